@@ -1,0 +1,202 @@
+"""Wiring: settings in, a ready Bolt app, scheduler and WSGI application out. Nothing runs at import."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from slack_bolt import App, BoltContext
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.exc import SQLAlchemyError
+
+from bot import listeners
+from bot.config import ConfigError, Settings
+from bot.db import migrate, queries
+from bot.db.models import OutboxMessage
+from bot.db.session import make_engine, make_session_factory
+from bot.scheduling.scheduler import build_scheduler, wake_sender
+from bot.services.deps import Clock, Deps, system_clock
+from bot.services.matching import DirectoryMatchers
+from bot.services.outbox import worker_name
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def build_app(deps: Deps, *, client: WebClient) -> App:
+    """The Bolt app: store-then-acknowledge (process_before_response) and every listener registered."""
+    settings = deps.settings
+    app = App(
+        client=client,
+        token=settings.bot_token,
+        # Socket Mode requests are not signed; HTTP mode always verifies (from_env requires the secret there).
+        signing_secret=settings.signing_secret or "unused-in-socket-mode",
+        process_before_response=True,
+        token_verification_enabled=False,
+        name="rapport",
+    )
+
+    def inject_deps(context: BoltContext, next: Callable[[], None]) -> None:
+        context["deps"] = deps
+        next()
+
+    def log_error(error: Exception, body: dict[str, Any]) -> None:
+        kind = body.get("type") or body.get("command") or "request"
+        log.error("listener failed on %s: %s", kind, error, exc_info=error)
+
+    app.use(inject_deps)
+    app.error(log_error)
+    listeners.register(app)
+    return app
+
+
+class OutboxStates:
+    """A Prometheus collector reading the outbox's row counts by state at scrape time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        """Yield the outbox gauge."""
+        gauge = GaugeMetricFamily("rapport_outbox_rows", "Outbox rows by state", labels=["state"])
+        try:
+            with self._engine.connect() as connection:
+                rows = connection.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
+        except SQLAlchemyError:
+            rows = []
+        for state, count in rows:
+            gauge.add_metric([state], count)
+        yield gauge
+
+
+def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
+    """The HTTP surface: Slack at /slack/events, plus /healthz and /metrics."""
+    slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    registry = CollectorRegistry()
+    requests = Counter("rapport_http_requests", "HTTP requests", ["path", "status"], registry=registry)
+    latency = Histogram("rapport_http_request_seconds", "Time to answer", ["path"], registry=registry,
+                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))  # fmt: skip
+    registry.register(OutboxStates(engine))  # type: ignore[arg-type]
+
+    def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        path = environ.get("PATH_INFO", "")
+        started = time.perf_counter()
+        status_holder: list[str] = []
+
+        def recording_start_response(status: str, headers: list[tuple[str, str]], *args: Any) -> Any:
+            status_holder.append(status.split(" ", 1)[0])
+            return start_response(status, headers, *args)
+
+        if path == "/healthz":
+            body = _health(engine)
+            recording_start_response("200 OK" if body["ok"] else "503 Service Unavailable",
+                                     [("Content-Type", "application/json")])  # fmt: skip
+            result: Iterable[bytes] = [json.dumps(body).encode()]
+        elif path == "/metrics":
+            recording_start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
+            result = [generate_latest(registry)]
+        else:
+            result = slack(environ, recording_start_response)
+        known = path if path in (EVENTS_PATH, "/healthz", "/metrics") else "other"
+        requests.labels(known, status_holder[0] if status_holder else "500").inc()
+        latency.labels(known).observe(time.perf_counter() - started)
+        return result
+
+    return wsgi
+
+
+def _health(engine: Engine) -> dict[str, Any]:
+    try:
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        return {"ok": False, "database": "unreachable", "error": type(error).__name__}
+    return {"ok": True, "database": "ok"}
+
+
+@dataclass
+class Runtime:
+    """A running Rapport: everything `rapport run`, the demo and the tests start and stop."""
+
+    settings: Settings
+    engine: Engine
+    deps: Deps
+    client: WebClient
+    app: App
+    scheduler: BackgroundScheduler
+    team_id: str
+    worker: str
+
+    def wsgi(self) -> WsgiApp:
+        """The WSGI application for HTTP mode."""
+        return build_wsgi(self.app, engine=self.engine)
+
+    def start_jobs(self) -> None:
+        """Start the scheduler (sender and housekeeping)."""
+        if not self.scheduler.running:
+            self.scheduler.start()
+
+    def close(self) -> None:
+        """Stop jobs and release the database."""
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=True)
+        self.engine.dispose()
+
+
+def prepare_database(settings: Settings, *, auto_migrate: bool | None = None) -> Engine:
+    """An engine on an up-to-date schema: migrated here on SQLite, checked (not changed) elsewhere."""
+    engine = make_engine(settings.database_url)
+    if auto_migrate if auto_migrate is not None else settings.is_sqlite:
+        migrate.upgrade(engine)
+        return engine
+    current, head = migrate.current_revision(engine), migrate.head_revision(engine)
+    if current != head:
+        engine.dispose()
+        raise ConfigError(
+            f"The database schema is at {current or 'nothing'} but this Rapport needs {head}: "
+            "run `rapport migrate` first."
+        )
+    return engine
+
+
+def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migrate: bool | None = None) -> Runtime:
+    """Connect to Slack and the database and wire everything, ready to serve."""
+    if not settings.bot_token:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set. Multi-workspace OAuth installs are not available yet; "
+            "install the app to your workspace and set its bot token (xoxb-…)."
+        )
+    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    identity = client.auth_test()
+    engine = prepare_database(settings, auto_migrate=auto_migrate)
+    session_factory = make_session_factory(engine)
+    deps = Deps(session_factory=session_factory, clock=clock, matchers=DirectoryMatchers(), settings=settings)
+    team_id = str(identity["team_id"])
+    with session_factory.begin() as session:
+        queries.update_workspace_identity(
+            session,
+            team_id=team_id,
+            name=str(identity.get("team") or ""),
+            url=str(identity.get("url") or ""),
+            bot_user_id=str(identity.get("user_id") or ""),
+            bot_id=str(identity.get("bot_id") or ""),
+            now=clock(),
+        )
+    worker = worker_name()
+    scheduler = build_scheduler(deps, client=client, worker=worker)
+    deps = dataclasses.replace(deps, wake_sender=lambda: wake_sender(scheduler))
+    app = build_app(deps, client=client)
+    return Runtime(settings=settings, engine=engine, deps=deps, client=client, app=app, scheduler=scheduler,
+                   team_id=team_id, worker=worker)  # fmt: skip

@@ -1,0 +1,176 @@
+"""Block Kit for the customer directory: help, cards, lists, replies and the add-customer modal."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.text import (
+    Block,
+    context,
+    date_token,
+    divider,
+    escape,
+    header,
+    message,
+    permalink,
+    section,
+    shorten,
+)
+from bot.domain.customer_commands import USAGE_EXAMPLES
+from bot.domain.errors import RapportError
+from bot.services.directory import CustomerCard, CustomerList
+
+ADD_CUSTOMER_CALLBACK = "customer_add"
+NAME_BLOCK, NAME_ACTION = "name", "name_input"
+ALIASES_BLOCK, ALIASES_ACTION = "aliases", "aliases_input"
+OWNER_BLOCK, OWNER_ACTION = "owner", "owner_select"
+SINCE_BLOCK, SINCE_ACTION = "since", "since_date"
+LIST_LINES_PER_SECTION = 25
+
+
+def build_customer_help() -> dict[str, Any]:
+    """`/customer help`: usage with examples."""
+    lines = "\n".join(f"• `{escape(e)}`" for e in USAGE_EXAMPLES)
+    return message(
+        "How to use /customer",
+        [
+            section(
+                "*/customer* keeps your customer directory. Rapport notices these names in the channels "
+                "it's in and shows each customer's recent mentions on their card."
+            ),  # fmt: skip
+            section(lines),
+            context(
+                "Every part after the name is optional; the owner defaults to you. Type `/customer` alone for a form."
+            ),  # fmt: skip
+        ],
+    )
+
+
+def build_error(error: RapportError) -> dict[str, Any]:
+    """A friendly reply to a request that could not be done, with an example that works."""
+    blocks: list[Block] = [section(f":thinking_face: {escape(error.message)}")]
+    if error.example:
+        blocks.append(context(f"For example: `{escape(error.example)}`"))
+    return message(error.message, blocks)
+
+
+def build_confirmation(text: str) -> dict[str, Any]:
+    """A short ephemeral confirmation; `text` is already safe (escaped by the caller's builder)."""
+    return message(text, [section(f":white_check_mark: {text}")])
+
+
+def confirm_added(name: str, owner_user_id: str) -> dict[str, Any]:
+    """Confirmation of a new customer."""
+    return build_confirmation(f"Added *{escape(name)}*, owned by <@{owner_user_id}>. "
+                              f"I'll record mentions of it in the channels I'm in.")  # fmt: skip
+
+
+def confirm_owner(name: str, owner_user_id: str) -> dict[str, Any]:
+    """Confirmation of an owner change."""
+    return build_confirmation(f"*{escape(name)}* is now owned by <@{owner_user_id}>.")
+
+
+def confirm_alias(name: str, alias: str) -> dict[str, Any]:
+    """Confirmation of a new alias."""
+    return build_confirmation(f"*{escape(name)}* is now also known as *{escape(alias)}*.")
+
+
+def confirm_removed(name: str, mentions: int) -> dict[str, Any]:
+    """Confirmation of a removal."""
+    plural = "" if mentions == 1 else "s"
+    return build_confirmation(f"Removed *{escape(name)}* and its {mentions} recorded mention{plural}.")
+
+
+def confirm_linked(name: str, channel_id: str) -> dict[str, Any]:
+    """Confirmation of a channel link."""
+    return build_confirmation(
+        f"<#{channel_id}> is now linked to *{escape(name)}*: every message here counts as a mention of it."
+    )
+
+
+def _touch(when: datetime | None) -> str:
+    return date_token(when, fmt="{date_short_pretty}") if when else "never"
+
+
+def build_customer_card(card: CustomerCard) -> dict[str, Any]:
+    """The customer card: owner, since, last touch, latest mentions with links."""
+    facts = [f"*Owner:* <@{card.owner_user_id}>", f"*Last touch:* {_touch(card.last_touch)}"]
+    if card.since:
+        facts.insert(1, f"*Customer since:* {card.since.isoformat()}")
+    if card.aliases:
+        facts.append("*Also known as:* " + ", ".join(escape(a) for a in card.aliases))
+    if card.linked_channels:
+        facts.append("*Channel:* " + ", ".join(f"<#{c}>" for c in card.linked_channels))
+    blocks: list[Block] = [header(card.name), section("\n".join(facts)), divider()]
+    if card.mentions:
+        blocks.append(section("*Latest mentions*"))
+        for m in card.mentions:
+            link = permalink(card.workspace_url, m.channel_id, m.message_ts, m.thread_ts)
+            quote = escape(shorten(m.excerpt, 280)) if m.excerpt else "_(excerpt expired)_"
+            author = f"<@{m.user_id}>" if m.user_id else "someone"
+            blocks.append(section(f"{author} in <#{m.channel_id}>, {date_token(m.at)} · <{link}|open>\n>{quote}"))
+    else:
+        blocks.append(context("No mentions yet. Invite me to your support channels and I'll notice this name."))
+    return message(f"Customer card: {card.name}", blocks)
+
+
+def build_customer_list(listing: CustomerList) -> dict[str, Any]:
+    """Customers, quietest first."""
+    if not listing.customers:
+        return message(
+            "No customers yet",
+            [section("No customers yet. Add the first one:"), context("`/customer add Acme Corp aka Acme`")],
+        )
+    lines = [
+        f"• *{escape(c.name)}* · <@{c.owner_user_id}> · last touch {_touch(c.last_touch)}" for c in listing.customers
+    ]
+    blocks: list[Block] = [section(f"*Customers, quietest first* ({listing.total})")]
+    for start in range(0, len(lines), LIST_LINES_PER_SECTION):
+        blocks.append(section("\n".join(lines[start : start + LIST_LINES_PER_SECTION])))
+    if listing.total > len(listing.customers):
+        blocks.append(context(f"Showing the {len(listing.customers)} quietest of {listing.total}."))
+    return message("Customers, quietest first", blocks)
+
+
+def build_add_customer_modal(*, channel_id: str, owner_user_id: str) -> dict[str, Any]:
+    """The modal `/customer` opens with no text."""
+    return {
+        "type": "modal",
+        "callback_id": ADD_CUSTOMER_CALLBACK,
+        "private_metadata": channel_id,
+        "title": {"type": "plain_text", "text": "Add a customer"},
+        "submit": {"type": "plain_text", "text": "Add"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            {
+                "type": "input",
+                "block_id": NAME_BLOCK,
+                "label": {"type": "plain_text", "text": "Name"},
+                "element": {"type": "plain_text_input", "action_id": NAME_ACTION, "max_length": 200,
+                            "placeholder": {"type": "plain_text", "text": "Acme Corp"}},
+            },
+            {
+                "type": "input",
+                "block_id": ALIASES_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Also known as"},
+                "hint": {"type": "plain_text", "text": "Other names people use, separated by commas."},
+                "element": {"type": "plain_text_input", "action_id": ALIASES_ACTION,
+                            "placeholder": {"type": "plain_text", "text": "Acme, ACME Inc"}},
+            },
+            {
+                "type": "input",
+                "block_id": OWNER_BLOCK,
+                "label": {"type": "plain_text", "text": "Owner"},
+                "element": {"type": "users_select", "action_id": OWNER_ACTION, "initial_user": owner_user_id},
+            },
+            {
+                "type": "input",
+                "block_id": SINCE_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Customer since"},
+                "element": {"type": "datepicker", "action_id": SINCE_ACTION},
+            },
+        ],
+    }  # fmt: skip

@@ -1,0 +1,217 @@
+"""`rapport …`: the only place that reads .env and parses arguments."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import logging
+import os
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from types import FrameType
+from typing import TYPE_CHECKING
+
+from dotenv import load_dotenv
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.config import ConfigError, Settings
+from bot.logging_setup import configure_logging
+
+if TYPE_CHECKING:
+    from bot.services.directory import ImportRow
+
+log = logging.getLogger("bot")
+
+
+def _settings(*, require_slack: bool = True) -> Settings:
+    load_dotenv(Path.cwd() / ".env")
+    settings = Settings.from_env(os.environ, require_slack=require_slack)
+    configure_logging(
+        level=settings.log_level,
+        fmt=settings.log_format,
+        secrets=(settings.bot_token, settings.app_token, settings.signing_secret, settings.client_secret),
+    )
+    return settings
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    """Start the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT."""
+    from bot.app import build_runtime
+    from bot.transports import HttpServer, socket_mode_handler
+
+    settings = _settings()
+    runtime = build_runtime(settings)
+    stop = threading.Event()
+
+    def on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("received signal %s, stopping", signum)
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    runtime.start_jobs()
+    try:
+        if settings.socket_mode:
+            handler = socket_mode_handler(runtime)
+            handler.connect()
+            log.info("Rapport is running in Socket Mode for team %s", runtime.team_id)
+            stop.wait()
+            handler.close()
+        else:
+            server = HttpServer(runtime, host=args.host, port=settings.port)
+            server.start_in_thread()
+            log.info("Rapport is listening on %s/slack/events (team %s)", server.url, runtime.team_id)
+            stop.wait()
+            server.close()
+    finally:
+        runtime.close()
+    return 0
+
+
+def cmd_migrate(_args: argparse.Namespace) -> int:
+    """Apply pending database migrations."""
+    from bot.db import migrate
+    from bot.db.session import make_engine
+
+    settings = _settings(require_slack=False)
+    engine = make_engine(settings.database_url)
+    before = migrate.current_revision(engine)
+    migrate.upgrade(engine)
+    after = migrate.current_revision(engine)
+    engine.dispose()
+    print(f"Database at revision {after}" + (f" (was {before or 'empty'})" if before != after else " (up to date)"))
+    return 0
+
+
+def cmd_manifest(args: argparse.Namespace) -> int:
+    """Print the Slack app manifest."""
+    from bot.manifest import render_manifest
+
+    sys.stdout.write(render_manifest(url=args.url))
+    return 0
+
+
+def cmd_customers_import(args: argparse.Namespace) -> int:
+    """Import customers from a CSV file (name, aliases, owner, since), reporting each bad row."""
+    from bot.app import prepare_database
+    from bot.db.session import make_session_factory
+    from bot.domain.errors import BadCommand
+    from bot.services import directory
+    from bot.services.deps import Deps, system_clock
+    from bot.services.matching import DirectoryMatchers
+
+    settings = _settings(require_slack=False)
+    if not settings.bot_token:
+        raise ConfigError("SLACK_BOT_TOKEN is not set: the import needs it to find your workspace and its people.")
+    path = Path(args.file)
+    if not path.is_file():
+        raise ConfigError(f"{path} is not a file. Give the path of a CSV with columns name,aliases,owner,since.")
+    rows, header_problem = _read_csv(path)
+    if header_problem:
+        print(header_problem, file=sys.stderr)
+        return 2
+    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    team_id = str(client.auth_test()["team_id"])
+
+    def resolve_owner(cell: str) -> str:
+        cell = cell.strip()
+        if "@" in cell:
+            try:
+                return str(client.users_lookupByEmail(email=cell)["user"]["id"])
+            except SlackApiError:
+                raise BadCommand(f"no Slack user has the email {cell}") from None
+        if cell[:1] in ("U", "W") and cell.isalnum() and cell.isupper():
+            return cell
+        raise BadCommand(f"owner “{cell}” is neither a Slack user ID (U…) nor an email")
+
+    engine = prepare_database(settings)
+    deps = Deps(session_factory=make_session_factory(engine), clock=system_clock, matchers=DirectoryMatchers(),
+                settings=settings)  # fmt: skip
+    report = directory.import_customers(deps, team_id=team_id, rows=rows, resolve_owner=resolve_owner,
+                                        default_owner=args.owner)  # fmt: skip
+    engine.dispose()
+    print(f"Imported {len(report.added)} customer(s) from {path}.")
+    for line, problem in report.problems:
+        print(f"  line {line}: skipped: {problem}")
+    return 1 if report.problems else 0
+
+
+def _read_csv(path: Path) -> tuple[list[ImportRow], str | None]:
+    """The CSV's rows, or a sentence saying what is wrong with its header."""
+    with path.open(newline="", encoding="utf-8-sig") as handle:
+        reader = csv.DictReader(handle)
+        columns = [c.strip().lower() for c in (reader.fieldnames or [])]
+        if "name" not in columns:
+            return [], (
+                f"{path}: the first line must name the columns, including `name` "
+                "(for example: name,aliases,owner,since)."
+            )
+        from bot.services.directory import ImportRow
+
+        rows = []
+        for record in reader:
+            clean = {(k or "").strip().lower(): (v or "") for k, v in record.items() if isinstance(v, str) or v is None}
+            rows.append(
+                ImportRow(
+                    line=reader.line_num,
+                    name=clean.get("name", ""),
+                    aliases=clean.get("aliases", ""),
+                    owner=clean.get("owner", ""),
+                    since=clean.get("since", ""),
+                )  # fmt: skip
+            )
+        return rows, None
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Play a scripted day of a support team against the local Slack simulator."""
+    from bot.demo import run_demo
+
+    configure_logging(level="WARNING", fmt="text")
+    return run_demo(out=sys.stdout, keep=args.keep)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command-line interface."""
+    parser = argparse.ArgumentParser(prog="rapport", description="Rapport: serve customers relationally, in Slack.")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the bot (Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT)")
+    run.add_argument("--host", default="0.0.0.0", help="HTTP mode: address to listen on (default 0.0.0.0)")
+    run.set_defaults(func=cmd_run)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    manifest = commands.add_parser("manifest", help="print the Slack app manifest")
+    manifest.add_argument("--url", help="public base URL for HTTP mode, e.g. https://rapport.example.com")
+    manifest.set_defaults(func=cmd_manifest)
+
+    customers = commands.add_parser("customers", help="manage the customer directory from files")
+    customers_commands = customers.add_subparsers(dest="customers_command", required=True, metavar="COMMAND")
+    importer = customers_commands.add_parser("import", help="import customers from a CSV file")
+    importer.add_argument("file", help="CSV with columns name,aliases,owner,since (aliases separated by ;)")
+    importer.add_argument("--owner", help="Slack user ID to own rows that name no owner")
+    importer.set_defaults(func=cmd_customers_import)
+
+    demo = commands.add_parser("demo", help="play a scripted support day against the bundled Slack simulator")
+    demo.add_argument("--keep", action="store_true", help="keep the demo's temporary database folder")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Entry point of the `rapport` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        code = args.func(args)
+    except ConfigError as error:
+        print(f"rapport: {error}", file=sys.stderr)
+        code = 2
+    except SlackApiError as error:
+        print(f"rapport: Slack refused the request: {error.response.get('error', error)}", file=sys.stderr)
+        code = 2
+    sys.exit(code)

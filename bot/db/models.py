@@ -1,0 +1,241 @@
+"""The tables. Every row carries team_id; datetimes are stored in UTC."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    Integer,
+    String,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+# SQLite only autoincrements INTEGER PRIMARY KEY; PostgreSQL gets 64-bit ids.
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Base(DeclarativeBase):
+    """Declarative base for Rapport's models."""
+
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSON()}
+
+
+class Workspace(Base):
+    """One Slack team that installed Rapport."""
+
+    __tablename__ = "workspaces"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    url: Mapped[str] = mapped_column(String(300), default="")
+    bot_user_id: Mapped[str] = mapped_column(String(32), default="")
+    bot_id: Mapped[str] = mapped_column(String(32), default="")
+    # Bumped by every change to customer names, so each process knows when its matcher is stale.
+    directory_version: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WorkspaceSettings(Base):
+    """A workspace's settings; defaults are the spec's."""
+
+    __tablename__ = "workspace_settings"
+
+    team_id: Mapped[str] = mapped_column(
+        String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"), primary_key=True
+    )
+    stories_channel: Mapped[str | None] = mapped_column(String(32))
+    story_emojis: Mapped[str] = mapped_column(String(500), default="star2")
+    followup_emoji: Mapped[str] = mapped_column(String(100), default="alarm_clock")
+    default_followup_working_days: Mapped[int] = mapped_column(Integer, default=2)
+    working_hours_start: Mapped[int] = mapped_column(Integer, default=9 * 60)  # minutes after midnight
+    working_hours_end: Mapped[int] = mapped_column(Integer, default=17 * 60)
+    working_days: Mapped[str] = mapped_column(String(40), default="mon,tue,wed,thu,fri")
+    quiet_days: Mapped[int] = mapped_column(Integer, default=30)
+    unanswered_minutes: Mapped[int] = mapped_column(Integer, default=30)
+    digest_day: Mapped[str] = mapped_column(String(3), default="fri")
+    digest_time: Mapped[int] = mapped_column(Integer, default=15 * 60)
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    updated_at: Mapped[datetime]
+
+
+class Customer(Base):
+    """A customer in a workspace's directory."""
+
+    __tablename__ = "customers"
+    __table_args__ = (
+        UniqueConstraint("team_id", "id", name="uq_customers_team_id_id"),
+        Index("ix_customers_team_owner", "team_id", "owner_user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(200))
+    owner_user_id: Mapped[str] = mapped_column(String(32))
+    since: Mapped[date | None] = mapped_column(Date)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+    names: Mapped[list[CustomerName]] = relationship(
+        back_populates="customer", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerName.id"
+    )
+
+    @property
+    def aliases(self) -> list[str]:
+        """The customer's other names, in the order they were added."""
+        return [n.name for n in self.names if not n.is_primary]
+
+
+class CustomerName(Base):
+    """A customer's name or one alias; unique per workspace across names and aliases alike."""
+
+    __tablename__ = "customer_names"
+    __table_args__ = (
+        UniqueConstraint("team_id", "name_key", name="uq_customer_names_team_key"),
+        ForeignKeyConstraint(["team_id", "customer_id"], ["customers.team_id", "customers.id"], ondelete="CASCADE"),
+        Index("ix_customer_names_customer", "team_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int] = mapped_column(Id)
+    name: Mapped[str] = mapped_column(String(200))
+    name_key: Mapped[str] = mapped_column(String(200))
+    is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    customer: Mapped[Customer] = relationship(back_populates="names")
+
+
+class Channel(Base):
+    """A channel Rapport knows of: watched while the bot is a member, optionally linked to a customer."""
+
+    __tablename__ = "channels"
+    __table_args__ = (Index("ix_channels_team_customer", "team_id", "customer_id"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    is_watched: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_shared: Mapped[bool] = mapped_column(Boolean, default=False)
+    # A single-column key: SET NULL on a composite key would clear team_id too.
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    joined_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class Mention(Base):
+    """A message in a watched channel that names a customer."""
+
+    __tablename__ = "mentions"
+    __table_args__ = (
+        UniqueConstraint("team_id", "customer_id", "channel_id", "message_ts", name="uq_mentions_message"),
+        ForeignKeyConstraint(["team_id", "customer_id"], ["customers.team_id", "customers.id"], ondelete="CASCADE"),
+        Index("ix_mentions_customer_time", "team_id", "customer_id", "mentioned_at"),
+        Index("ix_mentions_message", "team_id", "channel_id", "message_ts"),
+        Index("ix_mentions_excerpt_time", "team_id", "mentioned_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int] = mapped_column(Id)
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    thread_ts: Mapped[str | None] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32), default="")
+    mentioned_at: Mapped[datetime]
+    excerpt: Mapped[str | None] = mapped_column(String(300))
+
+
+class ProcessedEvent(Base):
+    """An Events API event_id already stored, so Slack's retries change nothing."""
+
+    __tablename__ = "processed_events"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    received_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxMessage(Base):
+    """A Web API call the bot makes on its own, stored before it is made."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("team_id", "idempotency_key", name="uq_outbox_key"),
+        Index("ix_outbox_due", "state", "not_before"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(40))
+    idempotency_key: Mapped[str] = mapped_column(String(255))
+    method: Mapped[str] = mapped_column(String(60))
+    payload: Mapped[dict[str, Any]]
+    # The row whose (channel, ts) this call needs, e.g. the shout-out that a chat.update edits.
+    depends_on_id: Mapped[int | None] = mapped_column(Id, ForeignKey("outbox.id", ondelete="SET NULL"))
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sending, sent, failed
+    not_before: Mapped[datetime]
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+    result_channel: Mapped[str | None] = mapped_column(String(32))
+    result_ts: Mapped[str | None] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+
+class UserProfile(Base):
+    """A cached Slack user profile (timezone, admin flags), refreshed when older than a day."""
+
+    __tablename__ = "user_profiles"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    real_name: Mapped[str] = mapped_column(String(200), default="")
+    email: Mapped[str | None] = mapped_column(String(254))
+    tz: Mapped[str] = mapped_column(String(64), default="UTC")
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_bot: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_external: Mapped[bool] = mapped_column(Boolean, default=False)
+    deleted: Mapped[bool] = mapped_column(Boolean, default=False)
+    fetched_at: Mapped[datetime]

@@ -1,0 +1,218 @@
+"""Parsing `/customer` text into typed commands; no I/O."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from bot.domain.errors import BadCommand, BadDate
+
+USAGE_EXAMPLES = (
+    "/customer add Acme Corp aka Acme, ACME Inc owner @dana since 2019-04-01",
+    "/customer Acme",
+    "/customer list",
+    "/customer owner Acme @lee",
+    "/customer alias Acme Acme Labs",
+    "/customer remove Acme",
+    "/customer link Acme",
+)
+
+_USER_TOKEN = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+# A keyword counts only after a word of the name and before its kind of value, so "Since 1900 Bakery"
+# and "Owner Financial" stay names.
+_KEYWORD = re.compile(r"\s+(aka(?=\s)|owner(?=\s+[<@])|since(?=\s+\S*\d))", re.IGNORECASE)
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# Words people reach for that mean one of the real subcommands.
+_SYNONYMS = {
+    "delete": "remove", "del": "remove", "rm": "remove", "drop": "remove",
+    "new": "add", "create": "add", "ls": "list", "all": "list",
+    "show": "card", "card": "card", "view": "card", "info": "card",
+    "rename": "alias", "assign": "owner", "connect": "link",
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Help:
+    """`/customer help`."""
+
+
+@dataclass(frozen=True)
+class OpenModal:
+    """`/customer` with no text."""
+
+
+@dataclass(frozen=True)
+class ListCustomers:
+    """`/customer list`."""
+
+
+@dataclass(frozen=True)
+class AddCustomer:
+    """`/customer add NAME [aka A, B] [owner @u] [since YYYY-MM-DD]`."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    owner_user_id: str | None = None
+    since: date | None = None
+
+
+@dataclass(frozen=True)
+class ShowCustomer:
+    """`/customer NAME`: the card."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class SetOwner:
+    """`/customer owner NAME @user`."""
+
+    query: str
+    owner_user_id: str
+
+
+@dataclass(frozen=True)
+class AddAlias:
+    """`/customer alias NAME ALIAS`: which words are the name is settled against the directory."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class RemoveCustomer:
+    """`/customer remove NAME`."""
+
+    query: str
+
+
+@dataclass(frozen=True)
+class LinkChannel:
+    """`/customer link NAME`, typed inside the channel to link."""
+
+    query: str
+
+
+CustomerCommand = (
+    Help | OpenModal | ListCustomers | AddCustomer | ShowCustomer | SetOwner | AddAlias | RemoveCustomer | LinkChannel
+)
+
+
+def parse_date(text: str) -> date:
+    """Parse an ISO date (2019-04-01) or raise BadDate with an example."""
+    text = text.strip()
+    if not _ISO_DATE.match(text):
+        raise BadDate(
+            f"“{text}” is not a date I can read. Use year-month-day.",
+            example="/customer add Acme Corp since 2019-04-01",
+        )
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise BadDate(f"“{text}” is not a real date.", example="/customer add Acme Corp since 2019-04-01") from None
+
+
+def clean_name(text: str) -> str:
+    """Collapse whitespace and strip quotes people put around names."""
+    text = " ".join(text.split())
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“”":
+        text = text[1:-1].strip()
+    if len(text) >= 2 and text[0] == "“" and text[-1] == "”":
+        text = text[1:-1].strip()
+    return text
+
+
+def parse_user(text: str, *, usage: str) -> str:
+    """The user ID in a Slack mention token, or BadCommand explaining how to pick someone."""
+    match = _USER_TOKEN.fullmatch(text.strip())
+    if match:
+        return match.group(1)
+    raise BadCommand(
+        f"I couldn't tell who “{text.strip()}” is. Mention the person with @ and pick them from Slack's list.",
+        example=usage,
+    )
+
+
+def parse_customer_command(text: str) -> CustomerCommand:
+    """Turn the text after `/customer` into a command, or raise BadCommand with an example."""
+    text = text.strip()
+    if not text:
+        return OpenModal()
+    head, _, rest = text.partition(" ")
+    verb = head.lower()
+    rest = rest.strip()
+    if verb in ("help", "?", "-h", "--help"):
+        return Help()
+    if verb == "list" and not rest:
+        return ListCustomers()
+    if verb == "add":
+        return _parse_add(rest)
+    if verb == "owner":
+        return _parse_owner(rest)
+    if verb == "alias":
+        if not rest or len(rest.split()) < 2:
+            raise BadCommand("Tell me the customer and the new alias.", example="/customer alias Acme Acme Labs")
+        return AddAlias(text=rest)
+    if verb == "remove":
+        if not rest:
+            raise BadCommand("Tell me which customer to remove.", example="/customer remove Acme")
+        return RemoveCustomer(query=clean_name(rest))
+    if verb == "link":
+        if not rest:
+            raise BadCommand("Tell me which customer this channel belongs to.", example="/customer link Acme")
+        return LinkChannel(query=clean_name(rest))
+    if verb in _SYNONYMS and rest:
+        meant = _SYNONYMS[verb]
+        if meant == "card":
+            return ShowCustomer(query=clean_name(rest))
+        raise BadCommand(
+            f"`{head}` isn't a /customer subcommand. Did you mean `{meant}`?",
+            example=f"/customer {meant} {clean_name(rest)}" + (" @someone" if meant == "owner" else ""),
+        )
+    if _USER_TOKEN.search(text):
+        raise BadCommand(
+            "I didn't understand that. To change an owner, start with `owner`.", example="/customer owner Acme @lee"
+        )
+    return ShowCustomer(query=clean_name(text))
+
+
+def _parse_add(rest: str) -> AddCustomer:
+    usage = "/customer add Acme Corp aka Acme, ACME Inc owner @dana since 2019-04-01"
+    if not rest:
+        raise BadCommand("Tell me the customer's name.", example=usage)
+    parts = _KEYWORD.split(rest)
+    # parts: [name, kw1, value1, kw2, value2, ...]; a keyword must follow at least one word of the name.
+    name = clean_name(parts[0])
+    if not name:
+        raise BadCommand("Start with the customer's name, then the optional parts.", example=usage)
+    aliases: tuple[str, ...] = ()
+    owner: str | None = None
+    since: date | None = None
+    seen: set[str] = set()
+    for keyword, value in zip(parts[1::2], parts[2::2], strict=True):
+        keyword = keyword.lower()
+        value = value.strip()
+        if keyword in seen:
+            raise BadCommand(f"`{keyword}` appears twice.", example=usage)
+        seen.add(keyword)
+        if not value:
+            raise BadCommand(f"`{keyword}` needs something after it.", example=usage)
+        if keyword == "aka":
+            aliases = tuple(a for a in (clean_name(x) for x in value.split(",")) if a)
+        elif keyword == "owner":
+            owner = parse_user(value, usage=usage)
+        else:
+            since = parse_date(value)
+    return AddCustomer(name=name, aliases=aliases, owner_user_id=owner, since=since)
+
+
+def _parse_owner(rest: str) -> SetOwner:
+    usage = "/customer owner Acme @lee"
+    match = _USER_TOKEN.search(rest)
+    if not match or rest[match.end() :].strip():
+        raise BadCommand("Name the customer, then mention the new owner.", example=usage)
+    query = clean_name(rest[: match.start()])
+    if not query:
+        raise BadCommand("Name the customer before the new owner.", example=usage)
+    return SetOwner(query=query, owner_user_id=match.group(1))

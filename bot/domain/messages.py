@@ -1,0 +1,31 @@
+"""Plain values for what Slack tells Rapport about messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+
+@dataclass(frozen=True)
+class ChannelMessage:
+    """A person's message (or its edited version) in a channel."""
+
+    team_id: str
+    channel_id: str
+    ts: str
+    thread_ts: str | None
+    user_id: str
+    text: str
+
+
+def ts_to_datetime(ts: str) -> datetime:
+    """A Slack message ts ("1712345678.000100") as a UTC datetime."""
+    return datetime.fromtimestamp(float(ts), tz=UTC)
+
+
+def is_slack_ts(value: object) -> bool:
+    """Whether a value looks like a real Slack ts (digits, a dot, digits; not zero)."""
+    if not isinstance(value, str) or "." not in value:
+        return False
+    seconds, _, micros = value.partition(".")
+    return seconds.isdigit() and micros.isdigit() and int(seconds) > 0

@@ -1,0 +1,55 @@
+"""Reading Events API payloads into plain values; blank or partial shapes read as None."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.domain.messages import ChannelMessage, is_slack_ts
+
+WATCHED_CHANNEL_TYPES = frozenset({"channel", "group"})
+# Message subtypes that are a person speaking; joins, topic changes and the like are not.
+SPOKEN_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
+
+
+def team_of(body: dict[str, Any], event: dict[str, Any]) -> str | None:
+    """The workspace an event belongs to."""
+    team = body.get("team_id") or event.get("team")
+    return team if isinstance(team, str) and team else None
+
+
+def event_id_of(body: dict[str, Any]) -> str | None:
+    """The Events API event id, the dedupe key."""
+    event_id = body.get("event_id")
+    return event_id if isinstance(event_id, str) and event_id else None
+
+
+def is_from_bot(message: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Bots' messages (ours included) are never mentions."""
+    return bool(
+        message.get("bot_id")
+        or message.get("subtype") == "bot_message"
+        or message.get("bot_profile")
+        or (bot_user_id and message.get("user") == bot_user_id)
+    )
+
+
+def channel_message(
+    team_id: str, channel: Any, message: dict[str, Any], bot_user_id: str | None
+) -> ChannelMessage | None:
+    """A person's message in a channel, or None for anything else (bots, blanks, system messages)."""
+    if not isinstance(channel, str) or not channel or not isinstance(message, dict):
+        return None
+    if message.get("subtype") not in SPOKEN_SUBTYPES or is_from_bot(message, bot_user_id):
+        return None
+    user, ts, text = message.get("user"), message.get("ts"), message.get("text")
+    if not isinstance(user, str) or not user or not is_slack_ts(ts) or not isinstance(text, str):
+        return None
+    thread_ts = message.get("thread_ts")
+    return ChannelMessage(
+        team_id=team_id,
+        channel_id=channel,
+        ts=str(ts),
+        thread_ts=thread_ts if is_slack_ts(thread_ts) else None,
+        user_id=user,
+        text=text,
+    )

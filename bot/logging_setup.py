@@ -1,0 +1,66 @@
+"""Logging as text or JSON, with Slack tokens and secrets scrubbed from every record."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Iterable
+
+_TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
+
+
+class RedactSecrets(logging.Filter):
+    """Replace Slack tokens and the configured secrets with a placeholder in the rendered message."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        super().__init__()
+        self._secrets = [s for s in secrets if s and len(s) >= 6]
+
+    def scrub(self, text: str) -> str:
+        """The text with every token and secret replaced."""
+        text = _TOKEN.sub(lambda m: m.group(1) + "-[redacted]", text)
+        for secret in self._secrets:
+            text = text.replace(secret, "[redacted]")
+        return text
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.scrub(record.exc_text)
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": self.formatTime(record),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_text:
+            data["exception"] = record.exc_text
+        return json.dumps(data)
+
+
+def configure_logging(*, level: str, fmt: str, secrets: Iterable[str | None] = ()) -> None:
+    """Configure the root logger once, at the edge."""
+    handler = logging.StreamHandler()
+    handler.addFilter(RedactSecrets(secrets))
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # APScheduler logs every run at INFO; once a second is noise.
+    logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))

@@ -1,0 +1,43 @@
+"""APScheduler decides when to call the jobs; what is due is always read from the database."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from slack_sdk import WebClient
+
+from bot.scheduling import jobs
+from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+SENDER_JOB = "outbox-sender"
+SENDER_INTERVAL_SECONDS = 1.0
+
+
+def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> BackgroundScheduler:
+    """A scheduler running the outbox sender every second and housekeeping hourly."""
+    scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
+
+    def send() -> None:
+        jobs.send_outbox(deps, client=client, now=deps.clock(), worker=worker)
+
+    def housekeeping() -> None:
+        jobs.forget_old_events(deps, now=deps.clock())
+
+    # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
+    scheduler.add_job(send, "interval", seconds=SENDER_INTERVAL_SECONDS, id=SENDER_JOB,
+                      next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
+    scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", next_run_time=datetime.now(UTC),
+                      misfire_grace_time=None)  # fmt: skip
+    return scheduler
+
+
+def wake_sender(scheduler: BackgroundScheduler) -> None:
+    """Run the sender now rather than at its next tick."""
+    if scheduler.running:
+        job = scheduler.get_job(SENDER_JOB)
+        if job is not None:
+            job.modify(next_run_time=datetime.now(UTC))

@@ -1,0 +1,31 @@
+"""What every service call needs, built once at start-up and handed to listeners and jobs."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.config import Settings
+from bot.services.matching import DirectoryMatchers
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    """The current time in UTC."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class Deps:
+    """The shared parts: database sessions, the clock, the cached matchers and the settings."""
+
+    session_factory: sessionmaker[Session]
+    clock: Clock
+    matchers: DirectoryMatchers
+    settings: Settings
+    # Called after a transaction adds outbox rows, so the sender need not wait for its next tick.
+    wake_sender: Callable[[], None] = lambda: None

@@ -1,0 +1,325 @@
+"""The customer directory: one use case per function, one transaction per call."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.db.models import Customer
+from bot.domain.customer_commands import AddCustomer, clean_name, parse_date
+from bot.domain.errors import (
+    AmbiguousCustomer,
+    BadCommand,
+    BadDate,
+    DuplicateName,
+    NotWatched,
+    UnknownCustomer,
+)
+from bot.domain.matcher import normalize_name
+from bot.services.deps import Deps
+
+MAX_NAME_LENGTH = 200
+CARD_MENTIONS = 5
+LIST_LIMIT = 100
+CANDIDATE_LIMIT = 8
+
+
+@dataclass(frozen=True)
+class MentionView:
+    """One mention as a card shows it."""
+
+    channel_id: str
+    message_ts: str
+    thread_ts: str | None
+    user_id: str
+    at: datetime
+    excerpt: str | None
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """Everything `/customer NAME` shows."""
+
+    name: str
+    aliases: tuple[str, ...]
+    owner_user_id: str
+    since: date | None
+    last_touch: datetime | None
+    mentions: tuple[MentionView, ...]
+    linked_channels: tuple[str, ...]
+    workspace_url: str
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """One line of `/customer list`."""
+
+    name: str
+    owner_user_id: str
+    last_touch: datetime | None
+    mention_count: int
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    """`/customer list`: the quietest customers first, and how many there are in all."""
+
+    customers: tuple[CustomerSummary, ...]
+    total: int
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One CSV row, as read."""
+
+    line: int
+    name: str
+    aliases: str
+    owner: str
+    since: str
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What `rapport customers import` did, row by row."""
+
+    added: tuple[str, ...]
+    problems: tuple[tuple[int, str], ...]
+
+
+def _checked_name(session: Session, *, team_id: str, text: str) -> tuple[str, str] | None:
+    """(display, key) for a proposed name or alias; None if it has no letters; DuplicateName if in use."""
+    display = clean_name(text)
+    key = normalize_name(display)
+    if not key:
+        return None
+    if len(display) > MAX_NAME_LENGTH:
+        raise BadCommand(
+            f"That name is too long ({len(display)} characters); keep names under {MAX_NAME_LENGTH}.",
+            example="/customer add Acme Corp aka Acme",
+        )
+    taken_by = queries.name_owner(session, team_id=team_id, name_key=key)
+    if taken_by is not None:
+        raise DuplicateName(
+            f"“{display}” is already a name of *{taken_by}*. Names and aliases must be unique.",
+            name=display,
+            example=f"/customer {taken_by}",
+        )
+    return display, key
+
+
+def _new_customer_names(
+    session: Session, *, team_id: str, name: str, aliases: Iterable[str]
+) -> list[tuple[str, str, bool]]:
+    """The (display, key, is_primary) names of a new customer; repeated aliases are dropped."""
+    primary = _checked_name(session, team_id=team_id, text=name)
+    if primary is None:
+        raise BadCommand(
+            "A customer needs a name with at least one letter or digit.", example="/customer add Acme Corp"
+        )
+    names = [(primary[0], primary[1], True)]
+    for alias in aliases:
+        checked = _checked_name(session, team_id=team_id, text=alias)
+        if checked is not None and checked[1] not in {n[1] for n in names}:
+            names.append((checked[0], checked[1], False))
+    return names
+
+
+def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: str) -> str:
+    """Add a customer; returns its name. Owner defaults to whoever adds it."""
+    now = deps.clock()
+    if command.since is not None and command.since > now.date():
+        raise BadDate(
+            f"{command.since.isoformat()} is in the future; “since” is when the relationship began.",
+            example="/customer add Acme Corp since 2019-04-01",
+        )
+    try:
+        with deps.session_factory.begin() as session:
+            queries.ensure_workspace(session, team_id=team_id, now=now)
+            names = _new_customer_names(session, team_id=team_id, name=command.name, aliases=command.aliases)
+            customer = queries.add_customer(
+                session,
+                team_id=team_id,
+                name=names[0][0],
+                names=names,
+                owner_user_id=command.owner_user_id or created_by,
+                since=command.since,
+                created_by=created_by,
+                now=now,
+            )
+            return customer.name
+    except IntegrityError:
+        # Another writer took one of the names between our check and our insert.
+        raise DuplicateName(
+            f"“{command.name}” or one of its aliases was just added by someone else.",
+            name=command.name,
+            example="/customer list",
+        ) from None
+
+
+def resolve_customer(session: Session, *, team_id: str, query: str, command: str) -> Customer:
+    """The one customer a person means by `query`; never a guess between several."""
+    key = normalize_name(query)
+    if not key:
+        raise UnknownCustomer("Tell me which customer.", example=f"{command} Acme")
+    exact = queries.customer_by_name_key(session, team_id=team_id, name_key=key)
+    if exact is not None:
+        return exact
+    candidates = queries.customers_by_name_prefix(session, team_id=team_id, name_key=key, limit=CANDIDATE_LIMIT + 1)
+    if len(candidates) == 1:
+        return candidates[0]
+    if candidates:
+        raise AmbiguousCustomer(query, [c.name for c in candidates[:CANDIDATE_LIMIT]], command=command)
+    raise UnknownCustomer(
+        f"I don't know a customer called “{query}”. See `/customer list`, or add it:",
+        example=f"/customer add {query}",
+    )
+
+
+def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
+    """The card for the customer a person names."""
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=query, command="/customer")
+        mentions = queries.latest_mentions(session, team_id=team_id, customer_id=customer.id, limit=CARD_MENTIONS)
+        workspace = queries.workspace(session, team_id=team_id)
+        return CustomerCard(
+            name=customer.name,
+            aliases=tuple(customer.aliases),
+            owner_user_id=customer.owner_user_id,
+            since=customer.since,
+            last_touch=queries.last_touch(session, team_id=team_id, customer_id=customer.id),
+            mentions=tuple(
+                MentionView(
+                    channel_id=m.channel_id,
+                    message_ts=m.message_ts,
+                    thread_ts=m.thread_ts,
+                    user_id=m.user_id,
+                    at=m.mentioned_at,
+                    excerpt=m.excerpt,
+                )  # fmt: skip
+                for m in mentions
+            ),
+            linked_channels=tuple(queries.linked_channels(session, team_id=team_id, customer_id=customer.id)),
+            workspace_url=workspace.url if workspace else "",
+        )
+
+
+def list_customers(deps: Deps, *, team_id: str) -> CustomerList:
+    """Customers, quietest first."""
+    with deps.session_factory.begin() as session:
+        rows = queries.customers_quietest_first(session, team_id=team_id, limit=LIST_LIMIT)
+        return CustomerList(
+            customers=tuple(
+                CustomerSummary(
+                    name=r.customer.name,
+                    owner_user_id=r.customer.owner_user_id,
+                    last_touch=r.last_touch,
+                    mention_count=r.mention_count,
+                )  # fmt: skip
+                for r in rows
+            ),
+            total=queries.count_customers(session, team_id=team_id),
+        )
+
+
+def set_owner(deps: Deps, *, team_id: str, query: str, owner_user_id: str) -> str:
+    """Give a customer a new owner; returns the customer's name."""
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=query, command="/customer owner")
+        customer.owner_user_id = owner_user_id
+        return customer.name
+
+
+def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
+    """Split `text` into an existing customer and a new alias (longest known name first); add the alias."""
+    words = text.split()
+    try:
+        with deps.session_factory.begin() as session:
+            for cut in range(len(words) - 1, 0, -1):
+                key = normalize_name(" ".join(words[:cut]))
+                customer = queries.customer_by_name_key(session, team_id=team_id, name_key=key)
+                if customer is None:
+                    continue
+                alias = _checked_name(session, team_id=team_id, text=" ".join(words[cut:]))
+                if alias is None:
+                    raise BadCommand(
+                        "An alias needs at least one letter or digit.", example="/customer alias Acme Acme Labs"
+                    )
+                queries.add_customer_name(session, customer=customer, name=alias[0], name_key=alias[1])
+                return customer.name, alias[0]
+    except IntegrityError:
+        raise DuplicateName(
+            "That alias was just added by someone else.", name=" ".join(words[1:]), example="/customer list"
+        ) from None
+    # No prefix is an exact name: let the first word stand for a customer the usual way.
+    with deps.session_factory.begin() as session:
+        resolve_customer(session, team_id=team_id, query=words[0], command="/customer alias")
+    raise BadCommand(
+        "Start with the customer's full name or an alias it already has, then the new alias.",
+        example="/customer alias Acme Corp Acme Labs",
+    )
+
+
+def remove_customer(deps: Deps, *, team_id: str, query: str) -> tuple[str, int]:
+    """Remove a customer and its mentions; returns its name and how many mentions went with it."""
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=query, command="/customer remove")
+        name = customer.name
+        return name, queries.remove_customer(session, customer=customer)
+
+
+def link_channel(deps: Deps, *, team_id: str, query: str, channel_id: str) -> str:
+    """Link the channel the command was typed in to a customer; returns the customer's name."""
+    if not channel_id.startswith(("C", "G")):
+        raise NotWatched(
+            "Run this inside the channel you share with the customer, not in a direct message.",
+            example="/customer link Acme",
+        )
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=query, command="/customer link")
+        row = queries.channel(session, team_id=team_id, channel_id=channel_id)
+        if row is None or not row.is_watched:
+            raise NotWatched(
+                "I'm not in this channel yet, so I couldn't hear it. Invite me first with `/invite @Rapport`, "
+                "then link it.",
+                example="/customer link Acme",
+            )
+        queries.upsert_channel(session, team_id=team_id, channel_id=channel_id, now=now, customer_id=customer.id)
+        return customer.name
+
+
+def import_customers(
+    deps: Deps,
+    *,
+    team_id: str,
+    rows: Sequence[ImportRow],
+    resolve_owner: Callable[[str], str],
+    default_owner: str | None,
+) -> ImportReport:
+    """Add every good row, each in its own transaction; report each bad row and change nothing for it."""
+    added: list[str] = []
+    problems: list[tuple[int, str]] = []
+    for row in rows:
+        try:
+            if not clean_name(row.name):
+                raise BadCommand("the name is empty")
+            owner = resolve_owner(row.owner) if row.owner.strip() else default_owner
+            if owner is None:
+                raise BadCommand("no owner: give a Slack user ID or email, or pass --owner")
+            since = parse_date(row.since) if row.since.strip() else None
+            command = AddCustomer(
+                name=row.name,
+                aliases=tuple(a for a in (clean_name(x) for x in row.aliases.split(";")) if a),
+                owner_user_id=owner,
+                since=since,
+            )
+            added.append(add_customer(deps, team_id=team_id, command=command, created_by=owner))
+        except (BadCommand, BadDate, DuplicateName) as problem:
+            problems.append((row.line, problem.message))
+    return ImportReport(added=tuple(added), problems=tuple(problems))

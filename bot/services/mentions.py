@@ -1,0 +1,141 @@
+"""Recording customer mentions from watched channels; every call is one transaction keyed by event id."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.intro import build_intro_note
+from bot.db import queries
+from bot.domain.matcher import CustomerMatcher, normalize_name
+from bot.domain.messages import ChannelMessage, ts_to_datetime
+from bot.domain.slack_text import excerpt, visible_text
+from bot.services.deps import Deps
+
+EXCERPT_LIMIT = 280
+
+
+def _first_event(deps: Deps, session: Session, *, team_id: str, event_id: str | None) -> bool:
+    """Make sure the workspace exists and claim the event id; False for a retry already stored."""
+    now = deps.clock()
+    queries.ensure_workspace(session, team_id=team_id, now=now)
+    if event_id is None:
+        return True
+    return queries.claim_event(session, team_id=team_id, event_id=event_id, now=now)
+
+
+def _mentioned(
+    session: Session, matcher: CustomerMatcher, message: ChannelMessage, linked_customer: int | None
+) -> dict[int, str]:
+    """Customer id -> excerpt for every customer the message names (and the channel's linked customer)."""
+    shown = visible_text(message.text)
+    found: dict[int, str] = {}
+    lowered = shown.lower()
+    for match in matcher.find(message.text):
+        if match.customer_id in found:
+            continue
+        position = lowered.find(normalize_name(match.name))
+        found[match.customer_id] = excerpt(shown, around=position if position >= 0 else None, limit=EXCERPT_LIMIT)
+    if linked_customer is not None and linked_customer not in found:
+        found[linked_customer] = excerpt(shown, limit=EXCERPT_LIMIT)
+    return found
+
+
+def _watch(deps: Deps, session: Session, message: ChannelMessage) -> int | None:
+    """Mark the channel watched (Slack only sends its messages while the bot is in it); its linked customer."""
+    row = queries.channel(session, team_id=message.team_id, channel_id=message.channel_id)
+    if row is None or not row.is_watched:
+        row = queries.upsert_channel(
+            session, team_id=message.team_id, channel_id=message.channel_id, now=deps.clock(), is_watched=True
+        )
+    return row.customer_id
+
+
+def record_message(deps: Deps, *, event_id: str | None, message: ChannelMessage) -> int:
+    """Store a mention for every customer a new message names; returns how many."""
+    with deps.session_factory.begin() as session:
+        if not _first_event(deps, session, team_id=message.team_id, event_id=event_id):
+            return 0
+        linked = _watch(deps, session, message)
+        matcher = deps.matchers.for_team(session, team_id=message.team_id)
+        stored = 0
+        for customer_id, text in _mentioned(session, matcher, message, linked).items():
+            stored += queries.add_mention(
+                session,
+                team_id=message.team_id,
+                customer_id=customer_id,
+                channel_id=message.channel_id,
+                message_ts=message.ts,
+                thread_ts=message.thread_ts,
+                user_id=message.user_id,
+                mentioned_at=ts_to_datetime(message.ts),
+                excerpt=text,
+            )
+        return stored
+
+
+def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) -> None:
+    """Bring a message's mentions in line with its edited text."""
+    with deps.session_factory.begin() as session:
+        if not _first_event(deps, session, team_id=message.team_id, event_id=event_id):
+            return
+        linked = _watch(deps, session, message)
+        matcher = deps.matchers.for_team(session, team_id=message.team_id)
+        wanted = _mentioned(session, matcher, message, linked)
+        existing = queries.mentions_of_message(
+            session, team_id=message.team_id, channel_id=message.channel_id, message_ts=message.ts
+        )
+        stale = [m.id for m in existing if m.customer_id not in wanted]
+        queries.delete_mentions(session, team_id=message.team_id, ids=stale)
+        for mention in existing:
+            if mention.customer_id in wanted:
+                mention.excerpt = wanted.pop(mention.customer_id)
+        for customer_id, text in wanted.items():
+            queries.add_mention(
+                session,
+                team_id=message.team_id,
+                customer_id=customer_id,
+                channel_id=message.channel_id,
+                message_ts=message.ts,
+                thread_ts=message.thread_ts,
+                user_id=message.user_id,
+                mentioned_at=ts_to_datetime(message.ts),
+                excerpt=text,
+            )
+
+
+def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str, ts: str) -> int:
+    """Remove every mention (and so every excerpt) of a deleted message; returns how many."""
+    with deps.session_factory.begin() as session:
+        if not _first_event(deps, session, team_id=team_id, event_id=event_id):
+            return 0
+        return queries.delete_message_mentions(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
+
+
+def bot_joined_channel(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str) -> None:
+    """Start watching a channel and queue the note saying what Rapport records there."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        if not _first_event(deps, session, team_id=team_id, event_id=event_id):
+            return
+        queries.upsert_channel(session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True,
+                               joined_at=now)  # fmt: skip
+        note = build_intro_note()
+        queries.enqueue(
+            session,
+            team_id=team_id,
+            kind="intro",
+            idempotency_key=f"intro:{channel_id}:{event_id or now.isoformat()}",
+            method="chat.postMessage",
+            payload={"channel": channel_id, **note},
+            not_before=now,
+            now=now,
+        )
+    deps.wake_sender()
+
+
+def bot_left_channel(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str) -> None:
+    """Stop watching a channel the bot was removed from."""
+    with deps.session_factory.begin() as session:
+        if not _first_event(deps, session, team_id=team_id, event_id=event_id):
+            return
+        queries.upsert_channel(session, team_id=team_id, channel_id=channel_id, now=deps.clock(), is_watched=False)

@@ -1,0 +1,96 @@
+"""Mention recording on a real database: new, edited, deleted messages, retries, linked channels."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.db.models import Mention, OutboxMessage
+from bot.domain.customer_commands import AddCustomer
+from bot.domain.messages import ChannelMessage
+from bot.services import directory, mentions
+from bot.services.deps import Deps
+from tests.conftest import TEAM
+
+
+def msg(text: str, ts: str = "1764000000.000100", channel: str = "C0SUPPORT", thread: str | None = None) -> ChannelMessage:
+    return ChannelMessage(team_id=TEAM, channel_id=channel, ts=ts, thread_ts=thread, user_id="U0LEE", text=text)
+
+
+def stored(deps: Deps) -> list[tuple[str, str, str | None]]:
+    with deps.session_factory.begin() as session:
+        rows = session.execute(
+            select(Mention.message_ts, Mention.customer_id, Mention.excerpt).order_by(Mention.id)
+        ).all()
+        return [(r[0], directory_name(session, r[1]), r[2]) for r in rows]
+
+
+def directory_name(session, customer_id: int) -> str:  # type: ignore[no-untyped-def]
+    from bot.db.models import Customer
+
+    return session.get(Customer, customer_id).name
+
+
+def setup_directory(deps: Deps) -> None:
+    for name, aliases in (("Acme Corp", ("Acme",)), ("Globex", ())):
+        directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name=name, aliases=aliases), created_by="U0DANA")
+
+
+def test_message_naming_two_customers_stores_two_mentions(deps: Deps) -> None:
+    setup_directory(deps)
+    assert mentions.record_message(deps, event_id="Ev1", message=msg("Acme's renewal and (GLOBEX) invoice")) == 2
+    assert [(ts, name) for ts, name, _ in stored(deps)] == [
+        ("1764000000.000100", "Acme Corp"),
+        ("1764000000.000100", "Globex"),
+    ]
+
+
+def test_retry_with_same_event_id_changes_nothing(deps: Deps) -> None:
+    setup_directory(deps)
+    assert mentions.record_message(deps, event_id="Ev1", message=msg("Acme called")) == 1
+    assert mentions.record_message(deps, event_id="Ev1", message=msg("Acme called")) == 0
+    assert len(stored(deps)) == 1
+
+
+def test_edit_updates_and_delete_removes(deps: Deps) -> None:
+    setup_directory(deps)
+    mentions.record_message(deps, event_id="Ev1", message=msg("Acme called about the drive"))
+    mentions.record_edit(deps, event_id="Ev2", message=msg("Globex called about the drive"))
+    assert [(name, excerpt) for _, name, excerpt in stored(deps)] == [("Globex", "Globex called about the drive")]
+    assert mentions.record_deletion(deps, event_id="Ev3", team_id=TEAM, channel_id="C0SUPPORT",
+                                    ts="1764000000.000100") == 1  # fmt: skip
+    assert stored(deps) == []
+
+
+def test_excerpt_is_short_and_visible_text(deps: Deps) -> None:
+    setup_directory(deps)
+    long_text = "word " * 200 + "<https://acme.example|Acme portal> is down " + "more " * 200
+    mentions.record_message(deps, event_id="Ev1", message=msg(long_text))
+    [(_, name, excerpt)] = stored(deps)
+    assert name == "Acme Corp"
+    assert excerpt is not None and len(excerpt) <= 280 and "Acme portal" in excerpt and "<http" not in excerpt
+
+
+def test_linked_channel_counts_every_message(deps: Deps) -> None:
+    setup_directory(deps)
+    mentions.bot_joined_channel(deps, event_id="Ev0", team_id=TEAM, channel_id="C0ACME")
+    directory.link_channel(deps, team_id=TEAM, query="Acme", channel_id="C0ACME")
+    mentions.record_message(deps, event_id="Ev1", message=msg("hello, is anyone there?", channel="C0ACME"))
+    mentions.record_message(deps, event_id="Ev2", message=msg("Globex says hi", ts="1764000001.000100", channel="C0ACME"))
+    assert sorted(name for _, name, _ in stored(deps)) == ["Acme Corp", "Acme Corp", "Globex"]
+
+
+def test_new_customer_is_matched_at_once(deps: Deps) -> None:
+    setup_directory(deps)
+    mentions.record_message(deps, event_id="Ev1", message=msg("Initech phoned"))
+    directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name="Initech"), created_by="U0DANA")
+    mentions.record_message(deps, event_id="Ev2", message=msg("Initech phoned again", ts="1764000002.000100"))
+    assert [name for _, name, _ in stored(deps)] == ["Initech"]
+
+
+def test_joining_queues_one_intro_note(deps: Deps) -> None:
+    mentions.bot_joined_channel(deps, event_id="Ev9", team_id=TEAM, channel_id="C0SUPPORT")
+    mentions.bot_joined_channel(deps, event_id="Ev9", team_id=TEAM, channel_id="C0SUPPORT")
+    with deps.session_factory.begin() as session:
+        rows = session.scalars(select(OutboxMessage)).all()
+        assert [(r.kind, r.method, r.payload["channel"]) for r in rows] == [("intro", "chat.postMessage", "C0SUPPORT")]
+        assert "excerpt" in rows[0].payload["blocks"][0]["text"]["text"]
