@@ -55,37 +55,42 @@ def build_error(error: RapportError) -> dict[str, Any]:
     return message(error.message, blocks)
 
 
-def build_confirmation(text: str) -> dict[str, Any]:
-    """A short ephemeral confirmation; `text` is already safe (escaped by the caller's builder)."""
-    return message(text, [section(f":white_check_mark: {text}")])
+def build_confirmation(mrkdwn: str, fallback: str) -> dict[str, Any]:
+    """A short ephemeral confirmation; `mrkdwn` is already escaped by the caller, `fallback` is raw words."""
+    return message(fallback, [section(f":white_check_mark: {mrkdwn}")])
 
 
 def confirm_added(name: str, owner_user_id: str) -> dict[str, Any]:
     """Confirmation of a new customer."""
-    return build_confirmation(f"Added *{escape(name)}*, owned by <@{owner_user_id}>. "
-                              f"I'll record mentions of it in the channels I'm in.")  # fmt: skip
+    return build_confirmation(
+        f"Added *{escape(name)}*, owned by <@{owner_user_id}>. I'll record mentions of it in the channels I'm in.",
+        f"Added {name}",
+    )
 
 
 def confirm_owner(name: str, owner_user_id: str) -> dict[str, Any]:
     """Confirmation of an owner change."""
-    return build_confirmation(f"*{escape(name)}* is now owned by <@{owner_user_id}>.")
+    return build_confirmation(f"*{escape(name)}* is now owned by <@{owner_user_id}>.", f"New owner for {name}")
 
 
 def confirm_alias(name: str, alias: str) -> dict[str, Any]:
     """Confirmation of a new alias."""
-    return build_confirmation(f"*{escape(name)}* is now also known as *{escape(alias)}*.")
+    return build_confirmation(f"*{escape(name)}* is now also known as *{escape(alias)}*.", f"{name} aka {alias}")
 
 
 def confirm_removed(name: str, mentions: int) -> dict[str, Any]:
     """Confirmation of a removal."""
     plural = "" if mentions == 1 else "s"
-    return build_confirmation(f"Removed *{escape(name)}* and its {mentions} recorded mention{plural}.")
+    return build_confirmation(
+        f"Removed *{escape(name)}* and its {mentions} recorded mention{plural}.", f"Removed {name}"
+    )
 
 
 def confirm_linked(name: str, channel_id: str) -> dict[str, Any]:
     """Confirmation of a channel link."""
     return build_confirmation(
-        f"<#{channel_id}> is now linked to *{escape(name)}*: every message here counts as a mention of it."
+        f"<#{channel_id}> is now linked to *{escape(name)}*: every message here counts as a mention of it.",
+        f"Channel linked to {name}",
     )
 
 

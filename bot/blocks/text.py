@@ -59,6 +59,6 @@ def permalink(workspace_url: str, channel_id: str, ts: str, thread_ts: str | Non
     return link
 
 
-def message(text: str, blocks: list[Block]) -> dict[str, Any]:
-    """A message body: notification text plus at most 50 blocks."""
-    return {"text": shorten(text, 3000), "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+def message(fallback: str, blocks: list[Block]) -> dict[str, Any]:
+    """A message body: raw fallback words (escaped here, as notifications parse them) plus at most 50 blocks."""
+    return {"text": escape(shorten(fallback, 3000)), "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}

@@ -12,7 +12,9 @@ from bot.services.deps import Deps
 from tests.conftest import TEAM
 
 
-def msg(text: str, ts: str = "1764000000.000100", channel: str = "C0SUPPORT", thread: str | None = None) -> ChannelMessage:
+def msg(
+    text: str, ts: str = "1764000000.000100", channel: str = "C0SUPPORT", thread: str | None = None
+) -> ChannelMessage:
     return ChannelMessage(team_id=TEAM, channel_id=channel, ts=ts, thread_ts=thread, user_id="U0LEE", text=text)
 
 
@@ -75,7 +77,9 @@ def test_linked_channel_counts_every_message(deps: Deps) -> None:
     mentions.bot_joined_channel(deps, event_id="Ev0", team_id=TEAM, channel_id="C0ACME")
     directory.link_channel(deps, team_id=TEAM, query="Acme", channel_id="C0ACME")
     mentions.record_message(deps, event_id="Ev1", message=msg("hello, is anyone there?", channel="C0ACME"))
-    mentions.record_message(deps, event_id="Ev2", message=msg("Globex says hi", ts="1764000001.000100", channel="C0ACME"))
+    mentions.record_message(
+        deps, event_id="Ev2", message=msg("Globex says hi", ts="1764000001.000100", channel="C0ACME")
+    )
     assert sorted(name for _, name, _ in stored(deps)) == ["Acme Corp", "Acme Corp", "Globex"]
 
 

@@ -1,0 +1,63 @@
+"""Parsing /customer text."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from bot.domain import customer_commands as cmd
+from bot.domain.errors import BadCommand, BadDate
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("", cmd.OpenModal()),
+        ("  help ", cmd.Help()),
+        ("list", cmd.ListCustomers()),
+        ("Acme", cmd.ShowCustomer("Acme")),
+        ("  Acme   Corp ", cmd.ShowCustomer("Acme Corp")),
+        ('"List"', cmd.ShowCustomer("List")),
+        ("show Acme", cmd.ShowCustomer("Acme")),
+        ("add Acme Corp", cmd.AddCustomer("Acme Corp")),
+        (
+            "add Acme Corp aka Acme, ACME Inc owner <@U0DANA|dana> since 2019-04-01",
+            cmd.AddCustomer("Acme Corp", ("Acme", "ACME Inc"), "U0DANA", date(2019, 4, 1)),
+        ),
+        ("add Acme since 2019-04-01 owner <@W0X>", cmd.AddCustomer("Acme", (), "W0X", date(2019, 4, 1))),
+        ("add Owner Financial", cmd.AddCustomer("Owner Financial")),
+        ("add Since 1900 Bakery", cmd.AddCustomer("Since 1900 Bakery")),
+        ("ADD acme AKA a1,,a2 ", cmd.AddCustomer("acme", ("a1", "a2"))),
+        ("owner Acme <@U0LEE>", cmd.SetOwner("Acme", "U0LEE")),
+        ("alias Acme Acme Labs", cmd.AddAlias("Acme Acme Labs")),
+        ("remove Acme Corp", cmd.RemoveCustomer("Acme Corp")),
+        ("link Acme", cmd.LinkChannel("Acme")),
+    ],
+)
+def test_parses(text: str, expected: cmd.CustomerCommand) -> None:
+    assert cmd.parse_customer_command(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "error", "example_start"),
+    [
+        ("add", BadCommand, "/customer add"),
+        ("add Acme since 2019-13-01", BadDate, "/customer add"),
+        ("add Acme since 01/04/2019", BadDate, "/customer add"),
+        ("add Acme owner @dana", BadCommand, "/customer add"),
+        ("add Acme aka x aka y", BadCommand, "/customer add"),
+        ("owner Acme", BadCommand, "/customer owner"),
+        ("owner <@U0LEE>", BadCommand, "/customer owner"),
+        ("alias Acme", BadCommand, "/customer alias"),
+        ("remove", BadCommand, "/customer remove"),
+        ("link", BadCommand, "/customer link"),
+        ("delete Acme", BadCommand, "/customer remove Acme"),
+        ("Acme <@U0LEE>", BadCommand, "/customer owner"),
+    ],
+)
+def test_bad_input_explains_with_an_example(text: str, error: type[Exception], example_start: str) -> None:
+    with pytest.raises(error) as raised:
+        cmd.parse_customer_command(text)
+    assert raised.value.message  # type: ignore[attr-defined]
+    assert raised.value.example.startswith(example_start)  # type: ignore[attr-defined]
