@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import io
 import json
 import logging
 import time
+import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -108,13 +110,47 @@ def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
             recording_start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
             result = [generate_latest(registry)]
         else:
-            result = slack(environ, recording_start_response)
+            problem = _read_body(environ) if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST" else None
+            if problem is not None:
+                recording_start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
+                result = [problem.encode()]
+            else:
+                result = slack(environ, recording_start_response)
         known = path if path in (EVENTS_PATH, "/healthz", "/metrics") else "other"
         requests.labels(known, status_holder[0] if status_holder else "500").inc()
         latency.labels(known).observe(time.perf_counter() - started)
         return result
 
     return wsgi
+
+
+MAX_BODY_BYTES = 1_000_000
+
+
+def _read_body(environ: dict[str, Any]) -> str | None:
+    """Buffer the request body for Bolt; a sentence saying why it is malformed, or None if it is usable."""
+    try:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return "bad Content-Length"
+    if length > MAX_BODY_BYTES:
+        return "body too large"
+    raw = environ["wsgi.input"].read(length) if length > 0 else b""
+    environ["wsgi.input"] = io.BytesIO(raw)
+    content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+    try:
+        text = raw.decode("utf-8")
+        if content_type == "application/json":
+            data = json.loads(text)
+        elif "payload=" in text:
+            data = json.loads(urllib.parse.parse_qs(text).get("payload", ["{}"])[0])
+        else:
+            return None if text else "empty body"
+    except (UnicodeDecodeError, ValueError):
+        return "body is not valid JSON"
+    if not isinstance(data, dict) or not isinstance(data.get("event", {}), dict):
+        return "body is not a Slack payload"
+    return None
 
 
 def _health(engine: Engine) -> dict[str, Any]:

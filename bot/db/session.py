@@ -10,7 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
-SQLITE_BUSY_TIMEOUT_MS = 30_000
+# Short enough to answer Slack within its three seconds, long enough for any of our brief writes.
+SQLITE_BUSY_TIMEOUT_MS = 5_000
 
 
 def make_engine(database_url: str, **kwargs: Any) -> Engine:

@@ -1,0 +1,29 @@
+"""Any text typed after /customer gets an ephemeral reply: never an error status, never a stack trace."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tests.e2e.conftest import RunningApp
+
+WORDS = st.sampled_from(["add", "list", "owner", "alias", "remove", "link", "help", "aka", "since", "show",
+                         "Acme", "Acme Corp", "<@U0LEE|lee>", "<!here>", "2019-04-01", "2019-02-30", ",", "\"",
+                         "<#C0SUPPORT|support>", "&amp;", "%", "_", "Müller", "🙂", "delete"])  # fmt: skip
+TEXTS = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=8).map(" ".join))
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=TEXTS)
+def test_any_text_gets_a_reply(http_app: RunningApp, text: str) -> None:
+    delivery = http_app.sim.slash_command("U0DANA", "C0SUPPORT", "/customer", text)
+    assert delivery.status == 200, (text, delivery)
+    if text.strip():
+        body = delivery.body
+        assert isinstance(body, dict) and body.get("response_type") == "ephemeral", (text, body)
+        rendered = json.dumps(body)
+        assert "Traceback" not in rendered and body.get("text")
