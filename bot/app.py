@@ -41,8 +41,7 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
     """The Bolt app: store-then-acknowledge (process_before_response) and every listener registered."""
     settings = deps.settings
     app = App(
-        client=client,
-        token=settings.bot_token,
+        client=client,  # carries the bot token and SLACK_API_URL
         # Socket Mode requests are not signed; HTTP mode always verifies (from_env requires the secret there).
         signing_secret=settings.signing_secret or "unused-in-socket-mode",
         process_before_response=True,

@@ -43,13 +43,18 @@ class HttpServer:
 
     def start_in_thread(self) -> threading.Thread:
         """Serve on a daemon thread (tests and the demo)."""
-        thread = threading.Thread(target=self.run, name="rapport-http", daemon=True)
-        thread.start()
-        return thread
+        self._thread = threading.Thread(target=self.run, name="rapport-http", daemon=True)
+        self._thread.start()
+        return self._thread
 
     def close(self) -> None:
-        """Stop accepting and close the listening socket."""
+        """Finish the requests in hand, then stop the loop and close the listening socket."""
+        # Closing first would pull the trigger of a closed loop from a still-working handler thread.
+        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)  # type: ignore[union-attr]
         self._server.close()
+        thread = getattr(self, "_thread", None)
+        if thread is not None:
+            thread.join(timeout=5)
 
 
 def socket_mode_handler(runtime: Runtime) -> SocketModeHandler:

@@ -152,8 +152,10 @@ def process(request: pytest.FixtureRequest) -> Iterator[list[subprocess.Popen[st
 
 
 def start_run(sim: SlackSimulator, database_url: str, extra: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen([*RAPPORT, "run"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                            cwd=PROJECT_ROOT, env={**clean_environ(), **slack_env(sim, database_url), **extra})  # fmt: skip
+    env = {**clean_environ(), **slack_env(sim, database_url), **extra}
+    return subprocess.Popen(
+        [*RAPPORT, "run"], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, cwd=PROJECT_ROOT, env=env
+    )
 
 
 def test_run_in_http_mode(sim: SlackSimulator, database_url: str, process: list[subprocess.Popen[str]]) -> None:

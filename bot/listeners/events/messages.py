@@ -26,7 +26,7 @@ def handle_message_event(body: dict[str, Any], event: dict[str, Any], context: B
     elif subtype == "message_deleted":
         deleted_ts = event.get("deleted_ts")
         if isinstance(channel, str) and channel and is_slack_ts(deleted_ts):
-            mentions.record_deletion(deps, event_id=event_id, team_id=team_id, channel_id=channel, ts=deleted_ts)
+            mentions.record_deletion(deps, event_id=event_id, team_id=team_id, channel_id=channel, ts=str(deleted_ts))
     else:
         message = channel_message(team_id, channel, event, context.bot_user_id)
         if message is not None:

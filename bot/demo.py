@@ -1,0 +1,182 @@
+"""`rapport demo`: the real app against the local Slack simulator, playing a scripted support day."""
+
+from __future__ import annotations
+
+import html
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import func, select
+
+from bot.app import Runtime, build_runtime
+from bot.config import Settings
+from bot.db.models import Mention
+from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.transports import HttpServer
+
+SECRET, BOT_TOKEN = "demo-signing-secret", "xoxb-demo-token"
+
+
+class Transcript:
+    """Prints what people would see in Slack, as plain text."""
+
+    def __init__(self, out: TextIO, workspace: SimWorkspace) -> None:
+        self.out = out
+        self.names = {u.id: u.name for u in workspace.users}
+        self.names[workspace.bot_user_id] = "rapport"
+        self.channels = {c.id: c.name for c in workspace.channels}
+
+    def heading(self, text: str) -> None:
+        """A scene heading."""
+        self.out.write(f"\n── {text} " + "─" * max(4, 66 - len(text)) + "\n")
+
+    def say(self, who: str, text: str, *, indent: int = 0, note: str = "") -> None:
+        """One line of conversation."""
+        pad = "    " * indent
+        self.out.write(f"{pad}{self.names.get(who, who)}: {self.plain(text)}{note}\n")
+
+    def bot(self, body: dict[str, Any], *, label: str) -> None:
+        """What Rapport showed, rendered from its blocks."""
+        self.out.write(f"  Rapport ({label}):\n")
+        for line in self.render(body).splitlines():
+            self.out.write(f"  │ {line}\n")
+
+    def note(self, text: str) -> None:
+        """A stage direction."""
+        self.out.write(f"  · {text}\n")
+
+    def plain(self, text: str) -> str:
+        """Slack mrkdwn as a person reads it."""
+        text = re.sub(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "@" + self.names.get(m.group(1), m.group(1)), text)
+        text = re.sub(
+            r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "#" + self.channels.get(m.group(1), m.group(1)), text
+        )
+        text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
+        text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
+        text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+        return html.unescape(text)
+
+    def render(self, body: dict[str, Any]) -> str:
+        """Block Kit sections, headers and contexts as lines of text."""
+        lines: list[str] = []
+        for block in body.get("blocks") or []:
+            kind = block.get("type")
+            if kind == "header":
+                lines.append(block["text"]["text"].upper())
+            elif kind in ("section", "context"):
+                parts = [block.get("text")] if kind == "section" else block.get("elements", [])
+                for part in parts:
+                    if isinstance(part, dict) and "text" in part:
+                        lines.append(self.plain(part["text"]))
+            elif kind == "divider":
+                lines.append("─" * 20)
+        return "\n".join(lines) if lines else self.plain(str(body.get("text", "")))
+
+
+class Demo:
+    """One scripted day: the simulator, the app in HTTP mode, and a transcript."""
+
+    def __init__(self, sim: SlackSimulator, runtime: Runtime, transcript: Transcript) -> None:
+        self.sim, self.runtime, self.t = sim, runtime, transcript
+
+    def mentions(self) -> int:
+        """How many mentions Rapport has recorded."""
+        with self.runtime.deps.session_factory.begin() as session:
+            return int(session.scalar(select(func.count(Mention.id))) or 0)
+
+    def command(self, user: str, channel: str, text: str) -> None:
+        """Someone types a /customer command and sees Rapport's private reply."""
+        self.t.say(user, f"/customer {text}".rstrip())
+        delivery = self.sim.slash_command(user, channel, "/customer", text)
+        if isinstance(delivery.body, dict) and delivery.body.get("blocks"):
+            self.t.bot(delivery.body, label="only visible to you")
+
+    def post(self, user: str, channel: str, text: str, *, thread_ts: str | None = None) -> str:
+        """Someone posts; the transcript says whether Rapport recorded a mention."""
+        before = self.mentions()
+        ts, _ = self.sim.post_message(user, channel, text, thread_ts=thread_ts)
+        recorded = self.mentions() - before
+        note = (
+            f"   ✓ recorded {recorded} mention{'s' if recorded != 1 else ''}" if recorded else "   (no customer named)"
+        )
+        self.t.say(user, text, indent=1 if thread_ts else 0, note=note)
+        return ts
+
+    def wait_for_bot_post(self, channel: str, count: int, timeout: float = 10.0) -> dict[str, Any]:
+        """The bot's latest message in a channel, once the sender has delivered it."""
+        calls = self.sim.wait_for_calls("chat.postMessage", count, timeout=timeout)
+        posted = [c.args for c in calls if c.args.get("channel") == channel]
+        return posted[-1]
+
+    def play(self) -> None:
+        """The script."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Dana sets up the customer directory")
+        self.command("U0DANA", support, "add Acme Corp aka Acme, ACME Inc owner <@U0LEE|lee> since 2019-04-01")
+        self.command("U0DANA", support, "add Globex Industries aka Globex since 2021-09-15")
+        self.command("U0DANA", support, "add Initech")
+        self.command("U0DANA", support, "add Acme Corp")
+
+        t.heading("Dana invites @Rapport to #support")
+        self.sim.add_bot_to_channel(support, inviter="U0DANA")
+        t.bot(self.wait_for_bot_post(support, 1), label="in #support, once, on joining")
+
+        t.heading("A morning in #support")
+        first = self.post("U0STEPH", support, "Acme's drive failed again and they're frustrated.")
+        self.post(
+            "U0LEE", support, "I'll call ACME back this afternoon and stay on it until it's fixed.", thread_ts=first
+        )
+        self.post("U0KIRI", support, "Anyone know who handles the Globex invoice question?")
+        self.post("U0DANA", support, "Lunch in Acmeville today? <@U0LEE> you in?")
+        edited = self.post("U0KIRI", support, "Initech wants a quote")
+        self.sim.edit_message(support, edited, "Sorry, wrong channel: ignore this")
+        t.note("Kiri edits the Initech message to remove the name: its mention is withdrawn.")
+        t.note(f"Rapport now holds {self.mentions()} mentions.")
+
+        t.heading("Lee checks the Acme card before calling")
+        self.command("U0LEE", support, "Acme")
+        t.heading("Dana looks for customers who have gone quiet")
+        self.command("U0DANA", support, "list")
+        t.heading("Mistakes get a friendly answer")
+        self.command("U0DANA", support, "delete Initech")
+        self.command("U0DANA", support, "Umbrella")
+        self.command("U0DANA", support, "add Hooli since 2019-02-30")
+
+
+def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] = time.sleep) -> int:
+    """Run the demo in a temporary folder and print the transcript; returns an exit code."""
+    folder = Path(tempfile.mkdtemp(prefix="rapport-demo-"))
+    workspace = SimWorkspace.default()
+    try:
+        with SlackSimulator(workspace=workspace, signing_secret=SECRET, bot_token=BOT_TOKEN) as sim:
+            settings = Settings.from_env({
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SECRET,
+                "SLACK_API_URL": sim.api_url,
+                "DATABASE_URL": f"sqlite:///{folder / 'rapport.db'}",
+            })  # fmt: skip
+            runtime = build_runtime(settings)
+            server = HttpServer(runtime, host="127.0.0.1", port=0)
+            server.start_in_thread()
+            runtime.start_jobs()
+            sim.deliver_http_to(f"{server.url}/slack/events")
+            out.write("Rapport demo: the real app, a local Slack simulator, and a scripted support day.\n")
+            out.write(f"(database: {folder / 'rapport.db'}; Slack simulator at {sim.api_url})\n")
+            try:
+                Demo(sim, runtime, Transcript(out, workspace)).play()
+            finally:
+                server.close()
+                runtime.close()
+            calls = len(sim.calls)
+        out.write(f"\nDone: {calls} Slack Web API calls made to the simulator.\n")
+        return 0
+    finally:
+        if keep:
+            out.write(f"Kept {folder}\n")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
