@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from bot.domain.errors import BadCommand, BadDate
+from bot.domain.slack_text import strip_controls
 
 USAGE_EXAMPLES = (
     "/customer add Acme Corp aka Acme, ACME Inc owner @dana since 2019-04-01",
@@ -114,8 +115,8 @@ def parse_date(text: str) -> date:
 
 
 def clean_name(text: str) -> str:
-    """Collapse whitespace and strip quotes people put around names."""
-    text = " ".join(text.split())
+    """Collapse whitespace, drop control characters and strip quotes people put around names."""
+    text = " ".join(strip_controls(text).split())
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'“”":
         text = text[1:-1].strip()
     if len(text) >= 2 and text[0] == "“" and text[-1] == "”":
@@ -136,7 +137,7 @@ def parse_user(text: str, *, usage: str) -> str:
 
 def parse_customer_command(text: str) -> CustomerCommand:
     """Turn the text after `/customer` into a command, or raise BadCommand with an example."""
-    text = text.strip()
+    text = strip_controls(text).strip()
     if not text:
         return OpenModal()
     head, _, rest = text.partition(" ")

@@ -76,11 +76,21 @@ def matchable_text(text: str) -> str:
     return _render(text, hide_mentions=True)
 
 
+# C0 control characters other than tab and newlines, and DEL: never meaningful in Slack text, and PostgreSQL
+# refuses NUL in text columns.
+_CONTROLS = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def strip_controls(text: str) -> str:
+    """Remove control characters (NUL and friends) that no person meant to type."""
+    return text.translate(_CONTROLS)
+
+
 def excerpt(text: str, *, around: int | None = None, limit: int = 280) -> str:
     """Return a one-line excerpt of the visible text of at most ``limit`` characters, ellipses included."""
     if limit <= 0:
         return ""
-    flat = " ".join(visible_text(text).split())
+    flat = " ".join(visible_text(strip_controls(text)).split())
     n = len(flat)
     if n <= limit:
         return flat

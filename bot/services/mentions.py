@@ -8,7 +8,7 @@ from bot.blocks.intro import build_intro_note
 from bot.db import queries
 from bot.domain.matcher import CustomerMatcher, normalize_name
 from bot.domain.messages import ChannelMessage, ts_to_datetime
-from bot.domain.slack_text import excerpt, visible_text
+from bot.domain.slack_text import excerpt, strip_controls, visible_text
 from bot.services.deps import Deps
 
 EXCERPT_LIMIT = 280
@@ -27,7 +27,8 @@ def _mentioned(
     session: Session, matcher: CustomerMatcher, message: ChannelMessage, linked_customer: int | None
 ) -> dict[int, str]:
     """Customer id -> excerpt for every customer the message names (and the channel's linked customer)."""
-    shown = visible_text(message.text)
+    # Collapsed as excerpt() collapses it, so a match's position here is a position in the excerpt's text.
+    shown = " ".join(visible_text(strip_controls(message.text)).split())
     found: dict[int, str] = {}
     lowered = shown.lower()
     for match in matcher.find(message.text):

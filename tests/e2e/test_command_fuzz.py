@@ -10,9 +10,11 @@ from hypothesis import strategies as st
 
 from tests.e2e.conftest import RunningApp
 
-WORDS = st.sampled_from(["add", "list", "owner", "alias", "remove", "link", "help", "aka", "since", "show",
-                         "Acme", "Acme Corp", "<@U0LEE|lee>", "<!here>", "2019-04-01", "2019-02-30", ",", "\"",
-                         "<#C0SUPPORT|support>", "&amp;", "%", "_", "Müller", "🙂", "delete"])  # fmt: skip
+WORDS = st.sampled_from(
+    ["add", "list", "owner", "alias", "remove", "link", "help", "aka", "since", "show", "Acme", "Acme Corp",
+     "<@U0LEE|lee>", "<!here>", "2019-04-01", "2019-02-30", ",", "\"", "<#C0SUPPORT|support>", "&amp;", "%", "_",
+     "Müller", "🙂", "delete", "\x00", "\x1b"]
+)  # fmt: skip
 TEXTS = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=8).map(" ".join))
 
 

@@ -98,3 +98,9 @@ def test_joining_queues_one_intro_note(deps: Deps) -> None:
         rows = session.scalars(select(OutboxMessage)).all()
         assert [(r.kind, r.method, r.payload["channel"]) for r in rows] == [("intro", "chat.postMessage", "C0SUPPORT")]
         assert "excerpt" in rows[0].payload["blocks"][0]["text"]["text"]
+
+
+def test_nul_and_control_characters_in_a_message_are_stored_without_them(deps: Deps) -> None:
+    setup_directory(deps)
+    assert mentions.record_message(deps, event_id="Ev1", message=msg("Acme\x00 called\x1b back")) == 1
+    assert [excerpt for _, _, excerpt in stored(deps)] == ["Acme called back"]

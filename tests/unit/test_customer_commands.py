@@ -61,3 +61,8 @@ def test_bad_input_explains_with_an_example(text: str, error: type[Exception], e
         cmd.parse_customer_command(text)
     assert raised.value.message  # type: ignore[attr-defined]
     assert raised.value.example.startswith(example_start)  # type: ignore[attr-defined]
+
+
+def test_control_characters_never_reach_the_database() -> None:
+    assert cmd.parse_customer_command("add Ac\x00me\x07 Corp aka A\x00") == cmd.AddCustomer("Acme Corp", ("A",))
+    assert cmd.parse_customer_command("\x00") == cmd.OpenModal()
