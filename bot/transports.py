@@ -5,8 +5,10 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from typing import Any
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from waitress import wasyncore
 from waitress.server import create_server
 
 from bot.app import Runtime
@@ -30,6 +32,7 @@ class HttpServer:
             clear_untrusted_proxy_headers=True,
         )  # fmt: skip
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
+        self._stopping = threading.Event()
 
     @property
     def url(self) -> str:
@@ -38,8 +41,16 @@ class HttpServer:
         return f"http://{host}:{self.port}"
 
     def run(self) -> None:
-        """Serve until close()."""
-        self._server.run()
+        """Serve until close(); the sockets are closed by this same thread, never under its select()."""
+        server: Any = self._server
+        while not self._stopping.is_set():
+            wasyncore.loop(
+                timeout=server.adj.asyncore_loop_timeout,
+                map=server._map,
+                count=1,
+                use_poll=server.adj.asyncore_use_poll,
+            )
+        wasyncore.close_all(server._map, ignore_all=True)
 
     def start_in_thread(self) -> threading.Thread:
         """Serve on a daemon thread (tests and the demo)."""
@@ -48,13 +59,16 @@ class HttpServer:
         return self._thread
 
     def close(self) -> None:
-        """Finish the requests in hand, then stop the loop and close the listening socket."""
-        # Closing first would pull the trigger of a closed loop from a still-working handler thread.
-        self._server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)  # type: ignore[union-attr]
-        self._server.close()
-        thread = getattr(self, "_thread", None)
-        if thread is not None:
-            thread.join(timeout=5)
+        """Finish the requests in hand, then stop the serving loop and let it close its sockets."""
+        server: Any = self._server
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=5)
+        self._stopping.set()
+        thread: threading.Thread | None = getattr(self, "_thread", None)
+        if thread is None or not thread.is_alive():
+            wasyncore.close_all(server._map, ignore_all=True)
+            return
+        server.trigger.pull_trigger()  # wake the loop's select() so it sees the flag at once
+        thread.join(timeout=5)
 
 
 def socket_mode_handler(runtime: Runtime) -> SocketModeHandler:

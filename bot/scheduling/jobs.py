@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
@@ -10,8 +9,6 @@ from slack_sdk import WebClient
 from bot.db import queries
 from bot.services import outbox
 from bot.services.deps import Deps
-
-log = logging.getLogger(__name__)
 
 # Slack retries an event for about five minutes; a day is ample.
 EVENT_MEMORY = timedelta(days=1)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import UTC, datetime
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -10,8 +9,6 @@ from slack_sdk import WebClient
 
 from bot.scheduling import jobs
 from bot.services.deps import Deps
-
-log = logging.getLogger(__name__)
 
 SENDER_JOB = "outbox-sender"
 SENDER_INTERVAL_SECONDS = 1.0

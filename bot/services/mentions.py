@@ -23,9 +23,7 @@ def _first_event(deps: Deps, session: Session, *, team_id: str, event_id: str | 
     return queries.claim_event(session, team_id=team_id, event_id=event_id, now=now)
 
 
-def _mentioned(
-    session: Session, matcher: CustomerMatcher, message: ChannelMessage, linked_customer: int | None
-) -> dict[int, str]:
+def _mentioned(matcher: CustomerMatcher, message: ChannelMessage, linked_customer: int | None) -> dict[int, str]:
     """Customer id -> excerpt for every customer the message names (and the channel's linked customer)."""
     # Collapsed as excerpt() collapses it, so a match's position here is a position in the excerpt's text.
     shown = " ".join(visible_text(strip_controls(message.text)).split())
@@ -59,7 +57,7 @@ def record_message(deps: Deps, *, event_id: str | None, message: ChannelMessage)
         linked = _watch(deps, session, message)
         matcher = deps.matchers.for_team(session, team_id=message.team_id)
         stored = 0
-        for customer_id, text in _mentioned(session, matcher, message, linked).items():
+        for customer_id, text in _mentioned(matcher, message, linked).items():
             stored += queries.add_mention(
                 session,
                 team_id=message.team_id,
@@ -81,7 +79,7 @@ def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) ->
             return
         linked = _watch(deps, session, message)
         matcher = deps.matchers.for_team(session, team_id=message.team_id)
-        wanted = _mentioned(session, matcher, message, linked)
+        wanted = _mentioned(matcher, message, linked)
         existing = queries.mentions_of_message(
             session, team_id=message.team_id, channel_id=message.channel_id, message_ts=message.ts
         )
