@@ -25,10 +25,14 @@ from bot.db.models import (
 )
 
 
+def _dialect_insert(session: Session) -> Any:
+    """The INSERT construct with ON CONFLICT support for the session's database."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
 def _insert_ignoring_conflicts(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
     """INSERT … ON CONFLICT DO NOTHING; True if a row was inserted."""
-    dialect = session.get_bind().dialect.name
-    ins = pg_insert if dialect == "postgresql" else sqlite_insert
+    ins = _dialect_insert(session)
     # RETURNING tells exactly whether a row went in; psycopg's rowcount is -1 here.
     key = next(iter(model.__table__.primary_key.columns))
     statement = ins(model).values(**values).on_conflict_do_nothing().returning(key)
@@ -92,6 +96,17 @@ def claim_event(session: Session, *, team_id: str, event_id: str, now: datetime)
     return _insert_ignoring_conflicts(
         session, ProcessedEvent, dict(team_id=team_id, event_id=event_id, received_at=now)
     )
+
+
+def claim_events(session: Session, *, keys: Sequence[tuple[str, str]], now: datetime) -> set[tuple[str, str]]:
+    """Record many (team, event id) pairs at once; returns the ones not seen before."""
+    if not keys:
+        return set()
+    table = ProcessedEvent.__table__
+    # Core on the session's connection, with executemany parameters: compiled once, no ORM bulk machinery.
+    statement = _dialect_insert(session)(table).on_conflict_do_nothing().returning(table.c.team_id, table.c.event_id)
+    params = [{"team_id": team, "event_id": event, "received_at": now} for team, event in dict.fromkeys(keys)]
+    return {(row[0], row[1]) for row in session.connection().execute(statement, params)}
 
 
 def prune_processed_events(session: Session, *, before: datetime) -> int:
@@ -285,6 +300,46 @@ def upsert_channel(session: Session, *, team_id: str, channel_id: str, now: date
     return row
 
 
+def watch_channels(
+    session: Session, *, team_id: str, channel_ids: Sequence[str], now: datetime
+) -> dict[str, int | None]:
+    """Mark channels watched (creating their rows as needed); returns each one's linked customer."""
+    table = Channel.__table__
+    wanted = list(dict.fromkeys(channel_ids))
+    connection = session.connection()
+    rows = connection.execute(
+        select(table.c.channel_id, table.c.is_watched, table.c.customer_id).where(
+            table.c.team_id == team_id, table.c.channel_id.in_(wanted)
+        )
+    ).all()
+    linked: dict[str, int | None] = {row[0]: row[2] for row in rows}
+    stale = [channel_id for channel_id in wanted if channel_id not in linked] + [r[0] for r in rows if not r[1]]
+    if stale:
+        statement = _dialect_insert(session)(table)
+        statement = statement.on_conflict_do_update(
+            index_elements=[table.c.team_id, table.c.channel_id],
+            set_={"is_watched": True, "updated_at": statement.excluded.updated_at},
+        )
+        connection.execute(
+            statement,
+            [
+                dict(
+                    team_id=team_id,
+                    channel_id=c,
+                    name="",
+                    is_watched=True,
+                    is_shared=False,
+                    customer_id=None,
+                    joined_at=None,
+                    updated_at=now,
+                )
+                for c in stale
+            ],  # fmt: skip
+        )
+        linked.update({c: linked.get(c) for c in stale})
+    return linked
+
+
 # --- mentions ---------------------------------------------------------------------------------------------
 
 
@@ -300,6 +355,19 @@ def mentions_of_message(session: Session, *, team_id: str, channel_id: str, mess
 def add_mention(session: Session, **values: Any) -> bool:
     """Insert a mention unless that message already names that customer."""
     return _insert_ignoring_conflicts(session, Mention, values)
+
+
+def add_mentions(session: Session, *, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str, int]]:
+    """Insert many mentions, skipping ones already stored; returns (channel, ts, customer) of the new ones."""
+    if not rows:
+        return set()
+    table = Mention.__table__
+    statement = (
+        _dialect_insert(session)(table)
+        .on_conflict_do_nothing()
+        .returning(table.c.channel_id, table.c.message_ts, table.c.customer_id)
+    )
+    return {(row[0], row[1], row[2]) for row in session.connection().execute(statement, list(rows))}
 
 
 def delete_mentions(session: Session, *, team_id: str, ids: Sequence[int]) -> int:

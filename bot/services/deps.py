@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.services.batching import GroupCommit
 from bot.services.matching import DirectoryMatchers
 
 Clock = Callable[[], datetime]
@@ -29,3 +31,7 @@ class Deps:
     settings: Settings
     # Called after a transaction adds outbox rows, so the sender need not wait for its next tick.
     wake_sender: Callable[[], None] = lambda: None
+    # New messages arriving together are stored in one transaction (group commit); see services.mentions.
+    message_batches: GroupCommit[Any, int] = field(default_factory=GroupCommit)
+    # Workspaces this process has already made sure exist (rows are never deleted).
+    known_teams: set[str] = field(default_factory=set)

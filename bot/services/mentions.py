@@ -1,6 +1,9 @@
-"""Recording customer mentions from watched channels; every call is one transaction keyed by event id."""
+"""Recording customer mentions from watched channels: new messages are group-committed, each keyed by event id."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -14,13 +17,23 @@ from bot.services.deps import Deps
 EXCERPT_LIMIT = 280
 
 
+def _ensure_workspace(deps: Deps, session: Session, *, team_id: str) -> None:
+    """Create the workspace row the first time this process sees the team."""
+    if team_id not in deps.known_teams:
+        queries.ensure_workspace(session, team_id=team_id, now=deps.clock())
+
+
+def _remember_workspaces(deps: Deps, team_ids: Iterable[str]) -> None:
+    """After a commit: these workspaces exist, so later events skip the check."""
+    deps.known_teams.update(team_ids)
+
+
 def _first_event(deps: Deps, session: Session, *, team_id: str, event_id: str | None) -> bool:
     """Make sure the workspace exists and claim the event id; False for a retry already stored."""
-    now = deps.clock()
-    queries.ensure_workspace(session, team_id=team_id, now=now)
+    _ensure_workspace(deps, session, team_id=team_id)
     if event_id is None:
         return True
-    return queries.claim_event(session, team_id=team_id, event_id=event_id, now=now)
+    return queries.claim_event(session, team_id=team_id, event_id=event_id, now=deps.clock())
 
 
 def _mentioned(matcher: CustomerMatcher, message: ChannelMessage, linked_customer: int | None) -> dict[int, str]:
@@ -41,35 +54,55 @@ def _mentioned(matcher: CustomerMatcher, message: ChannelMessage, linked_custome
 
 def _watch(deps: Deps, session: Session, message: ChannelMessage) -> int | None:
     """Mark the channel watched (Slack only sends its messages while the bot is in it); its linked customer."""
-    row = queries.channel(session, team_id=message.team_id, channel_id=message.channel_id)
-    if row is None or not row.is_watched:
-        row = queries.upsert_channel(
-            session, team_id=message.team_id, channel_id=message.channel_id, now=deps.clock(), is_watched=True
-        )
-    return row.customer_id
+    linked = queries.watch_channels(
+        session, team_id=message.team_id, channel_ids=[message.channel_id], now=deps.clock()
+    )
+    return linked[message.channel_id]
 
 
 def record_message(deps: Deps, *, event_id: str | None, message: ChannelMessage) -> int:
-    """Store a mention for every customer a new message names; returns how many."""
+    """Store a mention for every customer a new message names; returns how many.
+
+    Messages arriving at the same moment share one transaction (group commit); this returns once the
+    transaction holding this one has committed.
+    """
+    return deps.message_batches.submit((event_id, message), lambda batch: record_messages(deps, batch))
+
+
+def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage]]) -> list[int]:
+    """Store the mentions of several new messages in one transaction; the count stored for each."""
+    now = deps.clock()
+    teams = {message.team_id for _, message in batch}
+    rows: dict[tuple[str, str, int], tuple[int, dict[str, Any]]] = {}
     with deps.session_factory.begin() as session:
-        if not _first_event(deps, session, team_id=message.team_id, event_id=event_id):
-            return 0
-        linked = _watch(deps, session, message)
-        matcher = deps.matchers.for_team(session, team_id=message.team_id)
-        stored = 0
-        for customer_id, text in _mentioned(matcher, message, linked).items():
-            stored += queries.add_mention(
-                session,
-                team_id=message.team_id,
-                customer_id=customer_id,
-                channel_id=message.channel_id,
-                message_ts=message.ts,
-                thread_ts=message.thread_ts,
-                user_id=message.user_id,
-                mentioned_at=ts_to_datetime(message.ts),
-                excerpt=text,
-            )
-        return stored
+        for team_id in teams:
+            _ensure_workspace(deps, session, team_id=team_id)
+        keys = [(message.team_id, event_id) for event_id, message in batch if event_id is not None]
+        unseen = queries.claim_events(session, keys=keys, now=now)
+        fresh: dict[str, list[tuple[int, ChannelMessage]]] = {}
+        for index, (event_id, message) in enumerate(batch):
+            if event_id is not None:
+                key = (message.team_id, event_id)
+                if key not in unseen:
+                    continue  # a retry, stored before (or twice in this very batch)
+                unseen.discard(key)
+            fresh.setdefault(message.team_id, []).append((index, message))
+        for team_id, items in fresh.items():
+            channels = [message.channel_id for _, message in items]
+            linked = queries.watch_channels(session, team_id=team_id, channel_ids=channels, now=now)
+            matcher = deps.matchers.for_team(session, team_id=team_id)
+            for index, message in items:
+                for customer_id, text in _mentioned(matcher, message, linked[message.channel_id]).items():
+                    row = dict(team_id=team_id, customer_id=customer_id, channel_id=message.channel_id,
+                               message_ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
+                               mentioned_at=ts_to_datetime(message.ts), excerpt=text)  # fmt: skip
+                    rows.setdefault((message.channel_id, message.ts, customer_id), (index, row))
+        inserted = queries.add_mentions(session, rows=[row for _, row in rows.values()])
+    _remember_workspaces(deps, teams)
+    counts = [0] * len(batch)
+    for mention_key, (index, _) in rows.items():
+        counts[index] += mention_key in inserted
+    return counts
 
 
 def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) -> None:

@@ -104,3 +104,14 @@ def test_nul_and_control_characters_in_a_message_are_stored_without_them(deps: D
     setup_directory(deps)
     assert mentions.record_message(deps, event_id="Ev1", message=msg("Acme\x00 called\x1b back")) == 1
     assert [excerpt for _, _, excerpt in stored(deps)] == ["Acme called back"]
+
+
+def test_a_batch_stores_each_new_event_once(deps: Deps) -> None:
+    setup_directory(deps)
+    first, second = msg("Acme called"), msg("Globex and Acme", ts="1764000001.000100")
+    counts = mentions.record_messages(
+        deps, [("Ev1", first), ("Ev1", first), ("Ev2", second), ("Ev3", msg("nothing here", ts="1764000002.000100"))]
+    )
+    assert counts == [1, 0, 2, 0]
+    assert mentions.record_messages(deps, [("Ev2", second), ("Ev4", first)]) == [0, 0]  # a retry; a re-send
+    assert len(stored(deps)) == 3
