@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -19,7 +19,6 @@ from bot.db.models import (
     Mention,
     OutboxMessage,
     ProcessedEvent,
-    UserProfile,
     Workspace,
     WorkspaceSettings,
 )
@@ -352,11 +351,6 @@ def mentions_of_message(session: Session, *, team_id: str, channel_id: str, mess
     ).all()
 
 
-def add_mention(session: Session, **values: Any) -> bool:
-    """Insert a mention unless that message already names that customer."""
-    return _insert_ignoring_conflicts(session, Mention, values)
-
-
 def add_mentions(session: Session, *, rows: Sequence[dict[str, Any]]) -> set[tuple[str, str, int]]:
     """Insert many mentions, skipping ones already stored; returns (channel, ts, customer) of the new ones."""
     if not rows:
@@ -386,11 +380,6 @@ def delete_message_mentions(session: Session, *, team_id: str, channel_id: str, 
         )
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
-
-
-def count_mentions(session: Session, *, team_id: str) -> int:
-    """How many mentions the workspace has stored."""
-    return int(session.scalar(select(func.count(Mention.id)).where(Mention.team_id == team_id)) or 0)
 
 
 # --- outbox -----------------------------------------------------------------------------------------------
@@ -450,12 +439,6 @@ def claim_outbox(session: Session, *, now: datetime, worker: str, lease_until: d
     return ids
 
 
-def outbox_rows(session: Session, *, ids: Sequence[int]) -> Sequence[OutboxMessage]:
-    """Outbox rows by id, in claim order."""
-    rows = {r.id: r for r in session.scalars(select(OutboxMessage).where(OutboxMessage.id.in_(ids)))}
-    return [rows[i] for i in ids if i in rows]
-
-
 def outbox_row(session: Session, *, row_id: int) -> OutboxMessage | None:
     """One outbox row."""
     return session.get(OutboxMessage, row_id)
@@ -476,27 +459,3 @@ def outbox_by_key(session: Session, *, team_id: str, idempotency_key: str) -> Ou
     return session.scalar(
         select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.idempotency_key == idempotency_key)
     )
-
-
-def next_outbox_due(session: Session) -> datetime | None:
-    """When the earliest pending row comes due."""
-    return session.scalar(select(func.min(OutboxMessage.not_before)).where(OutboxMessage.state == "pending"))
-
-
-# --- user profiles ----------------------------------------------------------------------------------------
-
-
-def user_profile(session: Session, *, team_id: str, user_id: str) -> UserProfile | None:
-    """A cached profile."""
-    return session.get(UserProfile, (team_id, user_id))
-
-
-def save_user_profile(session: Session, *, team_id: str, user_id: str, now: datetime, **values: Any) -> None:
-    """Cache a profile from users.info."""
-    row = session.get(UserProfile, (team_id, user_id))
-    if row is None:
-        session.execute(insert(UserProfile).values(team_id=team_id, user_id=user_id, fetched_at=now, **values))
-    else:
-        for key, value in values.items():
-            setattr(row, key, value)
-        row.fetched_at = now

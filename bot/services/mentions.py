@@ -52,6 +52,13 @@ def _mentioned(matcher: CustomerMatcher, message: ChannelMessage, linked_custome
     return found
 
 
+def _mention_row(message: ChannelMessage, customer_id: int, excerpt_text: str) -> dict[str, Any]:
+    """The mentions row for one customer named in a message."""
+    return dict(team_id=message.team_id, customer_id=customer_id, channel_id=message.channel_id,
+                message_ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
+                mentioned_at=ts_to_datetime(message.ts), excerpt=excerpt_text)  # fmt: skip
+
+
 def _watch(deps: Deps, session: Session, message: ChannelMessage) -> int | None:
     """Mark the channel watched (Slack only sends its messages while the bot is in it); its linked customer."""
     linked = queries.watch_channels(
@@ -93,9 +100,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
             matcher = deps.matchers.for_team(session, team_id=team_id)
             for index, message in items:
                 for customer_id, text in _mentioned(matcher, message, linked[message.channel_id]).items():
-                    row = dict(team_id=team_id, customer_id=customer_id, channel_id=message.channel_id,
-                               message_ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
-                               mentioned_at=ts_to_datetime(message.ts), excerpt=text)  # fmt: skip
+                    row = _mention_row(message, customer_id, text)
                     rows.setdefault((message.channel_id, message.ts, customer_id), (index, row))
         inserted = queries.add_mentions(session, rows=[row for _, row in rows.values()])
     _remember_workspaces(deps, teams)
@@ -121,18 +126,7 @@ def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) ->
         for mention in existing:
             if mention.customer_id in wanted:
                 mention.excerpt = wanted.pop(mention.customer_id)
-        for customer_id, text in wanted.items():
-            queries.add_mention(
-                session,
-                team_id=message.team_id,
-                customer_id=customer_id,
-                channel_id=message.channel_id,
-                message_ts=message.ts,
-                thread_ts=message.thread_ts,
-                user_id=message.user_id,
-                mentioned_at=ts_to_datetime(message.ts),
-                excerpt=text,
-            )
+        queries.add_mentions(session, rows=[_mention_row(message, c, text) for c, text in wanted.items()])
 
 
 def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str, ts: str) -> int:
