@@ -33,6 +33,8 @@ class HttpServer:
         )  # fmt: skip
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._stopping = threading.Event()
+        self._sockets_lock = threading.Lock()  # the trigger is pulled only while its socket is open
+        self._sockets_closed = False
 
     @property
     def url(self) -> str:
@@ -50,7 +52,13 @@ class HttpServer:
                 count=1,
                 use_poll=server.adj.asyncore_use_poll,
             )
-        wasyncore.close_all(server._map, ignore_all=True)
+        self._close_sockets()
+
+    def _close_sockets(self) -> None:
+        with self._sockets_lock:
+            if not self._sockets_closed:
+                self._sockets_closed = True
+                wasyncore.close_all(self._server._map, ignore_all=True)  # type: ignore[union-attr]
 
     def start_in_thread(self) -> threading.Thread:
         """Serve on a daemon thread (tests and the demo)."""
@@ -65,9 +73,11 @@ class HttpServer:
         self._stopping.set()
         thread: threading.Thread | None = getattr(self, "_thread", None)
         if thread is None or not thread.is_alive():
-            wasyncore.close_all(server._map, ignore_all=True)
+            self._close_sockets()
             return
-        server.trigger.pull_trigger()  # wake the loop's select() so it sees the flag at once
+        with self._sockets_lock:
+            if not self._sockets_closed:  # the loop may have seen the flag and closed everything already
+                server.trigger.pull_trigger()  # wake the loop's select() so it sees the flag at once
         thread.join(timeout=5)
 
 
