@@ -53,6 +53,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
+    runtime.warm_up()
     runtime.start_jobs()
     try:
         if settings.socket_mode:

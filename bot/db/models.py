@@ -66,6 +66,8 @@ class Workspace(Base):
     bot_id: Mapped[str] = mapped_column(String(32), default="")
     # Bumped by every change to customer names, so each process knows when its matcher is stale.
     directory_version: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every change to a channel's watched flag or linked customer, for every process's channel cache.
+    channels_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -181,6 +183,38 @@ class Mention(Base):
     user_id: Mapped[str] = mapped_column(String(32), default="")
     mentioned_at: Mapped[datetime]
     excerpt: Mapped[str | None] = mapped_column(String(300))
+
+
+class FollowUp(Base):
+    """Someone promised to get back to a customer: owner, optional customer and source message, note, due time."""
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        Index("ix_followups_due", "state", "due_at"),
+        Index("ix_followups_owner", "team_id", "owner_user_id", "state", "due_at"),
+        # At most one "check back in" per done follow-up, however often the button is clicked.
+        Index("uq_followups_checkin_of", "team_id", "checkin_of_id", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    owner_user_id: Mapped[str] = mapped_column(String(32))
+    # A single-column key: SET NULL on a composite key would clear team_id too.
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    kind: Mapped[str] = mapped_column(String(12), default="followup")  # followup | checkin
+    note: Mapped[str] = mapped_column(Text, default="")
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    checkin_of_id: Mapped[int | None] = mapped_column(Id)
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open | done | cancelled
+    # Reminders sent since the follow-up was created or last snoozed: at most 2 (the due one, one working day on).
+    reminders_sent: Mapped[int] = mapped_column(Integer, default=0)
+    last_reminded_at: Mapped[datetime | None]
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    closed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
 
 
 class ProcessedEvent(Base):

@@ -1,13 +1,17 @@
-"""Every query Rapport makes. Functions take `session` keyword-only, filter by team_id, never commit."""
+"""Every query Rapport makes. Functions take `session` keyword-only, filter by team_id, never commit.
+
+The exception is the path every new message takes, which runs on the driver's connection: see intake.py.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -16,9 +20,11 @@ from bot.db.models import (
     Channel,
     Customer,
     CustomerName,
+    FollowUp,
     Mention,
     OutboxMessage,
     ProcessedEvent,
+    UserProfile,
     Workspace,
     WorkspaceSettings,
 )
@@ -27,6 +33,36 @@ from bot.db.models import (
 def _dialect_insert(session: Session) -> Any:
     """The INSERT construct with ON CONFLICT support for the session's database."""
     return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+@cache
+def _add_mentions_statement(dialect: str) -> Any:
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    columns = (Mention.channel_id, Mention.message_ts, Mention.customer_id)
+    return insert(Mention).on_conflict_do_nothing().returning(*columns)
+
+
+@cache
+def _watch_channels_statement(dialect: str) -> Any:
+    table = Channel.__table__
+    insert = (pg_insert if dialect == "postgresql" else sqlite_insert)(Channel)
+    return insert.on_conflict_do_update(
+        index_elements=[table.c.team_id, table.c.channel_id],
+        set_={"is_watched": True, "updated_at": insert.excluded.updated_at},
+    )
+
+
+_TEAM_VERSIONS = select(Workspace.__table__.c.directory_version, Workspace.__table__.c.channels_version).where(
+    Workspace.__table__.c.team_id == bindparam("team_id")
+)
+_CHANNEL_STATES = (
+    select(Channel.__table__.c.channel_id, Channel.__table__.c.is_watched, Channel.__table__.c.customer_id)
+    .where(Channel.__table__.c.team_id == bindparam("team_id"))
+    .where(Channel.__table__.c.channel_id.in_(bindparam("channel_ids", expanding=True)))
+)
+_CUSTOMER_NAMES = select(CustomerName.__table__.c.customer_id, CustomerName.__table__.c.name).where(
+    CustomerName.__table__.c.team_id == bindparam("team_id")
+)
 
 
 def _insert_ignoring_conflicts(session: Session, model: type[Any], values: dict[str, Any]) -> bool:
@@ -87,6 +123,19 @@ def bump_directory_version(session: Session, *, team_id: str) -> None:
     )
 
 
+def bump_channels_version(session: Session, *, team_id: str) -> None:
+    """Mark a channel's watched flag or linked customer changed, for every process's channel cache."""
+    session.execute(
+        update(Workspace).where(Workspace.team_id == team_id).values(channels_version=Workspace.channels_version + 1)
+    )
+
+
+def team_versions(session: Session, *, team_id: str) -> tuple[int, int]:
+    """(directory version, channels version) of the workspace; (0, 0) for an unknown team."""
+    row = session.connection().execute(_TEAM_VERSIONS, {"team_id": team_id}).first()
+    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+
 # --- events -----------------------------------------------------------------------------------------------
 
 
@@ -95,17 +144,6 @@ def claim_event(session: Session, *, team_id: str, event_id: str, now: datetime)
     return _insert_ignoring_conflicts(
         session, ProcessedEvent, dict(team_id=team_id, event_id=event_id, received_at=now)
     )
-
-
-def claim_events(session: Session, *, keys: Sequence[tuple[str, str]], now: datetime) -> set[tuple[str, str]]:
-    """Record many (team, event id) pairs at once; returns the ones not seen before."""
-    if not keys:
-        return set()
-    table = ProcessedEvent.__table__
-    # Core on the session's connection, with executemany parameters: compiled once, no ORM bulk machinery.
-    statement = _dialect_insert(session)(table).on_conflict_do_nothing().returning(table.c.team_id, table.c.event_id)
-    params = [{"team_id": team, "event_id": event, "received_at": now} for team, event in dict.fromkeys(keys)]
-    return {(row[0], row[1]) for row in session.connection().execute(statement, params)}
 
 
 def prune_processed_events(session: Session, *, before: datetime) -> int:
@@ -119,8 +157,7 @@ def prune_processed_events(session: Session, *, before: datetime) -> int:
 
 def all_customer_names(session: Session, *, team_id: str) -> Sequence[tuple[int, str]]:
     """Every (customer id, name or alias) of the workspace."""
-    rows = session.execute(select(CustomerName.customer_id, CustomerName.name).where(CustomerName.team_id == team_id))
-    return [(r[0], r[1]) for r in rows]
+    return [(r[0], r[1]) for r in session.connection().execute(_CUSTOMER_NAMES, {"team_id": team_id})]
 
 
 def customer_by_name_key(session: Session, *, team_id: str, name_key: str) -> Customer | None:
@@ -293,6 +330,8 @@ def upsert_channel(session: Session, *, team_id: str, channel_id: str, now: date
         )
         row = session.get(Channel, (team_id, channel_id))
         assert row is not None
+    if any(key in ("is_watched", "customer_id") for key in values):
+        bump_channels_version(session, team_id=team_id)
     for key, value in values.items():
         setattr(row, key, value)
     row.updated_at = now
@@ -303,38 +342,17 @@ def watch_channels(
     session: Session, *, team_id: str, channel_ids: Sequence[str], now: datetime
 ) -> dict[str, int | None]:
     """Mark channels watched (creating their rows as needed); returns each one's linked customer."""
-    table = Channel.__table__
     wanted = list(dict.fromkeys(channel_ids))
     connection = session.connection()
-    rows = connection.execute(
-        select(table.c.channel_id, table.c.is_watched, table.c.customer_id).where(
-            table.c.team_id == team_id, table.c.channel_id.in_(wanted)
-        )
-    ).all()
+    rows = connection.execute(_CHANNEL_STATES, {"team_id": team_id, "channel_ids": wanted}).all()
     linked: dict[str, int | None] = {row[0]: row[2] for row in rows}
     stale = [channel_id for channel_id in wanted if channel_id not in linked] + [r[0] for r in rows if not r[1]]
     if stale:
-        statement = _dialect_insert(session)(table)
-        statement = statement.on_conflict_do_update(
-            index_elements=[table.c.team_id, table.c.channel_id],
-            set_={"is_watched": True, "updated_at": statement.excluded.updated_at},
-        )
         connection.execute(
-            statement,
-            [
-                dict(
-                    team_id=team_id,
-                    channel_id=c,
-                    name="",
-                    is_watched=True,
-                    is_shared=False,
-                    customer_id=None,
-                    joined_at=None,
-                    updated_at=now,
-                )
-                for c in stale
-            ],  # fmt: skip
-        )
+            _watch_channels_statement(connection.dialect.name),
+            [dict(team_id=team_id, channel_id=c, name="", is_watched=True, is_shared=False, customer_id=None,
+                  joined_at=None, updated_at=now) for c in stale],
+        )  # fmt: skip
         linked.update({c: linked.get(c) for c in stale})
     return linked
 
@@ -355,13 +373,9 @@ def add_mentions(session: Session, *, rows: Sequence[dict[str, Any]]) -> set[tup
     """Insert many mentions, skipping ones already stored; returns (channel, ts, customer) of the new ones."""
     if not rows:
         return set()
-    table = Mention.__table__
-    statement = (
-        _dialect_insert(session)(table)
-        .on_conflict_do_nothing()
-        .returning(table.c.channel_id, table.c.message_ts, table.c.customer_id)
-    )
-    return {(row[0], row[1], row[2]) for row in session.connection().execute(statement, list(rows))}
+    connection = session.connection()
+    statement = _add_mentions_statement(connection.dialect.name)
+    return {(row[0], row[1], row[2]) for row in connection.execute(statement, list(rows))}
 
 
 def delete_mentions(session: Session, *, team_id: str, ids: Sequence[int]) -> int:
@@ -459,3 +473,99 @@ def outbox_by_key(session: Session, *, team_id: str, idempotency_key: str) -> Ou
     return session.scalar(
         select(OutboxMessage).where(OutboxMessage.team_id == team_id, OutboxMessage.idempotency_key == idempotency_key)
     )
+
+
+# --- settings and profiles --------------------------------------------------------------------------------
+
+
+def workspace_settings(session: Session, *, team_id: str, now: datetime) -> WorkspaceSettings:
+    """The workspace's settings row (created with the spec's defaults if missing)."""
+    row = session.get(WorkspaceSettings, team_id)
+    if row is None:
+        ensure_workspace(session, team_id=team_id, now=now)
+        row = session.get(WorkspaceSettings, team_id)
+    assert row is not None
+    return row
+
+
+def user_profile(session: Session, *, team_id: str, user_id: str) -> UserProfile | None:
+    """The cached Slack profile of a user, if fetched before."""
+    return session.get(UserProfile, (team_id, user_id))
+
+
+def save_user_profile(session: Session, *, team_id: str, user_id: str, now: datetime, **values: Any) -> None:
+    """Store what users.info said about a user."""
+    row = session.get(UserProfile, (team_id, user_id))
+    if row is None:
+        _insert_ignoring_conflicts(session, UserProfile, dict(team_id=team_id, user_id=user_id, fetched_at=now))
+        row = session.get(UserProfile, (team_id, user_id))
+        assert row is not None
+    for key, value in values.items():
+        setattr(row, key, value)
+    row.fetched_at = now
+
+
+def profile_timezones(session: Session, *, team_id: str, user_ids: Sequence[str]) -> dict[str, str]:
+    """Cached timezones of several users (those never fetched are missing)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(
+        select(UserProfile.user_id, UserProfile.tz).where(
+            UserProfile.team_id == team_id, UserProfile.user_id.in_(list(set(user_ids)))
+        )
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+# --- follow-ups -------------------------------------------------------------------------------------------
+
+
+def add_followup(session: Session, **values: Any) -> FollowUp:
+    """Insert a follow-up."""
+    row = FollowUp(state="open", reminders_sent=0, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_followups(session: Session, *, team_id: str, owner_user_id: str, limit: int) -> Sequence[FollowUp]:
+    """A person's open follow-ups, soonest (most overdue) first."""
+    return session.scalars(
+        select(FollowUp)
+        .where(FollowUp.team_id == team_id, FollowUp.owner_user_id == owner_user_id, FollowUp.state == "open")
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(limit)
+    ).all()
+
+
+def customer_names_by_id(session: Session, *, team_id: str, ids: Sequence[int]) -> dict[int, str]:
+    """Display names of customers by id."""
+    if not ids:
+        return {}
+    rows = session.execute(select(Customer.id, Customer.name).where(Customer.team_id == team_id,
+                                                                     Customer.id.in_(list(set(ids)))))  # fmt: skip
+    return {r[0]: r[1] for r in rows}
+
+
+def followups_to_remind(session: Session, *, now: datetime, second_before: datetime, limit: int) -> Sequence[FollowUp]:
+    """Open follow-ups due a first reminder, or a second one (first sent before `second_before`), locked.
+
+    On PostgreSQL the rows are locked with SKIP LOCKED, so processes running this at once split the work;
+    on SQLite the write transaction (BEGIN IMMEDIATE) already serialises them.
+    """
+    statement = (
+        select(FollowUp)
+        .where(
+            FollowUp.state == "open",
+            FollowUp.due_at <= now,
+            or_(
+                FollowUp.reminders_sent == 0,
+                and_(FollowUp.reminders_sent == 1, FollowUp.last_reminded_at <= second_before),
+            ),
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return session.scalars(statement).all()

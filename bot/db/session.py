@@ -39,7 +39,8 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
     def _on_begin(connection: Any) -> None:
         # Taking the write lock up front makes a second writer wait (busy timeout) instead of
         # failing with "database is locked" when it upgrades a read transaction.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Straight on the driver connection: this runs before every write, and is all the hook does.
+        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
 
     return engine
 

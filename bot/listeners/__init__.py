@@ -2,11 +2,13 @@
 
 from slack_bolt import App
 
-from bot.listeners import commands, events, submissions
+from bot.listeners import actions, commands, events, submissions
+from bot.services.deps import Deps
 
 
-def register(app: App) -> None:
-    """Register every listener on the app."""
-    commands.register(app)
-    submissions.register(app)
-    events.register(app)
+def register(app: App, deps: Deps) -> None:
+    """Register every listener on the app; each gets `deps` bound to its last parameter."""
+    commands.register(app, deps)
+    submissions.register(app, deps)
+    actions.register(app, deps)
+    events.register(app, deps)

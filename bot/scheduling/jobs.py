@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.db import queries
-from bot.services import outbox
+from bot.services import followups, outbox
 from bot.services.deps import Deps
 
 # Slack retries an event for about five minutes; a day is ample.
@@ -32,3 +32,11 @@ def forget_old_events(deps: Deps, *, now: datetime) -> int:
     """Drop event ids older than Slack's retry window."""
     with deps.session_factory.begin() as session:
         return queries.prune_processed_events(session, before=now - EVENT_MEMORY)
+
+
+def queue_reminders(deps: Deps, *, now: datetime) -> int:
+    """Queue the reminder DMs of every follow-up that came due (however long ago: nothing is skipped)."""
+    total = 0
+    while (queued := followups.queue_reminders(deps, now=now)) > 0:
+        total += queued
+    return total

@@ -12,20 +12,26 @@ from bot.services.deps import Deps
 
 SENDER_JOB = "outbox-sender"
 SENDER_INTERVAL_SECONDS = 1.0
+REMINDER_INTERVAL_SECONDS = 10.0
 
 
 def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> BackgroundScheduler:
-    """A scheduler running the outbox sender every second and housekeeping hourly."""
+    """A scheduler running the outbox sender every second, due reminders every 10 s, housekeeping hourly."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
 
     def send() -> None:
         jobs.send_outbox(deps, client=client, now=deps.clock(), worker=worker)
+
+    def reminders() -> None:
+        jobs.queue_reminders(deps, now=deps.clock())
 
     def housekeeping() -> None:
         jobs.forget_old_events(deps, now=deps.clock())
 
     # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
     scheduler.add_job(send, "interval", seconds=SENDER_INTERVAL_SECONDS, id=SENDER_JOB,
+                      next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
+    scheduler.add_job(reminders, "interval", seconds=REMINDER_INTERVAL_SECONDS, id="reminders",
                       next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
     scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", next_run_time=datetime.now(UTC),
                       misfire_grace_time=None)  # fmt: skip

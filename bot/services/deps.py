@@ -5,13 +5,16 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
+from bot.db.intake import Intake
 from bot.services.batching import GroupCommit
-from bot.services.matching import DirectoryMatchers
+from bot.services.matching import DirectoryMatchers, WatchedChannels
 
 Clock = Callable[[], datetime]
 
@@ -35,3 +38,17 @@ class Deps:
     message_batches: GroupCommit[Any, int] = field(default_factory=GroupCommit)
     # Workspaces this process has already made sure exist (rows are never deleted).
     known_teams: set[str] = field(default_factory=set)
+    # Channels known to be watched (and their linked customer), checked against the workspace's versions.
+    channels: WatchedChannels = field(default_factory=WatchedChannels)
+
+    @property
+    def engine(self) -> Engine:
+        """The engine the sessions are bound to, for the few Core transactions on hot paths."""
+        bind = self.session_factory.kw["bind"]
+        assert isinstance(bind, Engine)
+        return bind
+
+    @cached_property
+    def intake(self) -> Intake:
+        """The statements every new message runs, built once for the engine's dialect."""
+        return Intake(self.engine)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import partial
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from bot.domain.matcher import CustomerMatcher, normalize_name
 from bot.domain.messages import ChannelMessage, ts_to_datetime
 from bot.domain.slack_text import excerpt, strip_controls, visible_text
 from bot.services.deps import Deps
+from bot.services.matching import Versions
 
 EXCERPT_LIMIT = 280
 
@@ -80,12 +82,17 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     """Store the mentions of several new messages in one transaction; the count stored for each."""
     now = deps.clock()
     teams = {message.team_id for _, message in batch}
+    if teams - deps.known_teams:
+        with deps.session_factory.begin() as session:
+            for team_id in teams:
+                _ensure_workspace(deps, session, team_id=team_id)
+        _remember_workspaces(deps, teams)
     rows: dict[tuple[str, str, int], tuple[int, dict[str, Any]]] = {}
-    with deps.session_factory.begin() as session:
-        for team_id in teams:
-            _ensure_workspace(deps, session, team_id=team_id)
+    watched: list[tuple[str, Versions, dict[str, int | None]]] = []
+    # The per-message statements run on the driver's connection (see bot.db.intake): this is the hottest path.
+    with deps.intake.transaction() as db:
         keys = [(message.team_id, event_id) for event_id, message in batch if event_id is not None]
-        unseen = queries.claim_events(session, keys=keys, now=now)
+        unseen = db.claim_events(keys, now=now) if keys else set()
         fresh: dict[str, list[tuple[int, ChannelMessage]]] = {}
         for index, (event_id, message) in enumerate(batch):
             if event_id is not None:
@@ -95,15 +102,21 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                 unseen.discard(key)
             fresh.setdefault(message.team_id, []).append((index, message))
         for team_id, items in fresh.items():
-            channels = [message.channel_id for _, message in items]
-            linked = queries.watch_channels(session, team_id=team_id, channel_ids=channels, now=now)
-            matcher = deps.matchers.for_team(session, team_id=team_id)
+            versions = db.team_versions(team_id)
+            matcher = deps.matchers.get(team_id=team_id, version=versions[0], load=partial(db.customer_names, team_id))
+            channel_ids = [message.channel_id for _, message in items]
+            linked, unknown = deps.channels.lookup(team_id=team_id, versions=versions, channel_ids=channel_ids)
+            if unknown:
+                newly = db.watch_channels(team_id, unknown, now=now)
+                linked.update(newly)
+                watched.append((team_id, versions, newly))
             for index, message in items:
                 for customer_id, text in _mentioned(matcher, message, linked[message.channel_id]).items():
                     row = _mention_row(message, customer_id, text)
                     rows.setdefault((message.channel_id, message.ts, customer_id), (index, row))
-        inserted = queries.add_mentions(session, rows=[row for _, row in rows.values()])
-    _remember_workspaces(deps, teams)
+        inserted = db.add_mentions([row for _, row in rows.values()])
+    for team_id, versions, newly in watched:
+        deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
     counts = [0] * len(batch)
     for mention_key, (index, _) in rows.items():
         counts[index] += mention_key in inserted

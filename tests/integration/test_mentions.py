@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlalchemy import select
 
+from bot.db import queries
 from bot.db.models import Mention, OutboxMessage
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
 from bot.services import directory, mentions
 from bot.services.deps import Deps
+from bot.services.matching import DirectoryMatchers
 from tests.conftest import TEAM
 
 
@@ -115,3 +118,46 @@ def test_a_batch_stores_each_new_event_once(deps: Deps) -> None:
     assert counts == [1, 0, 2, 0]
     assert mentions.record_messages(deps, [("Ev2", second), ("Ev4", first)]) == [0, 0]  # a retry; a re-send
     assert len(stored(deps)) == 3
+
+
+def other_process(deps: Deps) -> Deps:
+    """A second Rapport process on the same database: its own caches, nothing shared in memory."""
+    return Deps(session_factory=deps.session_factory, clock=deps.clock, matchers=DirectoryMatchers(),
+                settings=deps.settings)  # fmt: skip
+
+
+def test_a_link_made_in_another_process_applies_to_the_next_message(deps: Deps) -> None:
+    setup_directory(deps)
+    assert mentions.record_message(deps, event_id="Ev1", message=msg("nothing here", channel="C0ACME")) == 0
+    # This process now has C0ACME cached as watched and unlinked; another process links it.
+    directory.link_channel(other_process(deps), team_id=TEAM, query="Acme", channel_id="C0ACME")
+    assert mentions.record_message(deps, event_id="Ev2", message=msg("still nothing", ts="2.0", channel="C0ACME")) == 1
+    # Removing the customer elsewhere unlinks the channel here too.
+    directory.remove_customer(other_process(deps), team_id=TEAM, query="Acme Corp")
+    assert mentions.record_message(deps, event_id="Ev3", message=msg("and again", ts="3.0", channel="C0ACME")) == 0
+
+
+def test_a_channel_left_elsewhere_is_watched_again_when_its_messages_arrive(deps: Deps) -> None:
+    setup_directory(deps)
+    mentions.record_message(deps, event_id="Ev1", message=msg("Acme", channel="C0RANDOM"))
+    mentions.bot_left_channel(other_process(deps), event_id="Ev2", team_id=TEAM, channel_id="C0RANDOM")
+    with deps.session_factory.begin() as session:
+        assert queries.channel(session, team_id=TEAM, channel_id="C0RANDOM").is_watched is False  # type: ignore[union-attr]
+    # Slack only sends a channel's messages while the bot is in it: it was invited back.
+    mentions.record_message(deps, event_id="Ev3", message=msg("Acme again", ts="2.0", channel="C0RANDOM"))
+    with deps.session_factory.begin() as session:
+        assert queries.channel(session, team_id=TEAM, channel_id="C0RANDOM").is_watched is True  # type: ignore[union-attr]
+
+
+def test_a_failed_batch_leaves_no_channel_cached(deps: Deps) -> None:
+    setup_directory(deps)
+    # The channel is watched inside the transaction, then the batch fails on the message's bad ts.
+    with pytest.raises(ValueError):
+        mentions.record_messages(deps, [(None, msg("Acme", ts="not-a-ts", channel="C0NEW"))])
+    with deps.session_factory.begin() as session:
+        assert queries.channel(session, team_id=TEAM, channel_id="C0NEW") is None
+        versions = queries.team_versions(session, team_id=TEAM)
+    assert deps.channels.lookup(team_id=TEAM, versions=versions, channel_ids=["C0NEW"]) == ({}, ["C0NEW"])
+    # Whereas a committed batch is remembered at those versions.
+    mentions.record_messages(deps, [(None, msg("Acme", channel="C0NEW"))])
+    assert deps.channels.lookup(team_id=TEAM, versions=versions, channel_ids=["C0NEW"]) == ({"C0NEW": None}, [])

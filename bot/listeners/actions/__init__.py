@@ -1,0 +1,17 @@
+"""Block actions: buttons and menus on the bot's messages."""
+
+from functools import partial
+
+from slack_bolt import App
+
+from bot.blocks import followups as blocks
+from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
+from bot.services.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register every block action."""
+    app.action(blocks.DONE_ACTION)(partial(handle_done, deps=deps))
+    app.action(blocks.SNOOZE_ACTION)(partial(handle_snooze, deps=deps))
+    app.action(blocks.REASSIGN_ACTION)(partial(handle_reassign, deps=deps))
+    app.action(blocks.CHECK_BACK_ACTION)(partial(handle_check_back, deps=deps))

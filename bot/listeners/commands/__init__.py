@@ -1,10 +1,15 @@
 """Slash commands."""
 
+from functools import partial
+
 from slack_bolt import App
 
 from bot.listeners.commands.customer import handle_customer_command
+from bot.listeners.commands.followup import handle_followup_command
+from bot.services.deps import Deps
 
 
-def register(app: App) -> None:
+def register(app: App, deps: Deps) -> None:
     """Register every slash command."""
-    app.command("/customer")(handle_customer_command)
+    app.command("/customer")(partial(handle_customer_command, deps=deps))
+    app.command("/followup")(partial(handle_followup_command, deps=deps))

@@ -1,11 +1,14 @@
 """Modal submissions."""
 
+from functools import partial
+
 from slack_bolt import App
 
 from bot.blocks.customers import ADD_CUSTOMER_CALLBACK
 from bot.listeners.submissions.customer_modal import handle_add_customer_submission
+from bot.services.deps import Deps
 
 
-def register(app: App) -> None:
+def register(app: App, deps: Deps) -> None:
     """Register every view submission."""
-    app.view(ADD_CUSTOMER_CALLBACK)(handle_add_customer_submission)
+    app.view(ADD_CUSTOMER_CALLBACK)(partial(handle_add_customer_submission, deps=deps))

@@ -1,0 +1,148 @@
+"""Block Kit for follow-ups: help, confirmations, the list, and the reminder DM with its buttons."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from bot.blocks.text import Block, context, date_token, escape, message, permalink, section, shorten
+from bot.domain.followup_commands import USAGE_EXAMPLES
+from bot.domain.when import WHEN_EXAMPLES
+from bot.services.followups import FollowUpView
+
+DONE_ACTION = "followup_done"
+SNOOZE_ACTION = "followup_snooze"
+REASSIGN_ACTION = "followup_reassign"
+SNOOZE_CHOICES = (("1h", "1 hour"), ("tomorrow", "Tomorrow"), ("next_week", "Next week"))
+NOTE_SHOWN = 500
+
+
+def build_followup_help() -> dict[str, Any]:
+    """`/followup help`."""
+    examples = "\n".join(f"`{e}`" for e in USAGE_EXAMPLES)
+    whens = ", ".join(f"`{w}`" for w in WHEN_EXAMPLES)
+    return message(
+        "How to use /followup",
+        [
+            section(
+                "*`/followup`* reminds the owner to get back to a customer, by DM, at the right time "
+                "in their own timezone.\n" + examples
+            ),  # fmt: skip
+            context(
+                f"Order: `@owner` (optional), customer (optional), when, note. When: {whens}. A date "
+                "without a time means 09:00; no when means 2 working days."
+            ),  # fmt: skip
+        ],
+    )
+
+
+def _about(view: FollowUpView) -> str:
+    parts = []
+    if view.customer_name:
+        parts.append(f"*{escape(view.customer_name)}*")
+    if view.note:
+        parts.append(f"“{escape(shorten(view.note, NOTE_SHOWN))}”")
+    return " — ".join(parts) or "a follow-up"
+
+
+def confirm_created(views: list[FollowUpView], *, creator: str) -> dict[str, Any]:
+    """The confirmation, with each due time as a `<!date^…>` token."""
+    lines = []
+    for view in views:
+        owner = "you" if view.owner_user_id == creator else f"<@{view.owner_user_id}>"
+        lines.append(f":alarm_clock: I'll remind {owner} {date_token(view.due_at)} about {_about(view)}.")
+    return message("Follow-up created", [section("\n".join(lines))])
+
+
+def build_followup_list(views: list[FollowUpView], *, now: datetime) -> dict[str, Any]:
+    """`/followup list`: open follow-ups, overdue first."""
+    if not views:
+        empty = "You have no open follow-ups. Create one with `/followup Acme tomorrow call back`."
+        return message("No open follow-ups", [section(empty)])
+    lines = []
+    for view in views:
+        flag = ":red_circle: overdue since " if view.due_at <= now else ""
+        lines.append(f"• {flag}{date_token(view.due_at)}: {_about(view)}")
+    return message("Your open follow-ups", [section("*Your open follow-ups*\n" + "\n".join(lines))])
+
+
+def build_reminder(view: FollowUpView, *, second: bool = False) -> dict[str, Any]:
+    """The reminder DM: customer, note, who asked, a link to the source message, and the buttons."""
+    opener = "Still open from yesterday:" if second else "Time to follow up:"
+    lines = [f":alarm_clock: {opener} {_about(view)}"]
+    asked = "you" if view.created_by == view.owner_user_id else f"<@{view.created_by}>"
+    detail = f"Asked by {asked}, due {date_token(view.due_at)}"
+    if view.source_channel_id and view.source_ts:
+        link = permalink(view.workspace_url, view.source_channel_id, view.source_ts)
+        detail += f" · <{link}|source message>"
+    value = str(view.id)
+    actions: Block = {
+        "type": "actions",
+        "block_id": f"followup_{view.id}",
+        "elements": [
+            {"type": "button", "style": "primary", "action_id": DONE_ACTION, "value": value,
+             "text": {"type": "plain_text", "text": "Done"}},
+            {"type": "static_select", "action_id": SNOOZE_ACTION,
+             "placeholder": {"type": "plain_text", "text": "Snooze"},
+             "options": [{"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
+                         for key, label in SNOOZE_CHOICES]},
+            {"type": "users_select", "action_id": REASSIGN_ACTION,
+             "placeholder": {"type": "plain_text", "text": "Reassign"}},
+        ],
+    }  # fmt: skip
+    fallback = f"Time to follow up: {view.customer_name or ''} {view.note}".strip()
+    return message(fallback, [section("\n".join(lines)), context(detail), actions])
+
+
+CHECK_BACK_ACTION = "followup_check_back"
+
+
+def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: bool, state: str) -> dict[str, Any]:
+    """The reminder, updated in place once the follow-up is closed; offers to check back in 3 days."""
+    who = f"<@{closed_by}>" if closed_by else "someone"
+    if state == "done":
+        status = f":white_check_mark: Done{'' if changed else ' already'} (by {who}): {_about(result_view)}"
+    else:
+        status = f":no_entry_sign: This follow-up was {escape(state)} by {who}: {_about(result_view)}"
+    blocks: list[Block] = [section(status)]
+    if state == "done":
+        blocks.append(context("Solved? Call back in a few days to make sure everything is still good."))
+        blocks.append({
+            "type": "actions",
+            "block_id": f"followup_done_{result_view.id}",
+            "elements": [{"type": "button", "action_id": CHECK_BACK_ACTION, "value": str(result_view.id),
+                          "text": {"type": "plain_text", "text": "Check back in 3 days"}}],
+        })  # fmt: skip
+    return message("Follow-up done" if state == "done" else "Follow-up closed", blocks)
+
+
+def build_snoozed(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
+    """The reminder, updated in place after a snooze (buttons kept for the next time)."""
+    if not changed:
+        return message("Follow-up already closed", [section(f"This follow-up is already closed: {_about(view)}")])
+    updated = build_reminder(view)
+    updated["blocks"][0] = section(f":zzz: Snoozed until {date_token(view.due_at)}: {_about(view)}")
+    updated["text"] = "Follow-up snoozed"
+    return updated
+
+
+def build_reassigned(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
+    """The reminder, updated in place after handing the follow-up to someone else."""
+    if not changed:
+        return message("Follow-up unchanged", [section(f"Nothing to hand over: {_about(view)}")])
+    text = f":handshake: Handed to <@{view.owner_user_id}>: {_about(view)}"
+    return message("Follow-up reassigned", [section(text)])
+
+
+def build_handover(view: FollowUpView, *, by: str) -> dict[str, Any]:
+    """The DM to the new owner: the reminder, saying who handed it over."""
+    handed = build_reminder(view)
+    handed["blocks"][0] = section(f":handshake: <@{by}> handed you a follow-up: {_about(view)}")
+    handed["text"] = "A follow-up was handed to you"
+    return handed
+
+
+def confirm_check_back(view: FollowUpView, *, changed: bool) -> str:
+    """The line added after scheduling a check-in."""
+    verb = "I'll remind" if changed else "Already planned: I'll remind"
+    return f":calendar: {verb} <@{view.owner_user_id}> {date_token(view.due_at)} to check back in."

@@ -1,0 +1,175 @@
+"""The statements run for every new message in a watched channel, on the database driver's own connection.
+
+Every message of every watched channel passes through here, so this path skips SQLAlchemy's per-statement
+machinery (it cost more than the writes themselves): the SQL is written once per dialect, in the
+``INSERT … ON CONFLICT … RETURNING`` form SQLite (3.35+) and PostgreSQL share; values go through each column's
+own bind processor, so rows are stored exactly as the ORM stores them; the transaction is the driver's, begun
+as ``BEGIN IMMEDIATE`` on SQLite like every other write. Everything else goes through ``queries.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Engine, Table
+
+from bot.db.models import Channel, CustomerName, Mention, ProcessedEvent, Workspace
+
+# Keeps every statement far below SQLite's and PostgreSQL's limits on bound parameters.
+MAX_ROWS_PER_STATEMENT = 500
+
+
+def _table(model: type[Any]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+class _Insert:
+    """A multi-row INSERT of fixed columns, with its tail (ON CONFLICT …, RETURNING …)."""
+
+    def __init__(self, model: type[Any], columns: Sequence[str], tail: str, *, placeholder: str, dialect: Any) -> None:
+        table = _table(model)
+        self._columns = tuple(columns)
+        self._processors: list[Callable[[Any], Any] | None] = [
+            table.c[name].type.bind_processor(dialect) for name in self._columns
+        ]
+        self._head = f"INSERT INTO {table.name} ({', '.join(self._columns)}) VALUES "
+        self._row = "(" + ", ".join([placeholder] * len(self._columns)) + ")"
+        self._tail = " " + tail
+        self._returns = "RETURNING" in tail
+
+    def run(self, cursor: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
+        """Insert the rows (in chunks); the RETURNING rows, if the statement returns any."""
+        returned: list[tuple[Any, ...]] = []
+        for start in range(0, len(rows), MAX_ROWS_PER_STATEMENT):
+            chunk = rows[start : start + MAX_ROWS_PER_STATEMENT]
+            params = [
+                value if process is None else process(value)
+                for row in chunk
+                for value, process in zip((row[c] for c in self._columns), self._processors, strict=True)
+            ]
+            cursor.execute(self._head + ", ".join([self._row] * len(chunk)) + self._tail, params)
+            if self._returns:
+                returned.extend(tuple(r) for r in cursor.fetchall())
+        return returned
+
+
+class Intake:
+    """Builds the hot-path statements once for an engine's dialect and opens their transactions."""
+
+    def __init__(self, engine: Engine) -> None:
+        dialect = engine.dialect
+        self._engine = engine
+        self.sqlite = dialect.name == "sqlite"
+        ph = self.placeholder = "?" if self.sqlite else "%s"
+        # SQLite holds the write lock from BEGIN IMMEDIATE, so it can look for retries first and then insert
+        # without RETURNING: two statements however many events, where RETURNING costs a step per row.
+        self.claim_insert = _Insert(
+            ProcessedEvent,
+            ("team_id", "event_id", "received_at"),
+            "ON CONFLICT DO NOTHING" if self.sqlite else "ON CONFLICT DO NOTHING RETURNING team_id, event_id",
+            placeholder=ph,
+            dialect=dialect,
+        )
+        self.mentions_insert = _Insert(
+            Mention,
+            ("team_id", "customer_id", "channel_id", "message_ts", "thread_ts", "user_id", "mentioned_at", "excerpt"),
+            "ON CONFLICT DO NOTHING RETURNING channel_id, message_ts, customer_id",
+            placeholder=ph,
+            dialect=dialect,
+        )
+        self.watch_insert = _Insert(
+            Channel,
+            ("team_id", "channel_id", "name", "is_watched", "is_shared", "customer_id", "joined_at", "updated_at"),
+            "ON CONFLICT (team_id, channel_id) DO UPDATE SET is_watched = excluded.is_watched, "
+            "updated_at = excluded.updated_at",
+            placeholder=ph,
+            dialect=dialect,
+        )
+        workspaces, names, channels = _table(Workspace), _table(CustomerName), _table(Channel)
+        self.seen_events_sql = (
+            f"SELECT team_id, event_id FROM {_table(ProcessedEvent).name} WHERE team_id = {ph} AND event_id IN "
+        )
+        self.versions_sql = f"SELECT directory_version, channels_version FROM {workspaces.name} WHERE team_id = {ph}"
+        self.names_sql = f"SELECT customer_id, name FROM {names.name} WHERE team_id = {ph}"
+        self.channels_sql = (
+            f"SELECT channel_id, is_watched, customer_id FROM {channels.name} WHERE team_id = {ph} AND channel_id IN "
+        )
+
+    @contextmanager
+    def transaction(self) -> Iterator[IntakeTransaction]:
+        """One write transaction on a pooled driver connection: committed on success, else rolled back."""
+        connection = self._engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            if self.sqlite:
+                cursor.execute("BEGIN IMMEDIATE")
+            yield IntakeTransaction(self, cursor)
+            if self.sqlite:
+                cursor.execute("COMMIT")  # a cached statement; connection.commit() prepares it every time
+            else:
+                connection.commit()
+        except BaseException:
+            connection.rollback()
+            raise
+        finally:
+            connection.close()  # back to the pool
+
+
+class IntakeTransaction:
+    """The hot-path statements, inside one transaction."""
+
+    def __init__(self, intake: Intake, cursor: Any) -> None:
+        self._intake = intake
+        self._cursor = cursor
+
+    def claim_events(self, keys: Sequence[tuple[str, str]], *, now: datetime) -> set[tuple[str, str]]:
+        """Record (team, event id) pairs; returns the ones not seen before."""
+        wanted = list(dict.fromkeys(keys))
+        rows = [{"team_id": t, "event_id": e, "received_at": now} for t, e in wanted]
+        if not self._intake.sqlite:
+            return {(r[0], r[1]) for r in self._intake.claim_insert.run(self._cursor, rows)}
+        seen: set[tuple[str, str]] = set()
+        for team_id in {t for t, _ in wanted}:
+            events = [e for t, e in wanted if t == team_id]
+            marks = ", ".join(["?"] * len(events))
+            self._cursor.execute(f"{self._intake.seen_events_sql}({marks})", (team_id, *events))
+            seen.update((r[0], r[1]) for r in self._cursor.fetchall())
+        self._intake.claim_insert.run(
+            self._cursor, [row for row, key in zip(rows, wanted, strict=True) if key not in seen]
+        )
+        return {key for key in wanted if key not in seen}
+
+    def team_versions(self, team_id: str) -> tuple[int, int]:
+        """(directory version, channels version) of the workspace; (0, 0) for an unknown team."""
+        self._cursor.execute(self._intake.versions_sql, (team_id,))
+        row = self._cursor.fetchone()
+        return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+
+    def customer_names(self, team_id: str) -> list[tuple[int, str]]:
+        """Every (customer id, name or alias) of the workspace."""
+        self._cursor.execute(self._intake.names_sql, (team_id,))
+        return [(int(r[0]), str(r[1])) for r in self._cursor.fetchall()]
+
+    def watch_channels(self, team_id: str, channel_ids: Sequence[str], *, now: datetime) -> dict[str, int | None]:
+        """Mark channels watched (creating their rows as needed); returns each one's linked customer."""
+        wanted = list(dict.fromkeys(channel_ids))
+        marks = ", ".join([self._intake.placeholder] * len(wanted))
+        self._cursor.execute(f"{self._intake.channels_sql}({marks})", (team_id, *wanted))
+        rows = self._cursor.fetchall()
+        linked: dict[str, int | None] = {r[0]: (None if r[2] is None else int(r[2])) for r in rows}
+        stale = [c for c in wanted if c not in linked] + [r[0] for r in rows if not r[1]]
+        self._intake.watch_insert.run(
+            self._cursor,
+            [dict(team_id=team_id, channel_id=c, name="", is_watched=True, is_shared=False, customer_id=None,
+                  joined_at=None, updated_at=now) for c in stale],
+        )  # fmt: skip
+        return {c: linked.get(c) for c in wanted}
+
+    def add_mentions(self, rows: Sequence[Mapping[str, Any]]) -> set[tuple[str, str, int]]:
+        """Insert mentions, skipping ones already stored; (channel, ts, customer) of the new ones."""
+        return {(r[0], r[1], int(r[2])) for r in self._intake.mentions_insert.run(self._cursor, rows)}

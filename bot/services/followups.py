@@ -1,0 +1,318 @@
+"""Follow-ups: creating them from `/followup`, listing them, and queueing their reminder DMs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.db.models import Customer, FollowUp
+from bot.domain.errors import BadCommand
+from bot.domain.matcher import normalize_name
+from bot.domain.when import When, WorkWeek, resolve, split_when, zone
+from bot.services.deps import Deps
+from bot.services.profiles import user_timezone
+
+LIST_LIMIT = 20
+REMIND_BATCH = 500
+NOTE_LIMIT = 2000
+_PREFIX_WORDS = 6  # the longest customer name read off the front of the text
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """What a person sees of a follow-up."""
+
+    id: int
+    owner_user_id: str
+    customer_name: str | None
+    note: str
+    due_at: datetime
+    kind: str
+    created_by: str
+    source_channel_id: str | None
+    source_ts: str | None
+    workspace_url: str
+
+
+@dataclass(frozen=True)
+class _Plan:
+    customer: Customer | None
+    owners: tuple[str, ...]
+    when: When | None
+    note: str
+
+
+def _view(row: FollowUp, customer_name: str | None, workspace_url: str) -> FollowUpView:
+    return FollowUpView(id=row.id, owner_user_id=row.owner_user_id, customer_name=customer_name, note=row.note,
+                        due_at=row.due_at, kind=row.kind, created_by=row.created_by,
+                        source_channel_id=row.source_channel_id, source_ts=row.source_ts,
+                        workspace_url=workspace_url)  # fmt: skip
+
+
+def _customer_prefix(session: Session, *, team_id: str, text: str) -> tuple[Customer | None, str]:
+    """The customer whose name or alias the text starts with (longest first), and the rest."""
+    words = text.split()
+    for count in range(min(_PREFIX_WORDS, len(words)), 0, -1):
+        key = normalize_name(" ".join(words[:count]))
+        customer = queries.customer_by_name_key(session, team_id=team_id, name_key=key) if key else None
+        if customer is not None:
+            return customer, " ".join(words[count:])
+    return None, text
+
+
+def _plan(deps: Deps, *, team_id: str, created_by: str, owners: tuple[str, ...], text: str) -> _Plan:
+    with deps.session_factory.begin() as session:
+        customer, rest = _customer_prefix(session, team_id=team_id, text=text)
+        when, note = split_when(rest)
+        if customer is None and note:
+            named = deps.matchers.for_team(session, team_id=team_id).customer_ids(note)
+            customer = session.get(Customer, named[0]) if named else None
+        if not note and customer is None:
+            raise BadCommand(
+                "What should I remind you about? Name a customer or add a note after the time.",
+                example="/followup Acme tomorrow call back about the drive",
+            )
+        default_owner = customer.owner_user_id if customer is not None else created_by
+        return _Plan(customer=customer, owners=owners or (default_owner,), when=when, note=note[:NOTE_LIMIT])
+
+
+def create_followups(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    created_by: str,
+    owners: tuple[str, ...],
+    text: str,
+    source_channel_id: str | None = None,
+    source_ts: str | None = None,
+) -> list[FollowUpView]:
+    """One follow-up per owner, due at the *when* read in each owner's own timezone; nothing if any is bad."""
+    plan = _plan(deps, team_id=team_id, created_by=created_by, owners=owners, text=text)
+    timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner in plan.owners}
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
+        due = {
+            owner: resolve(plan.when, now=now, tz=zone(timezones[owner]), week=week,
+                           default_working_days=settings.default_followup_working_days)
+            for owner in plan.owners
+        }  # fmt: skip
+        workspace = queries.workspace(session, team_id=team_id)
+        url = workspace.url if workspace is not None else ""
+        customer_id = plan.customer.id if plan.customer is not None else None
+        customer_name = plan.customer.name if plan.customer is not None else None
+        return [
+            _view(
+                queries.add_followup(
+                    session,
+                    team_id=team_id,
+                    owner_user_id=owner,
+                    customer_id=customer_id,
+                    kind="followup",
+                    note=plan.note,
+                    source_channel_id=source_channel_id,
+                    source_ts=source_ts,
+                    due_at=due[owner],
+                    created_by=created_by,
+                    created_at=now,
+                ),
+                customer_name,
+                url,
+            )  # fmt: skip
+            for owner in plan.owners
+        ]
+
+
+def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
+    """A person's open follow-ups, most overdue first."""
+    with deps.session_factory.begin() as session:
+        rows = queries.open_followups(session, team_id=team_id, owner_user_id=user_id, limit=LIST_LIMIT)
+        names = queries.customer_names_by_id(
+            session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id]
+        )
+        workspace = queries.workspace(session, team_id=team_id)
+        url = workspace.url if workspace is not None else ""
+        return [_view(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
+
+
+def second_reminder_at(last_reminded_at: datetime, *, tz: str, week: WorkWeek) -> datetime:
+    """One working day after a reminder, at the same wall-clock time in the owner's timezone."""
+    local = last_reminded_at.astimezone(zone(tz))
+    day = week.next_working_day(local.date())
+    return datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone(tz)).astimezone(UTC)
+
+
+def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:
+    """Turn due follow-ups into reminder DMs in the outbox (first, and one working day later the second).
+
+    A plain function of `now`, safe in several processes at once: rows are locked (SKIP LOCKED on
+    PostgreSQL; SQLite's write lock), and each DM's idempotency key names the follow-up, its due time
+    and the attempt, so a reminder can only ever be queued once.
+    """
+    from bot.blocks.followups import build_reminder  # blocks depend on this module's views
+
+    queued = 0
+    with deps.session_factory.begin() as session:
+        rows = queries.followups_to_remind(session, now=now, second_before=now - timedelta(hours=20), limit=limit)
+        if not rows:
+            return 0
+        weeks: dict[str, WorkWeek] = {}
+        urls: dict[str, str] = {}
+        timezones: dict[str, dict[str, str]] = {}
+        customers: dict[str, dict[int, str]] = {}
+        for team_id in {r.team_id for r in rows}:  # a few queries per workspace, none per follow-up
+            mine = [r for r in rows if r.team_id == team_id]
+            settings = queries.workspace_settings(session, team_id=team_id, now=now)
+            weeks[team_id] = WorkWeek.from_settings(settings.working_days, settings.working_hours_start,
+                                                    settings.working_hours_end)  # fmt: skip
+            workspace = queries.workspace(session, team_id=team_id)
+            urls[team_id] = workspace.url if workspace is not None else ""
+            owners = [r.owner_user_id for r in mine]
+            timezones[team_id] = queries.profile_timezones(session, team_id=team_id, user_ids=owners)
+            ids = [r.customer_id for r in mine if r.customer_id]
+            customers[team_id] = queries.customer_names_by_id(session, team_id=team_id, ids=ids)
+        for row in rows:
+            if row.reminders_sent == 1:
+                assert row.last_reminded_at is not None
+                tz = timezones[row.team_id].get(row.owner_user_id, "UTC")
+                if second_reminder_at(row.last_reminded_at, tz=tz, week=weeks[row.team_id]) > now:
+                    continue
+            names = customers[row.team_id]
+            view = _view(row, names.get(row.customer_id) if row.customer_id else None, urls[row.team_id])
+            attempt = row.reminders_sent + 1
+            queries.enqueue(
+                session,
+                team_id=row.team_id,
+                kind="reminder",
+                idempotency_key=f"reminder:{row.id}:{row.due_at.isoformat()}:{attempt}",
+                method="chat.postMessage",
+                payload={"channel": row.owner_user_id, **build_reminder(view, second=attempt > 1)},
+                not_before=now,
+                now=now,
+            )
+            row.reminders_sent, row.last_reminded_at = attempt, now
+            queued += 1
+    if queued:
+        deps.wake_sender()
+    return queued
+
+
+CHECK_BACK_DAYS = 3
+CHECK_BACK_NOTE = "Check back in: make sure everything is still good"
+_SNOOZES = {
+    "1h": When(kind="delay", amount=60, text="1 hour"),
+    "tomorrow": When(kind="days", amount=1, text="tomorrow"),
+    "next_week": When(kind="next_week", text="next week"),
+}
+
+
+@dataclass(frozen=True)
+class ButtonResult:
+    """A follow-up after a click, and whether the click changed it (a second click, or one on a closed follow-up,
+    changes nothing)."""
+
+    view: FollowUpView
+    changed: bool
+    state: str
+    closed_by: str | None
+
+
+def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
+    row = session.get(FollowUp, followup_id)
+    if row is None or row.team_id != team_id:
+        raise BadCommand("That follow-up no longer exists.", example="/followup list")
+    return row
+
+
+def _result(session: Session, row: FollowUp, changed: bool) -> ButtonResult:
+    names = queries.customer_names_by_id(session, team_id=row.team_id, ids=[row.customer_id] if row.customer_id else [])
+    workspace = queries.workspace(session, team_id=row.team_id)
+    view = _view(row, names.get(row.customer_id) if row.customer_id else None, workspace.url if workspace else "")
+    return ButtonResult(view=view, changed=changed, state=row.state, closed_by=row.closed_by)
+
+
+def mark_done(deps: Deps, *, team_id: str, followup_id: int, user_id: str) -> ButtonResult:
+    """Close an open follow-up as done; a closed one is left as it is."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        changed = row.state == "open"
+        if changed:
+            row.state, row.closed_by, row.closed_at = "done", user_id, now
+        return _result(session, row, changed)
+
+
+def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str, choice: str) -> ButtonResult:
+    """Push an open follow-up to 1 hour, tomorrow 09:00 or next week (the owner's time); reminders start over."""
+    when = _SNOOZES.get(choice)
+    if when is None:
+        raise BadCommand("I can snooze for 1 hour, until tomorrow, or until next week.", example="/followup list")
+    with deps.session_factory.begin() as session:
+        owner = _load(session, team_id=team_id, followup_id=followup_id).owner_user_id
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        if row.state != "open":
+            return _result(session, row, False)
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
+        row.due_at = resolve(when, now=now, tz=zone(tz), week=week)
+        row.reminders_sent, row.last_reminded_at = 0, None
+        return _result(session, row, True)
+
+
+def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_owner: str) -> ButtonResult:
+    """Hand an open follow-up to someone else, who gets a DM about it at once."""
+    from bot.blocks.followups import build_handover  # blocks depend on this module's views
+
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        if row.state != "open" or row.owner_user_id == new_owner:
+            return _result(session, row, False)
+        row.owner_user_id = new_owner
+        # Already due: the handover DM is the new owner's first reminder. Otherwise it is reminded when due.
+        row.reminders_sent, row.last_reminded_at = (1, now) if row.due_at <= now else (0, None)
+        result = _result(session, row, True)
+        queries.enqueue(
+            session,
+            team_id=team_id,
+            kind="handover",
+            idempotency_key=f"handover:{row.id}:{new_owner}:{now.isoformat()}",
+            method="chat.postMessage",
+            payload={"channel": new_owner, **build_handover(result.view, by=user_id)},
+            not_before=now,
+            now=now,
+        )
+    deps.wake_sender()
+    return result
+
+
+def check_back(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> FollowUpView:
+    """After a done follow-up: a check-in for its owner in 3 days (09:00 their time), once per follow-up."""
+    with deps.session_factory.begin() as session:
+        done = _load(session, team_id=team_id, followup_id=followup_id)
+        owner = done.owner_user_id
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        done = _load(session, team_id=team_id, followup_id=followup_id)
+        existing = session.scalar(
+            select(FollowUp).where(FollowUp.team_id == team_id, FollowUp.checkin_of_id == done.id)
+        )
+        if existing is not None:
+            return _result(session, existing, False).view
+        due = resolve(When(kind="days", amount=CHECK_BACK_DAYS), now=now, tz=zone(tz), week=WorkWeek())
+        row = queries.add_followup(session, team_id=team_id, owner_user_id=owner, customer_id=done.customer_id,
+                                   kind="checkin", note=CHECK_BACK_NOTE, source_channel_id=done.source_channel_id,
+                                   source_ts=done.source_ts, checkin_of_id=done.id, due_at=due, created_by=user_id,
+                                   created_at=now)  # fmt: skip
+        return _result(session, row, True).view
