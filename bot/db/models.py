@@ -114,6 +114,8 @@ class Customer(Base):
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
+    # "Snooze 30 days" on the gone-quiet DM: not listed as quiet again before this.
+    quiet_snoozed_until: Mapped[datetime | None]
 
     names: Mapped[list[CustomerName]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerName.id"
@@ -214,6 +216,23 @@ class FollowUp(Base):
     created_by: Mapped[str] = mapped_column(String(32))
     created_at: Mapped[datetime]
     closed_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]
+
+
+class CustomerWait(Base):
+    """A customer's top-level message in their linked channel, waiting for an internal member's answer."""
+
+    __tablename__ = "customer_waits"
+    __table_args__ = (Index("ix_customer_waits_state", "state", "posted_at"),)
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    channel_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    message_ts: Mapped[str] = mapped_column(String(32), primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Id, ForeignKey("customers.id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    posted_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(12), default="waiting")  # waiting | answered | alerted
+    answered_by: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
 
 
