@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -36,7 +37,8 @@ def build_followup_help() -> dict[str, Any]:
     )
 
 
-def _about(view: FollowUpView) -> str:
+def about(view: FollowUpView) -> str:
+    """The customer (bold) and the note (quoted), escaped."""
     parts = []
     if view.customer_name:
         parts.append(f"*{escape(view.customer_name)}*")
@@ -50,7 +52,7 @@ def confirm_created(views: list[FollowUpView], *, creator: str) -> dict[str, Any
     lines = []
     for view in views:
         owner = "you" if view.owner_user_id == creator else f"<@{view.owner_user_id}>"
-        lines.append(f":alarm_clock: I'll remind {owner} {date_token(view.due_at)} about {_about(view)}.")
+        lines.append(f":alarm_clock: I'll remind {owner} {date_token(view.due_at)} about {about(view)}.")
     return message("Follow-up created", [section("\n".join(lines))])
 
 
@@ -62,14 +64,14 @@ def build_followup_list(views: list[FollowUpView], *, now: datetime) -> dict[str
     lines = []
     for view in views:
         flag = ":red_circle: overdue since " if view.due_at <= now else ""
-        lines.append(f"• {flag}{date_token(view.due_at)}: {_about(view)}")
+        lines.append(f"• {flag}{date_token(view.due_at)}: {about(view)}")
     return message("Your open follow-ups", [section("*Your open follow-ups*\n" + "\n".join(lines))])
 
 
 def build_reminder(view: FollowUpView, *, second: bool = False) -> dict[str, Any]:
     """The reminder DM: customer, note, who asked, a link to the source message, and the buttons."""
     opener = "Still open from yesterday:" if second else "Time to follow up:"
-    lines = [f":alarm_clock: {opener} {_about(view)}"]
+    lines = [f":alarm_clock: {opener} {about(view)}"]
     asked = "you" if view.created_by == view.owner_user_id else f"<@{view.created_by}>"
     detail = f"Asked by {asked}, due {date_token(view.due_at)}"
     if view.source_channel_id and view.source_ts:
@@ -101,9 +103,9 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
     """The reminder, updated in place once the follow-up is closed; offers to check back in 3 days."""
     who = f"<@{closed_by}>" if closed_by else "someone"
     if state == "done":
-        status = f":white_check_mark: Done{'' if changed else ' already'} (by {who}): {_about(result_view)}"
+        status = f":white_check_mark: Done{'' if changed else ' already'} (by {who}): {about(result_view)}"
     else:
-        status = f":no_entry_sign: This follow-up was {escape(state)} by {who}: {_about(result_view)}"
+        status = f":no_entry_sign: This follow-up was {escape(state)} by {who}: {about(result_view)}"
     blocks: list[Block] = [section(status)]
     if state == "done":
         blocks.append(context("Solved? Call back in a few days to make sure everything is still good."))
@@ -119,9 +121,9 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
 def build_snoozed(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
     """The reminder, updated in place after a snooze (buttons kept for the next time)."""
     if not changed:
-        return message("Follow-up already closed", [section(f"This follow-up is already closed: {_about(view)}")])
+        return message("Follow-up already closed", [section(f"This follow-up is already closed: {about(view)}")])
     updated = build_reminder(view)
-    updated["blocks"][0] = section(f":zzz: Snoozed until {date_token(view.due_at)}: {_about(view)}")
+    updated["blocks"][0] = section(f":zzz: Snoozed until {date_token(view.due_at)}: {about(view)}")
     updated["text"] = "Follow-up snoozed"
     return updated
 
@@ -129,15 +131,15 @@ def build_snoozed(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
 def build_reassigned(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
     """The reminder, updated in place after handing the follow-up to someone else."""
     if not changed:
-        return message("Follow-up unchanged", [section(f"Nothing to hand over: {_about(view)}")])
-    text = f":handshake: Handed to <@{view.owner_user_id}>: {_about(view)}"
+        return message("Follow-up unchanged", [section(f"Nothing to hand over: {about(view)}")])
+    text = f":handshake: Handed to <@{view.owner_user_id}>: {about(view)}"
     return message("Follow-up reassigned", [section(text)])
 
 
 def build_handover(view: FollowUpView, *, by: str) -> dict[str, Any]:
     """The DM to the new owner: the reminder, saying who handed it over."""
     handed = build_reminder(view)
-    handed["blocks"][0] = section(f":handshake: <@{by}> handed you a follow-up: {_about(view)}")
+    handed["blocks"][0] = section(f":handshake: <@{by}> handed you a follow-up: {about(view)}")
     handed["text"] = "A follow-up was handed to you"
     return handed
 
@@ -146,3 +148,48 @@ def confirm_check_back(view: FollowUpView, *, changed: bool) -> str:
     """The line added after scheduling a check-in."""
     verb = "I'll remind" if changed else "Already planned: I'll remind"
     return f":calendar: {verb} <@{view.owner_user_id}> {date_token(view.due_at)} to check back in."
+
+
+FOLLOWUP_MODAL_CALLBACK = "followup_modal"
+FOLLOWUP_SHORTCUT_CALLBACK = "followup_from_message"
+MODAL_OWNER_BLOCK, MODAL_OWNER_ACTION = "followup_owner", "owner"
+MODAL_CUSTOMER_BLOCK, MODAL_CUSTOMER_ACTION = "followup_customer", "customer"
+MODAL_WHEN_BLOCK, MODAL_WHEN_ACTION = "followup_when", "when"
+MODAL_NOTE_BLOCK, MODAL_NOTE_ACTION = "followup_note", "note"
+
+
+def build_followup_modal(*, owner_user_id: str, customer_name: str | None, source: dict[str, str]) -> dict[str, Any]:
+    """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named)."""
+    customer: dict[str, Any] = {"type": "plain_text_input", "action_id": MODAL_CUSTOMER_ACTION, "max_length": 200,
+                                "placeholder": {"type": "plain_text", "text": "Acme Corp"}}  # fmt: skip
+    if customer_name:
+        customer["initial_value"] = customer_name
+    blocks: list[Block] = []
+    if source.get("ts"):
+        blocks.append(context("About the message you picked; the reminder links back to it."))
+    blocks += [
+        {"type": "input", "block_id": MODAL_OWNER_BLOCK, "label": {"type": "plain_text", "text": "Who follows up"},
+         "element": {"type": "users_select", "action_id": MODAL_OWNER_ACTION, "initial_user": owner_user_id}},
+        {"type": "input", "block_id": MODAL_CUSTOMER_BLOCK, "optional": True,
+         "label": {"type": "plain_text", "text": "Customer"}, "element": customer},
+        {"type": "input", "block_id": MODAL_WHEN_BLOCK, "optional": True,
+         "label": {"type": "plain_text", "text": "When"},
+         "hint": {"type": "plain_text", "text": "Like “tomorrow at 10am”, “in 3 days”, “next monday”. "
+                                                "Empty: 2 working days, 09:00 their time."},
+         "element": {"type": "plain_text_input", "action_id": MODAL_WHEN_ACTION, "max_length": 100,
+                     "placeholder": {"type": "plain_text", "text": "tomorrow at 10am"}}},
+        {"type": "input", "block_id": MODAL_NOTE_BLOCK, "optional": True,
+         "label": {"type": "plain_text", "text": "Note"},
+         "element": {"type": "plain_text_input", "action_id": MODAL_NOTE_ACTION, "multiline": True,
+                     "max_length": 2000,
+                     "placeholder": {"type": "plain_text", "text": "Call back about the drive"}}},
+    ]  # fmt: skip
+    return {
+        "type": "modal",
+        "callback_id": FOLLOWUP_MODAL_CALLBACK,
+        "private_metadata": json.dumps(source, separators=(",", ":")),
+        "title": {"type": "plain_text", "text": "Follow up"},
+        "submit": {"type": "plain_text", "text": "Remind"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": blocks,
+    }

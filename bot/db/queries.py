@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, true, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -20,6 +20,7 @@ from bot.db.models import (
     Channel,
     Customer,
     CustomerName,
+    CustomerWait,
     FollowUp,
     Mention,
     OutboxMessage,
@@ -258,8 +259,10 @@ class CustomerRow:
     mention_count: int
 
 
-def customers_quietest_first(session: Session, *, team_id: str, limit: int) -> Sequence[CustomerRow]:
-    """Customers ordered by last touch, never-touched first."""
+def customers_quietest_first(
+    session: Session, *, team_id: str, limit: int, owner_user_id: str | None = None
+) -> Sequence[CustomerRow]:
+    """Customers (all, or one owner's) ordered by last touch, never-touched first."""
     touches = (
         select(
             Mention.customer_id.label("customer_id"),
@@ -274,6 +277,7 @@ def customers_quietest_first(session: Session, *, team_id: str, limit: int) -> S
         select(Customer, touches.c.last_touch, touches.c.mentions)
         .outerjoin(touches, touches.c.customer_id == Customer.id)
         .where(Customer.team_id == team_id)
+        .where(true() if owner_user_id is None else Customer.owner_user_id == owner_user_id)
         .order_by(touches.c.last_touch.is_not(None), touches.c.last_touch, Customer.name)
         .limit(limit)
     ).all()
@@ -547,6 +551,25 @@ def customer_names_by_id(session: Session, *, team_id: str, ids: Sequence[int]) 
     return {r[0]: r[1] for r in rows}
 
 
+def customers_by_id(session: Session, *, team_id: str, ids: Sequence[int]) -> Sequence[Customer]:
+    """The workspace's customers with these ids, by name."""
+    if not ids:
+        return []
+    return session.scalars(
+        select(Customer).where(Customer.team_id == team_id, Customer.id.in_(list(set(ids)))).order_by(Customer.name)
+    ).all()
+
+
+def has_open_followup_from(session: Session, *, team_id: str, created_by: str, channel_id: str, ts: str) -> bool:
+    """Whether this person already has an open follow-up made from this message."""
+    found = session.scalar(
+        select(FollowUp.id).where(FollowUp.team_id == team_id, FollowUp.created_by == created_by,
+                                  FollowUp.source_channel_id == channel_id, FollowUp.source_ts == ts,
+                                  FollowUp.state == "open").limit(1)
+    )  # fmt: skip
+    return found is not None
+
+
 def followups_to_remind(session: Session, *, now: datetime, second_before: datetime, limit: int) -> Sequence[FollowUp]:
     """Open follow-ups due a first reminder, or a second one (first sent before `second_before`), locked.
 
@@ -569,3 +592,201 @@ def followups_to_remind(session: Session, *, now: datetime, second_before: datet
     if session.get_bind().dialect.name == "postgresql":
         statement = statement.with_for_update(skip_locked=True)
     return session.scalars(statement).all()
+
+
+# --- customers' messages waiting for an answer ------------------------------------------------------------
+
+WaitKey = tuple[str, str, str]  # (team_id, channel_id, message_ts)
+
+
+def waiting_customer_messages(session: Session, *, limit: int) -> Sequence[tuple[WaitKey, datetime]]:
+    """(key, posted at) of customers' messages still waiting for an answer, oldest first, in every workspace."""
+    rows = session.execute(
+        select(CustomerWait.team_id, CustomerWait.channel_id, CustomerWait.message_ts, CustomerWait.posted_at)
+        .where(CustomerWait.state == "waiting")
+        .order_by(CustomerWait.posted_at)
+        .limit(limit)
+    )
+    return [((r[0], r[1], r[2]), r[3]) for r in rows]
+
+
+def lock_waiting_customer_messages(session: Session, *, keys: Sequence[WaitKey]) -> Sequence[CustomerWait]:
+    """Those of these waits still waiting, locked until commit; on PostgreSQL rows another process holds are skipped.
+
+    SQLite's write transaction (BEGIN IMMEDIATE) already keeps other processes out.
+    """
+    if not keys:
+        return []
+    key = tuple_(CustomerWait.team_id, CustomerWait.channel_id, CustomerWait.message_ts)
+    statement = (
+        select(CustomerWait)
+        .where(key.in_(list(keys)), CustomerWait.state == "waiting")
+        .order_by(CustomerWait.posted_at)
+        .execution_options(populate_existing=True)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update(skip_locked=True)
+    return session.scalars(statement).all()
+
+
+def channel_customer_links(session: Session, *, team_id: str, channel_ids: Sequence[str]) -> dict[str, int | None]:
+    """The customer each channel is linked to now (None when unlinked or unknown)."""
+    if not channel_ids:
+        return {}
+    rows = session.execute(
+        select(Channel.channel_id, Channel.customer_id).where(
+            Channel.team_id == team_id, Channel.channel_id.in_(list(set(channel_ids)))
+        )
+    )
+    found: dict[str, int | None] = {r[0]: r[1] for r in rows}
+    return {c: found.get(c) for c in channel_ids}
+
+
+def customer_names_and_owners(session: Session, *, team_id: str, ids: Sequence[int]) -> dict[int, tuple[str, str]]:
+    """(name, owner user id) of customers by id."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Customer.id, Customer.name, Customer.owner_user_id).where(
+            Customer.team_id == team_id, Customer.id.in_(list(set(ids)))
+        )
+    )
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def message_excerpt(
+    session: Session, *, team_id: str, customer_id: int, channel_id: str, message_ts: str
+) -> str | None:
+    """The stored excerpt of a message mentioning a customer (None once expired or never stored)."""
+    return session.scalar(
+        select(Mention.excerpt).where(
+            Mention.team_id == team_id,
+            Mention.customer_id == customer_id,
+            Mention.channel_id == channel_id,
+            Mention.message_ts == message_ts,
+        )
+    )
+
+
+def delete_customer_wait(session: Session, *, team_id: str, channel_id: str, message_ts: str) -> int:
+    """Forget a customer's message as waiting (it was deleted)."""
+    result = session.execute(
+        delete(CustomerWait).where(
+            CustomerWait.team_id == team_id,
+            CustomerWait.channel_id == channel_id,
+            CustomerWait.message_ts == message_ts,
+        )
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+# --- relationships: gone quiet and anniversaries ----------------------------------------------------------
+
+
+def team_ids(session: Session) -> Sequence[str]:
+    """Every workspace's team id, for jobs that work one workspace at a time."""
+    return session.scalars(select(Workspace.team_id).order_by(Workspace.team_id)).all()
+
+
+def customer_owner_timezones(session: Session, *, team_id: str) -> dict[str, str | None]:
+    """Every customer owner of the workspace and their cached Slack timezone (None if never fetched)."""
+    owners = select(Customer.owner_user_id).where(Customer.team_id == team_id).distinct().subquery()
+    rows = session.execute(
+        select(owners.c.owner_user_id, UserProfile.tz).outerjoin(
+            UserProfile, and_(UserProfile.team_id == team_id, UserProfile.user_id == owners.c.owner_user_id)
+        )
+    )
+    return {r[0]: r[1] for r in rows}
+
+
+def existing_outbox_keys(session: Session, *, team_id: str, keys: Sequence[str]) -> set[str]:
+    """Which of these idempotency keys already have an outbox row."""
+    if not keys:
+        return set()
+    return set(
+        session.scalars(
+            select(OutboxMessage.idempotency_key).where(
+                OutboxMessage.team_id == team_id, OutboxMessage.idempotency_key.in_(list(set(keys)))
+            )
+        )
+    )
+
+
+@dataclass(frozen=True)
+class TouchedCustomer:
+    """A customer with its latest touch (None if it has none yet)."""
+
+    customer: Customer
+    last_touch: datetime | None
+
+
+def owner_customers_with_touches(
+    session: Session, *, team_id: str, owner_user_id: str, not_snoozed_at: datetime
+) -> Sequence[TouchedCustomer]:
+    """An owner's customers not snoozed at `not_snoozed_at`, each with its latest touch.
+
+    A touch is a mention or a follow-up marked done. Stories are touches too: once they are stored, add
+    the latest story about the customer as a third candidate here.
+    """
+    last_mention = (
+        select(func.max(Mention.mentioned_at))
+        .where(Mention.team_id == team_id, Mention.customer_id == Customer.id)
+        .scalar_subquery()
+    )
+    last_done = (
+        select(func.max(FollowUp.closed_at))
+        .where(FollowUp.team_id == team_id, FollowUp.customer_id == Customer.id, FollowUp.state == "done")
+        .scalar_subquery()
+    )
+    rows = session.execute(
+        select(Customer, last_mention.label("last_mention"), last_done.label("last_done")).where(
+            Customer.team_id == team_id,
+            Customer.owner_user_id == owner_user_id,
+            or_(Customer.quiet_snoozed_until.is_(None), Customer.quiet_snoozed_until <= not_snoozed_at),
+        )
+    ).all()
+    return [
+        TouchedCustomer(customer=r[0], last_touch=max((t for t in (r[1], r[2]) if t is not None), default=None))
+        for r in rows
+    ]
+
+
+def customers_with_since(
+    session: Session, *, team_id: str, owner_user_ids: Sequence[str], since: Sequence[Any]
+) -> Sequence[Customer]:
+    """The owners' customers whose customer-since date is one of `since`."""
+    if not owner_user_ids or not since:
+        return []
+    return session.scalars(
+        select(Customer)
+        .where(
+            Customer.team_id == team_id,
+            Customer.owner_user_id.in_(list(set(owner_user_ids))),
+            Customer.since.in_(list(since)),
+        )
+        .order_by(Customer.id)
+    ).all()
+
+
+def customer_for_update(session: Session, *, team_id: str, customer_id: int) -> Customer | None:
+    """The customer, locked until the transaction ends (PostgreSQL; SQLite's write lock already serialises)."""
+    statement = select(Customer).where(Customer.team_id == team_id, Customer.id == customer_id)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return session.scalar(statement)
+
+
+def open_checkin(session: Session, *, team_id: str, customer_id: int, owner_user_id: str) -> FollowUp | None:
+    """The owner's earliest open check-in follow-up for the customer, if any."""
+    return session.scalar(
+        select(FollowUp)
+        .where(
+            FollowUp.team_id == team_id,
+            FollowUp.customer_id == customer_id,
+            FollowUp.owner_user_id == owner_user_id,
+            FollowUp.kind == "checkin",
+            FollowUp.state == "open",
+        )
+        .order_by(FollowUp.due_at, FollowUp.id)
+        .limit(1)
+    )

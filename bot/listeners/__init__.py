@@ -2,7 +2,7 @@
 
 from slack_bolt import App
 
-from bot.listeners import actions, commands, events, submissions
+from bot.listeners import actions, commands, events, shortcuts, submissions
 from bot.services.deps import Deps
 
 
@@ -11,4 +11,5 @@ def register(app: App, deps: Deps) -> None:
     commands.register(app, deps)
     submissions.register(app, deps)
     actions.register(app, deps)
+    shortcuts.register(app, deps)
     events.register(app, deps)

@@ -13,14 +13,17 @@ from bot.db import queries
 from bot.db.models import Customer, FollowUp
 from bot.domain.errors import BadCommand
 from bot.domain.matcher import normalize_name
-from bot.domain.when import When, WorkWeek, resolve, split_when, zone
+from bot.domain.when import BadWhen, When, WorkWeek, resolve, split_when, zone
+from bot.services import home
 from bot.services.deps import Deps
+from bot.services.directory import resolve_customer
 from bot.services.profiles import user_timezone
 
 LIST_LIMIT = 20
 REMIND_BATCH = 500
 NOTE_LIMIT = 2000
 _PREFIX_WORDS = 6  # the longest customer name read off the front of the text
+WHEN_HINT = "tomorrow at 10am · in 3 days · next monday · 2026-12-01 at 14:30"
 
 
 @dataclass(frozen=True)
@@ -38,6 +41,14 @@ class FollowUpView:
     source_ts: str | None
     workspace_url: str
 
+    @classmethod
+    def of(cls, row: FollowUp, customer_name: str | None, workspace_url: str) -> FollowUpView:
+        """The view of a stored follow-up."""
+        return cls(id=row.id, owner_user_id=row.owner_user_id, customer_name=customer_name, note=row.note,
+                   due_at=row.due_at, kind=row.kind, created_by=row.created_by,
+                   source_channel_id=row.source_channel_id, source_ts=row.source_ts,
+                   workspace_url=workspace_url)  # fmt: skip
+
 
 @dataclass(frozen=True)
 class _Plan:
@@ -45,13 +56,6 @@ class _Plan:
     owners: tuple[str, ...]
     when: When | None
     note: str
-
-
-def _view(row: FollowUp, customer_name: str | None, workspace_url: str) -> FollowUpView:
-    return FollowUpView(id=row.id, owner_user_id=row.owner_user_id, customer_name=customer_name, note=row.note,
-                        due_at=row.due_at, kind=row.kind, created_by=row.created_by,
-                        source_channel_id=row.source_channel_id, source_ts=row.source_ts,
-                        workspace_url=workspace_url)  # fmt: skip
 
 
 def _customer_prefix(session: Session, *, team_id: str, text: str) -> tuple[Customer | None, str]:
@@ -94,6 +98,45 @@ def create_followups(
 ) -> list[FollowUpView]:
     """One follow-up per owner, due at the *when* read in each owner's own timezone; nothing if any is bad."""
     plan = _plan(deps, team_id=team_id, created_by=created_by, owners=owners, text=text)
+    return _create(deps, client, plan, team_id=team_id, created_by=created_by,
+                   source=(source_channel_id, source_ts))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FollowUpForm:
+    """What the follow-up modal submits: each part in its own field."""
+
+    owner: str
+    customer: str
+    when: str
+    note: str
+    source_channel_id: str | None = None
+    source_ts: str | None = None
+
+
+def create_from_form(deps: Deps, client: WebClient, *, team_id: str, created_by: str, form: FollowUpForm
+                     ) -> list[FollowUpView]:  # fmt: skip
+    """The modal's follow-up: the customer must be known, the *when* must read whole; nothing is created if not."""
+    with deps.session_factory.begin() as session:
+        customer = None
+        if form.customer.strip():
+            customer = resolve_customer(session, team_id=team_id, query=form.customer, command="/followup")
+    when = None
+    if form.when.strip():
+        when, rest = split_when(form.when)
+        if when is None or rest:
+            raise BadWhen(f"“{form.when.strip()}” is not a time I can read.", example=WHEN_HINT)
+    note = " ".join(form.note.split())
+    if not note and customer is None:
+        raise BadCommand("What should I remind you about? Name a customer or write a note.", example=WHEN_HINT)
+    owner = form.owner or (customer.owner_user_id if customer is not None else created_by)
+    plan = _Plan(customer=customer, owners=(owner,), when=when, note=note[:NOTE_LIMIT])
+    return _create(deps, client, plan, team_id=team_id, created_by=created_by,
+                   source=(form.source_channel_id, form.source_ts))  # fmt: skip
+
+
+def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created_by: str,
+            source: tuple[str | None, str | None]) -> list[FollowUpView]:  # fmt: skip
     timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner in plan.owners}
     now = deps.clock()
     with deps.session_factory.begin() as session:
@@ -104,12 +147,11 @@ def create_followups(
                            default_working_days=settings.default_followup_working_days)
             for owner in plan.owners
         }  # fmt: skip
-        workspace = queries.workspace(session, team_id=team_id)
-        url = workspace.url if workspace is not None else ""
+        url = _workspace_url(session, team_id=team_id)
         customer_id = plan.customer.id if plan.customer is not None else None
         customer_name = plan.customer.name if plan.customer is not None else None
-        return [
-            _view(
+        views = [
+            FollowUpView.of(
                 queries.add_followup(
                     session,
                     team_id=team_id,
@@ -117,8 +159,8 @@ def create_followups(
                     customer_id=customer_id,
                     kind="followup",
                     note=plan.note,
-                    source_channel_id=source_channel_id,
-                    source_ts=source_ts,
+                    source_channel_id=source[0],
+                    source_ts=source[1],
                     due_at=due[owner],
                     created_by=created_by,
                     created_at=now,
@@ -128,6 +170,81 @@ def create_followups(
             )  # fmt: skip
             for owner in plan.owners
         ]
+        home.refresh(session, team_id=team_id, user_ids=plan.owners, now=now)
+    deps.wake_sender()
+    return views
+
+
+def _workspace_url(session: Session, *, team_id: str) -> str:
+    workspace = queries.workspace(session, team_id=team_id)
+    return workspace.url if workspace is not None else ""
+
+
+def _emoji(name: str) -> str:
+    """A reaction or setting name without colons or skin tone: ":alarm_clock::skin-tone-2:" -> "alarm_clock"."""
+    return name.strip().strip(":").split("::", 1)[0].lower()
+
+
+def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id: str | None, reactor: str,
+                         emoji: str, channel_id: str, ts: str) -> list[FollowUpView]:  # fmt: skip
+    """The follow-up emoji on a message: a follow-up per customer it names (for that customer's owner), else one
+    for the reactor; due at the workspace default, linked to the message. Anything else, or a retry, is nothing."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        if _emoji(emoji) not in {_emoji(e) for e in settings.followup_emoji.split(",") if e.strip()}:
+            return []
+        named = {
+            m.customer_id: m.excerpt or ""
+            for m in queries.mentions_of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
+        }
+        customers = queries.customers_by_id(session, team_id=team_id, ids=list(named))
+        plans: list[tuple[str, int | None, str | None, str]] = [
+            (c.owner_user_id, c.id, c.name, named[c.id]) for c in customers
+        ] or [(reactor, None, None, "")]
+    timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner, *_ in plans}
+    with deps.session_factory.begin() as session:
+        queries.ensure_workspace(session, team_id=team_id, now=now)
+        if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
+            return []  # Slack's retry of a reaction already turned into follow-ups
+        if queries.has_open_followup_from(session, team_id=team_id, created_by=reactor, channel_id=channel_id,
+                                          ts=ts):  # fmt: skip
+            return []  # the same person reacting again (after removing it) changes nothing twice
+        week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
+        url = _workspace_url(session, team_id=team_id)
+        views = []
+        for owner, customer_id, customer_name, excerpt_text in plans:
+            due = resolve(None, now=now, tz=zone(timezones[owner]), week=week,
+                          default_working_days=settings.default_followup_working_days)  # fmt: skip
+            row = queries.add_followup(session, team_id=team_id, owner_user_id=owner, customer_id=customer_id,
+                                       kind="followup", note=excerpt_text[:NOTE_LIMIT], source_channel_id=channel_id,
+                                       source_ts=ts, due_at=due, created_by=reactor, created_at=now)  # fmt: skip
+            views.append(FollowUpView.of(row, customer_name, url))
+        from bot.blocks.followups import confirm_created  # blocks depend on this module's views
+
+        queries.enqueue(
+            session,
+            team_id=team_id,
+            kind="followup_confirmation",
+            idempotency_key=f"followup-reaction:{channel_id}:{ts}:{reactor}:{views[0].id}",
+            method="chat.postEphemeral",
+            payload={"channel": channel_id, "user": reactor, **confirm_created(views, creator=reactor)},
+            not_before=now,
+            now=now,
+        )
+        home.refresh(session, team_id=team_id, user_ids=[owner for owner, *_ in plans], now=now)
+    deps.wake_sender()
+    return views
+
+
+def prefill_from_message(deps: Deps, *, team_id: str, user_id: str, text: str) -> tuple[str | None, str]:
+    """For the "Follow up on this" modal: the first customer the message names, and who should own it."""
+    with deps.session_factory.begin() as session:
+        named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
+        customer = session.get(Customer, named[0]) if named else None
+        if customer is None or customer.team_id != team_id:
+            return None, user_id
+        return customer.name, customer.owner_user_id
 
 
 def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
@@ -139,7 +256,7 @@ def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
         )
         workspace = queries.workspace(session, team_id=team_id)
         url = workspace.url if workspace is not None else ""
-        return [_view(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
+        return [FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
 
 
 def second_reminder_at(last_reminded_at: datetime, *, tz: str, week: WorkWeek) -> datetime:
@@ -185,7 +302,7 @@ def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> 
                 if second_reminder_at(row.last_reminded_at, tz=tz, week=weeks[row.team_id]) > now:
                     continue
             names = customers[row.team_id]
-            view = _view(row, names.get(row.customer_id) if row.customer_id else None, urls[row.team_id])
+            view = FollowUpView.of(row, names.get(row.customer_id) if row.customer_id else None, urls[row.team_id])
             attempt = row.reminders_sent + 1
             queries.enqueue(
                 session,
@@ -233,8 +350,8 @@ def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
 
 def _result(session: Session, row: FollowUp, changed: bool) -> ButtonResult:
     names = queries.customer_names_by_id(session, team_id=row.team_id, ids=[row.customer_id] if row.customer_id else [])
-    workspace = queries.workspace(session, team_id=row.team_id)
-    view = _view(row, names.get(row.customer_id) if row.customer_id else None, workspace.url if workspace else "")
+    view = FollowUpView.of(row, names.get(row.customer_id) if row.customer_id else None,
+                           _workspace_url(session, team_id=row.team_id))  # fmt: skip
     return ButtonResult(view=view, changed=changed, state=row.state, closed_by=row.closed_by)
 
 
@@ -246,7 +363,10 @@ def mark_done(deps: Deps, *, team_id: str, followup_id: int, user_id: str) -> Bu
         changed = row.state == "open"
         if changed:
             row.state, row.closed_by, row.closed_at = "done", user_id, now
-        return _result(session, row, changed)
+            home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
+        result = _result(session, row, changed)
+    deps.wake_sender()
+    return result
 
 
 def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str, choice: str) -> ButtonResult:
@@ -266,7 +386,10 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         row.due_at = resolve(when, now=now, tz=zone(tz), week=week)
         row.reminders_sent, row.last_reminded_at = 0, None
-        return _result(session, row, True)
+        home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
+        result = _result(session, row, True)
+    deps.wake_sender()
+    return result
 
 
 def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_owner: str) -> ButtonResult:
@@ -278,7 +401,7 @@ def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_ow
         row = _load(session, team_id=team_id, followup_id=followup_id)
         if row.state != "open" or row.owner_user_id == new_owner:
             return _result(session, row, False)
-        row.owner_user_id = new_owner
+        previous, row.owner_user_id = row.owner_user_id, new_owner
         # Already due: the handover DM is the new owner's first reminder. Otherwise it is reminded when due.
         row.reminders_sent, row.last_reminded_at = (1, now) if row.due_at <= now else (0, None)
         result = _result(session, row, True)
@@ -292,6 +415,7 @@ def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_ow
             not_before=now,
             now=now,
         )
+        home.refresh(session, team_id=team_id, user_ids=[previous, new_owner], now=now)
     deps.wake_sender()
     return result
 
@@ -315,4 +439,7 @@ def check_back(deps: Deps, client: WebClient, *, team_id: str, followup_id: int,
                                    kind="checkin", note=CHECK_BACK_NOTE, source_channel_id=done.source_channel_id,
                                    source_ts=done.source_ts, checkin_of_id=done.id, due_at=due, created_by=user_id,
                                    created_at=now)  # fmt: skip
-        return _result(session, row, True).view
+        home.refresh(session, team_id=team_id, user_ids=[owner], now=now)
+        view = _result(session, row, True).view
+    deps.wake_sender()
+    return view

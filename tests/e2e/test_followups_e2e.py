@@ -41,7 +41,6 @@ def test_followup_is_confirmed_listed_and_reminded_once(running_app: RunningApp)
 @pytest.mark.usefixtures("no_errors_logged")
 def test_followup_help_and_bad_when(http_app: RunningApp) -> None:
     assert "/followup Acme tomorrow" in json.dumps(http_app.command("help", command="/followup"))
-    assert "/followup Acme tomorrow" in json.dumps(http_app.command("", command="/followup"))
     bad = json.dumps(http_app.command("in 3 dayz call Acme", command="/followup"))
     assert "For example" in bad and "minutes, hours, days and weeks" in bad
     past = json.dumps(http_app.command("2020-01-01 call", command="/followup"))

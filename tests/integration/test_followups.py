@@ -117,7 +117,8 @@ def test_due_reminder_is_queued_once_then_once_more_a_working_day_later(
     assert jobs.queue_reminders(deps, now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == 0  # never a third
     # The sender makes exactly one Web API call per reminder, straight to the user ID.
     report = outbox.deliver_due(deps, client=client, now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC), worker="w")
-    assert report.sent == 2
+    assert report.sent == 3  # the two reminders, and Lee's Home tab refreshed when the follow-up was created
+    assert [c.method for c in sim.calls if c.method != "users.info"] == ["views.publish"] + ["chat.postMessage"] * 2
     posts = sim.calls_to("chat.postMessage")
     assert [c.args["channel"] for c in posts] == ["U0LEE", "U0LEE"]
     assert len(sim.dm_messages("U0LEE")) == 2

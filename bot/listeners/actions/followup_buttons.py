@@ -26,14 +26,20 @@ def _id(text: str) -> int:
     return int(head)
 
 
-def _answer(ack: Ack, respond: Respond, build: Callable[[], dict[str, Any]]) -> None:
+def _answer(ack: Ack, respond: Respond, body: dict[str, Any], build: Callable[[], dict[str, Any]]) -> None:
+    """Update the DM in place; on the Home tab (no message to update) the service has queued a fresh tab."""
     ack()
+    on_home = (body.get("container") or {}).get("type") == "view"
     try:
-        body = build()
+        reply = build()
     except RapportError as error:
+        if on_home:
+            log.info("home tab click changed nothing: %s", error.message)
+            return
         respond(response_type="ephemeral", replace_original=False, **build_error(error))
         return
-    respond(replace_original=True, **body)
+    if not on_home:
+        respond(replace_original=True, **reply)
 
 
 def _team(body: dict[str, Any]) -> str:
@@ -48,7 +54,7 @@ def handle_done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond:
         result = followups.mark_done(deps, team_id=_team(body), followup_id=followup_id, user_id=body["user"]["id"])
         return blocks.build_done(result.view, closed_by=result.closed_by, changed=result.changed, state=result.state)
 
-    _answer(ack, respond, build)
+    _answer(ack, respond, body, build)
 
 
 def handle_snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,
@@ -62,7 +68,7 @@ def handle_snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], respon
                                   user_id=body["user"]["id"], choice=value.split(":", 1)[-1])  # fmt: skip
         return blocks.build_snoozed(result.view, changed=result.changed)
 
-    _answer(ack, respond, build)
+    _answer(ack, respond, body, build)
 
 
 def handle_reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
@@ -77,7 +83,7 @@ def handle_reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], resp
                                     new_owner=new_owner)  # fmt: skip
         return blocks.build_reassigned(result.view, changed=result.changed)
 
-    _answer(ack, respond, build)
+    _answer(ack, respond, body, build)
 
 
 def handle_check_back(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, client: WebClient,

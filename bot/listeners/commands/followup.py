@@ -21,9 +21,13 @@ def handle_followup_command(ack: Ack, command: dict[str, Any], client: WebClient
     def reply() -> dict[str, Any] | None:
         parsed = cmd.parse_followup_command(command.get("text") or "")
         match parsed:
-            case cmd.Help() | cmd.OpenModal():
-                # The creation modal is not built yet; the usage is the most useful answer meanwhile.
+            case cmd.Help():
                 return blocks.build_followup_help()
+            case cmd.OpenModal():
+                view = blocks.build_followup_modal(owner_user_id=user_id, customer_name=None,
+                                                   source={"channel": command.get("channel_id", "")})  # fmt: skip
+                client.views_open(trigger_id=command["trigger_id"], view=view)
+                return None
             case cmd.ListFollowUps():
                 views = followups.list_open(deps, team_id=team_id, user_id=user_id)
                 return blocks.build_followup_list(views, now=deps.clock())

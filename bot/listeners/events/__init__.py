@@ -5,8 +5,10 @@ from functools import partial
 
 from slack_bolt import App
 
+from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.membership import handle_channel_left, handle_member_joined, handle_member_left
 from bot.listeners.events.messages import handle_message_event
+from bot.listeners.events.reactions import handle_reaction_added
 from bot.services.deps import Deps
 
 
@@ -21,4 +23,6 @@ def register(app: App, deps: Deps) -> None:
     app.event("member_left_channel")(partial(handle_member_left, deps=deps))
     app.event("channel_left")(partial(handle_channel_left, deps=deps))
     app.event("group_left")(partial(handle_channel_left, deps=deps))
+    app.event("reaction_added")(partial(handle_reaction_added, deps=deps))
+    app.event("app_home_opened")(partial(handle_app_home_opened, deps=deps))
     app.event(re.compile(".*"))(ignore_event)

@@ -1,0 +1,14 @@
+"""Message and global shortcuts."""
+
+from functools import partial
+
+from slack_bolt import App
+
+from bot.blocks.followups import FOLLOWUP_SHORTCUT_CALLBACK
+from bot.listeners.shortcuts.followup import handle_followup_shortcut
+from bot.services.deps import Deps
+
+
+def register(app: App, deps: Deps) -> None:
+    """Register every shortcut."""
+    app.shortcut(FOLLOWUP_SHORTCUT_CALLBACK)(partial(handle_followup_shortcut, deps=deps))

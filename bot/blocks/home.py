@@ -1,0 +1,61 @@
+"""Block Kit for the Home tab: my follow-ups (overdue first, with Done and Snooze) and my customers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.followups import DONE_ACTION, SNOOZE_ACTION, SNOOZE_CHOICES, about
+from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
+from bot.services.home import HomeView
+
+HOME_BLOCK_PREFIX = "home_followup_"
+
+
+def _followup_blocks(home: HomeView) -> list[Block]:
+    if not home.followups:
+        return [section("You have no open follow-ups. Create one with `/followup Acme tomorrow call back`, "
+                        "or react to a message with :alarm_clock:.")]  # fmt: skip
+    blocks: list[Block] = []
+    for view in home.followups:
+        when = date_token(view.due_at)
+        flag = f":red_circle: *Overdue* since {when}" if view.due_at <= home.now else f"Due {when}"
+        blocks.append(section(f"{flag}\n{about(view)}"))
+        value = str(view.id)
+        blocks.append({
+            "type": "actions",
+            "block_id": f"{HOME_BLOCK_PREFIX}{view.id}",
+            "elements": [
+                {"type": "button", "style": "primary", "action_id": DONE_ACTION, "value": value,
+                 "text": {"type": "plain_text", "text": "Done"}},
+                {"type": "static_select", "action_id": SNOOZE_ACTION,
+                 "placeholder": {"type": "plain_text", "text": "Snooze"},
+                 "options": [{"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
+                             for key, label in SNOOZE_CHOICES]},
+            ],
+        })  # fmt: skip
+    return blocks
+
+
+def _customer_lines(home: HomeView) -> str:
+    if not home.customers:
+        return "You own no customers yet. Add one with `/customer add Acme Corp owner @you`."
+    lines = []
+    for row in home.customers:
+        touch = "no touch yet"
+        if row.last_touch is not None:
+            touch = f"last touch {date_token(row.last_touch, fmt='{date_short_pretty}')}"
+        lines.append(f"• *{escape(row.customer.name)}* — {touch}")
+    return "\n".join(lines)
+
+
+def build_home(home: HomeView) -> dict[str, Any]:
+    """The Home tab view for one person."""
+    blocks: list[Block] = [
+        header("Your follow-ups"),
+        *_followup_blocks(home),
+        divider(),
+        header("Your customers, quietest first"),
+        section(_customer_lines(home)),
+        context("Rapport reminds you to get back to customers, at 09:00 your time. `/followup help` shows how."),
+    ]
+    return {"type": "home", "blocks": blocks[:MODAL_BLOCK_LIMIT]}

@@ -1,0 +1,67 @@
+"""The Home tab: my follow-ups (overdue first) and my customers (quietest first), published through the outbox."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.db.queries import CustomerRow
+from bot.services import followups
+from bot.services.deps import Deps
+
+HOME_FOLLOWUPS = 20
+HOME_CUSTOMERS = 10
+
+
+@dataclass(frozen=True)
+class HomeView:
+    """What one person's Home tab shows."""
+
+    user_id: str
+    followups: list[followups.FollowUpView]
+    customers: list[CustomerRow]
+    now: datetime
+
+
+def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
+    """A person's open follow-ups and the customers they own, as of `now`."""
+    rows = queries.open_followups(session, team_id=team_id, owner_user_id=user_id, limit=HOME_FOLLOWUPS)
+    names = queries.customer_names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
+    workspace = queries.workspace(session, team_id=team_id)
+    url = workspace.url if workspace is not None else ""
+    views = [followups.FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
+    customers = queries.customers_quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
+    return HomeView(user_id=user_id, followups=views, customers=list(customers), now=now)
+
+
+def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:
+    """Queue a fresh Home tab for each person, in the caller's transaction (so it shows what was just stored)."""
+    from bot.blocks.home import build_home  # blocks depend on this module's views
+
+    for user_id in sorted(set(user_ids)):
+        view = build_home(home_for(session, team_id=team_id, user_id=user_id, now=now))
+        queries.enqueue(
+            session,
+            team_id=team_id,
+            kind="home",
+            # Every refresh is its own row: a later change must never be dropped as a duplicate of an earlier one.
+            idempotency_key=f"home:{user_id}:{now.isoformat()}:{uuid.uuid4().hex[:8]}",
+            method="views.publish",
+            payload={"user_id": user_id, "view": view},
+            not_before=now,
+            now=now,
+        )
+
+
+def publish_on_open(deps: Deps, *, team_id: str, user_id: str) -> None:
+    """The person opened their Home tab: queue it, fresh."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        queries.ensure_workspace(session, team_id=team_id, now=now)
+        refresh(session, team_id=team_id, user_ids=[user_id], now=now)
+    deps.wake_sender()
