@@ -8,6 +8,7 @@ import shutil
 import tempfile
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,6 +17,8 @@ from sqlalchemy import func, select
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
 from bot.db.models import Mention
+from bot.scheduling import jobs
+from bot.services import followups
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.transports import HttpServer
 
@@ -75,24 +78,41 @@ class Transcript:
                         lines.append(self.plain(part["text"]))
             elif kind == "divider":
                 lines.append("─" * 20)
+            elif kind == "actions":
+                labels = [((e.get("text") or e.get("placeholder") or {}).get("text") or "?") for e in block["elements"]]
+                lines.append("  ".join(f"[{label}]" for label in labels))
         return "\n".join(lines) if lines else self.plain(str(body.get("text", "")))
+
+
+class DemoClock:
+    """The app's clock in the demo: real time, moved forward when the script skips ahead to "the next morning"."""
+
+    def __init__(self) -> None:
+        self.offset = timedelta(0)
+
+    def __call__(self) -> datetime:
+        return datetime.now(UTC) + self.offset
+
+    def jump_to(self, moment: datetime) -> None:
+        """From now on, the clock reads `moment` (and runs on from there)."""
+        self.offset = moment - datetime.now(UTC)
 
 
 class Demo:
     """One scripted day: the simulator, the app in HTTP mode, and a transcript."""
 
-    def __init__(self, sim: SlackSimulator, runtime: Runtime, transcript: Transcript) -> None:
-        self.sim, self.runtime, self.t = sim, runtime, transcript
+    def __init__(self, sim: SlackSimulator, runtime: Runtime, transcript: Transcript, clock: DemoClock) -> None:
+        self.sim, self.runtime, self.t, self.clock = sim, runtime, transcript, clock
 
     def mentions(self) -> int:
         """How many mentions Rapport has recorded."""
         with self.runtime.deps.session_factory.begin() as session:
             return int(session.scalar(select(func.count(Mention.id))) or 0)
 
-    def command(self, user: str, channel: str, text: str) -> None:
-        """Someone types a /customer command and sees Rapport's private reply."""
-        self.t.say(user, f"/customer {text}".rstrip())
-        delivery = self.sim.slash_command(user, channel, "/customer", text)
+    def command(self, user: str, channel: str, text: str, *, command: str = "/customer") -> None:
+        """Someone types a slash command and sees Rapport's private reply."""
+        self.t.say(user, f"{command} {text}".rstrip())
+        delivery = self.sim.slash_command(user, channel, command, text)
         if isinstance(delivery.body, dict) and delivery.body.get("blocks"):
             self.t.bot(delivery.body, label="only visible to you")
 
@@ -112,6 +132,67 @@ class Demo:
         calls = self.sim.wait_for_calls("chat.postMessage", count, timeout=timeout)
         posted = [c.args for c in calls if c.args.get("channel") == channel]
         return posted[-1]
+
+    def reminded_at(self, at: datetime, user: str) -> tuple[str, dict[str, Any]]:
+        """Skip ahead to `at`, run the scheduled jobs as they would run then; the DM channel and the reminder."""
+        deps = self.runtime.deps
+        before = len(self.sim.calls_to("chat.postMessage"))
+        self.clock.jump_to(at)
+        jobs.queue_reminders(deps, now=at)
+        jobs.send_outbox(deps, client=self.runtime.client, now=at, worker="demo")
+        # The app's own scheduler may have sent it first: either way, exactly one new DM.
+        post = self.sim.wait_for_calls("chat.postMessage", before + 1)[before]
+        channel, ts = post.response["channel"], post.response["ts"]
+        return channel, self.dm(user, ts)
+
+    def dm(self, user: str, ts: str) -> dict[str, Any]:
+        """One of the bot's DMs to a person, as it reads now (after in-place updates)."""
+        return next(m for m in self.sim.dm_messages(user) if m["ts"] == ts)
+
+    def click(self, user: str, channel: str, message: dict[str, Any], action_id: str, *, option: int | None = None,
+              label: str) -> None:  # fmt: skip
+        """Someone clicks a button (or picks a menu option) on one of the bot's messages."""
+        block, element = next((b, e) for b in message["blocks"] for e in b.get("elements", [])
+                              if e.get("action_id") == action_id)  # fmt: skip
+        action = {**element, "block_id": block["block_id"]}
+        if option is not None:
+            action["selected_option"] = element["options"][option]
+        self.t.note(f"{self.t.names.get(user, user)} clicks {label}")
+        self.sim.send_interactive({"type": "block_actions", "user": user, "channel": {"id": channel},
+                                   "container": {"type": "message", "message_ts": message["ts"],
+                                                 "channel_id": channel},
+                                   "message": message, "actions": [action]})  # fmt: skip
+
+    def open_followups(self, user: str) -> list[followups.FollowUpView]:
+        """A person's open follow-ups."""
+        return followups.list_open(self.runtime.deps, team_id=self.sim.workspace.team_id, user_id=user)
+
+    def follow_up_scene(self) -> None:
+        """A follow-up created, reminded, snoozed, done, and the check-back-in a few days later."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Lee promises Acme a call back")
+        self.command("U0LEE", support, "Acme tomorrow call back to make sure the new drive works", command="/followup")
+        [promise] = self.open_followups("U0LEE")
+
+        t.heading("The next morning, 09:00 in Berlin (Lee's timezone)")
+        dm_channel, reminder = self.reminded_at(promise.due_at, "U0LEE")
+        t.bot(reminder, label="DM to @lee")
+        self.click("U0LEE", dm_channel, reminder, "followup_snooze", option=0, label="Snooze → 1 hour")
+        t.bot(self.dm("U0LEE", reminder["ts"]), label="the same DM, updated")
+        [snoozed] = self.open_followups("U0LEE")
+
+        t.heading("An hour later")
+        dm_channel, again = self.reminded_at(snoozed.due_at, "U0LEE")
+        t.bot(again, label="DM to @lee")
+        self.click("U0LEE", dm_channel, again, "followup_done", label="Done")
+        done = self.dm("U0LEE", again["ts"])
+        t.bot(done, label="the same DM, updated")
+        self.click("U0LEE", dm_channel, done, "followup_check_back", label="Check back in 3 days")
+        [checkin] = self.open_followups("U0LEE")
+        t.bot(self.sim.responses()[-1]["body"], label="only visible to you")
+
+        t.heading("Three days later")
+        t.bot(self.reminded_at(checkin.due_at, "U0LEE")[1], label="DM to @lee")
 
     def play(self) -> None:
         """The script."""
@@ -146,6 +227,7 @@ class Demo:
         self.command("U0DANA", support, "delete Initech")
         self.command("U0DANA", support, "Umbrella")
         self.command("U0DANA", support, "add Hooli since 2019-02-30")
+        self.follow_up_scene()
 
 
 def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -160,7 +242,8 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
                 "SLACK_API_URL": sim.api_url,
                 "DATABASE_URL": f"sqlite:///{folder / 'rapport.db'}",
             })  # fmt: skip
-            runtime = build_runtime(settings)
+            clock = DemoClock()
+            runtime = build_runtime(settings, clock=clock)
             server = HttpServer(runtime, host="127.0.0.1", port=0)
             server.start_in_thread()
             runtime.start_jobs()
@@ -168,7 +251,7 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
             out.write("Rapport demo: the real app, a local Slack simulator, and a scripted support day.\n")
             out.write(f"(database: {folder / 'rapport.db'}; Slack simulator at {sim.api_url})\n")
             try:
-                Demo(sim, runtime, Transcript(out, workspace)).play()
+                Demo(sim, runtime, Transcript(out, workspace), clock).play()
             finally:
                 server.close()
                 runtime.close()

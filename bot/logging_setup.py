@@ -64,3 +64,9 @@ def configure_logging(*, level: str, fmt: str, secrets: Iterable[str | None] = (
     root.setLevel(level)
     # APScheduler logs every run at INFO; once a second is noise.
     logging.getLogger("apscheduler").setLevel(max(logging.WARNING, root.level))
+    logging.getLogger("apscheduler.scheduler").addFilter(_skip_overlapping_runs)
+
+
+def _skip_overlapping_runs(record: logging.LogRecord) -> bool:
+    """The sender is woken on demand while it may be running; skipping that extra run is intended, not a warning."""
+    return "maximum number of running instances reached" not in record.getMessage()

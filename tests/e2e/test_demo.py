@@ -22,6 +22,19 @@ def test_demo_transcript() -> None:
         ">I'll call ACME back this afternoon",
         "• *Initech* · @dana · last touch never",
         "Did you mean `remove`?",
-        "Done: 3 Slack Web API calls",
+        "lee: /followup Acme tomorrow call back to make sure the new drive works",
+        "I'll remind you 2026-",
+        "Time to follow up: *Acme Corp* — “call back to make sure the new drive works”",
+        "[Done]  [Snooze]  [Reassign]",
+        "lee clicks Snooze → 1 hour",
+        ":zzz: Snoozed until",
+        ":white_check_mark: Done (by @lee): *Acme Corp*",
+        "[Check back in 3 days]",
+        "to check back in.",
+        "“Check back in: make sure everything is still good”",
+        "Slack Web API calls made to the simulator",
     ):
         assert expected in transcript, expected
+    scenes = transcript.split("── ")
+    morning = next(s for s in scenes if s.startswith("The next morning"))
+    assert "Due" not in morning and morning.count("Time to follow up") == 1  # one reminder, at 09:00 Berlin
