@@ -1,0 +1,64 @@
+"""Follow-up and Home tab Block Kit: user text escaped, Slack's limits kept on the largest realistic inputs."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+
+from bot.blocks.followups import build_followup_modal, build_reminder, confirm_created
+from bot.blocks.home import build_home
+from bot.db.models import Customer
+from bot.db.queries import CustomerRow
+from bot.services.followups import FollowUpView
+from bot.services.home import HomeView
+
+EVIL = "<!here> & <https://evil.example|click> <@U123>"
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _view(i: int, *, note: str = EVIL, customer: str | None = EVIL) -> FollowUpView:
+    return FollowUpView(id=i, owner_user_id="U0LEE", customer_name=customer, note=note,
+                        due_at=NOW + timedelta(hours=i - 10), kind="followup", created_by="U0DANA",
+                        source_channel_id="C0SUPPORT", source_ts="1712345678.000100",
+                        workspace_url="https://x.slack.com/")  # fmt: skip
+
+
+def _within_limits(blocks: list[dict], *, max_blocks: int) -> None:  # type: ignore[type-arg]
+    assert len(blocks) <= max_blocks
+    for block in blocks:
+        text = block.get("text") or {}
+        assert len(text.get("text", "")) <= (150 if block["type"] == "header" else 3000)
+        assert len(block.get("block_id", "")) <= 255
+        for element in block.get("elements", []):
+            assert len(element.get("action_id", "")) <= 255
+            label = (element.get("text") or {}).get("text", "") if element.get("type") == "button" else ""
+            assert len(label) <= 75
+
+
+def test_user_text_is_escaped_in_confirmation_reminder_and_home() -> None:
+    customer = Customer(id=1, team_id="T", name=EVIL, owner_user_id="U0LEE", since=date(2019, 4, 1),
+                        created_by="U0DANA", created_at=NOW)  # fmt: skip
+    home = HomeView(user_id="U0LEE", followups=[_view(1)], customers=[CustomerRow(customer, None, 0)], now=NOW)
+    for body in (confirm_created([_view(1)], creator="U0DANA"), build_reminder(_view(1)), build_home(home)):
+        shown = json.dumps(body)
+        assert "<!here>" not in shown and "<https://evil" not in shown and "<@U123>" not in shown
+        assert "&lt;!here&gt;" in shown
+
+
+def test_home_tab_with_the_most_it_shows_stays_within_limits() -> None:
+    customers = [CustomerRow(Customer(id=i, team_id="T", name="C" * 200, owner_user_id="U0LEE", created_by="U",
+                                      created_at=NOW), NOW - timedelta(days=i), i) for i in range(10)]  # fmt: skip
+    views = [_view(i, note="n" * 2000, customer="A" * 200) for i in range(20)]
+    home = build_home(HomeView(user_id="U0LEE", followups=views, customers=customers, now=NOW))
+    assert home["type"] == "home"
+    _within_limits(home["blocks"], max_blocks=100)
+    assert json.dumps(home).count("Overdue") == 11  # due at or before NOW: the first eleven
+
+
+def test_reminder_and_modal_stay_within_limits() -> None:
+    reminder = build_reminder(_view(1, note="n" * 2000, customer="A" * 200))
+    _within_limits(reminder["blocks"], max_blocks=50)
+    modal = build_followup_modal(owner_user_id="U0LEE", customer_name="A" * 200,
+                                 source={"channel": "C0SUPPORT", "ts": "1712345678.000100"})  # fmt: skip
+    assert len(modal["title"]["text"]) <= 24 and len(modal["private_metadata"]) <= 3000
+    _within_limits(modal["blocks"], max_blocks=100)
