@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy import Engine, Table
 
-from bot.db.models import Channel, CustomerName, Mention, ProcessedEvent, Workspace
+from bot.db.models import Channel, CustomerName, CustomerWait, Mention, ProcessedEvent, Workspace
 
 # Keeps every statement far below SQLite's and PostgreSQL's limits on bound parameters.
 MAX_ROWS_PER_STATEMENT = 500
@@ -90,6 +90,22 @@ class Intake:
             placeholder=ph,
             dialect=dialect,
         )
+        # Customers' messages waiting for an answer: only linked channels ever run these.
+        self.waits_insert = _Insert(
+            CustomerWait,
+            ("team_id", "channel_id", "message_ts", "customer_id", "user_id", "posted_at", "state"),
+            "ON CONFLICT DO NOTHING",
+            placeholder=ph,
+            dialect=dialect,
+        )
+        waits = _table(CustomerWait)
+        self.wait_time = waits.c.posted_at.type.bind_processor(dialect)
+        answer = (
+            f"UPDATE {waits.name} SET state = 'answered', answered_by = {ph}, closed_at = {ph} "
+            f"WHERE team_id = {ph} AND channel_id = {ph} AND state = 'waiting' AND "
+        )
+        self.answer_earlier_sql = answer + f"posted_at < {ph}"
+        self.answer_thread_sql = answer + f"message_ts = {ph}"
         workspaces, names, channels = _table(Workspace), _table(CustomerName), _table(Channel)
         self.seen_events_sql = (
             f"SELECT team_id, event_id FROM {_table(ProcessedEvent).name} WHERE team_id = {ph} AND event_id IN "
@@ -173,3 +189,23 @@ class IntakeTransaction:
     def add_mentions(self, rows: Sequence[Mapping[str, Any]]) -> set[tuple[str, str, int]]:
         """Insert mentions, skipping ones already stored; (channel, ts, customer) of the new ones."""
         return {(r[0], r[1], int(r[2])) for r in self._intake.mentions_insert.run(self._cursor, rows)}
+
+    def add_waits(self, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Record customers' messages as waiting for an answer; a message already recorded is left as it is."""
+        if rows:
+            self._intake.waits_insert.run(self._cursor, rows)
+
+    def answer_waits(self, answers: Sequence[tuple[str, str, str | None, datetime, str]], *, now: datetime) -> None:
+        """Mark waits answered, for each (team, channel, thread ts or None, message time, member).
+
+        A thread reply answers its thread's parent; a top-level message answers every message of the channel
+        still waiting from before it.
+        """
+        intake, cursor = self._intake, self._cursor
+        process = intake.wait_time or (lambda value: value)
+        closed_at = process(now)
+        for team_id, channel_id, thread_ts, posted_at, user_id in answers:
+            if thread_ts is None:
+                cursor.execute(intake.answer_earlier_sql, (user_id, closed_at, team_id, channel_id, process(posted_at)))
+            else:
+                cursor.execute(intake.answer_thread_sql, (user_id, closed_at, team_id, channel_id, thread_ts))

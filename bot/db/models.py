@@ -231,7 +231,8 @@ class CustomerWait(Base):
     customer_id: Mapped[int] = mapped_column(Id, ForeignKey("customers.id", ondelete="CASCADE"))
     user_id: Mapped[str] = mapped_column(String(32))
     posted_at: Mapped[datetime]
-    state: Mapped[str] = mapped_column(String(12), default="waiting")  # waiting | answered | alerted
+    # waiting, then answered | alerted | expired (too old, or its channel no longer linked to the customer)
+    state: Mapped[str] = mapped_column(String(12), default="waiting")
     answered_by: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
 

@@ -16,6 +16,13 @@ class ChannelMessage:
     thread_ts: str | None
     user_id: str
     text: str
+    # Written by someone of another team (Slack Connect): a customer, in a channel shared with them.
+    is_external: bool = False
+
+    @property
+    def is_top_level(self) -> bool:
+        """Not a reply in a thread (a thread's parent is top level)."""
+        return self.thread_ts is None or self.thread_ts == self.ts
 
 
 def ts_to_datetime(ts: str) -> datetime:

@@ -224,3 +224,48 @@ def resolve(
     if due - now > MAX_AHEAD:
         raise _bad("That is more than a year away. Pick a date within the next year.")
     return due
+
+
+# Longer than any real wait: a workspace that works 1 minute a week still reaches 600 minutes within this.
+_WORKING_SEARCH_DAYS = 4000
+
+
+def _working_spans(day: date, week: WorkWeek, tz: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The UTC (opening, closing) of one day's working hours; None on a day off.
+
+    Built on the wall clock, then converted, so a DST day's hours are still 09:00–17:00 local. Closing at or
+    before opening means the hours run past midnight (a night shift; equal means round the clock).
+    """
+    if not week.is_working_day(day):
+        return None
+    midnight = datetime.combine(day, time(0))
+    opening = midnight + timedelta(minutes=week.start_minute)
+    closing = midnight + timedelta(minutes=week.end_minute)
+    if closing <= opening:
+        closing += timedelta(days=1)
+    return opening.replace(tzinfo=tz).astimezone(UTC), closing.replace(tzinfo=tz).astimezone(UTC)
+
+
+def add_working_minutes(start: datetime, minutes: int, week: WorkWeek, tz: ZoneInfo) -> datetime:
+    """The UTC instant `minutes` working minutes after `start`; time outside working hours and days is skipped.
+
+    Starting outside working hours counts from the next opening; a result on a closing time stays on it.
+    """
+    cursor = start.astimezone(UTC)
+    remaining = timedelta(minutes=max(0, minutes))
+    if not remaining:
+        return cursor
+    # From the day before: a night shift that began yesterday may still be running.
+    day = cursor.astimezone(tz).date() - timedelta(days=1)
+    for _ in range(_WORKING_SEARCH_DAYS):
+        spans = _working_spans(day, week, tz)
+        day += timedelta(days=1)
+        if spans is None or spans[1] <= cursor:
+            continue
+        cursor = max(cursor, spans[0])
+        available = spans[1] - cursor
+        if remaining <= available:
+            return cursor + remaining
+        remaining -= available
+        cursor = spans[1]
+    raise ValueError("no working hours found: check the workspace's working days and hours")

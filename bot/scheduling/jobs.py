@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.db import queries
-from bot.services import followups, outbox
+from bot.services import followups, outbox, relationships, unanswered
 from bot.services.deps import Deps
 
 # Slack retries an event for about five minutes; a day is ample.
@@ -40,3 +40,25 @@ def queue_reminders(deps: Deps, *, now: datetime) -> int:
     while (queued := followups.queue_reminders(deps, now=now)) > 0:
         total += queued
     return total
+
+
+def queue_unanswered_alerts(deps: Deps, *, now: datetime) -> int:
+    """Queue one DM to the owner for each customer message left unanswered past its working-minutes deadline."""
+    total = 0
+    while True:
+        report = unanswered.queue_alerts(deps, now=now)
+        total += report.alerted
+        if report.alerted + report.expired == 0:
+            return total
+
+
+def queue_quiet_nudges(deps: Deps, *, now: datetime, client: WebClient | None = None,
+                       memo: relationships.NudgeMemo | None = None) -> int:  # fmt: skip
+    """Queue this week's gone-quiet DM for every customer owner whose Monday 09:00 has passed (once a week)."""
+    return relationships.queue_quiet_nudges(deps, now=now, client=client, memo=memo)
+
+
+def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None = None,
+                        memo: relationships.NudgeMemo | None = None) -> int:  # fmt: skip
+    """Queue the DM for every customer-since anniversary whose 09:00 (owner's time) has come today."""
+    return relationships.queue_anniversaries(deps, now=now, client=client, memo=memo)

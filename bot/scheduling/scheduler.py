@@ -8,15 +8,18 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.scheduling import jobs
+from bot.services import relationships
 from bot.services.deps import Deps
 
 SENDER_JOB = "outbox-sender"
 SENDER_INTERVAL_SECONDS = 1.0
 REMINDER_INTERVAL_SECONDS = 10.0
+UNANSWERED_INTERVAL_SECONDS = 30.0
+RELATIONSHIP_INTERVAL_SECONDS = 60.0
 
 
 def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> BackgroundScheduler:
-    """A scheduler running the outbox sender every second, due reminders every 10 s, housekeeping hourly."""
+    """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, housekeeping hourly."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
 
     def send() -> None:
@@ -24,6 +27,17 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
 
     def reminders() -> None:
         jobs.queue_reminders(deps, now=deps.clock())
+
+    def unanswered_alerts() -> None:
+        jobs.queue_unanswered_alerts(deps, now=deps.clock())
+
+    quiet_memo, anniversary_memo = relationships.NudgeMemo(), relationships.NudgeMemo()
+
+    def quiet_nudges() -> None:
+        jobs.queue_quiet_nudges(deps, now=deps.clock(), client=client, memo=quiet_memo)
+
+    def anniversaries() -> None:
+        jobs.queue_anniversaries(deps, now=deps.clock(), client=client, memo=anniversary_memo)
 
     def housekeeping() -> None:
         jobs.forget_old_events(deps, now=deps.clock())
@@ -33,6 +47,12 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
                       next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
     scheduler.add_job(reminders, "interval", seconds=REMINDER_INTERVAL_SECONDS, id="reminders",
                       next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
+    scheduler.add_job(unanswered_alerts, "interval", seconds=UNANSWERED_INTERVAL_SECONDS, id="unanswered-alerts",
+                      next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
+    # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.
+    for job, job_id in ((quiet_nudges, "quiet-nudges"), (anniversaries, "anniversaries")):
+        scheduler.add_job(job, "interval", seconds=RELATIONSHIP_INTERVAL_SECONDS, id=job_id,
+                          next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
     scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", next_run_time=datetime.now(UTC),
                       misfire_grace_time=None)  # fmt: skip
     return scheduler

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from functools import partial
 from typing import Any
 
@@ -61,6 +62,23 @@ def _mention_row(message: ChannelMessage, customer_id: int, excerpt_text: str) -
                 mentioned_at=ts_to_datetime(message.ts), excerpt=excerpt_text)  # fmt: skip
 
 
+def _note_wait_or_answer(
+    message: ChannelMessage,
+    customer_id: int,
+    waits: list[dict[str, Any]],
+    answers: list[tuple[str, str, str | None, datetime, str]],
+) -> None:
+    """In a customer's linked channel: a customer's top-level message starts waiting; a member's message answers."""
+    if message.is_external:
+        if message.is_top_level:  # a customer's reply in a thread is part of a conversation already going on
+            waits.append(dict(team_id=message.team_id, channel_id=message.channel_id, message_ts=message.ts,
+                              customer_id=customer_id, user_id=message.user_id,
+                              posted_at=ts_to_datetime(message.ts), state="waiting"))  # fmt: skip
+        return
+    thread = None if message.is_top_level else message.thread_ts
+    answers.append((message.team_id, message.channel_id, thread, ts_to_datetime(message.ts), message.user_id))
+
+
 def _watch(deps: Deps, session: Session, message: ChannelMessage) -> int | None:
     """Mark the channel watched (Slack only sends its messages while the bot is in it); its linked customer."""
     linked = queries.watch_channels(
@@ -88,6 +106,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                 _ensure_workspace(deps, session, team_id=team_id)
         _remember_workspaces(deps, teams)
     rows: dict[tuple[str, str, int], tuple[int, dict[str, Any]]] = {}
+    waits: list[dict[str, Any]] = []
+    answers: list[tuple[str, str, str | None, datetime, str]] = []
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
     # The per-message statements run on the driver's connection (see bot.db.intake): this is the hottest path.
     with deps.intake.transaction() as db:
@@ -111,10 +131,17 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                 linked.update(newly)
                 watched.append((team_id, versions, newly))
             for index, message in items:
-                for customer_id, text in _mentioned(matcher, message, linked[message.channel_id]).items():
+                linked_customer = linked[message.channel_id]
+                for customer_id, text in _mentioned(matcher, message, linked_customer).items():
                     row = _mention_row(message, customer_id, text)
                     rows.setdefault((message.channel_id, message.ts, customer_id), (index, row))
+                if linked_customer is not None:
+                    _note_wait_or_answer(message, linked_customer, waits, answers)
         inserted = db.add_mentions([row for _, row in rows.values()])
+        if waits or answers:
+            # Waits first: a member's answer in this same batch then finds the message it answers.
+            db.add_waits(waits)
+            db.answer_waits(answers, now=now)
     for team_id, versions, newly in watched:
         deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
     counts = [0] * len(batch)
@@ -143,10 +170,14 @@ def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) ->
 
 
 def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str, ts: str) -> int:
-    """Remove every mention (and so every excerpt) of a deleted message; returns how many."""
+    """Remove every mention (and so every excerpt) of a deleted message; returns how many.
+
+    A deleted customer message no longer waits for an answer either.
+    """
     with deps.session_factory.begin() as session:
         if not _first_event(deps, session, team_id=team_id, event_id=event_id):
             return 0
+        queries.delete_customer_wait(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
         return queries.delete_message_mentions(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
 
 

@@ -5,7 +5,9 @@ from functools import partial
 from slack_bolt import App
 
 from bot.blocks import followups as blocks
+from bot.blocks import relationships as relationship_blocks
 from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
+from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.services.deps import Deps
 
 
@@ -15,3 +17,5 @@ def register(app: App, deps: Deps) -> None:
     app.action(blocks.SNOOZE_ACTION)(partial(handle_snooze, deps=deps))
     app.action(blocks.REASSIGN_ACTION)(partial(handle_reassign, deps=deps))
     app.action(blocks.CHECK_BACK_ACTION)(partial(handle_check_back, deps=deps))
+    app.action(relationship_blocks.PLAN_CHECKIN_ACTION)(partial(handle_plan_checkin, deps=deps))
+    app.action(relationship_blocks.SNOOZE_QUIET_ACTION)(partial(handle_snooze_quiet, deps=deps))

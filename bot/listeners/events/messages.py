@@ -7,7 +7,13 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.domain.messages import is_slack_ts
-from bot.listeners.events.payloads import WATCHED_CHANNEL_TYPES, channel_message, event_id_of, team_of
+from bot.listeners.events.payloads import (
+    WATCHED_CHANNEL_TYPES,
+    channel_message,
+    event_id_of,
+    in_shared_channel,
+    team_of,
+)
 from bot.services import mentions
 from bot.services.deps import Deps
 
@@ -28,6 +34,6 @@ def handle_message_event(body: dict[str, Any], event: dict[str, Any], context: B
         if isinstance(channel, str) and channel and is_slack_ts(deleted_ts):
             mentions.record_deletion(deps, event_id=event_id, team_id=team_id, channel_id=channel, ts=str(deleted_ts))
     else:
-        message = channel_message(team_id, channel, event, context.bot_user_id)
+        message = channel_message(team_id, channel, event, context.bot_user_id, shared=in_shared_channel(body))
         if message is not None:
             mentions.record_message(deps, event_id=event_id, message=message)

@@ -17,6 +17,11 @@ def team_of(body: dict[str, Any], event: dict[str, Any]) -> str | None:
     return team if isinstance(team, str) and team else None
 
 
+def in_shared_channel(body: dict[str, Any]) -> bool:
+    """False only when the envelope says the channel is not shared with another organisation."""
+    return body.get("is_ext_shared_channel") is not False
+
+
 def event_id_of(body: dict[str, Any]) -> str | None:
     """The Events API event id, the dedupe key."""
     event_id = body.get("event_id")
@@ -33,10 +38,27 @@ def is_from_bot(message: dict[str, Any], bot_user_id: str | None) -> bool:
     )
 
 
+def is_external_author(team_id: str, message: dict[str, Any]) -> bool:
+    """Whether a message's author belongs to another team (a Slack Connect guest), by the author's team fields.
+
+    `user_team` (and `source_team`) name the author's home team on messages in shared channels; a message
+    event's `team` is the author's team too. None of them, or blanks, read as one of the workspace's own.
+    """
+    for field in ("user_team", "source_team", "team"):
+        author_team = message.get(field)
+        if isinstance(author_team, str) and author_team:
+            return author_team != team_id
+    return False
+
+
 def channel_message(
-    team_id: str, channel: Any, message: dict[str, Any], bot_user_id: str | None
+    team_id: str, channel: Any, message: dict[str, Any], bot_user_id: str | None, *, shared: bool = True
 ) -> ChannelMessage | None:
-    """A person's message in a channel, or None for anything else (bots, blanks, system messages)."""
+    """A person's message in a channel, or None for anything else (bots, blanks, system messages).
+
+    `shared` is False when the envelope says the channel is not shared with another organisation
+    (`is_ext_shared_channel`): then nobody in it is external, whatever team an Enterprise Grid user belongs to.
+    """
     if not isinstance(channel, str) or not channel or not isinstance(message, dict):
         return None
     if message.get("subtype") not in SPOKEN_SUBTYPES or is_from_bot(message, bot_user_id):
@@ -52,4 +74,5 @@ def channel_message(
         thread_ts=thread_ts if is_slack_ts(thread_ts) else None,
         user_id=user,
         text=text,
+        is_external=shared and is_external_author(team_id, message),
     )

@@ -1,0 +1,125 @@
+"""Customers' messages nobody answered: one DM to the customer's owner once the alert minutes (working time) pass.
+
+Waits are recorded and answered on the message hot path (services.mentions, db.intake); this module turns
+the overdue ones into outbox rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.unanswered import build_unanswered_alert
+from bot.db import queries
+from bot.db.models import CustomerWait
+from bot.domain.when import WorkWeek, add_working_minutes, zone
+from bot.services.deps import Deps
+
+SCAN_LIMIT = 1000
+# A deadline passed this long ago means the bot was down or the job stopped: telling the owner now, days
+# late, is noise rather than help, so such a wait expires without a DM.
+STALE_AFTER = timedelta(days=3)
+
+
+@dataclass(frozen=True)
+class UnansweredView:
+    """What the owner's DM says about a customer's unanswered message."""
+
+    customer_name: str
+    owner_user_id: str
+    author_user_id: str
+    channel_id: str
+    message_ts: str
+    posted_at: datetime
+    excerpt: str | None
+    minutes: int
+    workspace_url: str
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """A workspace's alert minutes and working week, read once per run."""
+
+    minutes: int
+    week: WorkWeek
+    timezone: str
+    workspace_url: str
+
+    def deadline(self, posted_at: datetime) -> datetime:
+        return add_working_minutes(posted_at, self.minutes, self.week, zone(self.timezone))
+
+
+def _rules(session: Session, *, team_id: str, now: datetime) -> _Rules:
+    settings = queries.workspace_settings(session, team_id=team_id, now=now)
+    week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
+    workspace = queries.workspace(session, team_id=team_id)
+    return _Rules(minutes=max(1, settings.unanswered_minutes), week=week, timezone=settings.timezone,
+                  workspace_url=workspace.url if workspace is not None else "")  # fmt: skip
+
+
+@dataclass
+class AlertReport:
+    """What one run did."""
+
+    alerted: int = 0
+    expired: int = 0
+
+
+def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> AlertReport:
+    """Queue one DM to the owner for every customer message whose working-minutes deadline passed unanswered.
+
+    A plain function of `now`, safe in several processes at once: the overdue waits are locked (SKIP LOCKED
+    on PostgreSQL, SQLite's write lock) and marked alerted in the transaction that queues the DM, whose
+    idempotency key names the message. A wait whose channel is no longer linked to its customer, or whose
+    deadline passed more than STALE_AFTER ago, expires without a DM.
+    """
+    report = AlertReport()
+    with deps.session_factory.begin() as session:
+        waiting = queries.waiting_customer_messages(session, limit=limit)
+        if not waiting:
+            return report
+        rules = {team_id: _rules(session, team_id=team_id, now=now) for team_id in {k[0] for k, _ in waiting}}
+        # Only the overdue ones are locked: a member's answer to a newer message never waits on this job.
+        overdue = [key for key, posted_at in waiting if rules[key[0]].deadline(posted_at) <= now]
+        due = queries.lock_waiting_customer_messages(session, keys=overdue)
+        for team_id in {w.team_id for w in due}:  # a few queries per workspace, one per alert
+            mine = [w for w in due if w.team_id == team_id]
+            links = queries.channel_customer_links(session, team_id=team_id, channel_ids=[w.channel_id for w in mine])
+            customers = queries.customer_names_and_owners(session, team_id=team_id, ids=[w.customer_id for w in mine])
+            for wait in mine:
+                deadline = rules[team_id].deadline(wait.posted_at)
+                customer = customers.get(wait.customer_id)
+                wait.closed_at = now
+                if customer is None or links.get(wait.channel_id) != wait.customer_id or now - deadline > STALE_AFTER:
+                    wait.state = "expired"
+                    report.expired += 1
+                    continue
+                wait.state = "alerted"
+                _enqueue_alert(session, wait, customer, rules[team_id], now=now)
+                report.alerted += 1
+    if report.alerted:
+        deps.wake_sender()
+    return report
+
+
+def _enqueue_alert(session: Session, wait: CustomerWait, customer: tuple[str, str], rules: _Rules, *,
+                   now: datetime) -> None:  # fmt: skip
+    """The owner's DM about one unanswered message, into the outbox."""
+    name, owner = customer
+    excerpt = queries.message_excerpt(session, team_id=wait.team_id, customer_id=wait.customer_id,
+                                      channel_id=wait.channel_id, message_ts=wait.message_ts)  # fmt: skip
+    view = UnansweredView(customer_name=name, owner_user_id=owner, author_user_id=wait.user_id,
+                          channel_id=wait.channel_id, message_ts=wait.message_ts, posted_at=wait.posted_at,
+                          excerpt=excerpt, minutes=rules.minutes, workspace_url=rules.workspace_url)  # fmt: skip
+    queries.enqueue(
+        session,
+        team_id=wait.team_id,
+        kind="unanswered",
+        idempotency_key=f"unanswered:{wait.channel_id}:{wait.message_ts}",
+        method="chat.postMessage",
+        payload={"channel": owner, **build_unanswered_alert(view)},
+        not_before=now,
+        now=now,
+    )
