@@ -1,0 +1,290 @@
+"""Relationships: the weekly "gone quiet" DM to each customer owner, customer-since anniversaries, and the
+quiet DM's buttons (Plan a check-in, Snooze 30 days).
+
+The two queueing functions are jobs' work: plain functions of `now`, safe in several processes at once,
+because each DM is an outbox row whose idempotency key names its intent (`quiet:<owner>:<monday>`,
+`anniversary:<customer>:<year>`). Their per-tick cost is a couple of queries per workspace; customers are
+only read for the owners whose 09:00 has come and whom this process has not settled yet (see NudgeMemo).
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from slack_sdk import WebClient
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.db.models import Customer
+from bot.domain.errors import BadCommand
+from bot.domain.relationships import (
+    NUDGE_TIME,
+    anniversary_years,
+    is_quiet,
+    quiet_week,
+    relationship_start,
+    since_dates_for,
+)
+from bot.domain.when import WorkWeek, resolve, zone
+from bot.services import home
+from bot.services.deps import Deps
+from bot.services.profiles import user_timezone
+
+log = logging.getLogger(__name__)
+
+QUIET_LISTED = 5
+QUIET_SNOOZE = timedelta(days=30)
+CHECKIN_NOTE = "Check in: it has been quiet for a while, make sure everything is still good"
+# An owner whose Slack profile could not be fetched is tried again after this long (UTC meanwhile).
+PROFILE_RETRY = timedelta(hours=1)
+_MEMO_LIMIT = 100_000
+
+
+@dataclass
+class NudgeMemo:
+    """What this process has already settled: a cache that spares the database, never the truth.
+
+    Forgetting it (a restart, another process) only costs one more look: the outbox keys keep every DM
+    single, and the quiet list is read as of Monday 09:00, so a later look finds no one new.
+    """
+
+    settled: set[tuple[str, str]] = field(default_factory=set)
+    profile_tried: dict[tuple[str, str], datetime] = field(default_factory=dict)
+
+    def seen(self, team_id: str, key: str) -> bool:
+        """Whether `key` was settled for the workspace."""
+        return (team_id, key) in self.settled
+
+    def settle(self, team_id: str, keys: list[str]) -> None:
+        """Remember keys as settled (old weeks' and days' keys are dropped now and then)."""
+        if len(self.settled) > _MEMO_LIMIT:
+            self.settled.clear()
+        self.settled.update((team_id, key) for key in keys)
+
+
+@dataclass(frozen=True)
+class QuietCustomer:
+    """A customer listed in a gone-quiet DM."""
+
+    id: int
+    name: str
+    since: date | None
+    last_touch: datetime | None  # None: no touch since it was added
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class QuietNudge:
+    """One owner's gone-quiet DM for one week."""
+
+    owner_user_id: str
+    week_of: date
+    quiet_days: int
+    customers: tuple[QuietCustomer, ...]
+    more: int  # quiet customers beyond those listed
+
+
+@dataclass(frozen=True)
+class Anniversary:
+    """A customer-since anniversary, for the owner's DM."""
+
+    customer_id: int
+    customer_name: str
+    owner_user_id: str
+    since: date
+    years: int
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    """The check-in a click planned (or had already planned)."""
+
+    customer_name: str
+    owner_user_id: str
+    due_at: datetime
+    changed: bool
+
+
+@dataclass(frozen=True)
+class QuietSnooze:
+    """A customer's quiet snooze after a click."""
+
+    customer_name: str
+    until: datetime
+    changed: bool
+
+
+@dataclass(frozen=True)
+class _Owners:
+    """A workspace's customer owners with their timezones, and its directory version."""
+
+    zones: dict[str, str]
+    directory_version: int
+
+
+def _owners(deps: Deps, *, client: WebClient | None, memo: NudgeMemo, now: datetime) -> dict[str, _Owners]:
+    """Every workspace's customer owners and their Slack timezones (fetched once if never cached)."""
+    with deps.session_factory.begin() as session:
+        cached = {team_id: queries.customer_owner_timezones(session, team_id=team_id)
+                  for team_id in queries.team_ids(session)}  # fmt: skip
+        versions = {team_id: queries.directory_version(session, team_id=team_id) for team_id in cached}
+    found: dict[str, _Owners] = {}
+    for team_id, owners in cached.items():
+        zones: dict[str, str] = {}
+        for owner, tz in owners.items():
+            if tz is None and client is not None:
+                tried = memo.profile_tried.get((team_id, owner))
+                if tried is None or now - tried >= PROFILE_RETRY:
+                    memo.profile_tried[(team_id, owner)] = now
+                    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+            zones[owner] = tz or "UTC"
+        found[team_id] = _Owners(zones=zones, directory_version=versions[team_id])
+    return found
+
+
+def _quiet_nudge(
+    session: Session, *, team_id: str, owner: str, start: datetime, week_of: date, quiet_days: int
+) -> QuietNudge | None:
+    """The owner's customers quiet as of Monday 09:00 (`start`) and untouched since, longest relationship first."""
+    quiet = []
+    for row in queries.owner_customers_with_touches(session, team_id=team_id, owner_user_id=owner,
+                                                    not_snoozed_at=start):  # fmt: skip
+        customer = row.customer
+        began = relationship_start(since=customer.since, created_at=customer.created_at)
+        latest = max(row.last_touch, began) if row.last_touch is not None else began
+        if is_quiet(latest, at=start, quiet_days=quiet_days):
+            quiet.append(QuietCustomer(id=customer.id, name=customer.name, since=customer.since,
+                                       last_touch=row.last_touch, added_at=customer.created_at))  # fmt: skip
+    if not quiet:
+        return None
+    quiet.sort(key=lambda c: (c.since is None, c.since or date.max, c.added_at, c.id))
+    return QuietNudge(owner_user_id=owner, week_of=week_of, quiet_days=quiet_days,
+                      customers=tuple(quiet[:QUIET_LISTED]), more=max(0, len(quiet) - QUIET_LISTED))  # fmt: skip
+
+
+def queue_quiet_nudges(deps: Deps, *, now: datetime, client: WebClient | None = None,
+                       memo: NudgeMemo | None = None) -> int:  # fmt: skip
+    """Queue this week's gone-quiet DM for each owner whose Monday 09:00 (their time) has passed.
+
+    One DM per owner per week (key `quiet:<owner>:<monday>`), and only in the owner's current working week:
+    after downtime the week's DM still goes out (until Friday ends), a previous week's never. The list is
+    read as of Monday 09:00 and leaves out customers touched or snoozed since, so a late run cannot list
+    anyone Monday would not have.
+    """
+    from bot.blocks.relationships import build_quiet_nudge  # blocks depend on this module's views
+
+    memo = memo if memo is not None else NudgeMemo()
+    queued = 0
+    for team_id, owners in _owners(deps, client=client, memo=memo, now=now).items():
+        due: dict[str, tuple[str, datetime, date]] = {}
+        for owner, tz in owners.zones.items():
+            monday, start, end = quiet_week(now, zone(tz))
+            key = f"quiet:{owner}:{monday.isoformat()}"
+            if start <= now < end and not memo.seen(team_id, key):
+                due[owner] = (key, start, monday)
+        if not due:
+            continue
+        with deps.session_factory.begin() as session:
+            done = queries.existing_outbox_keys(session, team_id=team_id, keys=[key for key, *_ in due.values()])
+            quiet_days = queries.workspace_settings(session, team_id=team_id, now=now).quiet_days
+            for owner, (key, start, monday) in due.items():
+                nudge = None if key in done else _quiet_nudge(session, team_id=team_id, owner=owner, start=start,
+                                                              week_of=monday, quiet_days=quiet_days)  # fmt: skip
+                if nudge is not None:
+                    queued += queries.enqueue(session, team_id=team_id, kind="quiet", idempotency_key=key,
+                                              method="chat.postMessage", not_before=now, now=now,
+                                              payload={"channel": owner, **build_quiet_nudge(nudge)})  # fmt: skip
+        memo.settle(team_id, [key for key, *_ in due.values()])
+    if queued:
+        deps.wake_sender()
+    return queued
+
+
+def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None = None,
+                        memo: NudgeMemo | None = None) -> int:  # fmt: skip
+    """Queue an anniversary DM for each customer whose customer-since anniversary it is, from 09:00 owner's time.
+
+    Once per customer per year (key `anniversary:<customer>:<year>`), and only on the owner's local
+    anniversary day: after downtime it still goes out later that day, never on a later one.
+    """
+    from bot.blocks.relationships import build_anniversary  # blocks depend on this module's views
+
+    memo = memo if memo is not None else NudgeMemo()
+    queued = 0
+    for team_id, owners in _owners(deps, client=client, memo=memo, now=now).items():
+        by_day: dict[date, list[str]] = {}
+        settled: list[str] = []
+        for owner, tz in owners.zones.items():
+            local = now.astimezone(zone(tz))
+            # With the directory version: a customer added or changed mid-day is looked at that same day.
+            memo_key = f"anniversaries:{owner}:{local.date().isoformat()}:{owners.directory_version}"
+            if local.time() >= NUDGE_TIME and not memo.seen(team_id, memo_key):
+                by_day.setdefault(local.date(), []).append(owner)
+                settled.append(memo_key)
+        if not by_day:
+            continue
+        with deps.session_factory.begin() as session:
+            for day, day_owners in by_day.items():
+                found = queries.customers_with_since(session, team_id=team_id, owner_user_ids=day_owners,
+                                                     since=since_dates_for(day))  # fmt: skip
+                keys = {customer.id: f"anniversary:{customer.id}:{day.year}" for customer in found}
+                done = queries.existing_outbox_keys(session, team_id=team_id, keys=list(keys.values()))
+                for customer in found:
+                    since = customer.since
+                    years = anniversary_years(since, day) if since is not None else 0
+                    if since is not None and years and keys[customer.id] not in done:
+                        view = Anniversary(customer_id=customer.id, customer_name=customer.name,
+                                           owner_user_id=customer.owner_user_id, since=since, years=years)  # fmt: skip
+                        queued += queries.enqueue(session, team_id=team_id, kind="anniversary",
+                                                  idempotency_key=keys[customer.id], method="chat.postMessage",
+                                                  payload={"channel": customer.owner_user_id,
+                                                           **build_anniversary(view)},
+                                                  not_before=now, now=now)  # fmt: skip
+        memo.settle(team_id, settled)
+    if queued:
+        deps.wake_sender()
+    return queued
+
+
+def _customer(session: Session, *, team_id: str, customer_id: int) -> Customer:
+    customer = queries.customer_for_update(session, team_id=team_id, customer_id=customer_id)
+    if customer is None:
+        raise BadCommand("That customer is no longer in the directory.", example="/customer list")
+    return customer
+
+
+def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: int, user_id: str) -> CheckIn:
+    """A check-in follow-up for the customer, owned by whoever clicked, due at the workspace default
+    (2 working days, 09:00 their time); an open check-in already planned is kept, not doubled."""
+    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id)
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        customer = _customer(session, team_id=team_id, customer_id=customer_id)
+        existing = queries.open_checkin(session, team_id=team_id, customer_id=customer.id, owner_user_id=user_id)
+        if existing is not None:
+            return CheckIn(customer_name=customer.name, owner_user_id=user_id, due_at=existing.due_at, changed=False)
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
+        due = resolve(None, now=now, tz=zone(tz), week=week,
+                      default_working_days=settings.default_followup_working_days)  # fmt: skip
+        queries.add_followup(session, team_id=team_id, owner_user_id=user_id, customer_id=customer.id,
+                             kind="checkin", note=CHECKIN_NOTE, source_channel_id=None, source_ts=None,
+                             due_at=due, created_by=user_id, created_at=now)  # fmt: skip
+        home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
+        checkin = CheckIn(customer_name=customer.name, owner_user_id=user_id, due_at=due, changed=True)
+    deps.wake_sender()
+    return checkin
+
+
+def snooze_quiet(deps: Deps, *, team_id: str, customer_id: int) -> QuietSnooze:
+    """Keep the customer off gone-quiet DMs for 30 days; a snooze still running is left as it is."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        customer = _customer(session, team_id=team_id, customer_id=customer_id)
+        until = customer.quiet_snoozed_until
+        if until is not None and until > now:
+            return QuietSnooze(customer_name=customer.name, until=until, changed=False)
+        customer.quiet_snoozed_until = now + QUIET_SNOOZE
+        return QuietSnooze(customer_name=customer.name, until=now + QUIET_SNOOZE, changed=True)
