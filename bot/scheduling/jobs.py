@@ -22,7 +22,9 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
         total.sent += report.sent
         total.retried += report.retried
         total.failed += report.failed
-        if report.rate_limited_until or report.sent + report.failed == 0:
+        total.deferred += report.deferred
+        # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
+        if report.rate_limited_until or report.retried or report.sent + report.failed + report.deferred == 0:
             total.rate_limited_until = report.rate_limited_until
             return total
         now = deps.clock()

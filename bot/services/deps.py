@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.db.intake import Intake
 from bot.services.batching import GroupCommit
 from bot.services.matching import DirectoryMatchers, WatchedChannels
+from bot.services.pacing import SendPacing
 
 Clock = Callable[[], datetime]
 
@@ -40,6 +41,8 @@ class Deps:
     known_teams: set[str] = field(default_factory=set)
     # Channels known to be watched (and their linked customer), checked against the workspace's versions.
     channels: WatchedChannels = field(default_factory=WatchedChannels)
+    # What Slack's 429s taught this process's outbox sender (paced channels, a workspace-wide hold).
+    pacing: SendPacing = field(default_factory=SendPacing)
 
     @property
     def engine(self) -> Engine:

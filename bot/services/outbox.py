@@ -1,4 +1,10 @@
-"""Delivering outbox rows: claim, call Slack, record the result; 429s waited out, 5xx retried, errors kept."""
+"""Delivering outbox rows: claim, call Slack, record the result; 429s waited out, 5xx retried, errors kept.
+
+Slack's limits are learned from its answers (see services.pacing): a 429 on a channel this process just
+posted to paces that channel at one message a second and the sender moves on to other channels; any other
+429 holds every send until Retry-After passes. A 5xx or timeout backs that row off and ends the pass, so an
+outage costs one call per pass rather than one per row.
+"""
 
 from __future__ import annotations
 
@@ -13,8 +19,10 @@ from urllib.error import URLError
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
 
 from bot.db import queries
+from bot.db.models import OutboxMessage
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -27,6 +35,8 @@ TRANSIENT_ERRORS = frozenset(
 )
 # About four hours of backoff: long enough to ride out an outage, short of retrying for ever.
 MAX_ATTEMPTS = 60
+# Rows put back by the pacer or a 429 carry this mark: they hold their place in the channel's queue.
+PACED, RATELIMITED = "paced", "ratelimited"
 
 
 def worker_name() -> str:
@@ -41,8 +51,26 @@ class SendReport:
     sent: int = 0
     retried: int = 0
     failed: int = 0
-    rate_limited_until: datetime | None = None
+    deferred: int = 0  # put back unsent: paced, rate limited on one channel, or released before the claim lapsed
+    rate_limited_until: datetime | None = None  # set when a 429 holds every send
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: int
+    method: str
+    payload: dict[str, Any]
+    attempts: int
+    holds_slot: bool
+    dependency_failed: bool
+
+
+@dataclass(frozen=True)
+class _PutBack:
+    id: int
+    not_before: datetime
+    reason: str | None  # None keeps the row's last error
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -66,60 +94,120 @@ def _call(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, 
     return dict(response.data) if isinstance(response.data, dict) else {}
 
 
-def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, limit: int = 50) -> SendReport:
-    """Send the outbox rows due at `now` that this worker can claim; safe in many processes at once."""
-    report = SendReport()
+def _pace_key(method: str, payload: dict[str, Any]) -> str:
+    """chat.postMessage is limited per channel; every other method as a whole."""
+    return f"{method}:{payload.get('channel', '')}" if method == "chat.postMessage" else method
+
+
+def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claimed]:
+    claimed: list[_Claimed] = []
     with deps.session_factory.begin() as session:
         ids = queries.claim_outbox(session, now=now, worker=worker, lease_until=now + LEASE, limit=limit)
-    for position, row_id in enumerate(ids):
-        with deps.session_factory.begin() as session:
+        for row_id in ids:
             row = queries.outbox_row(session, row_id=row_id)
             if row is None:
                 continue
-            method, payload, attempts = row.method, dict(row.payload), row.attempts
+            payload, failed = dict(row.payload), False
             dependency = queries.outbox_row(session, row_id=row.depends_on_id) if row.depends_on_id else None
-        if dependency is not None:
-            if dependency.state != "sent" or not dependency.result_ts:
-                _finish(deps, row_id, worker, report, state="failed", last_error="dependency_failed")
+            if dependency is not None:
+                failed = dependency.state != "sent" or not dependency.result_ts
+                payload["channel"], payload["ts"] = dependency.result_channel, dependency.result_ts
+            claimed.append(_Claimed(id=row.id, method=row.method, payload=payload, attempts=row.attempts,
+                                    holds_slot=row.last_error in (PACED, RATELIMITED),
+                                    dependency_failed=failed))  # fmt: skip
+    return claimed
+
+
+def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, limit: int = 50) -> SendReport:
+    """Send the outbox rows due at `now` that this worker can claim; safe in many processes at once."""
+    report = SendReport()
+    held = deps.pacing.held_until(now)
+    if held is not None:
+        report.rate_limited_until = held
+        return report
+    started = deps.clock()
+
+    def moment() -> datetime:  # `now` moved on by the time this pass has taken
+        return now + (deps.clock() - started)
+
+    lease_until = now + LEASE
+    # A call may take the client's whole timeout; one that could outlive our claim is not started.
+    call_budget = timedelta(seconds=float(getattr(client, "timeout", 30) or 30))
+    rows = _claim(deps, now=now, worker=worker, limit=limit)
+    put_back: list[_PutBack] = []
+    try:
+        for position, row in enumerate(rows):
+            at = moment()
+            if row.dependency_failed:
+                _finish(deps, row.id, worker, report, state="failed", last_error="dependency_failed")
                 continue
-            payload["channel"], payload["ts"] = dependency.result_channel, dependency.result_ts
-        try:
-            data = _call(client, method, payload)
-        except SlackApiError as error:
-            status = error.response.status_code
-            code = str(error.response.get("error", "")) if isinstance(error.response.data, dict) else ""
-            if status == 429 or code == "ratelimited":
-                wait = timedelta(seconds=_retry_after(error))
-                report.rate_limited_until = now + wait
-                # One 429 speaks for the method: put this row and the rest of the batch back until it passes.
-                for later in ids[position:]:
-                    _finish(deps, later, worker, report, state="pending", not_before=now + wait,
-                            last_error="ratelimited", retried=True)  # fmt: skip
+            if at + call_budget >= lease_until:
+                put_back += [_PutBack(r.id, at, None) for r in rows[position:]]
                 break
-            if status >= 500 or code in TRANSIENT_ERRORS:
-                _retry_or_fail(deps, row_id, worker, report, attempts, now, f"http_{status}" if status >= 500 else code)
-            else:
-                log.warning("outbox row %s (%s) failed permanently: %s", row_id, method, code or status)
-                _finish(deps, row_id, worker, report, state="failed", last_error=code or f"http_{status}")
-            continue
-        except (URLError, TimeoutError, ConnectionError, OSError, ValueError) as error:
-            _retry_or_fail(deps, row_id, worker, report, attempts, now, type(error).__name__)
-            continue
-        _finish(
-            deps, row_id, worker, report, state="sent", sent_at=deps.clock(), last_error=None,
-            result_channel=str(data.get("channel") or payload.get("channel") or ""),
-            result_ts=str(data.get("ts") or data.get("message_ts") or payload.get("ts") or "") or None,
-        )  # fmt: skip
+            key = _pace_key(row.method, row.payload)
+            slot = deps.pacing.slot_for(key, now=at, holds_slot=row.holds_slot)
+            if slot is not None:
+                put_back.append(_PutBack(row.id, slot, PACED))
+                continue
+            try:
+                data = _call(client, row.method, row.payload)
+            except SlackApiError as error:
+                status = error.response.status_code
+                code = str(error.response.get("error", "")) if isinstance(error.response.data, dict) else ""
+                if status == 429 or code == "ratelimited":
+                    wait = timedelta(seconds=_retry_after(error))
+                    workspace, until = deps.pacing.rate_limited(key, now=moment(), wait=wait)
+                    if not workspace:
+                        put_back.append(_PutBack(row.id, until, RATELIMITED))
+                        continue
+                    report.rate_limited_until = until
+                    put_back += [_PutBack(r.id, until, RATELIMITED) for r in rows[position:]]
+                    break
+                if status >= 500 or code in TRANSIENT_ERRORS:
+                    _retry_or_fail(deps, row, worker, report, now, f"http_{status}" if status >= 500 else code)
+                    put_back += [_PutBack(r.id, at, None) for r in rows[position + 1 :]]
+                    break
+                log.warning("outbox row %s (%s) failed permanently: %s", row.id, row.method, code or status)
+                _finish(deps, row.id, worker, report, state="failed", last_error=code or f"http_{status}")
+                continue
+            except (URLError, TimeoutError, ConnectionError, OSError, ValueError) as error:
+                _retry_or_fail(deps, row, worker, report, now, type(error).__name__)
+                put_back += [_PutBack(r.id, at, None) for r in rows[position + 1 :]]
+                break
+            deps.pacing.sent(key, at=moment())
+            _finish(
+                deps, row.id, worker, report, state="sent", sent_at=deps.clock(), last_error=None,
+                result_channel=str(data.get("channel") or row.payload.get("channel") or ""),
+                result_ts=str(data.get("ts") or data.get("message_ts") or row.payload.get("ts") or "") or None,
+            )  # fmt: skip
+    finally:
+        _put_back(deps, worker, put_back, report)
     return report
 
 
-def _retry_or_fail(
-    deps: Deps, row_id: int, worker: str, report: SendReport, attempts: int, now: datetime, reason: str
-) -> None:
-    if attempts >= MAX_ATTEMPTS:
-        _finish(deps, row_id, worker, report, state="failed", last_error=f"gave up: {reason}")
+def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:
+    """Return unsent rows to the queue in one transaction; a put-back is not an attempt."""
+    if not rows:
+        return
+    with deps.session_factory.begin() as session:
+        for row in rows:
+            if _release(session, row, worker):
+                report.deferred += 1
+
+
+def _release(session: Session, row: _PutBack, worker: str) -> bool:
+    values: dict[str, Any] = {"state": "pending", "not_before": row.not_before,
+                              "attempts": OutboxMessage.attempts - 1}  # fmt: skip
+    if row.reason is not None:
+        values["last_error"] = row.reason
+    return queries.finish_outbox(session, row_id=row.id, worker=worker, **values)
+
+
+def _retry_or_fail(deps: Deps, row: _Claimed, worker: str, report: SendReport, now: datetime, reason: str) -> None:
+    if row.attempts >= MAX_ATTEMPTS:
+        _finish(deps, row.id, worker, report, state="failed", last_error=f"gave up: {reason}")
     else:
-        _finish(deps, row_id, worker, report, state="pending", not_before=now + _backoff(attempts),
+        _finish(deps, row.id, worker, report, state="pending", not_before=now + _backoff(row.attempts),
                 last_error=reason, retried=True)  # fmt: skip
 
 

@@ -397,6 +397,14 @@ class SlackSimulator:
         with self._lock:
             self._faults.setdefault(method, []).append(_Fault(status, retry_after, error, times))
 
+    def clear_faults(self, method: str | None = None) -> None:
+        """Drop the pending faults of one method (or of every method): the outage is over."""
+        with self._lock:
+            if method is None:
+                self._faults.clear()
+            else:
+                self._faults.pop(method, None)
+
     def set_delay(self, method: str, seconds: float) -> None:
         """Answer `method` ("*" = any method) only after `seconds` (0 clears)."""
         with self._lock:
