@@ -237,6 +237,62 @@ class CustomerWait(Base):
     closed_at: Mapped[datetime | None]
 
 
+class Story(Base):
+    """A good service moment: who is credited, who recognised it, its source message and its shout-out."""
+
+    __tablename__ = "stories"
+    __table_args__ = (
+        # One story per reacted-to message, however many people react at once.
+        Index("uq_stories_reaction_key", "team_id", "reaction_key", unique=True),
+        Index("ix_stories_team_time", "team_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    via: Mapped[str] = mapped_column(String(12))  # reaction | kudos | shortcut | followup
+    reaction_key: Mapped[str | None] = mapped_column(String(80))  # "<channel>:<ts>" for reaction stories
+    source_channel_id: Mapped[str | None] = mapped_column(String(32))
+    source_ts: Mapped[str | None] = mapped_column(String(32))
+    source_thread_ts: Mapped[str | None] = mapped_column(String(32))  # the thread it is a reply in, if any
+    source_user_id: Mapped[str | None] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text, default="")
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    principle: Mapped[str | None] = mapped_column(String(40))
+    principle_by: Mapped[str | None] = mapped_column(String(32))
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    # Where the shout-out goes: the stories channel, or the source message's thread while none is set.
+    shoutout_channel_id: Mapped[str | None] = mapped_column(String(32))
+    shoutout_thread_ts: Mapped[str | None] = mapped_column(String(32))
+    # Bumped when the shout-out is removed (no recogniser left), so a later recognition posts a fresh one.
+    generation: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped on every change, so each change queues its own update of the shout-out.
+    version: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class StoryCredit(Base):
+    """A person a story credits."""
+
+    __tablename__ = "story_credits"
+    __table_args__ = (Index("ix_story_credits_user", "team_id", "user_id"),)
+
+    story_id: Mapped[int] = mapped_column(Id, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+
+
+class StoryRecognition(Base):
+    """Someone recognised a story (a story emoji, or giving the kudos)."""
+
+    __tablename__ = "story_recognitions"
+
+    story_id: Mapped[int] = mapped_column(Id, ForeignKey("stories.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    emoji: Mapped[str] = mapped_column(String(100), primary_key=True)  # "" for /kudos and the shortcut
+    team_id: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
 class ProcessedEvent(Base):
     """An Events API event_id already stored, so Slack's retries change nothing."""
 
@@ -264,7 +320,7 @@ class OutboxMessage(Base):
     payload: Mapped[dict[str, Any]]
     # The row whose (channel, ts) this call needs, e.g. the shout-out that a chat.update edits.
     depends_on_id: Mapped[int | None] = mapped_column(Id, ForeignKey("outbox.id", ondelete="SET NULL"))
-    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sending, sent, failed
+    state: Mapped[str] = mapped_column(String(12), default="pending")  # pending, sending, sent, failed, skipped
     not_before: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     claimed_by: Mapped[str | None] = mapped_column(String(64))

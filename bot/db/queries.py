@@ -25,6 +25,9 @@ from bot.db.models import (
     Mention,
     OutboxMessage,
     ProcessedEvent,
+    Story,
+    StoryCredit,
+    StoryRecognition,
     UserProfile,
     Workspace,
     WorkspaceSettings,
@@ -430,7 +433,7 @@ def claim_outbox(session: Session, *, now: datetime, worker: str, lease_until: d
     dependency_ready = or_(
         OutboxMessage.depends_on_id.is_(None),
         select(dependency.c.id)
-        .where(dependency.c.id == OutboxMessage.depends_on_id, dependency.c.state.in_(("sent", "failed")))
+        .where(dependency.c.id == OutboxMessage.depends_on_id, dependency.c.state.in_(("sent", "failed", "skipped")))
         .exists(),
     )
     due = or_(
@@ -789,4 +792,200 @@ def open_checkin(session: Session, *, team_id: str, customer_id: int, owner_user
         )
         .order_by(FollowUp.due_at, FollowUp.id)
         .limit(1)
+    )
+
+
+# --- stories ----------------------------------------------------------------------------------------------
+
+
+def add_story(session: Session, **values: Any) -> Story:
+    """Insert a story."""
+    row = Story(generation=0, version=0, **values)
+    session.add(row)
+    session.flush()
+    return row
+
+
+def add_reaction_story(session: Session, **values: Any) -> None:
+    """Insert the story of a reacted-to message unless another reaction already did (at the same instant, too)."""
+    _insert_ignoring_conflicts(session, Story, dict(generation=0, version=0, **values))
+
+
+def story_by_reaction_key(session: Session, *, team_id: str, reaction_key: str) -> Story | None:
+    """The story of a reacted-to message, locked until commit so concurrent recognitions take turns."""
+    statement = select(Story).where(Story.team_id == team_id, Story.reaction_key == reaction_key)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return session.scalar(statement)
+
+
+def story_for_update(session: Session, *, team_id: str, story_id: int) -> Story | None:
+    """A story, locked until commit."""
+    statement = select(Story).where(Story.team_id == team_id, Story.id == story_id)
+    if session.get_bind().dialect.name == "postgresql":
+        statement = statement.with_for_update()
+    return session.scalar(statement)
+
+
+def add_story_credits(session: Session, *, team_id: str, story_id: int, user_ids: Sequence[str]) -> None:
+    """Credit people with a story (each once)."""
+    for user_id in user_ids:
+        _insert_ignoring_conflicts(session, StoryCredit, dict(team_id=team_id, story_id=story_id, user_id=user_id))
+
+
+def story_credits(session: Session, *, story_id: int) -> list[str]:
+    """The people a story credits."""
+    return list(session.scalars(select(StoryCredit.user_id).where(StoryCredit.story_id == story_id)
+                                .order_by(StoryCredit.user_id)))  # fmt: skip
+
+
+def add_recognition(session: Session, *, team_id: str, story_id: int, user_id: str, emoji: str, now: datetime) -> bool:
+    """Record one person's recognition (per emoji); False if it was already there."""
+    values = dict(team_id=team_id, story_id=story_id, user_id=user_id, emoji=emoji, created_at=now)
+    return _insert_ignoring_conflicts(session, StoryRecognition, values)
+
+
+def remove_recognition(session: Session, *, story_id: int, user_id: str, emoji: str) -> int:
+    """Withdraw one person's recognition with one emoji."""
+    result = session.execute(
+        delete(StoryRecognition).where(StoryRecognition.story_id == story_id, StoryRecognition.user_id == user_id,
+                                       StoryRecognition.emoji == emoji)
+    )  # fmt: skip
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def story_recognisers(session: Session, *, story_id: int) -> list[str]:
+    """Who recognised a story, in the order they first did."""
+    rows = session.execute(
+        select(StoryRecognition.user_id, func.min(StoryRecognition.created_at).label("first"))
+        .where(StoryRecognition.story_id == story_id)
+        .group_by(StoryRecognition.user_id)
+        .order_by("first", StoryRecognition.user_id)
+    )
+    return [r[0] for r in rows]
+
+
+# --- the weekly digest, /rapport stats and the Home tab's stories -----------------------------------------
+
+
+@dataclass(frozen=True)
+class CountedStory:
+    """A story someone recognised, with how many people did (each person once, whatever their emoji)."""
+
+    story: Story
+    recognisers: int
+
+
+def counted_stories(
+    session: Session,
+    *,
+    team_id: str,
+    limit: int,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    credited_user_id: str | None = None,
+    most_recognised_first: bool = False,
+) -> Sequence[CountedStory]:
+    """Stories created in [since, until) with at least one recognition: newest first, or most recognised first."""
+    recognisers = func.count(StoryRecognition.user_id.distinct()).label("recognisers")
+    query = (
+        select(Story, recognisers)
+        .join(StoryRecognition, StoryRecognition.story_id == Story.id)
+        .where(Story.team_id == team_id, StoryRecognition.team_id == team_id)
+        .group_by(Story.id)
+    )
+    if since is not None:
+        query = query.where(Story.created_at >= since)
+    if until is not None:
+        query = query.where(Story.created_at < until)
+    if credited_user_id is not None:
+        query = query.where(
+            Story.id.in_(select(StoryCredit.story_id).where(StoryCredit.team_id == team_id,
+                                                            StoryCredit.user_id == credited_user_id))
+        )  # fmt: skip
+    if most_recognised_first:
+        query = query.order_by(recognisers.desc(), Story.created_at, Story.id)
+    else:
+        query = query.order_by(Story.created_at.desc(), Story.id.desc())
+    return [CountedStory(story=r[0], recognisers=int(r[1])) for r in session.execute(query.limit(limit))]
+
+
+def count_counted_stories(session: Session, *, team_id: str, since: datetime, until: datetime) -> int:
+    """How many stories created in [since, until) someone recognised."""
+    recognised = select(StoryRecognition.story_id).where(StoryRecognition.story_id == Story.id).exists()
+    return int(
+        session.scalar(
+            select(func.count(Story.id)).where(
+                Story.team_id == team_id, Story.created_at >= since, Story.created_at < until, recognised
+            )
+        )
+        or 0
+    )
+
+
+def credits_of_stories(session: Session, *, team_id: str, story_ids: Sequence[int]) -> dict[int, list[str]]:
+    """The people each story credits, by story id."""
+    if not story_ids:
+        return {}
+    credits: dict[int, list[str]] = {story_id: [] for story_id in story_ids}
+    rows = session.execute(
+        select(StoryCredit.story_id, StoryCredit.user_id)
+        .where(StoryCredit.team_id == team_id, StoryCredit.story_id.in_(list(set(story_ids))))
+        .order_by(StoryCredit.story_id, StoryCredit.user_id)
+    )
+    for story_id, user_id in rows:
+        credits[story_id].append(user_id)
+    return credits
+
+
+@dataclass(frozen=True)
+class DoneFollowUps:
+    """Follow-ups (check-ins included) closed as done in a period, how many by their due time, and the customers
+    whose check-ins were done."""
+
+    done: int
+    on_time: int
+    customers_checked_in: int
+
+
+def done_followups(session: Session, *, team_id: str, since: datetime, until: datetime) -> DoneFollowUps:
+    """Follow-ups marked done in [since, until); on time means closed no later than due."""
+    done = and_(FollowUp.team_id == team_id, FollowUp.state == "done", FollowUp.closed_at >= since,
+                FollowUp.closed_at < until)  # fmt: skip
+    row = session.execute(
+        select(func.count(FollowUp.id), func.count(FollowUp.id).filter(FollowUp.closed_at <= FollowUp.due_at))
+        .where(done)
+    ).one()  # fmt: skip
+    checked_in = session.scalar(
+        select(func.count(FollowUp.customer_id.distinct())).where(done, FollowUp.kind == "checkin",
+                                                                  FollowUp.customer_id.is_not(None))
+    )  # fmt: skip
+    return DoneFollowUps(done=int(row[0] or 0), on_time=int(row[1] or 0), customers_checked_in=int(checked_in or 0))
+
+
+def count_quiet_customers(session: Session, *, team_id: str, cutoff: datetime) -> int:
+    """How many customers have had no touch (mention, follow-up done, recognised story) since `cutoff` (UTC).
+
+    As for the gone-quiet DM, quiet is counted from when the customer was added (or its since date, if later),
+    so a customer just added is not quiet yet; snoozing the DM does not make a customer any less quiet here.
+    """
+    recognised = select(StoryRecognition.story_id).where(StoryRecognition.story_id == Story.id).exists()
+    touched = or_(
+        select(Mention.id).where(Mention.team_id == team_id, Mention.customer_id == Customer.id,
+                                 Mention.mentioned_at > cutoff).exists(),
+        select(FollowUp.id).where(FollowUp.team_id == team_id, FollowUp.customer_id == Customer.id,
+                                  FollowUp.state == "done", FollowUp.closed_at > cutoff).exists(),
+        select(Story.id).where(Story.team_id == team_id, Story.customer_id == Customer.id,
+                               Story.created_at > cutoff, recognised).exists(),
+    )  # fmt: skip
+    return int(
+        session.scalar(
+            select(func.count(Customer.id)).where(
+                Customer.team_id == team_id,
+                Customer.created_at <= cutoff,
+                or_(Customer.since.is_(None), Customer.since <= cutoff.date()),
+                ~touched,
+            )
+        )
+        or 0
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -36,3 +37,13 @@ def is_slack_ts(value: object) -> bool:
         return False
     seconds, _, micros = value.partition(".")
     return seconds.isdigit() and micros.isdigit() and int(seconds) > 0
+
+
+def is_from_bot(message: dict[str, Any], bot_user_id: str | None) -> bool:
+    """Bots' messages (ours included) are never mentions, and never stories."""
+    return bool(
+        message.get("bot_id")
+        or message.get("subtype") == "bot_message"
+        or message.get("bot_profile")
+        or (bot_user_id and message.get("user") == bot_user_id)
+    )

@@ -23,8 +23,10 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
         total.retried += report.retried
         total.failed += report.failed
         total.deferred += report.deferred
+        total.skipped += report.skipped
         # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
-        if report.rate_limited_until or report.retried or report.sent + report.failed + report.deferred == 0:
+        progress = report.sent + report.failed + report.deferred + report.skipped
+        if report.rate_limited_until or report.retried or progress == 0:
             total.rate_limited_until = report.rate_limited_until
             return total
         now = deps.clock()

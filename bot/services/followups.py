@@ -18,6 +18,7 @@ from bot.services import home
 from bot.services.deps import Deps
 from bot.services.directory import resolve_customer
 from bot.services.profiles import user_timezone
+from bot.services.stories import emoji_name
 
 LIST_LIMIT = 20
 REMIND_BATCH = 500
@@ -180,11 +181,6 @@ def _workspace_url(session: Session, *, team_id: str) -> str:
     return workspace.url if workspace is not None else ""
 
 
-def _emoji(name: str) -> str:
-    """A reaction or setting name without colons or skin tone: ":alarm_clock::skin-tone-2:" -> "alarm_clock"."""
-    return name.strip().strip(":").split("::", 1)[0].lower()
-
-
 def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id: str | None, reactor: str,
                          emoji: str, channel_id: str, ts: str) -> list[FollowUpView]:  # fmt: skip
     """The follow-up emoji on a message: a follow-up per customer it names (for that customer's owner), else one
@@ -192,7 +188,7 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if _emoji(emoji) not in {_emoji(e) for e in settings.followup_emoji.split(",") if e.strip()}:
+        if emoji_name(emoji) not in {emoji_name(e) for e in settings.followup_emoji.split(",") if e.strip()}:
             return []
         named = {
             m.customer_id: m.excerpt or ""

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.services import stories
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -52,6 +53,7 @@ class SendReport:
     retried: int = 0
     failed: int = 0
     deferred: int = 0  # put back unsent: paced, rate limited on one channel, or released before the claim lapsed
+    skipped: int = 0  # nothing to send any more (rendered at send time: withdrawn or superseded)
     rate_limited_until: datetime | None = None  # set when a 429 holds every send
     errors: list[str] = field(default_factory=list)
 
@@ -64,6 +66,7 @@ class _Claimed:
     attempts: int
     holds_slot: bool
     dependency_failed: bool
+    skip: bool = False  # nothing to send any more (e.g. a shout-out whose story was withdrawn)
 
 
 @dataclass(frozen=True)
@@ -107,14 +110,21 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
             row = queries.outbox_row(session, row_id=row_id)
             if row is None:
                 continue
-            payload, failed = dict(row.payload), False
+            payload: dict[str, Any] | None = dict(row.payload)
+            failed = False
             dependency = queries.outbox_row(session, row_id=row.depends_on_id) if row.depends_on_id else None
-            if dependency is not None:
+            if row.kind in stories.RENDERED_KINDS:
+                # Rendered now, from the story as it is: a withdrawn or superseded message is skipped.
+                failed = dependency is not None and dependency.state == "failed"
+                skipped = dependency is not None and dependency.state == "skipped"
+                payload = None if failed or skipped else stories.render(session, row, dependency)
+            elif dependency is not None:
                 failed = dependency.state != "sent" or not dependency.result_ts
+                assert payload is not None
                 payload["channel"], payload["ts"] = dependency.result_channel, dependency.result_ts
-            claimed.append(_Claimed(id=row.id, method=row.method, payload=payload, attempts=row.attempts,
-                                    holds_slot=row.last_error in (PACED, RATELIMITED),
-                                    dependency_failed=failed))  # fmt: skip
+            claimed.append(_Claimed(id=row.id, method=row.method, payload=payload or {}, attempts=row.attempts,
+                                    holds_slot=row.last_error in (PACED, RATELIMITED), dependency_failed=failed,
+                                    skip=payload is None and not failed))  # fmt: skip
     return claimed
 
 
@@ -140,6 +150,9 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
             at = moment()
             if row.dependency_failed:
                 _finish(deps, row.id, worker, report, state="failed", last_error="dependency_failed")
+                continue
+            if row.skip:
+                _finish(deps, row.id, worker, report, state="skipped")
                 continue
             if at + call_budget >= lease_until:
                 put_back += [_PutBack(r.id, at, None) for r in rows[position:]]
@@ -219,6 +232,8 @@ def _finish(
             return  # our claim lapsed and another sender took the row over
     if state == "sent":
         report.sent += 1
+    elif state == "skipped":
+        report.skipped += 1
     elif state == "failed":
         report.failed += 1
     elif retried:

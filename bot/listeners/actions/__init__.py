@@ -1,13 +1,16 @@
 """Block actions: buttons and menus on the bot's messages."""
 
+import re
 from functools import partial
 
 from slack_bolt import App
 
 from bot.blocks import followups as blocks
 from bot.blocks import relationships as relationship_blocks
+from bot.blocks.stories import TAG_ACTION_PREFIX
 from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
+from bot.listeners.actions.story_buttons import handle_story_tag
 from bot.services.deps import Deps
 
 
@@ -19,3 +22,4 @@ def register(app: App, deps: Deps) -> None:
     app.action(blocks.CHECK_BACK_ACTION)(partial(handle_check_back, deps=deps))
     app.action(relationship_blocks.PLAN_CHECKIN_ACTION)(partial(handle_plan_checkin, deps=deps))
     app.action(relationship_blocks.SNOOZE_QUIET_ACTION)(partial(handle_snooze_quiet, deps=deps))
+    app.action(re.compile(f"^{TAG_ACTION_PREFIX}"))(partial(handle_story_tag, deps=deps))

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.listeners.commands.customer import handle_customer_command
 from bot.listeners.commands.followup import handle_followup_command
+from bot.listeners.commands.kudos import handle_kudos_command
 from bot.services.deps import Deps
 
 
@@ -13,3 +14,4 @@ def register(app: App, deps: Deps) -> None:
     """Register every slash command."""
     app.command("/customer")(partial(handle_customer_command, deps=deps))
     app.command("/followup")(partial(handle_followup_command, deps=deps))
+    app.command("/kudos")(partial(handle_kudos_command, deps=deps))

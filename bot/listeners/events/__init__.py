@@ -8,7 +8,7 @@ from slack_bolt import App
 from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.membership import handle_channel_left, handle_member_joined, handle_member_left
 from bot.listeners.events.messages import handle_message_event
-from bot.listeners.events.reactions import handle_reaction_added
+from bot.listeners.events.reactions import handle_reaction_added, handle_reaction_removed
 from bot.services.deps import Deps
 
 
@@ -24,5 +24,6 @@ def register(app: App, deps: Deps) -> None:
     app.event("channel_left")(partial(handle_channel_left, deps=deps))
     app.event("group_left")(partial(handle_channel_left, deps=deps))
     app.event("reaction_added")(partial(handle_reaction_added, deps=deps))
+    app.event("reaction_removed")(partial(handle_reaction_removed, deps=deps))
     app.event("app_home_opened")(partial(handle_app_home_opened, deps=deps))
     app.event(re.compile(".*"))(ignore_event)

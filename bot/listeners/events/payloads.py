@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.messages import ChannelMessage, is_slack_ts
+from bot.domain.messages import ChannelMessage, is_from_bot, is_slack_ts
 
 WATCHED_CHANNEL_TYPES = frozenset({"channel", "group"})
 # Message subtypes that are a person speaking; joins, topic changes and the like are not.
@@ -26,16 +26,6 @@ def event_id_of(body: dict[str, Any]) -> str | None:
     """The Events API event id, the dedupe key."""
     event_id = body.get("event_id")
     return event_id if isinstance(event_id, str) and event_id else None
-
-
-def is_from_bot(message: dict[str, Any], bot_user_id: str | None) -> bool:
-    """Bots' messages (ours included) are never mentions."""
-    return bool(
-        message.get("bot_id")
-        or message.get("subtype") == "bot_message"
-        or message.get("bot_profile")
-        or (bot_user_id and message.get("user") == bot_user_id)
-    )
 
 
 def is_external_author(team_id: str, message: dict[str, Any]) -> bool:

@@ -1,7 +1,8 @@
-"""Emoji reactions: the follow-up emoji turns a message into a follow-up."""
+"""Emoji reactions: a story emoji recognises a good story; the follow-up emoji turns a message into a follow-up."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltContext
@@ -9,21 +10,49 @@ from slack_sdk import WebClient
 
 from bot.domain.messages import is_slack_ts
 from bot.listeners.events.payloads import event_id_of, team_of
-from bot.services import followups
+from bot.services import followups, stories
 from bot.services.deps import Deps
+
+
+@dataclass(frozen=True)
+class _Reaction:
+    team_id: str
+    event_id: str | None
+    user: str
+    emoji: str
+    channel_id: str
+    ts: str
+
+
+def _reaction(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> _Reaction | None:
+    """A person's reaction on a message in a channel; None for files, DMs, blanks and the bot's own reactions."""
+    team_id, item = team_of(body, event), event.get("item") or {}
+    user, emoji, channel, ts = event.get("user"), event.get("reaction"), item.get("channel"), item.get("ts")
+    if team_id is None or item.get("type") != "message" or not is_slack_ts(ts) or not isinstance(emoji, str):
+        return None
+    if not isinstance(user, str) or not user or user == bot_user_id:
+        return None
+    if not isinstance(channel, str) or not channel or channel.startswith("D"):
+        return None
+    return _Reaction(team_id, event_id_of(body), user, emoji, channel, str(ts))
 
 
 def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
                           deps: Deps) -> None:  # fmt: skip
-    """A reaction on a message in a channel; the bot's own reactions never count."""
-    team_id, item = team_of(body, event), event.get("item") or {}
-    user, reaction = event.get("user"), event.get("reaction")
-    channel, ts = item.get("channel"), item.get("ts")
-    if team_id is None or item.get("type") != "message" or not is_slack_ts(ts):
+    """A story emoji records a recognition; the follow-up emoji makes a follow-up."""
+    r = _reaction(body, event, context.bot_user_id)
+    if r is None:
         return
-    if not isinstance(user, str) or not user or user == context.bot_user_id or not isinstance(reaction, str):
-        return
-    if not isinstance(channel, str) or not channel or channel.startswith("D"):
-        return
-    followups.create_from_reaction(deps, client, team_id=team_id, event_id=event_id_of(body), reactor=user,
-                                   emoji=reaction, channel_id=channel, ts=str(ts))  # fmt: skip
+    if not stories.recognise_reaction(deps, client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
+                                      emoji=r.emoji, channel_id=r.channel_id, ts=r.ts,
+                                      bot_user_id=context.bot_user_id):  # fmt: skip
+        followups.create_from_reaction(deps, client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
+                                       emoji=r.emoji, channel_id=r.channel_id, ts=r.ts)  # fmt: skip
+
+
+def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
+    """A story emoji taken away withdraws that recognition (a follow-up, once made, stays)."""
+    r = _reaction(body, event, context.bot_user_id)
+    if r is not None:
+        stories.withdraw_reaction(deps, team_id=r.team_id, event_id=r.event_id, reactor=r.user, emoji=r.emoji,
+                                  channel_id=r.channel_id, ts=r.ts)  # fmt: skip

@@ -1,0 +1,101 @@
+"""Block Kit for stories: the shout-out (with its principle tags), the DM to each credited person, replies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.text import Block, context, escape, message, permalink, section, shorten
+from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, PRINCIPLES
+from bot.services.stories import StoryView
+
+QUOTE_SHOWN = 600
+TAG_ACTION_PREFIX = "story_tag_"
+
+
+def people(users: tuple[str, ...] | list[str]) -> str:
+    """ "<@A>", "<@A> and <@B>", "<@A>, <@B> and <@C>"."""
+    named = [f"<@{u}>" for u in users]
+    if len(named) <= 1:
+        return "".join(named)
+    return ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def quote(text: str, limit: int = QUOTE_SHOWN) -> str:
+    """User text as a mrkdwn quote, escaped and shortened."""
+    lines = escape(shorten(" ".join(text.split()), limit)).splitlines() or [""]
+    return "\n".join(f">{line}" for line in lines)
+
+
+def _source(view: StoryView) -> str:
+    if not (view.source_channel_id and view.source_ts):
+        return ""
+    link = permalink(view.workspace_url, view.source_channel_id, view.source_ts, view.source_thread_ts)
+    return f" · <{link}|the message>"
+
+
+def build_shoutout(view: StoryView) -> dict[str, Any]:
+    """The shout-out everyone sees: the quote, who is credited, who recognised it, the link, the principle tags."""
+    about = f" with *{escape(view.customer_name)}*" if view.customer_name else ""
+    blocks: list[Block] = [section(f":star2: *A good story*{about}: {people(view.credited)}")]
+    if view.text:
+        blocks.append(section(quote(view.text)))
+    blocks.append(context(f"Recognised by {people(view.recognisers)}{_source(view)}"))
+    if view.principle:
+        label = PRINCIPLE_LABELS.get(view.principle, view.principle)
+        blocks.append(context(f":sparkles: *{escape(label)}*"))
+    else:
+        blocks.append({
+            "type": "actions",
+            "block_id": f"story_tags_{view.id}",
+            "elements": [{"type": "button", "action_id": f"{TAG_ACTION_PREFIX}{key}", "value": f"{view.id}:{key}",
+                          "text": {"type": "plain_text", "text": label}} for key, label in PRINCIPLES],
+        })  # fmt: skip
+    fallback = f"A good story: {shorten(view.text, 150)}" if view.text else "A good story"
+    return message(fallback, blocks)
+
+
+def build_credit_dm(view: StoryView, *, shoutout_link: str) -> dict[str, Any]:
+    """The one DM a credited person gets, linking to the shout-out."""
+    by = people(view.recognisers) or "A teammate"
+    text = f":star2: {by} shared a good story about you. <{shoutout_link}|See the shout-out>."
+    blocks = [section(text)]
+    if view.text:
+        blocks.append(section(quote(view.text, 300)))
+    return message("A teammate shared a good story about you", blocks)
+
+
+def build_self_note() -> dict[str, Any]:
+    """Said once, privately, to someone who recognised a story about only themselves."""
+    return message(
+        "Stories about yourself don't count",
+        [
+            section(
+                ":slightly_smiling_face: That story is about you, so your reaction doesn't count as a "
+                "recognition. Share one about a teammate instead: `" + KUDOS_EXAMPLE + "`"
+            )
+        ],  # fmt: skip
+    )
+
+
+def confirm_kudos(view: StoryView, *, shoutout_channel: str) -> dict[str, Any]:
+    """The giver's confirmation."""
+    where = f"<#{shoutout_channel}>" if shoutout_channel.startswith(("C", "G")) else "the channel"
+    text = f":star2: Thanks for sharing! The story about {people(view.credited)} goes to {where}, and I'll tell them."
+    return message("Story shared", [section(text)])
+
+
+def build_kudos_help() -> dict[str, Any]:
+    """`/kudos help`."""
+    return message(
+        "How to use /kudos",
+        [
+            section(
+                "*`/kudos`* shares a good service story about teammates with the whole team.\n"
+                f"`{KUDOS_EXAMPLE}`\n`/kudos @lee @kiri stayed late to fix Acme's drive`"
+            ),  # fmt: skip
+            context(
+                "Everyone you mention is credited (never yourself) and told once, by DM. "
+                "React to any message with :star2: to share it as a story."
+            ),  # fmt: skip
+        ],
+    )

@@ -1,0 +1,75 @@
+"""Stories, without I/O: who a message credits, the principle tags, and reading `/kudos`."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.domain.errors import BadCommand
+from bot.domain.slack_text import strip_controls
+
+# The service principles of the spec, as tags a shout-out can carry: (key, label).
+PRINCIPLES = (
+    ("listen", "Really listened"),
+    ("follow_up", "Followed up"),
+    ("loyal", "Didn't take them for granted"),
+    ("unheard", "Never left them waiting"),
+    ("friend", "Treated them like a friend"),
+    ("story", "A story worth sharing"),
+)
+PRINCIPLE_LABELS = dict(PRINCIPLES)
+
+KUDOS_EXAMPLE = "/kudos @stephanie called the call centre for the customer and stayed until it was solved"
+_USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+
+
+def mentioned_users(text: str) -> list[str]:
+    """The users a message mentions (`<@U…>`), in order, each once."""
+    found: list[str] = []
+    for user in _USER.findall(text or ""):
+        if user not in found:
+            found.append(user)
+    return found
+
+
+def credited_for(text: str, *, author: str | None, bot_user_id: str | None) -> tuple[str, ...]:
+    """Who a reacted-to message credits: the people it mentions (a message *about* someone), else its author."""
+    mentioned = tuple(u for u in mentioned_users(text) if u != bot_user_id)
+    if mentioned:
+        return mentioned
+    return (author,) if author else ()
+
+
+def only_self(credited: tuple[str, ...], user: str) -> bool:
+    """A story that credits nobody but this person: their recognition counts for nothing."""
+    return set(credited) == {user}
+
+
+@dataclass(frozen=True)
+class Kudos:
+    """`/kudos @a @b what they did`: who is credited (never the giver) and the words."""
+
+    credited: tuple[str, ...]
+    text: str
+
+
+@dataclass(frozen=True)
+class KudosHelp:
+    """`/kudos help` (or nothing at all)."""
+
+
+def parse_kudos(text: str, *, giver: str) -> Kudos | KudosHelp:
+    """Read `/kudos`; nobody mentioned, or only the giver, is explained with an example."""
+    text = " ".join(strip_controls(text or "").split())
+    if text.lower() in ("", "help", "?", "-h", "--help"):
+        return KudosHelp()
+    mentioned = mentioned_users(text)
+    credited = tuple(u for u in mentioned if u != giver)
+    if not credited:
+        if mentioned:
+            raise BadCommand("Kudos are for your teammates: mention someone other than yourself.",
+                             example=KUDOS_EXAMPLE)  # fmt: skip
+        raise BadCommand("Who should get the kudos? Mention them with @.", example=KUDOS_EXAMPLE)
+    words = _USER.sub(lambda m: m.group(0) if m.group(1) not in credited else "", text)
+    words = " ".join(words.split())
+    return Kudos(credited=credited, text=words or text)

@@ -1,0 +1,305 @@
+"""Stories: a story emoji or `/kudos` records a good service moment, and one shout-out shows it to the team.
+
+The shout-out and its updates are outbox rows rendered when they are sent, from the story as it is then: so a
+recognition withdrawn before the shout-out went out leaves no orphan, and of several quick updates the last one
+shows the final state (earlier ones are skipped). Concurrent recognitions of one message take turns on the
+story row (a row lock on PostgreSQL, the write lock on SQLite), so exactly one of them posts the shout-out.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.db.models import OutboxMessage, Story, WorkspaceSettings
+from bot.domain.errors import BadCommand
+from bot.domain.messages import is_from_bot, is_slack_ts
+from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, Kudos, credited_for, only_self
+from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE = "shoutout", "shoutout_update", "shoutout_delete"
+STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
+TEXT_LIMIT = 3000
+
+
+@dataclass(frozen=True)
+class StoryView:
+    """What people see of a story."""
+
+    id: int
+    text: str
+    credited: tuple[str, ...]
+    recognisers: tuple[str, ...]
+    principle: str | None
+    customer_name: str | None
+    source_channel_id: str | None
+    source_ts: str | None
+    source_thread_ts: str | None
+    workspace_url: str
+
+
+def emoji_name(name: str) -> str:
+    """A reaction or setting name without colons or skin tone: ":star2::skin-tone-2:" -> "star2"."""
+    return name.strip().strip(":").split("::", 1)[0].lower()
+
+
+def story_emojis(settings: WorkspaceSettings) -> set[str]:
+    """The workspace's story emoji (several allowed, separated by commas or spaces)."""
+    return {emoji_name(e) for e in settings.story_emojis.replace(",", " ").split() if emoji_name(e)}
+
+
+def _view(session: Session, story: Story) -> StoryView:
+    workspace = queries.workspace(session, team_id=story.team_id)
+    names = queries.customer_names_by_id(session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id
+                                         else [])  # fmt: skip
+    return StoryView(
+        id=story.id, text=story.text, credited=tuple(queries.story_credits(session, story_id=story.id)),
+        recognisers=tuple(queries.story_recognisers(session, story_id=story.id)), principle=story.principle,
+        customer_name=names.get(story.customer_id) if story.customer_id else None,
+        source_channel_id=story.source_channel_id, source_ts=story.source_ts,
+        source_thread_ts=story.source_thread_ts,
+        workspace_url=workspace.url if workspace is not None else "",
+    )  # fmt: skip
+
+
+# --- recording ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Message:
+    text: str
+    author: str | None
+    thread_ts: str | None
+
+
+def _fetch_message(client: WebClient, *, channel_id: str, ts: str, bot_user_id: str | None) -> _Message | None:
+    """The reacted-to message (one call for a top-level message, two for a thread reply); None if the bot cannot
+    read it, or it is a bot's."""
+    try:
+        found = client.conversations_history(channel=channel_id, latest=ts, inclusive=True, limit=1)["messages"]
+        message = next((m for m in found if m.get("ts") == ts), None)
+        if message is None:
+            thread = client.conversations_replies(channel=channel_id, ts=ts, limit=200)["messages"]
+            message = next((m for m in thread if m.get("ts") == ts), None)
+    except SlackApiError as error:
+        log.info("cannot read the reacted-to message %s/%s: %s", channel_id, ts, error.response.get("error"))
+        return None
+    if not isinstance(message, dict) or is_from_bot(message, bot_user_id):
+        return None
+    thread_ts, author = message.get("thread_ts"), message.get("user")
+    return _Message(text=str(message.get("text") or "")[:TEXT_LIMIT],
+                    author=author if isinstance(author, str) else None,
+                    thread_ts=thread_ts if is_slack_ts(thread_ts) and thread_ts != ts else None)  # fmt: skip
+
+
+def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id: str | None, reactor: str,
+                       emoji: str, channel_id: str, ts: str, bot_user_id: str | None) -> bool:  # fmt: skip
+    """A story emoji on a message: record the story (once per message) and this recognition; True if `emoji` is
+    one of the workspace's story emoji (handled here, whatever came of it)."""
+    now = deps.clock()
+    key = f"{channel_id}:{ts}"
+    with deps.session_factory.begin() as session:
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        if emoji_name(emoji) not in story_emojis(settings):
+            return False
+        known = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
+    message = None
+    if not known:
+        message = _fetch_message(client, channel_id=channel_id, ts=ts, bot_user_id=bot_user_id)
+        if message is None:
+            return True  # unreadable, gone, or a bot's own message: nothing to record
+    with deps.session_factory.begin() as session:
+        queries.ensure_workspace(session, team_id=team_id, now=now)
+        if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
+            return True  # Slack's retry of a reaction already recorded
+        if message is not None:
+            named = deps.matchers.for_team(session, team_id=team_id).customer_ids(message.text)
+            queries.add_reaction_story(session, team_id=team_id, via="reaction", reaction_key=key,
+                                       source_channel_id=channel_id, source_ts=ts, source_user_id=message.author,
+                                       text=message.text, customer_id=named[0] if named else None,
+                                       created_by=reactor, created_at=now,
+                                       source_thread_ts=message.thread_ts)  # fmt: skip
+        story = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=key)
+        if story is None:
+            return True
+        if message is not None and not queries.story_credits(session, story_id=story.id):
+            credited = credited_for(message.text, author=message.author, bot_user_id=bot_user_id)
+            queries.add_story_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
+        credited = tuple(queries.story_credits(session, story_id=story.id))
+        if not credited:
+            return True
+        if only_self(credited, reactor):
+            _tell_self(session, story, reactor, now=now)
+        elif queries.add_recognition(session, team_id=team_id, story_id=story.id, user_id=reactor,
+                                     emoji=emoji_name(emoji), now=now):  # fmt: skip
+            _changed(session, story, settings, now=now)
+    deps.wake_sender()
+    return True
+
+
+def withdraw_reaction(deps: Deps, *, team_id: str, event_id: str | None, reactor: str, emoji: str,
+                      channel_id: str, ts: str) -> bool:  # fmt: skip
+    """A story emoji taken off a message: that recognition is withdrawn; True if `emoji` is a story emoji."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        if emoji_name(emoji) not in story_emojis(settings):
+            return False
+        if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
+            return True
+        story = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
+        if story is None:
+            return True
+        before = queries.story_recognisers(session, story_id=story.id)
+        queries.remove_recognition(session, story_id=story.id, user_id=reactor, emoji=emoji_name(emoji))
+        if queries.story_recognisers(session, story_id=story.id) != before:
+            _changed(session, story, settings, now=now)
+    deps.wake_sender()
+    return True
+
+
+def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: Kudos) -> tuple[StoryView, str]:
+    """`/kudos`: a story crediting the people mentioned, recognised by the giver; its view and where it goes."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        channel = queries.channel(session, team_id=team_id, channel_id=channel_id)
+        if not settings.stories_channel and (channel is None or not channel.is_watched):
+            raise BadCommand(
+                "I can only post the shout-out in a channel I'm in. Invite me here with `/invite @Rapport`, "
+                "or ask an admin to choose a stories channel in `/rapport settings`.",
+                example=KUDOS_EXAMPLE,
+            )
+        named = deps.matchers.for_team(session, team_id=team_id).customer_ids(kudos.text)
+        story = queries.add_story(session, team_id=team_id, via="kudos", text=kudos.text[:TEXT_LIMIT],
+                                  customer_id=named[0] if named else None, created_by=giver, created_at=now,
+                                  shoutout_channel_id=settings.stories_channel or channel_id)  # fmt: skip
+        queries.add_story_credits(session, team_id=team_id, story_id=story.id, user_ids=kudos.credited)
+        queries.add_recognition(session, team_id=team_id, story_id=story.id, user_id=giver, emoji="", now=now)
+        _changed(session, story, settings, now=now)
+        view = _view(session, story)
+        where = story.shoutout_channel_id or channel_id
+    deps.wake_sender()
+    return view, where
+
+
+def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, principle: str) -> bool:
+    """Tag a story with a principle; the first tag chosen stays. True if this click set it."""
+    if principle not in PRINCIPLE_LABELS:
+        raise BadCommand("That is not one of Rapport's principles.", example=KUDOS_EXAMPLE)
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        story = queries.story_for_update(session, team_id=team_id, story_id=story_id)
+        if story is None:
+            raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
+        if story.principle is not None:
+            return False
+        story.principle, story.principle_by = principle, user_id
+        _changed(session, story, queries.workspace_settings(session, team_id=team_id, now=now), now=now)
+    deps.wake_sender()
+    return True
+
+
+def _tell_self(session: Session, story: Story, user: str, *, now: Any) -> None:
+    """Once per story and person: reacting to a story about only yourself counts for nothing."""
+    from bot.blocks.stories import build_self_note  # blocks depend on this module's views
+
+    if not story.source_channel_id:
+        return
+    payload: dict[str, Any] = {"channel": story.source_channel_id, "user": user, **build_self_note()}
+    if story.source_thread_ts:
+        payload["thread_ts"] = story.source_thread_ts
+    queries.enqueue(session, team_id=story.team_id, kind=STORY_SELF_NOTE,
+                    idempotency_key=f"story-self:{story.id}:{user}", method="chat.postEphemeral", payload=payload,
+                    not_before=now, now=now)  # fmt: skip
+
+
+def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now: Any) -> None:
+    """Queue what a change to a story means for its shout-out: the first post (and the credited people's DMs),
+    an update in place, or its removal when no recogniser is left."""
+    recognisers = queries.story_recognisers(session, story_id=story.id)
+    post = queries.outbox_by_key(
+        session, team_id=story.team_id, idempotency_key=f"shoutout:{story.id}:{story.generation}"
+    )
+    story.version += 1
+    if not recognisers:
+        if post is not None:
+            _enqueue(session, story, SHOUTOUT_DELETE, f"shoutout-delete:{story.id}:{story.generation}", "chat.delete",
+                     {"story_id": story.id, "generation": story.generation}, now=now, depends_on=post)  # fmt: skip
+            story.generation += 1  # a later recognition posts a fresh shout-out
+        return
+    if post is not None:
+        _enqueue(session, story, SHOUTOUT_UPDATE, f"shoutout-update:{story.id}:{story.generation}:{story.version}",
+                 "chat.update", {"story_id": story.id, "generation": story.generation, "version": story.version},
+                 now=now, depends_on=post)  # fmt: skip
+        return
+    if story.shoutout_channel_id is None:
+        # Until an admin sets a stories channel, the shout-out goes into the source message's thread.
+        story.shoutout_channel_id = settings.stories_channel or story.source_channel_id
+        if not settings.stories_channel:
+            story.shoutout_thread_ts = story.source_thread_ts or story.source_ts
+    post = _enqueue(session, story, SHOUTOUT, f"shoutout:{story.id}:{story.generation}", "chat.postMessage",
+                    {"story_id": story.id, "generation": story.generation}, now=now)  # fmt: skip
+    for user in queries.story_credits(session, story_id=story.id):
+        key = f"story-credit:{story.id}:{user}"
+        told = queries.outbox_by_key(session, team_id=story.team_id, idempotency_key=key)
+        if told is None:
+            _enqueue(session, story, STORY_CREDIT, key, "chat.postMessage", {"story_id": story.id, "user": user},
+                     now=now, depends_on=post)  # fmt: skip
+        elif told.state == "skipped":  # its shout-out was withdrawn before it went out: tell them with this one
+            told.state, told.depends_on_id, told.not_before = "pending", post.id, now
+
+
+def _enqueue(session: Session, story: Story, kind: str, key: str, method: str, payload: dict[str, Any], *, now: Any,
+             depends_on: OutboxMessage | None = None) -> OutboxMessage:  # fmt: skip
+    queries.enqueue(session, team_id=story.team_id, kind=kind, idempotency_key=key, method=method, payload=payload,
+                    not_before=now, now=now,
+                    depends_on_id=depends_on.id if depends_on is not None else None)  # fmt: skip
+    row = queries.outbox_by_key(session, team_id=story.team_id, idempotency_key=key)
+    assert row is not None
+    return row
+
+
+# --- rendering at send time --------------------------------------------------------------------------------
+
+
+def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | None) -> dict[str, Any] | None:
+    """The Web API arguments of a story's outbox row as of now; None when there is nothing to send any more."""
+    from bot.blocks.stories import build_credit_dm, build_shoutout  # blocks depend on this module's views
+    from bot.blocks.text import permalink
+
+    payload = row.payload
+    story = session.get(Story, int(payload.get("story_id") or 0))
+    if story is None or story.team_id != row.team_id:
+        return None
+    if row.kind == STORY_CREDIT:
+        if dependency is None or not dependency.result_ts:
+            return None
+        view = _view(session, story)
+        link = permalink(view.workspace_url, str(dependency.result_channel), dependency.result_ts,
+                         story.shoutout_thread_ts)  # fmt: skip
+        return {"channel": payload["user"], "unfurl_links": False, **build_credit_dm(view, shoutout_link=link)}
+    if row.kind == SHOUTOUT_DELETE:  # queued as its generation ended
+        return {"channel": dependency.result_channel, "ts": dependency.result_ts} if dependency is not None else None
+    if payload.get("generation") != story.generation:
+        return None  # that shout-out was removed since
+    view = _view(session, story)
+    if not view.recognisers:
+        return None  # withdrawn: a removal follows, or nothing was ever posted
+    if row.kind == SHOUTOUT:
+        extra = {"thread_ts": story.shoutout_thread_ts} if story.shoutout_thread_ts else {}
+        return {"channel": story.shoutout_channel_id, "unfurl_links": False, **extra, **build_shoutout(view)}
+    if row.kind == SHOUTOUT_UPDATE and dependency is not None and payload.get("version") == story.version:
+        return {"channel": dependency.result_channel, "ts": dependency.result_ts, **build_shoutout(view)}
+    return None  # a later update of the same shout-out will show the final state
+
+
+RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT})

@@ -1,0 +1,189 @@
+"""Stories on a real database, with the simulator as Slack and a chosen `now`: recognitions, the shout-out
+rendered when it is sent, withdrawals, and the people credited told once."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import func, select
+
+from bot.db import queries
+from bot.db.models import OutboxMessage, Story
+from bot.domain.errors import BadCommand
+from bot.domain.stories import parse_kudos
+from bot.scheduling import jobs
+from bot.services import stories
+from bot.services.deps import Deps
+from bot.slacksim import SimWorkspace, SlackSimulator
+from tests.conftest import TEAM, FakeClock
+
+BOT = "U0RAPPORT"
+
+
+@pytest.fixture
+def sim() -> Iterator[SlackSimulator]:
+    with SlackSimulator(workspace=SimWorkspace.default(), signing_secret="s", bot_token="xoxb-t") as simulator:
+        simulator.set_bot_member("C0SUPPORT")
+        yield simulator
+
+
+@pytest.fixture
+def client(sim: SlackSimulator) -> WebClient:
+    return WebClient(token="xoxb-t", base_url=sim.api_url)
+
+
+def react(deps: Deps, client: WebClient, user: str, ts: str, *, emoji: str = "star2", channel: str = "C0SUPPORT",
+          event_id: str | None = None) -> bool:  # fmt: skip
+    return stories.recognise_reaction(deps, client, team_id=TEAM, event_id=event_id, reactor=user, emoji=emoji,
+                                      channel_id=channel, ts=ts, bot_user_id=BOT)  # fmt: skip
+
+
+def unreact(deps: Deps, user: str, ts: str, *, emoji: str = "star2") -> bool:
+    return stories.withdraw_reaction(deps, team_id=TEAM, event_id=None, reactor=user, emoji=emoji,
+                                     channel_id="C0SUPPORT", ts=ts)  # fmt: skip
+
+
+def send(deps: Deps, client: WebClient, clock: FakeClock) -> None:
+    jobs.send_outbox(deps, client=client, now=clock(), worker="test")
+
+
+def shoutouts(sim: SlackSimulator) -> list[dict]:  # type: ignore[type-arg]
+    return [m for m in sim.messages("C0SUPPORT") if m.get("bot_id") and "A good story" in json.dumps(m)]
+
+
+def test_first_recognition_posts_later_ones_update_and_the_last_withdrawal_removes(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    ts = sim.seed_message("U0STEPH", "C0SUPPORT", "Of course, I can take care of that for you. Let me call them.")
+    assert react(deps, client, "U0DANA", ts)
+    send(deps, client, clock)
+    [shout] = shoutouts(sim)
+    assert shout["thread_ts"] == ts  # no stories channel yet: in the source message's thread
+    assert "Recognised by <@U0DANA>" in json.dumps(shout) and "<@U0STEPH>" in json.dumps(shout)
+    [dm] = sim.dm_messages("U0STEPH")
+    assert "shared a good story about you" in json.dumps(dm) and shout["ts"].replace(".", "") in json.dumps(dm)
+    calls_before = len(sim.calls)
+
+    react(deps, client, "U0KIRI", ts)
+    send(deps, client, clock)
+    assert len(sim.calls) - calls_before == 1  # one chat.update, no new post, no re-read of the message
+    [shout] = shoutouts(sim)
+    assert "Recognised by <@U0DANA> and <@U0KIRI>" in json.dumps(shout)
+
+    unreact(deps, "U0DANA", ts)
+    send(deps, client, clock)
+    [shout] = shoutouts(sim)
+    assert "Recognised by <@U0KIRI>" in json.dumps(shout) and "U0DANA" not in json.dumps(shout)
+    unreact(deps, "U0KIRI", ts)
+    send(deps, client, clock)
+    assert shoutouts(sim) == []  # removed when no recognition is left
+    assert sim.calls[-1].method == "chat.delete"
+
+    react(deps, client, "U0LEE", ts)  # recognised again: a fresh shout-out; Steph was told already
+    send(deps, client, clock)
+    assert len(shoutouts(sim)) == 1 and len(sim.dm_messages("U0STEPH")) == 1
+
+
+def test_withdrawn_before_delivery_leaves_no_orphan_and_quick_updates_coalesce(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    ts = sim.seed_message("U0STEPH", "C0SUPPORT", "I'll stay on this until it's solved")
+    react(deps, client, "U0DANA", ts)
+    unreact(deps, "U0DANA", ts)
+    send(deps, client, clock)
+    assert shoutouts(sim) == [] and sim.dm_messages("U0STEPH") == []
+    assert not sim.calls_to("chat.postMessage") and not sim.calls_to("chat.delete")
+
+    react(deps, client, "U0DANA", ts)
+    react(deps, client, "U0KIRI", ts)
+    react(deps, client, "U0LEE", ts)
+    send(deps, client, clock)
+    [shout] = shoutouts(sim)
+    assert "<@U0DANA>, <@U0KIRI> and <@U0LEE>" in json.dumps(shout)
+    # The post already showed all three: at most one more call (the last update), never one per recognition.
+    assert len(sim.calls_to("chat.update")) <= 1
+    assert len(sim.dm_messages("U0STEPH")) == 1  # told once, now that a shout-out exists
+
+
+def test_retries_repeats_self_recognition_and_credited_mentions(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    ts = sim.seed_message("U0DANA", "C0SUPPORT", "Huge thanks to <@U0STEPH> and <@U0LEE> for staying late with Acme")
+    for _ in range(4):  # Slack's retries of one event
+        react(deps, client, "U0KIRI", ts, event_id="EvSAME")
+    react(deps, client, "U0KIRI", ts, emoji="star2::skin-tone-2")  # the same person and emoji again
+    react(deps, client, "U0LEE", ts)  # Lee is credited, with Steph: his recognition of her counts
+    send(deps, client, clock)
+    with deps.session_factory.begin() as session:
+        [story] = session.scalars(select(Story)).all()
+        assert queries.story_credits(session, story_id=story.id) == ["U0LEE", "U0STEPH"]
+        assert queries.story_recognisers(session, story_id=story.id) == ["U0KIRI", "U0LEE"]
+    assert len(shoutouts(sim)) == 1
+
+    mine = sim.seed_message("U0KIRI", "C0SUPPORT", "I fixed the Initech export myself")
+    react(deps, client, "U0KIRI", mine)
+    react(deps, client, "U0KIRI", mine, emoji="star")  # not a story emoji: not handled here
+    react(deps, client, "U0KIRI", mine)
+    send(deps, client, clock)
+    notes = sim.ephemerals(user="U0KIRI", channel="C0SUPPORT")
+    assert len(notes) == 1 and "about you" in json.dumps(notes)
+    assert len(shoutouts(sim)) == 1  # no shout-out for a story only its subject recognised
+
+
+def test_bot_messages_unreadable_channels_and_other_emoji_record_nothing(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    bot_ts = sim.seed_message(BOT, "C0SUPPORT", "Hi! I'm Rapport", extra={"bot_id": "B0RAPPORT"})
+    assert react(deps, client, "U0DANA", bot_ts)
+    hidden = sim.seed_message("U0LEE", "C0RANDOM", "Lunch?")  # the bot is not in #random
+    assert react(deps, client, "U0DANA", hidden, channel="C0RANDOM")
+    assert react(deps, client, "U0DANA", "1700000000.000100")  # a message that is not there
+    assert not react(deps, client, "U0DANA", hidden, emoji="thumbsup")
+    send(deps, client, clock)
+    with deps.session_factory.begin() as session:
+        assert session.scalar(select(func.count(Story.id))) == 0
+        assert session.scalar(select(func.count(OutboxMessage.id))) == 0
+
+
+def test_kudos_credits_everyone_mentioned_but_the_giver(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    with pytest.raises(BadCommand, match="Mention them"):
+        parse_kudos("great job everyone", giver="U0DANA")
+    with pytest.raises(BadCommand, match="other than yourself"):
+        parse_kudos("<@U0DANA> I was great", giver="U0DANA")
+    kudos = parse_kudos(
+        "<@U0STEPH|steph> <@U0DANA> <@U0LEE> called the call centre for Acme <!channel>", giver="U0DANA"
+    )
+    assert not isinstance(kudos, type(None))
+    with deps.session_factory.begin() as session:
+        queries.ensure_workspace(session, team_id=TEAM, now=clock())
+        queries.upsert_channel(session, team_id=TEAM, channel_id="C0SUPPORT", now=clock(), is_watched=True)
+    view, where = stories.give_kudos(deps, team_id=TEAM, giver="U0DANA", channel_id="C0SUPPORT", kudos=kudos)  # type: ignore[arg-type]
+    assert where == "C0SUPPORT" and view.credited == ("U0LEE", "U0STEPH") and view.recognisers == ("U0DANA",)
+    send(deps, client, clock)
+    [shout] = shoutouts(sim)
+    shown = json.dumps(shout)
+    assert "thread_ts" not in shout and "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+    assert len(sim.dm_messages("U0STEPH")) == 1 and len(sim.dm_messages("U0LEE")) == 1
+    assert sim.dm_messages("U0DANA") == []
+
+    with pytest.raises(BadCommand, match="channel I'm in"):
+        stories.give_kudos(deps, team_id=TEAM, giver="U0DANA", channel_id="C0RANDOM", kudos=kudos)  # type: ignore[arg-type]
+
+
+def test_first_principle_tag_stays(deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator) -> None:
+    ts = sim.seed_message("U0STEPH", "C0SUPPORT", "Called Acme back three days later to check the drive")
+    react(deps, client, "U0DANA", ts)
+    send(deps, client, clock)
+    with deps.session_factory.begin() as session:
+        story_id = session.scalars(select(Story.id)).one()
+    assert stories.choose_principle(deps, team_id=TEAM, story_id=story_id, user_id="U0KIRI", principle="follow_up")
+    assert not stories.choose_principle(deps, team_id=TEAM, story_id=story_id, user_id="U0LEE", principle="friend")
+    send(deps, client, clock)
+    [shout] = shoutouts(sim)
+    shown = json.dumps(shout)
+    assert "Followed up" in shown and "story_tag_" not in shown  # the tag shown, the buttons gone
