@@ -11,7 +11,7 @@ from datetime import datetime
 from functools import cache
 from typing import Any
 
-from sqlalchemy import and_, bindparam, delete, func, or_, select, true, tuple_, update
+from sqlalchemy import and_, bindparam, delete, func, or_, select, true, tuple_, union_all, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, selectinload
@@ -262,23 +262,35 @@ class CustomerRow:
     mention_count: int
 
 
+def _touches(team_id: str) -> Any:
+    """Every customer's last touch (a mention, a follow-up done, or a story about them), as a subquery."""
+    each = union_all(
+        select(Mention.customer_id.label("customer_id"), Mention.mentioned_at.label("at")).where(
+            Mention.team_id == team_id
+        ),
+        select(FollowUp.customer_id, FollowUp.closed_at).where(
+            FollowUp.team_id == team_id, FollowUp.state == "done", FollowUp.customer_id.is_not(None)
+        ),
+        select(Story.customer_id, Story.created_at).where(Story.team_id == team_id, Story.customer_id.is_not(None)),
+    ).subquery()
+    return select(each.c.customer_id, func.max(each.c.at).label("last_touch")).group_by(each.c.customer_id).subquery()
+
+
 def customers_quietest_first(
     session: Session, *, team_id: str, limit: int, owner_user_id: str | None = None
 ) -> Sequence[CustomerRow]:
     """Customers (all, or one owner's) ordered by last touch, never-touched first."""
-    touches = (
-        select(
-            Mention.customer_id.label("customer_id"),
-            func.max(Mention.mentioned_at).label("last_touch"),
-            func.count(Mention.id).label("mentions"),
-        )
+    touches = _touches(team_id)
+    mentions = (
+        select(Mention.customer_id.label("customer_id"), func.count(Mention.id).label("mentions"))
         .where(Mention.team_id == team_id)
         .group_by(Mention.customer_id)
         .subquery()
     )
     rows = session.execute(
-        select(Customer, touches.c.last_touch, touches.c.mentions)
+        select(Customer, touches.c.last_touch, mentions.c.mentions)
         .outerjoin(touches, touches.c.customer_id == Customer.id)
+        .outerjoin(mentions, mentions.c.customer_id == Customer.id)
         .where(Customer.team_id == team_id)
         .where(true() if owner_user_id is None else Customer.owner_user_id == owner_user_id)
         .order_by(touches.c.last_touch.is_not(None), touches.c.last_touch, Customer.name)
@@ -293,10 +305,9 @@ def count_customers(session: Session, *, team_id: str) -> int:
 
 
 def last_touch(session: Session, *, team_id: str, customer_id: int) -> datetime | None:
-    """The customer's most recent mention time."""
-    return session.scalar(
-        select(func.max(Mention.mentioned_at)).where(Mention.team_id == team_id, Mention.customer_id == customer_id)
-    )
+    """The customer's most recent touch: a mention, a follow-up done, or a story about them."""
+    touches = _touches(team_id)
+    return session.scalar(select(touches.c.last_touch).where(touches.c.customer_id == customer_id))
 
 
 def latest_mentions(session: Session, *, team_id: str, customer_id: int, limit: int) -> Sequence[Mention]:
@@ -728,8 +739,7 @@ def owner_customers_with_touches(
 ) -> Sequence[TouchedCustomer]:
     """An owner's customers not snoozed at `not_snoozed_at`, each with its latest touch.
 
-    A touch is a mention or a follow-up marked done. Stories are touches too: once they are stored, add
-    the latest story about the customer as a third candidate here.
+    A touch is a mention, a follow-up marked done, or a story about the customer.
     """
     last_mention = (
         select(func.max(Mention.mentioned_at))
@@ -741,15 +751,22 @@ def owner_customers_with_touches(
         .where(FollowUp.team_id == team_id, FollowUp.customer_id == Customer.id, FollowUp.state == "done")
         .scalar_subquery()
     )
+    last_story = (
+        select(func.max(Story.created_at))
+        .where(Story.team_id == team_id, Story.customer_id == Customer.id)
+        .scalar_subquery()
+    )
     rows = session.execute(
-        select(Customer, last_mention.label("last_mention"), last_done.label("last_done")).where(
+        select(
+            Customer, last_mention.label("last_mention"), last_done.label("last_done"), last_story.label("last_story")
+        ).where(  # fmt: skip
             Customer.team_id == team_id,
             Customer.owner_user_id == owner_user_id,
             or_(Customer.quiet_snoozed_until.is_(None), Customer.quiet_snoozed_until <= not_snoozed_at),
         )
     ).all()
     return [
-        TouchedCustomer(customer=r[0], last_touch=max((t for t in (r[1], r[2]) if t is not None), default=None))
+        TouchedCustomer(customer=r[0], last_touch=max((t for t in (r[1], r[2], r[3]) if t is not None), default=None))
         for r in rows
     ]
 

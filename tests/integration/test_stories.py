@@ -187,3 +187,22 @@ def test_first_principle_tag_stays(deps: Deps, client: WebClient, clock: FakeClo
     [shout] = shoutouts(sim)
     shown = json.dumps(shout)
     assert "Followed up" in shown and "story_tag_" not in shown  # the tag shown, the buttons gone
+
+
+def test_a_story_about_a_customer_is_a_touch(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    from bot.domain.customer_commands import AddCustomer
+    from bot.services import directory
+
+    directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name="Acme Corp", owner_user_id="U0LEE"),
+                           created_by="U0DANA")  # fmt: skip
+    with deps.session_factory.begin() as session:
+        [row] = queries.customers_quietest_first(session, team_id=TEAM, limit=5)
+        assert row.last_touch is None
+    ts = sim.seed_message("U0STEPH", "C0SUPPORT", "Acme Corp called: I stayed on until the drive worked")
+    react(deps, client, "U0DANA", ts)
+    with deps.session_factory.begin() as session:
+        [row] = queries.customers_quietest_first(session, team_id=TEAM, limit=5)
+        assert row.last_touch == clock() and row.mention_count == 0  # a story, not a mention
+        assert queries.last_touch(session, team_id=TEAM, customer_id=row.customer.id) == clock()
