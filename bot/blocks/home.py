@@ -1,14 +1,19 @@
-"""Block Kit for the Home tab: my follow-ups (overdue first, with Done and Snooze) and my customers."""
+"""Block Kit for the Home tab: my follow-ups (overdue first, with Done and Snooze), my customers, recent stories
+and the stories about me."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.blocks.followups import DONE_ACTION, SNOOZE_ACTION, SNOOZE_CHOICES, about
+from bot.blocks.stats import story_text
 from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
 from bot.services.home import HomeView
+from bot.services.stats import StoryLine
 
 HOME_BLOCK_PREFIX = "home_followup_"
+HOME_QUOTE = 200
+NO_STORIES = "No stories yet. React to a good service moment with :star2:, or `/kudos @teammate what they did`."
 
 
 def _followup_blocks(home: HomeView) -> list[Block]:
@@ -48,6 +53,12 @@ def _customer_lines(home: HomeView) -> str:
     return "\n".join(lines)
 
 
+def _story_blocks(lines: list[StoryLine], *, empty: str) -> list[Block]:
+    if not lines:
+        return [context(empty)]
+    return [section(story_text(line, quote_limit=HOME_QUOTE)) for line in lines]
+
+
 def build_home(home: HomeView) -> dict[str, Any]:
     """The Home tab view for one person."""
     blocks: list[Block] = [
@@ -56,6 +67,11 @@ def build_home(home: HomeView) -> dict[str, Any]:
         divider(),
         header("Your customers, quietest first"),
         section(_customer_lines(home)),
+        divider(),
+        header("Recent stories"),
+        *_story_blocks(home.recent_stories, empty=NO_STORIES),
+        header("Stories about you"),
+        *_story_blocks(home.my_stories, empty="None yet: they show up here when a teammate recognises your work."),
         context("Rapport reminds you to get back to customers, at 09:00 your time. `/followup help` shows how."),
     ]
     return {"type": "home", "blocks": blocks[:MODAL_BLOCK_LIMIT]}

@@ -981,19 +981,18 @@ def done_followups(session: Session, *, team_id: str, since: datetime, until: da
 
 
 def count_quiet_customers(session: Session, *, team_id: str, cutoff: datetime) -> int:
-    """How many customers have had no touch (mention, follow-up done, recognised story) since `cutoff` (UTC).
+    """How many customers have had no touch (mention, follow-up done, story about them) since `cutoff` (UTC).
 
     As for the gone-quiet DM, quiet is counted from when the customer was added (or its since date, if later),
     so a customer just added is not quiet yet; snoozing the DM does not make a customer any less quiet here.
     """
-    recognised = select(StoryRecognition.story_id).where(StoryRecognition.story_id == Story.id).exists()
     touched = or_(
         select(Mention.id).where(Mention.team_id == team_id, Mention.customer_id == Customer.id,
                                  Mention.mentioned_at > cutoff).exists(),
         select(FollowUp.id).where(FollowUp.team_id == team_id, FollowUp.customer_id == Customer.id,
                                   FollowUp.state == "done", FollowUp.closed_at > cutoff).exists(),
         select(Story.id).where(Story.team_id == team_id, Story.customer_id == Customer.id,
-                               Story.created_at > cutoff, recognised).exists(),
+                               Story.created_at > cutoff).exists(),
     )  # fmt: skip
     return int(
         session.scalar(

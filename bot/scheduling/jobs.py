@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.db import queries
-from bot.services import followups, outbox, relationships, unanswered
+from bot.services import digest, followups, outbox, relationships, unanswered
 from bot.services.deps import Deps
 
 # Slack retries an event for about five minutes; a day is ample.
@@ -66,3 +66,8 @@ def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None =
                         memo: relationships.NudgeMemo | None = None) -> int:  # fmt: skip
     """Queue the DM for every customer-since anniversary whose 09:00 (owner's time) has come today."""
     return relationships.queue_anniversaries(deps, now=now, client=client, memo=memo)
+
+
+def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
+    """Queue the week's story digest for every workspace whose digest day and time (workspace time) has come."""
+    return digest.queue_weekly_digest(deps, now=now)

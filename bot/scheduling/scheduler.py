@@ -39,6 +39,9 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
     def anniversaries() -> None:
         jobs.queue_anniversaries(deps, now=deps.clock(), client=client, memo=anniversary_memo)
 
+    def weekly_digest() -> None:
+        jobs.queue_weekly_digest(deps, now=deps.clock())
+
     def housekeeping() -> None:
         jobs.forget_old_events(deps, now=deps.clock())
 
@@ -50,7 +53,9 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
     scheduler.add_job(unanswered_alerts, "interval", seconds=UNANSWERED_INTERVAL_SECONDS, id="unanswered-alerts",
                       next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
     # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.
-    for job, job_id in ((quiet_nudges, "quiet-nudges"), (anniversaries, "anniversaries")):
+    # The digest is due at a workspace's day and time, in its timezone: checked every minute too.
+    for job, job_id in ((quiet_nudges, "quiet-nudges"), (anniversaries, "anniversaries"),
+                        (weekly_digest, "weekly-digest")):  # fmt: skip
         scheduler.add_job(job, "interval", seconds=RELATIONSHIP_INTERVAL_SECONDS, id=job_id,
                           next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
     scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", next_run_time=datetime.now(UTC),

@@ -1,21 +1,23 @@
-"""The Home tab: my follow-ups (overdue first) and my customers (quietest first), published through the outbox."""
+"""The Home tab: my follow-ups (overdue first), my customers (quietest first), the workspace's recent stories and
+the stories about me, published through the outbox."""
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.queries import CustomerRow
-from bot.services import followups
+from bot.services import followups, stats
 from bot.services.deps import Deps
 
 HOME_FOLLOWUPS = 20
 HOME_CUSTOMERS = 10
+HOME_STORIES = 5  # in each of "Recent stories" and "Stories about you"
 
 
 @dataclass(frozen=True)
@@ -26,6 +28,8 @@ class HomeView:
     followups: list[followups.FollowUpView]
     customers: list[CustomerRow]
     now: datetime
+    recent_stories: list[stats.StoryLine] = field(default_factory=list)
+    my_stories: list[stats.StoryLine] = field(default_factory=list)
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
@@ -36,7 +40,10 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     url = workspace.url if workspace is not None else ""
     views = [followups.FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
     customers = queries.customers_quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
-    return HomeView(user_id=user_id, followups=views, customers=list(customers), now=now)
+    recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
+    mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
+    return HomeView(user_id=user_id, followups=views, customers=list(customers), now=now, recent_stories=recent,
+                    my_stories=mine)  # fmt: skip
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:

@@ -7,6 +7,7 @@ from slack_bolt import App
 from bot.listeners.commands.customer import handle_customer_command
 from bot.listeners.commands.followup import handle_followup_command
 from bot.listeners.commands.kudos import handle_kudos_command
+from bot.listeners.commands.rapport import handle_rapport_command
 from bot.services.deps import Deps
 
 
@@ -15,3 +16,4 @@ def register(app: App, deps: Deps) -> None:
     app.command("/customer")(partial(handle_customer_command, deps=deps))
     app.command("/followup")(partial(handle_followup_command, deps=deps))
     app.command("/kudos")(partial(handle_kudos_command, deps=deps))
+    app.command("/rapport")(partial(handle_rapport_command, deps=deps))

@@ -1,0 +1,125 @@
+"""Block Kit for `/rapport`: help, stats, what is not there yet; and the story line shared by the weekly
+digest and the Home tab."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.blocks.text import context, escape, message, permalink, section, shorten
+from bot.domain.rapport_commands import STATS_EXAMPLE
+from bot.domain.slack_text import excerpt
+from bot.domain.stories import PRINCIPLE_LABELS
+from bot.services.stats import StoryLine, WorkspaceStats
+
+PEOPLE_SHOWN = 10
+QUOTE_SHOWN = 280
+CUSTOMER_SHOWN = 80
+
+STORES = (  # README.md, "What Rapport stores"
+    "For each workspace Rapport stores its customers (name, aliases, owner, since date, linked channel) and, for "
+    "each message that names a customer, the channel, the message timestamp, the author, the time and an excerpt "
+    "of at most 280 characters. Deleting the Slack message deletes its excerpt and mention. It also stores the IDs "
+    "of Slack events it has processed (kept for a day, so that Slack's retries change nothing), the messages it is "
+    "about to send, follow-ups (owner, customer, note, due time, who asked and who closed them) and, for the people "
+    "it reminds, their Slack timezone and name (refreshed daily). For customers' messages in linked channels it "
+    "keeps which ones are waiting for an answer (no text), and for each customer until when the gone-quiet DM was "
+    "snoozed. For stories: the text of the message that was recognised (or of the `/kudos`), who is credited, who "
+    "recognised it and with which emoji, the principle tag and where the shout-out was posted."
+)
+
+
+def people(users: tuple[str, ...] | list[str], *, limit: int = PEOPLE_SHOWN) -> str:
+    """People as mentions, "<@A>, <@B> and <@C>"; past `limit` people, "<@A>, … and N others"."""
+    named = [f"<@{u}>" for u in users[:limit]]
+    if len(users) > limit:
+        named.append(f"{len(users) - limit} others")
+    if len(named) <= 1:
+        return "".join(named)
+    return ", ".join(named[:-1]) + " and " + named[-1]
+
+
+def story_text(line: StoryLine, *, quote_limit: int = QUOTE_SHOWN) -> str:
+    """One story in mrkdwn: who is credited (and with which customer), its words quoted, how many recognised
+    it, its principle tag and a link to the message; every user-written part escaped, well under 3,000 characters.
+    """
+    head = f":star2: {people(line.credited) or 'A teammate'}"
+    if line.customer_name:
+        head += f" with *{escape(shorten(line.customer_name, CUSTOMER_SHOWN))}*"
+    parts = [head]
+    # What a reader sees of the Slack text (mentions as names, no live @channel), one line, then escaped.
+    words = excerpt(line.text, limit=quote_limit)
+    if words:
+        parts.append(f">{escape(words)}")
+    count = line.recognisers
+    details = [f"Recognised by {count} {'person' if count == 1 else 'people'}"]
+    if line.principle:
+        details.append(f":sparkles: {escape(shorten(PRINCIPLE_LABELS.get(line.principle, line.principle), 60))}")
+    if line.source_channel_id and line.source_ts:
+        details.append(f"<{permalink(line.workspace_url, line.source_channel_id, line.source_ts)}|the message>")
+    parts.append(" · ".join(details))
+    return "\n".join(parts)
+
+
+def build_rapport_help() -> dict[str, Any]:
+    """`/rapport help`: what Rapport does, every command, and what it stores."""
+    commands = "\n".join((
+        "• `/customer Acme` — a customer's card; `/customer add Acme Corp owner @dana`, `/customer list`",
+        "• `/followup Acme tomorrow call back about the drive` — a reminder DM when it is due; `/followup list`",
+        "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
+        "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
+        "• React with :star2: to share a message as a good story, or with :alarm_clock: to follow up on it; "
+        "or use the message shortcuts *Share as a good story* and *Follow up on this*",
+    ))  # fmt: skip
+    return message(
+        "How to use Rapport",
+        [
+            section(
+                "*Rapport* helps the team serve customers like friends: it remembers which customers were "
+                "talked about, reminds owners to follow up and to check back in, and turns good service "
+                "moments into stories the whole team sees, with a weekly digest."
+            ),  # fmt: skip
+            section(f"*Commands* (each answers `help`)\n{commands}"),
+            section(f"*What Rapport stores*\n{STORES}"),
+            context("`/rapport settings` and `/rapport nudges off|on` are coming in a later version."),
+        ],
+    )
+
+
+def build_not_yet(name: str) -> dict[str, Any]:
+    """A subcommand of the spec this version does not have yet: said plainly, with what works now."""
+    return message(
+        f"/rapport {name} is not available yet",
+        [
+            section(
+                f":construction: `/rapport {escape(name)}` is not available yet; it comes in a later version. "
+                "What works now: `/rapport stats` (the workspace's numbers) and `/rapport help` "
+                "(every command, and what Rapport stores)."
+            ),  # fmt: skip
+            context(f"For example: `{STATS_EXAMPLE}`"),
+        ],
+    )
+
+
+def build_stats(stats: WorkspaceStats) -> dict[str, Any]:
+    """`/rapport stats`: the workspace's numbers, never anyone's ranking."""
+    stories = stats.stories_this_month
+    lines = [f":star2: *{stories} good {'story' if stories == 1 else 'stories'}* this month ({stats.month_name})"]
+    if stats.followups_done:
+        lines.append(f":white_check_mark: *{stats.followups_on_time} of {stats.followups_done}* follow-ups done on "
+                     f"time in the last {stats.on_time_days} days")  # fmt: skip
+    else:
+        lines.append(f":white_check_mark: No follow-ups done in the last {stats.on_time_days} days yet")
+    quiet = stats.quiet_customers
+    lines.append(f":hourglass_flowing_sand: *{quiet} of {stats.customers}* customers quiet "
+                 f"(no touch for {stats.quiet_days} days)")  # fmt: skip
+    fallback = f"Rapport stats: {stories} stories this month, {quiet} quiet customers"
+    return message(
+        fallback,
+        [
+            section("*Rapport in this workspace*\n" + "\n".join(lines)),
+            context(
+                f"Workspace numbers only: Rapport never ranks people. Months follow the workspace timezone "
+                f"({escape(stats.timezone)})."
+            ),  # fmt: skip
+        ],
+    )

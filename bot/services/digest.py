@@ -1,0 +1,127 @@
+"""The weekly story digest: one message in the stories channel at the workspace's digest day and time.
+
+The digest's *week* is the seven days (workspace wall-clock time) ending at the digest moment, e.g. from last
+Friday 15:00 to this Friday 15:00: consecutive digests neither overlap nor leave a gap. Everything it tells is
+read for that week: recognised stories created in it (recogniser counts as they are when it is composed), follow-
+ups marked done in it, and the customers quiet as of the digest moment.
+
+It is due from the digest moment until the end of that ISO week (Sunday midnight, workspace time), and for at
+least a day: a bot that was down at the moment still sends it later, never a previous week's. Once per week
+however many processes run, through the outbox key `digest:<team>:<ISO year>-W<week>` (the ISO week of the
+digest moment's local date); not at all while no stories channel is set, nor in a week with nothing to tell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.domain.when import zone
+from bot.services.deps import Deps
+from bot.services.stats import StoryLine, story_lines
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DEFAULT_DAY = "fri"
+DEFAULT_MINUTES = 15 * 60
+DIGEST_STORIES = 10
+LATE_AT_LEAST = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class DigestWeek:
+    """The digest moment this week (UTC), the week it tells of, and until when a late digest may still go out."""
+
+    label: str  # "2026-W48": the ISO week of the moment's local date
+    start: datetime
+    moment: datetime
+    due_until: datetime
+
+    def is_due(self, now: datetime) -> bool:
+        """Whether the digest should go out at `now` (if it has not yet)."""
+        return self.moment <= now < self.due_until
+
+
+def _at(day: date, minutes: int, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz).astimezone(UTC)
+
+
+def digest_week(now: datetime, *, day: str, minutes: int, tz: str) -> DigestWeek:
+    """The latest digest moment at or before `now` (day and minutes after midnight, in zone `tz`) and its week."""
+    where = zone(tz)
+    weekday = DAYS.index(day.lower()) if day.lower() in DAYS else DAYS.index(DEFAULT_DAY)
+    minutes = minutes if 0 <= minutes < 24 * 60 else DEFAULT_MINUTES
+    local = now.astimezone(where)
+    moment_day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
+    if _at(moment_day, minutes, where) > now:
+        moment_day -= timedelta(days=7)
+    moment = _at(moment_day, minutes, where)
+    week_end = _at(moment_day + timedelta(days=7 - moment_day.weekday()), 0, where)
+    year, week, _ = moment_day.isocalendar()
+    return DigestWeek(label=f"{year}-W{week:02d}", start=_at(moment_day - timedelta(days=7), minutes, where),
+                      moment=moment, due_until=max(week_end, moment + LATE_AT_LEAST))  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Digest:
+    """What one week's digest tells: the week's stories (most recognised first) and the team's numbers."""
+
+    week: DigestWeek
+    stories: list[StoryLine]
+    more_stories: int  # recognised stories of the week beyond those shown
+    followups_done: int  # check-ins included
+    followups_on_time: int
+    customers_checked_in: int
+    quiet_customers: int
+    quiet_days: int
+
+    @property
+    def has_news(self) -> bool:
+        """Whether there is anything to tell: a story or a follow-up (or check-in) done."""
+        return bool(self.stories) or self.followups_done > 0
+
+
+def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_days: int) -> Digest:
+    """The digest of one workspace's week."""
+    rows = queries.counted_stories(session, team_id=team_id, since=week.start, until=week.moment,
+                                   most_recognised_first=True, limit=DIGEST_STORIES)  # fmt: skip
+    total = queries.count_counted_stories(session, team_id=team_id, since=week.start, until=week.moment)
+    done = queries.done_followups(session, team_id=team_id, since=week.start, until=week.moment)
+    quiet = queries.count_quiet_customers(session, team_id=team_id, cutoff=week.moment - timedelta(days=quiet_days))
+    return Digest(week=week, stories=story_lines(session, team_id=team_id, rows=list(rows)),
+                  more_stories=max(0, total - len(rows)), followups_done=done.done, followups_on_time=done.on_time,
+                  customers_checked_in=done.customers_checked_in, quiet_customers=quiet,
+                  quiet_days=quiet_days)  # fmt: skip
+
+
+def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
+    """Queue this week's digest for each workspace whose digest moment has come; returns how many were queued."""
+    from bot.blocks.digest import build_digest  # blocks depend on this module's views
+
+    due: list[tuple[str, str, DigestWeek]] = []  # (team, stories channel, week) of workspaces whose moment came
+    with deps.session_factory.begin() as session:
+        for team_id in queries.team_ids(session):
+            settings = queries.workspace_settings(session, team_id=team_id, now=now)
+            week = digest_week(now, day=settings.digest_day, minutes=settings.digest_time, tz=settings.timezone)
+            if settings.stories_channel and week.is_due(now):
+                due.append((team_id, settings.stories_channel, week))
+    queued = 0
+    for team_id, channel, week in due:
+        with deps.session_factory.begin() as session:
+            key = f"digest:{team_id}:{week.label}"
+            if queries.existing_outbox_keys(session, team_id=team_id, keys=[key]):
+                continue
+            quiet_days = queries.workspace_settings(session, team_id=team_id, now=now).quiet_days
+            digest = compose_digest(session, team_id=team_id, week=week, quiet_days=quiet_days)
+            if not digest.has_news:
+                continue
+            payload = {"channel": channel, "unfurl_links": False, "unfurl_media": False, **build_digest(digest)}
+            # Several processes may get here at once: the key lets one row in, the others add nothing.
+            queued += queries.enqueue(session, team_id=team_id, kind="digest", idempotency_key=key,
+                                      method="chat.postMessage", payload=payload, not_before=now, now=now)  # fmt: skip
+    if queued:
+        deps.wake_sender()
+    return queued

@@ -1,0 +1,103 @@
+"""Reading the workspace's good stories and numbers: `/rapport stats`, the Home tab's story lists, and the
+story lines the weekly digest shows. Only stories someone recognised count (a story whose every recognition
+was withdrawn is not shown anywhere). Nothing here ranks people: counts are per story or per workspace.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from bot.db import queries
+from bot.domain.when import zone
+from bot.services.deps import Deps
+
+ON_TIME_DAYS = 30  # "12 of 15 done on time in the last 30 days"
+
+
+@dataclass(frozen=True)
+class StoryLine:
+    """One story as a list shows it: who is credited, its words, how many recognised it, where it happened."""
+
+    id: int
+    credited: tuple[str, ...]
+    text: str
+    recognisers: int
+    principle: str | None
+    customer_name: str | None
+    source_channel_id: str | None
+    source_ts: str | None
+    workspace_url: str
+    created_at: datetime
+
+
+def story_lines(session: Session, *, team_id: str, rows: list[queries.CountedStory]) -> list[StoryLine]:
+    """The stories' lines, in the order given, with their credited people and customers."""
+    ids = [row.story.id for row in rows]
+    credits = queries.credits_of_stories(session, team_id=team_id, story_ids=ids)
+    customer_ids = [row.story.customer_id for row in rows if row.story.customer_id is not None]
+    names = queries.customer_names_by_id(session, team_id=team_id, ids=customer_ids)
+    workspace = queries.workspace(session, team_id=team_id)
+    url = workspace.url if workspace is not None else ""
+    return [
+        StoryLine(id=row.story.id, credited=tuple(credits.get(row.story.id, ())), text=row.story.text,
+                  recognisers=row.recognisers, principle=row.story.principle,
+                  customer_name=names.get(row.story.customer_id) if row.story.customer_id is not None else None,
+                  source_channel_id=row.story.source_channel_id, source_ts=row.story.source_ts,
+                  workspace_url=url, created_at=row.story.created_at)
+        for row in rows
+    ]  # fmt: skip
+
+
+def recent_stories(session: Session, *, team_id: str, limit: int) -> list[StoryLine]:
+    """The workspace's latest recognised stories, newest first."""
+    rows = queries.counted_stories(session, team_id=team_id, limit=limit)
+    return story_lines(session, team_id=team_id, rows=list(rows))
+
+
+def stories_about(session: Session, *, team_id: str, user_id: str, limit: int) -> list[StoryLine]:
+    """The latest recognised stories crediting this person, newest first."""
+    rows = queries.counted_stories(session, team_id=team_id, limit=limit, credited_user_id=user_id)
+    return story_lines(session, team_id=team_id, rows=list(rows))
+
+
+def month_start(now: datetime, tz: str) -> datetime:
+    """The UTC instant the current month began in the workspace's timezone."""
+    local = now.astimezone(zone(tz))
+    return datetime(local.year, local.month, 1, tzinfo=zone(tz)).astimezone(UTC)
+
+
+@dataclass(frozen=True)
+class WorkspaceStats:
+    """The workspace's numbers for `/rapport stats`."""
+
+    stories_this_month: int
+    month_name: str  # "November", in the workspace's timezone
+    followups_done: int
+    followups_on_time: int
+    on_time_days: int
+    quiet_customers: int
+    customers: int
+    quiet_days: int
+    timezone: str
+
+
+def workspace_stats(deps: Deps, *, team_id: str) -> WorkspaceStats:
+    """Stories this month (workspace time), follow-ups done on time in the last 30 days, quiet customers."""
+    now = deps.clock()
+    until = now + timedelta(seconds=1)  # what was stored at `now` counts too
+    with deps.session_factory.begin() as session:
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        start = month_start(now, settings.timezone)
+        stories = queries.count_counted_stories(session, team_id=team_id, since=start, until=until)
+        done = queries.done_followups(session, team_id=team_id, since=now - timedelta(days=ON_TIME_DAYS), until=until)
+        cutoff = (now - timedelta(days=settings.quiet_days)).astimezone(UTC)
+        quiet = queries.count_quiet_customers(session, team_id=team_id, cutoff=cutoff)
+        customers = queries.count_customers(session, team_id=team_id)
+        month_name = start.astimezone(zone(settings.timezone)).strftime("%B")
+        return WorkspaceStats(stories_this_month=stories, month_name=month_name,
+                              followups_done=done.done, followups_on_time=done.on_time, on_time_days=ON_TIME_DAYS,
+                              quiet_customers=quiet, customers=customers, quiet_days=settings.quiet_days,
+                              timezone=settings.timezone)  # fmt: skip
