@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import json
 import re
 import shutil
 import tempfile
@@ -16,9 +17,10 @@ from sqlalchemy import func, select
 
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
-from bot.db.models import Mention
+from bot.db import queries
+from bot.db.models import Mention, OutboxMessage
 from bot.scheduling import jobs
-from bot.services import followups
+from bot.services import digest, followups, stories
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.transports import HttpServer
 
@@ -194,6 +196,67 @@ class Demo:
         t.heading("Three days later")
         t.bot(self.reminded_at(checkin.due_at, "U0LEE")[1], label="DM to @lee")
 
+    def settle(self, kinds: frozenset[str]) -> None:
+        """Wait until the outbox rows of these kinds are sent (by the app's own sender, or by this pass)."""
+        deps, deadline = self.runtime.deps, time.monotonic() + 10
+        while True:
+            jobs.send_outbox(deps, client=self.runtime.client, now=self.clock(), worker="demo")
+            with deps.session_factory.begin() as session:
+                busy = session.scalar(select(func.count(OutboxMessage.id)).where(
+                    OutboxMessage.kind.in_(kinds), OutboxMessage.state.in_(("pending", "sending"))))  # fmt: skip
+            if not busy:
+                return
+            if time.monotonic() > deadline:
+                raise RuntimeError("the outbox did not drain")
+            time.sleep(0.05)
+
+    def react(self, user: str, channel: str, ts: str, *, removed: bool = False) -> None:
+        """Someone adds (or removes) a :star2: on a message."""
+        name = self.t.names.get(user, user)
+        self.t.note(f"{name} {'removes their' if removed else 'reacts with'} :star2:")
+        event = {"type": "reaction_removed" if removed else "reaction_added", "user": user, "reaction": "star2",
+                 "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": ts}  # fmt: skip
+        self.sim.send_event(event)
+        self.settle(stories.RENDERED_KINDS)
+
+    def shoutout(self, channel: str) -> dict[str, Any]:
+        """The shout-out as it reads now in the channel (or a thread in it): Slack's stored copy, edits included."""
+        return next(m for m in reversed(self.sim.messages(channel)) if m.get("bot_id") and "A good story" in m["text"])
+
+    def story_scene(self) -> None:
+        """Stephanie goes the extra mile; three teammates recognise it, one changes their mind; the week's digest."""
+        t, support, stories_channel = self.t, "C0SUPPORT", "C0RANDOM"
+        t.heading("Stephanie goes the extra mile")
+        ask = self.post("U0KIRI", support, "Globex's payment failed and their bank keeps putting them on hold.")
+        reply = self.post("U0STEPH", support, "Of course, I can take care of that for you… here, let me call them "
+                          "for you", thread_ts=ask)  # fmt: skip
+        self.react("U0DANA", support, reply)
+        t.bot(self.shoutout(support), label="in the thread, a shout-out")
+        for user, removed in (("U0LEE", False), ("U0KIRI", False), ("U0LEE", True)):
+            self.react(user, support, reply, removed=removed)
+            t.bot(self.shoutout(support), label="the same shout-out, updated")
+        dm = next(m for m in self.sim.dm_messages("U0STEPH") if "good story about you" in m["text"])
+        t.bot(dm, label="DM to @stephanie")
+
+        t.heading("Friday afternoon: the week's digest")
+        deps = self.runtime.deps
+        with deps.session_factory.begin() as session:
+            settings = queries.workspace_settings(session, team_id=self.sim.workspace.team_id, now=self.clock())
+            day, minutes, tz = settings.digest_day, settings.digest_time, settings.timezone
+        moment = digest.digest_week(self.clock() + timedelta(days=7), day=day, minutes=minutes, tz=tz).moment
+        self.clock.jump_to(moment)
+        self.sim.add_bot_to_channel(stories_channel, inviter="U0DANA")
+        # Not yet in Slack's /rapport settings modal: the setting is stored as that modal will store it.
+        with deps.session_factory.begin() as session:
+            queries.workspace_settings(session, team_id=self.sim.workspace.team_id,
+                                       now=moment).stories_channel = stories_channel  # fmt: skip
+        t.note("Dana, an admin, makes #random the stories channel and invites @Rapport there.")
+        jobs.queue_weekly_digest(deps, now=moment)
+        self.settle(frozenset({"digest"}))
+        posted = next(m for m in reversed(self.sim.messages(stories_channel)) if m.get("bot_id")
+                      and m.get("blocks") and "Hi! I'm" not in json.dumps(m))  # fmt: skip
+        t.bot(posted, label="in #random, the weekly digest")
+
     def play(self) -> None:
         """The script."""
         t, support = self.t, "C0SUPPORT"
@@ -228,6 +291,7 @@ class Demo:
         self.command("U0DANA", support, "Umbrella")
         self.command("U0DANA", support, "add Hooli since 2019-02-30")
         self.follow_up_scene()
+        self.story_scene()
 
 
 def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] = time.sleep) -> int:

@@ -97,10 +97,12 @@ def build_reminder(view: FollowUpView, *, second: bool = False) -> dict[str, Any
 
 
 CHECK_BACK_ACTION = "followup_check_back"
+SHARE_STORY_ACTION = "followup_share_story"
 
 
 def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: bool, state: str) -> dict[str, Any]:
-    """The reminder, updated in place once the follow-up is closed; offers to check back in 3 days."""
+    """The reminder, updated in place once the follow-up is closed; offers to check back in 3 days and to share
+    it as a story."""
     who = f"<@{closed_by}>" if closed_by else "someone"
     if state == "done":
         status = f":white_check_mark: Done{'' if changed else ' already'} (by {who}): {about(result_view)}"
@@ -113,7 +115,9 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
             "type": "actions",
             "block_id": f"followup_done_{result_view.id}",
             "elements": [{"type": "button", "action_id": CHECK_BACK_ACTION, "value": str(result_view.id),
-                          "text": {"type": "plain_text", "text": "Check back in 3 days"}}],
+                          "text": {"type": "plain_text", "text": "Check back in 3 days"}},
+                         {"type": "button", "action_id": SHARE_STORY_ACTION, "value": str(result_view.id),
+                          "text": {"type": "plain_text", "text": "Share as a story"}}],
         })  # fmt: skip
     return message("Follow-up done" if state == "done" else "Follow-up closed", blocks)
 

@@ -73,3 +73,46 @@ def parse_kudos(text: str, *, giver: str) -> Kudos | KudosHelp:
     words = _USER.sub(lambda m: m.group(0) if m.group(1) not in credited else "", text)
     words = " ".join(words.split())
     return Kudos(credited=credited, text=words or text)
+
+
+SHARE_EXAMPLE = "Pick a teammate under “Who gets the credit”, then Share."
+CREDITED_FIELD, THANKS_FIELD, PRINCIPLE_FIELD = "credited", "thanks", "principle"
+
+
+class BadStory(BadCommand):
+    """A shared story that cannot be recorded as filled in; `field` names the part of the form to fix."""
+
+    def __init__(self, message: str, *, field: str) -> None:
+        super().__init__(message, example=SHARE_EXAMPLE)
+        self.field = field
+
+
+def check_shared_story(credited: tuple[str, ...], *, sharer: str, principle: str | None,
+                       self_allowed: bool = False) -> tuple[str, ...]:  # fmt: skip
+    """Who a story shared through the modal credits (each once, in order); nobody, or only the sharer (unless
+    `self_allowed`), or an unknown principle is explained next to its field."""
+    people = tuple(dict.fromkeys(u for u in credited if u))
+    if not people:
+        raise BadStory("Who should get the credit? Pick at least one teammate.", field=CREDITED_FIELD)
+    if only_self(people, sharer) and not self_allowed:
+        raise BadStory("Stories are for your teammates: pick someone other than yourself.", field=CREDITED_FIELD)
+    if principle is not None and principle not in PRINCIPLE_LABELS:
+        raise BadStory("That is not one of Rapport's principles.", field=PRINCIPLE_FIELD)
+    return people
+
+
+def shared_story_text(*, thanks: str, about: str, limit: int) -> str:
+    """A shared story's words: the line of thanks, then what it is about (the message, or the follow-up's note)
+    in quotes; at most `limit` characters, the quoted part shortened first. Stored as Slack sends message text
+    (`&`, `<`, `>` as entities, like every story's text), so the typed thanks is encoded the same way."""
+    thanks = " ".join(strip_controls(thanks or "").split())[: limit // 4]
+    thanks = thanks.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    about = strip_controls(about or "").strip()
+    if not about:
+        return thanks
+    if not thanks:
+        return about[:limit]
+    room = limit - len(thanks) - 3
+    if len(about) > room:
+        about = about[: max(0, room - 1)].rstrip() + "…"
+    return f"{thanks}\n“{about}”"

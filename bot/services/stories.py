@@ -17,10 +17,18 @@ from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
 from bot.db import queries
-from bot.db.models import OutboxMessage, Story, WorkspaceSettings
-from bot.domain.errors import BadCommand
+from bot.db.models import FollowUp, OutboxMessage, Story, WorkspaceSettings
+from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
-from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, Kudos, credited_for, only_self
+from bot.domain.stories import (
+    KUDOS_EXAMPLE,
+    PRINCIPLE_LABELS,
+    Kudos,
+    check_shared_story,
+    credited_for,
+    only_self,
+    shared_story_text,
+)
 from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -179,16 +187,164 @@ def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: 
                 example=KUDOS_EXAMPLE,
             )
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(kudos.text)
-        story = queries.add_story(session, team_id=team_id, via="kudos", text=kudos.text[:TEXT_LIMIT],
-                                  customer_id=named[0] if named else None, created_by=giver, created_at=now,
-                                  shoutout_channel_id=settings.stories_channel or channel_id)  # fmt: skip
-        queries.add_story_credits(session, team_id=team_id, story_id=story.id, user_ids=kudos.credited)
-        queries.add_recognition(session, team_id=team_id, story_id=story.id, user_id=giver, emoji="", now=now)
-        _changed(session, story, settings, now=now)
+        story = _record(session, settings, team_id=team_id, via="kudos", text=kudos.text,
+                        customer_id=named[0] if named else None, credited=kudos.credited, recogniser=giver, now=now,
+                        shoutout_channel_id=settings.stories_channel or channel_id)  # fmt: skip
         view = _view(session, story)
         where = story.shoutout_channel_id or channel_id
     deps.wake_sender()
     return view, where
+
+
+def _record(session: Session, settings: WorkspaceSettings, *, team_id: str, via: str, text: str,
+            customer_id: int | None, credited: tuple[str, ...], recogniser: str, now: Any,
+            **source: Any) -> Story:  # fmt: skip
+    """A story given by one person (`/kudos`, the modal): it, its credits, their recognition, and its shout-out."""
+    story = queries.add_story(session, team_id=team_id, via=via, text=text[:TEXT_LIMIT], customer_id=customer_id,
+                              created_by=recogniser, created_at=now, **source)  # fmt: skip
+    queries.add_story_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
+    queries.add_recognition(session, team_id=team_id, story_id=story.id, user_id=recogniser, emoji="", now=now)
+    _changed(session, story, settings, now=now)
+    return story
+
+
+# --- sharing through the modal: "Share as a good story" on a message, "Share as a story" after Done -----------
+
+STORY_SOURCE_TEXT = 2000  # the message's words kept in the modal (its private_metadata holds 3000 characters)
+
+
+@dataclass(frozen=True)
+class StorySource:
+    """What a story shared through the modal is about: a message, whose words travel with the modal (so sharing
+    works in a channel Rapport cannot read), or a follow-up, read again when the story is shared."""
+
+    channel_id: str | None = None
+    ts: str | None = None
+    thread_ts: str | None = None
+    author: str | None = None
+    text: str = ""
+    followup_id: int | None = None
+
+
+@dataclass(frozen=True)
+class StoryDraft:
+    """What the modal starts from: who it credits, what the story is about, and where that came from."""
+
+    credited: tuple[str, ...]
+    about: str
+    customer_name: str | None
+    source: StorySource
+
+
+@dataclass(frozen=True)
+class StoryForm:
+    """What the modal submits."""
+
+    credited: tuple[str, ...]
+    thanks: str
+    principle: str | None
+    source: StorySource
+    submission_id: str | None = None  # the modal's view id: the same modal submitted twice records one story
+
+
+@dataclass(frozen=True)
+class SharedStory:
+    """A story shared through the modal, and where its shout-out goes."""
+
+    view: StoryView
+    channel_id: str
+    in_thread: bool
+
+
+def _check_shoutout_home(session: Session, settings: WorkspaceSettings, *, team_id: str,
+                         channel_id: str | None) -> None:  # fmt: skip
+    """A shared story's shout-out goes to the stories channel, else into its source message's thread: one of them
+    must be somewhere Rapport can post."""
+    if settings.stories_channel:
+        return
+    channel = queries.channel(session, team_id=team_id, channel_id=channel_id) if channel_id else None
+    if channel is not None and channel.is_watched:
+        return
+    where = f"Invite me to <#{channel_id}> with `/invite @Rapport`, or ask" if channel_id else "Ask"
+    raise NotWatched(f"I have nowhere to post the shout-out yet. {where} an admin to choose a stories channel in "
+                     "`/rapport settings`.", example="/rapport settings")  # fmt: skip
+
+
+def draft_from_message(deps: Deps, *, team_id: str, channel_id: str, message: dict[str, Any],
+                       bot_user_id: str | None) -> StoryDraft:  # fmt: skip
+    """For "Share as a good story": credit the people the message mentions, else its author."""
+    if is_from_bot(message, bot_user_id):
+        raise BadCommand("That message is from a bot. Share a teammate's message instead.", example=KUDOS_EXAMPLE)
+    text, ts = str(message.get("text") or ""), str(message.get("ts") or "")
+    author, thread_ts = message.get("user"), message.get("thread_ts")
+    source = StorySource(channel_id=channel_id, ts=ts if is_slack_ts(ts) else None,
+                         thread_ts=thread_ts if is_slack_ts(thread_ts) and thread_ts != ts else None,
+                         author=author if isinstance(author, str) else None, text=text[:STORY_SOURCE_TEXT])  # fmt: skip
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        _check_shoutout_home(session, queries.workspace_settings(session, team_id=team_id, now=now),
+                             team_id=team_id, channel_id=channel_id)  # fmt: skip
+        named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
+        names = queries.customer_names_by_id(session, team_id=team_id, ids=named[:1])
+    return StoryDraft(credited=credited_for(text, author=source.author, bot_user_id=bot_user_id), about=source.text,
+                      customer_name=names.get(named[0]) if named else None, source=source)  # fmt: skip
+
+
+def _followup(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
+    row = session.get(FollowUp, followup_id)
+    if row is None or row.team_id != team_id:
+        raise BadCommand("That follow-up no longer exists.", example="/followup list")
+    return row
+
+
+def draft_from_followup(deps: Deps, *, team_id: str, followup_id: int) -> StoryDraft:
+    """For "Share as a story" after Done: credit the follow-up's owner; the story is about its customer and note."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _followup(session, team_id=team_id, followup_id=followup_id)
+        _check_shoutout_home(session, queries.workspace_settings(session, team_id=team_id, now=now),
+                             team_id=team_id, channel_id=row.source_channel_id)  # fmt: skip
+        names = queries.customer_names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id
+                                             else [])  # fmt: skip
+        source = StorySource(channel_id=row.source_channel_id, ts=row.source_ts, followup_id=row.id)
+        return StoryDraft(credited=(row.owner_user_id,), about=row.note, source=source,
+                          customer_name=names.get(row.customer_id) if row.customer_id else None)  # fmt: skip
+
+
+def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> SharedStory | None:
+    """The modal's story: credited as chosen, recognised by the sharer, its shout-out and DMs queued like every
+    story's. None if this modal was already submitted."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        followup = None
+        if form.source.followup_id is not None:
+            followup = _followup(session, team_id=team_id, followup_id=form.source.followup_id)
+        # Sharing your own follow-up's good ending is allowed; crediting only yourself for a message is not.
+        credited = check_shared_story(form.credited, sharer=sharer, principle=form.principle,
+                                      self_allowed=followup is not None)  # fmt: skip
+        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        if followup is not None:
+            about, customer_id = followup.note, followup.customer_id
+            source: dict[str, Any] = dict(source_channel_id=followup.source_channel_id, source_ts=followup.source_ts)
+        else:
+            about = form.source.text
+            named = deps.matchers.for_team(session, team_id=team_id).customer_ids(about)
+            customer_id = named[0] if named else None
+            source = dict(source_channel_id=form.source.channel_id, source_ts=form.source.ts,
+                          source_thread_ts=form.source.thread_ts, source_user_id=form.source.author)  # fmt: skip
+        _check_shoutout_home(session, settings, team_id=team_id, channel_id=source["source_channel_id"])
+        if form.submission_id and not queries.claim_event(session, team_id=team_id, now=now,
+                                                          event_id=f"story-modal:{form.submission_id}"):  # fmt: skip
+            return None
+        if form.principle:
+            source.update(principle=form.principle, principle_by=sharer)
+        story = _record(session, settings, team_id=team_id, via="followup" if followup is not None else "shortcut",
+                        text=shared_story_text(thanks=form.thanks, about=about, limit=TEXT_LIMIT),
+                        customer_id=customer_id, credited=credited, recogniser=sharer, now=now, **source)  # fmt: skip
+        shared = SharedStory(view=_view(session, story), channel_id=str(story.shoutout_channel_id),
+                             in_thread=story.shoutout_thread_ts is not None)  # fmt: skip
+    deps.wake_sender()
+    return shared
 
 
 def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, principle: str) -> bool:
@@ -249,6 +405,8 @@ def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now
     post = _enqueue(session, story, SHOUTOUT, f"shoutout:{story.id}:{story.generation}", "chat.postMessage",
                     {"story_id": story.id, "generation": story.generation}, now=now)  # fmt: skip
     for user in queries.story_credits(session, story_id=story.id):
+        if user in recognisers:
+            continue  # someone who recognised a story about themselves needs no news of it
         key = f"story-credit:{story.id}:{user}"
         told = queries.outbox_by_key(session, team_id=story.team_id, idempotency_key=key)
         if told is None:

@@ -38,3 +38,20 @@ def test_demo_transcript() -> None:
     scenes = transcript.split("── ")
     morning = next(s for s in scenes if s.startswith("The next morning"))
     assert "Due" not in morning and morning.count("Time to follow up") == 1  # one reminder, at 09:00 Berlin
+
+    # Stephanie's story: three recognitions and a withdrawal, each shown on the one shout-out, updated in place.
+    story = next(s for s in scenes if s.startswith("Stephanie goes the extra mile"))
+    assert "stephanie: Of course, I can take care of that for you… here, let me call them for you" in story
+    assert "[Check back in 3 days]  [Share as a story]" in transcript
+    shoutouts = story.split("Rapport (")[1:]
+    assert [s.split(")")[0] for s in shoutouts] == ["in the thread, a shout-out"] + [
+        "the same shout-out, updated"] * 3 + ["DM to @stephanie"]  # fmt: skip
+    recognised = [next(line for line in s.splitlines() if "Recognised by" in line) for s in shoutouts[:4]]
+    assert [r.split("Recognised by ")[1].split(" · ")[0] for r in recognised] == [
+        "@dana", "@dana and @lee", "@dana, @lee and @kiri", "@dana and @kiri"]  # fmt: skip
+    assert all(":star2: *A good story*: @stephanie" in s for s in shoutouts[:4])
+    assert "lee removes their :star2:" in story
+    assert "@dana shared a good story about you. See the shout-out" in shoutouts[4]
+    digest = next(s for s in scenes if s.startswith("Friday afternoon"))
+    assert "in #random, the weekly digest" in digest  # its wording is the digest's own, tested there
+    assert "@stephanie" in digest and "let me call them for you" in digest

@@ -10,7 +10,7 @@ from bot.blocks import relationships as relationship_blocks
 from bot.blocks.stories import TAG_ACTION_PREFIX
 from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
-from bot.listeners.actions.story_buttons import handle_story_tag
+from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
 from bot.services.deps import Deps
 
 
@@ -20,6 +20,7 @@ def register(app: App, deps: Deps) -> None:
     app.action(blocks.SNOOZE_ACTION)(partial(handle_snooze, deps=deps))
     app.action(blocks.REASSIGN_ACTION)(partial(handle_reassign, deps=deps))
     app.action(blocks.CHECK_BACK_ACTION)(partial(handle_check_back, deps=deps))
+    app.action(blocks.SHARE_STORY_ACTION)(partial(handle_share_story, deps=deps))
     app.action(relationship_blocks.PLAN_CHECKIN_ACTION)(partial(handle_plan_checkin, deps=deps))
     app.action(relationship_blocks.SNOOZE_QUIET_ACTION)(partial(handle_snooze_quiet, deps=deps))
     app.action(re.compile(f"^{TAG_ACTION_PREFIX}"))(partial(handle_story_tag, deps=deps))

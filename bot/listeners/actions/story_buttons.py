@@ -1,12 +1,15 @@
-"""The principle tags on a shout-out: the first one chosen is shown on it."""
+"""The principle tags on a shout-out (the first one chosen is shown on it), and "Share as a story" after Done."""
 
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from slack_bolt import Ack
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
 
+from bot.blocks.customers import build_error
+from bot.blocks.story_modal import build_story_modal
 from bot.domain.errors import RapportError
 from bot.services import stories
 from bot.services.deps import Deps
@@ -26,3 +29,19 @@ def handle_story_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any], dep
                                  principle=principle)  # fmt: skip
     except RapportError as error:
         log.info("story tag not applied: %s", error.message)
+
+
+def handle_share_story(ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond,
+                       deps: Deps) -> None:  # fmt: skip
+    """Share as a story: the story modal, prefilled from the follow-up, opened with this click's trigger id."""
+    ack()
+    value = str(action.get("value") or "")
+    team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+    try:
+        if not value.isdigit():
+            raise RapportError("I couldn't tell which follow-up that was.", example="/followup list")
+        draft = stories.draft_from_followup(deps, team_id=team_id, followup_id=int(value))
+    except RapportError as error:
+        respond(response_type="ephemeral", replace_original=False, **build_error(error))
+        return
+    client.views_open(trigger_id=body["trigger_id"], view=build_story_modal(draft))

@@ -6,8 +6,10 @@ from slack_bolt import App
 
 from bot.blocks.customers import ADD_CUSTOMER_CALLBACK
 from bot.blocks.followups import FOLLOWUP_MODAL_CALLBACK
+from bot.blocks.story_modal import STORY_MODAL_CALLBACK
 from bot.listeners.submissions.customer_modal import handle_add_customer_submission
 from bot.listeners.submissions.followup_modal import handle_followup_submission
+from bot.listeners.submissions.story_modal import handle_story_submission
 from bot.services.deps import Deps
 
 
@@ -15,3 +17,4 @@ def register(app: App, deps: Deps) -> None:
     """Register every view submission."""
     app.view(ADD_CUSTOMER_CALLBACK)(partial(handle_add_customer_submission, deps=deps))
     app.view(FOLLOWUP_MODAL_CALLBACK)(partial(handle_followup_submission, deps=deps))
+    app.view(STORY_MODAL_CALLBACK)(partial(handle_story_submission, deps=deps))
