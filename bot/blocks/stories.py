@@ -9,20 +9,31 @@ from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, PRINCIPLES
 from bot.services.stories import StoryView
 
 QUOTE_SHOWN = 600
+PEOPLE_SHOWN = 40  # about 600 characters of mentions: a line of people never outgrows a 3,000-character text
 TAG_ACTION_PREFIX = "story_tag_"
 
 
-def people(users: tuple[str, ...] | list[str]) -> str:
-    """ "<@A>", "<@A> and <@B>", "<@A>, <@B> and <@C>"."""
-    named = [f"<@{u}>" for u in users]
+def people(users: tuple[str, ...] | list[str], *, limit: int = PEOPLE_SHOWN) -> str:
+    """ "<@A>", "<@A> and <@B>", "<@A>, <@B> and <@C>"; past `limit` people, "… and N others"."""
+    named = [f"<@{u}>" for u in users[:limit]]
+    if len(users) > limit:
+        rest = len(users) - limit
+        named.append(f"{rest} other{'s' if rest > 1 else ''}")
     if len(named) <= 1:
         return "".join(named)
     return ", ".join(named[:-1]) + " and " + named[-1]
 
 
+def as_typed(text: str) -> str:
+    """Slack's message and command text as its author typed it: Slack sends `&`, `<`, `>` as entities, so they
+    are undone before the one escape here (else "AT&T" shows as "AT&amp;T"); its `<…>` tokens stay, to be
+    escaped into plain text."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def quote(text: str, limit: int = QUOTE_SHOWN) -> str:
     """User text as a mrkdwn quote, escaped and shortened."""
-    lines = escape(shorten(" ".join(text.split()), limit)).splitlines() or [""]
+    lines = escape(shorten(" ".join(as_typed(text).split()), limit)).splitlines() or [""]
     return "\n".join(f">{line}" for line in lines)
 
 
@@ -50,7 +61,7 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
             "elements": [{"type": "button", "action_id": f"{TAG_ACTION_PREFIX}{key}", "value": f"{view.id}:{key}",
                           "text": {"type": "plain_text", "text": label}} for key, label in PRINCIPLES],
         })  # fmt: skip
-    fallback = f"A good story: {shorten(view.text, 150)}" if view.text else "A good story"
+    fallback = f"A good story: {shorten(as_typed(view.text), 150)}" if view.text else "A good story"
     return message(fallback, blocks)
 
 

@@ -29,8 +29,8 @@ def test_followup_is_confirmed_listed_and_reminded_once(running_app: RunningApp)
     [view] = followups.list_open(deps, team_id="T0SIM0001", user_id="U0LEE")
     later = view.due_at + timedelta(seconds=5)  # time is an input: the jobs run as they would tomorrow
     assert jobs.queue_reminders(deps, now=later) == 1
-    report = jobs.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
-    assert report.sent == 1
+    # The app's own sender may already have published Lee's Home tab: only the reminder is counted here.
+    jobs.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
     [dm] = sim.wait_for_calls("chat.postMessage", 1)
     assert dm.args["channel"] == "U0LEE"
     assert "call back about the drive" in json.dumps(dm.args) and "Acme Corp" in json.dumps(dm.args)
