@@ -68,6 +68,22 @@ def build_followup_list(views: list[FollowUpView], *, now: datetime) -> dict[str
     return message("Your open follow-ups", [section("*Your open follow-ups*\n" + "\n".join(lines))])
 
 
+def followup_actions(followup_id: int, *, block_id: str, reassign: bool) -> Block:
+    """Done and Snooze (and Reassign, in a reminder DM) for one follow-up."""
+    value = str(followup_id)
+    elements: list[Block] = [
+        {"type": "button", "style": "primary", "action_id": DONE_ACTION, "value": value,
+         "text": {"type": "plain_text", "text": "Done"}},
+        {"type": "static_select", "action_id": SNOOZE_ACTION, "placeholder": {"type": "plain_text", "text": "Snooze"},
+         "options": [{"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
+                     for key, label in SNOOZE_CHOICES]},
+    ]  # fmt: skip
+    if reassign:
+        elements.append({"type": "users_select", "action_id": REASSIGN_ACTION,
+                         "placeholder": {"type": "plain_text", "text": "Reassign"}})  # fmt: skip
+    return {"type": "actions", "block_id": block_id, "elements": elements}
+
+
 def build_reminder(view: FollowUpView, *, second: bool = False) -> dict[str, Any]:
     """The reminder DM: customer, note, who asked, a link to the source message, and the buttons."""
     opener = "Still open from yesterday:" if second else "Time to follow up:"
@@ -77,21 +93,7 @@ def build_reminder(view: FollowUpView, *, second: bool = False) -> dict[str, Any
     if view.source_channel_id and view.source_ts:
         link = permalink(view.workspace_url, view.source_channel_id, view.source_ts)
         detail += f" · <{link}|source message>"
-    value = str(view.id)
-    actions: Block = {
-        "type": "actions",
-        "block_id": f"followup_{view.id}",
-        "elements": [
-            {"type": "button", "style": "primary", "action_id": DONE_ACTION, "value": value,
-             "text": {"type": "plain_text", "text": "Done"}},
-            {"type": "static_select", "action_id": SNOOZE_ACTION,
-             "placeholder": {"type": "plain_text", "text": "Snooze"},
-             "options": [{"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
-                         for key, label in SNOOZE_CHOICES]},
-            {"type": "users_select", "action_id": REASSIGN_ACTION,
-             "placeholder": {"type": "plain_text", "text": "Reassign"}},
-        ],
-    }  # fmt: skip
+    actions = followup_actions(view.id, block_id=f"followup_{view.id}", reassign=True)
     fallback = f"Time to follow up: {view.customer_name or ''} {view.note}".strip()
     return message(fallback, [section("\n".join(lines)), context(detail), actions])
 

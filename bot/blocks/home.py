@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.followups import DONE_ACTION, SNOOZE_ACTION, SNOOZE_CHOICES, about
+from bot.blocks.followups import about, followup_actions
 from bot.blocks.stats import story_text
 from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
 from bot.services.home import HomeView
@@ -25,19 +25,7 @@ def _followup_blocks(home: HomeView) -> list[Block]:
         when = date_token(view.due_at)
         flag = f":red_circle: *Overdue* since {when}" if view.due_at <= home.now else f"Due {when}"
         blocks.append(section(f"{flag}\n{about(view)}"))
-        value = str(view.id)
-        blocks.append({
-            "type": "actions",
-            "block_id": f"{HOME_BLOCK_PREFIX}{view.id}",
-            "elements": [
-                {"type": "button", "style": "primary", "action_id": DONE_ACTION, "value": value,
-                 "text": {"type": "plain_text", "text": "Done"}},
-                {"type": "static_select", "action_id": SNOOZE_ACTION,
-                 "placeholder": {"type": "plain_text", "text": "Snooze"},
-                 "options": [{"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
-                             for key, label in SNOOZE_CHOICES]},
-            ],
-        })  # fmt: skip
+        blocks.append(followup_actions(view.id, block_id=f"{HOME_BLOCK_PREFIX}{view.id}", reassign=False))
     return blocks
 
 
