@@ -134,7 +134,8 @@ def test_a_week_of_only_follow_ups_tells_them_and_the_check_ins(deps: Deps, cloc
         add_customer(session, TEAM, "Newco", added=FRIDAY - timedelta(days=3))  # too new to be quiet
         add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=2), closed=FRIDAY - timedelta(days=3),
                           customer_id=acme)  # fmt: skip
-        add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=2), closed=FRIDAY - timedelta(days=1))  # late
+        # Late: done two days after the reminder (acting on it within a day counts as on time).
+        add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=3), closed=FRIDAY - timedelta(hours=1))
         add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=1), closed=FRIDAY - timedelta(days=1),
                           kind="checkin", customer_id=globex)  # fmt: skip
         add_done_followup(session, TEAM, due=FRIDAY, closed=FRIDAY - timedelta(hours=1), kind="checkin",
@@ -192,7 +193,8 @@ def test_stats_stories_this_month_in_workspace_time_follow_ups_on_time_and_quiet
         add_story(session, TEAM, text="today", at=now)
         for i in range(15):  # 12 of 15 on time, in the last 30 days; one more long ago
             due = now - timedelta(days=i + 1)
-            add_done_followup(session, TEAM, due=due, closed=due + (timedelta(hours=1) if i < 3 else -timedelta(1)))
+            late = i >= 12  # done two days after the reminder; the others within the day
+            add_done_followup(session, TEAM, due=due, closed=due + (timedelta(days=2) if late else timedelta(hours=20)))
         add_done_followup(session, TEAM, due=now - timedelta(days=40), closed=now - timedelta(days=40))
         touched = add_customer(session, TEAM, "Touched", added=now - timedelta(days=90))
         add_mention(session, TEAM, touched, now - timedelta(days=2))
