@@ -53,8 +53,9 @@ def test_weekly_digest_is_posted_once_into_the_stories_channel(http_app: Running
     assert jobs.queue_weekly_digest(deps, now=friday - timedelta(minutes=1)) == 0
     assert jobs.queue_weekly_digest(deps, now=friday) == 1
     assert jobs.queue_weekly_digest(deps, now=friday + timedelta(hours=2)) == 0
+    # Only the digest is checked: the app's own sender may leave other rows (the intro note) to this pass.
     report = jobs.send_outbox(deps, client=app.runtime.client, now=friday, worker="e2e")
-    assert report.sent == 1 and report.failed == 0
+    assert report.sent >= 1 and report.failed == 0
 
     [post] = [c for c in sim.calls_to("chat.postMessage") if c.args.get("channel") == STORIES_CHANNEL
               and "good service" in json.dumps(c.args)]  # fmt: skip

@@ -92,7 +92,7 @@ def test_follow_up_on_this_prefills_the_customer_and_links_the_message(running_a
     later = created.due_at + timedelta(seconds=1)
     jobs.queue_reminders(app.runtime.deps, now=later)
     jobs.send_outbox(app.runtime.deps, client=app.runtime.client, now=later, worker="e2e")
-    reminder = json.dumps(sim.calls_to("chat.postMessage")[-1].args)
+    reminder = json.dumps([c.args for c in sim.calls_to("chat.postMessage") if c.args["channel"] == "U0STEPH"][-1])
     assert f"archives/C0SUPPORT/p{ts.replace('.', '')}" in reminder and "Globex Corporation" in reminder
 
 

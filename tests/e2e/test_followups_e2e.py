@@ -54,7 +54,7 @@ def _deliver_reminder(app: RunningApp, owner: str) -> tuple[str, dict]:  # type:
     later = view.due_at + timedelta(seconds=5)
     jobs.queue_reminders(deps, now=later)
     jobs.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
-    post = app.sim.calls_to("chat.postMessage")[-1]
+    post = [c for c in app.sim.calls_to("chat.postMessage") if c.args["channel"] == owner][-1]
     channel, ts = post.response["channel"], post.response["ts"]
     [message] = [m for m in app.sim.dm_messages(owner) if m["ts"] == ts]
     return channel, message

@@ -25,10 +25,10 @@ def _a_monday_noon(after: datetime) -> datetime:
 
 def _deliver(app: RunningApp, now: datetime, owner: str) -> tuple[str, dict[str, Any]]:
     """Send what is due at `now`; (DM channel, the last DM to `owner` as Slack shows it)."""
+    # The app's own sender may have delivered other rows (a Home tab refresh) already, or leave them to this pass.
     report = jobs.send_outbox(app.runtime.deps, client=app.runtime.client, now=now, worker="e2e")
-    assert report.sent == 1
-    post = app.sim.calls_to("chat.postMessage")[-1]
-    assert post.args["channel"] == owner
+    assert report.sent >= 1 and report.failed == 0
+    post = [c for c in app.sim.calls_to("chat.postMessage") if c.args.get("channel") == owner][-1]
     channel, ts = post.response["channel"], post.response["ts"]
     [message] = [m for m in app.sim.dm_messages(owner) if m["ts"] == ts]
     return channel, message

@@ -214,7 +214,7 @@ def _done_reminder(app: RunningApp) -> tuple[str, dict[str, Any], followups.Foll
     jobs.queue_reminders(deps, now=promise.due_at)
     jobs.send_outbox(deps, client=app.runtime.client, now=promise.due_at, worker="e2e")
     [reminder] = eventually(lambda: [m for m in sim.dm_messages("U0LEE") if "Time to follow up" in json.dumps(m)])
-    channel = sim.calls_to("chat.postMessage")[-1].response["channel"]
+    channel = [c for c in sim.calls_to("chat.postMessage") if c.args["channel"] == "U0LEE"][-1].response["channel"]
     _click(app, "U0LEE", channel, reminder, "followup_done")
     done = eventually(lambda: next((m for m in sim.dm_messages("U0LEE") if m["ts"] == reminder["ts"]
                                     and "Share as a story" in json.dumps(m)), None))  # fmt: skip
