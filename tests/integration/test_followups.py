@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,19 +16,8 @@ from bot.domain.when import BadWhen
 from bot.scheduling import jobs
 from bot.services import directory, followups, outbox
 from bot.services.deps import Deps
-from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.slacksim import SlackSimulator
 from tests.conftest import TEAM, FakeClock
-
-
-@pytest.fixture
-def sim() -> Iterator[SlackSimulator]:
-    with SlackSimulator(workspace=SimWorkspace.default(), signing_secret="s", bot_token="xoxb-t") as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: SlackSimulator) -> WebClient:
-    return WebClient(token="xoxb-t", base_url=sim.api_url)
 
 
 def add(deps: Deps, name: str, owner: str) -> None:

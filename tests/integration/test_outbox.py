@@ -25,11 +25,6 @@ def sim() -> Iterator[SlackSimulator]:
         yield simulator
 
 
-@pytest.fixture
-def client(sim: SlackSimulator) -> WebClient:
-    return WebClient(token="xoxb-t", base_url=sim.api_url)
-
-
 def enqueue(deps: Deps, key: str, channel: str = "U0LEE", text: str = "hi", depends_on: int | None = None) -> int:
     now = deps.clock()
     with deps.session_factory.begin() as session:

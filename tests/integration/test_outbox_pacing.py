@@ -31,11 +31,6 @@ def sim(clock: FakeClock) -> Iterator[SlackSimulator]:
         yield simulator
 
 
-@pytest.fixture
-def client(sim: SlackSimulator) -> WebClient:
-    return WebClient(token="xoxb-t", base_url=sim.api_url)
-
-
 def enqueue(deps: Deps, key: str, channel: str) -> None:
     now = deps.clock()
     with deps.session_factory.begin() as session:

@@ -4,7 +4,7 @@ the simulator's users.info (Lee: Berlin, Steph: Honolulu UTC-10, Kiri: Auckland 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 
@@ -19,22 +19,11 @@ from bot.domain.messages import ChannelMessage
 from bot.scheduling import jobs
 from bot.services import directory, followups, mentions, relationships
 from bot.services.deps import Deps
-from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.slacksim import SlackSimulator
 from tests.conftest import TEAM, FakeClock
 
 MONDAY = date(2026, 11, 30)
 ADDED = datetime(2026, 9, 1, 12, 0, tzinfo=UTC)  # long enough ago to be quiet by MONDAY
-
-
-@pytest.fixture
-def sim() -> Iterator[SlackSimulator]:
-    with SlackSimulator(workspace=SimWorkspace.default(), signing_secret="s", bot_token="xoxb-t") as simulator:
-        yield simulator
-
-
-@pytest.fixture
-def client(sim: SlackSimulator) -> WebClient:
-    return WebClient(token="xoxb-t", base_url=sim.api_url)
 
 
 def utc(*args: int) -> datetime:

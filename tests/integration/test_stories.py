@@ -30,11 +30,6 @@ def sim() -> Iterator[SlackSimulator]:
         yield simulator
 
 
-@pytest.fixture
-def client(sim: SlackSimulator) -> WebClient:
-    return WebClient(token="xoxb-t", base_url=sim.api_url)
-
-
 def react(deps: Deps, client: WebClient, user: str, ts: str, *, emoji: str = "star2", channel: str = "C0SUPPORT",
           event_id: str | None = None) -> bool:  # fmt: skip
     return stories.recognise_reaction(deps, client, team_id=TEAM, event_id=event_id, reactor=user, emoji=emoji,
