@@ -1,0 +1,615 @@
+"""Tone rules as data, and the matcher that finds brush-offs, threats and blame in a Slack message; no I/O
+beyond reading the shipped rules file or a rules file named in the settings.
+
+**Rules.** A rule has an id, a category (brush-off, threat or blame), phrases, a short relational
+alternative and the service principle it serves. The shipped rules live in ``tone_rules.toml`` next to
+this module; a workspace adds rules in the settings modal (the line syntax below) or in a file named in
+the settings, and disables any rule by its id.
+
+**Phrases.** Matching is whole-word and case-insensitive; apostrophe styles (' ’ ‘ ʼ `) are equivalent,
+whitespace runs collapse, and every contraction is equivalent to its long form both ways ("you'll" /
+"you will", "can't" / "cannot" / "can not" / "cant"), so a phrase is written once, in either form.
+A phrase may also use:
+
+- ``{call|contact|email}``: choices, expanded at build time ("you'll have to {call|email} billing").
+  An empty choice makes a word optional: ``you'll {just |}have to wait``. Braces do not nest.
+- a trailing `` $``: the phrase fires only at the end of a clause, i.e. when it is followed by the end of
+  the text, a line break or ``. ! ? …`` ("or else $" fires on "…or else!", not on "or else we can try
+  Tuesday").
+- a leading ``!``: an exception, not a phrase. A hit of the rule that lies inside an exception's words is
+  dropped ("!you should have read access" keeps "you should have read the docs" firing but not "you
+  should have read access now"). In TOML, exceptions may instead be listed under ``unless``.
+
+**Line syntax** (the settings modal), one rule per line; blank lines and lines starting with ``#`` are
+ignored, and each rule's id is ``custom.<line number>``::
+
+    brush-off | not my circus; not my monkeys | Let me find out who can help, and stay with you until it's solved
+    category  | phrase[; phrase2; ...]         | alternative [| principle]
+
+The category accepts brush-off, brush_off, brushoff, threat or blame in any case; the principle is
+optional and defaults to the category's principle. A ``|`` inside ``{…}`` belongs to the phrase.
+
+**Rules files.** ``load_rules_file`` reads a ``.toml`` file with the schema of the shipped file (an array
+of ``[[rule]]`` tables with ``category``, ``phrases``, ``alternative`` and optionally ``id`` (default
+``custom.<n>``, n counting rules from 1), ``unless`` and ``principle``); a file with any other name is
+read as the line syntax.
+
+**What is scanned.** What a person sees of the message (links by their label, entities unescaped), less
+what the author is quoting: blockquote lines (``>``/``&gt;``, and everything after ``>>>``), inline code
+and code fences. User, channel and group mentions are ignored (each counts as a space).
+
+**The next-step guard.** A brush-off does not fire when the message, with every matched phrase blanked
+out, still offers a next step in the first person ("I'll", "we will", "let me", "let's", "I can" but not
+"I can't", "I'm going to", "happy to", "I've asked", "I'm checking", ...): "I don't know, but I'll find
+out" is an honest answer, while "There's nothing I can do" is not rescued by its own "I can". Threats
+and blame are never cancelled: a threat with a promise is still a threat.
+
+**How it stays cheap.** Every phrase variant is folded into one Aho-Corasick automaton the same way as
+the customer matcher's names (see ``bot.domain.matcher``): non-word characters become one marker, a key
+is wrapped in markers, so the automaton reports only whole-word hits and, on the common path, a message
+costs one normalization and one scan that finds nothing. Only a message with a hit takes the slower path
+that maps positions back to the author's words and applies exceptions, clause ends and the guard.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import tomllib
+import unicodedata
+from collections.abc import Callable, Collection, Iterable
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+
+from bot.domain.slack_text import matchable_text
+
+CATEGORIES = ("brush_off", "threat", "blame")
+CATEGORY_LABELS = {"brush_off": "brush-off", "threat": "threat", "blame": "blame"}
+DEFAULT_PRINCIPLES = {
+    "brush_off": "Treat them like a friend; never brush off or threaten",
+    "threat": "Treat them like a friend; never brush off or threaten",
+    "blame": "Really listen",
+}
+MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
+MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
+
+_CATEGORY_ALIASES = {"brushoff": "brush_off", "brushoffs": "brush_off", "threat": "threat", "threats": "threat",
+                     "blame": "blame"}  # fmt: skip
+_CATEGORY_CHOICES = "brush-off, threat or blame"
+_LINE_EXAMPLE = "brush-off | not my circus | Let me find out who can help, and stay with you until it's solved"
+_TOML_KEYS = ("id", "category", "phrases", "unless", "alternative", "principle")
+
+# Whitespace, so it can never survive in normalized text: a marker is never ambiguous.
+_MARK = "\x1f"
+_NON_WORD = re.compile(r"\W")
+_LATIN1_FOLD = bytes(c if chr(c).isalnum() or c == 0x5F else ord(_MARK) for c in range(256))
+_SPACE_RUN = re.compile(r"\s+")
+_LETTER_APOSTROPHE = "ʼ"
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'"})
+
+# What the author is quoting, in raw Slack text (where a typed ">" arrives as "&gt;").
+_FENCE = re.compile(r"```.*?```", re.DOTALL)
+_INLINE_CODE = re.compile(r"(?<![\w`])`[^`\n]+`(?![\w`])")
+_QUOTE_REST = re.compile(r"^[ \t]*(?:>>>|&gt;&gt;&gt;).*", re.MULTILINE | re.DOTALL)
+_QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.MULTILINE)
+
+_CLAUSE_ENDS = frozenset(".!?…\n\r")
+_CLOSERS = " \t\"'”’»)]*_~"
+
+# Equivalence groups: every form in a group matches every other. A form that is in two groups ("i'd" is
+# "i would" and "i had") matches both, but the long forms of different groups stay distinct.
+# fmt: off
+_CONTRACTIONS = (
+    ("don't", "do not", "dont"), ("doesn't", "does not", "doesnt"), ("didn't", "did not", "didnt"),
+    ("can't", "cannot", "can not", "cant"), ("couldn't", "could not", "couldnt"),
+    ("won't", "will not", "wont"), ("wouldn't", "would not", "wouldnt"), ("shouldn't", "should not", "shouldnt"),
+    ("isn't", "is not", "isnt"), ("aren't", "are not", "arent"), ("wasn't", "was not", "wasnt"),
+    ("weren't", "were not", "werent"), ("haven't", "have not", "havent"), ("hasn't", "has not", "hasnt"),
+    ("hadn't", "had not", "hadnt"), ("mustn't", "must not"), ("needn't", "need not"), ("ain't", "aint"),
+    ("i'm", "i am", "im"), ("you're", "you are", "youre"), ("we're", "we are"), ("they're", "they are", "theyre"),
+    ("it's", "it is"), ("it's", "it has"), ("that's", "that is", "thats"), ("that's", "that has"),
+    ("there's", "there is", "theres"), ("here's", "here is", "heres"), ("what's", "what is", "whats"),
+    ("who's", "who is"), ("let's", "let us"),
+    ("i'll", "i will"), ("you'll", "you will", "youll"), ("we'll", "we will"), ("they'll", "they will", "theyll"),
+    ("it'll", "it will"), ("that'll", "that will"), ("there'll", "there will"),
+    ("i've", "i have", "ive"), ("you've", "you have", "youve"), ("we've", "we have"),
+    ("they've", "they have", "theyve"),
+    ("i'd", "i would"), ("i'd", "i had"), ("you'd", "you would"), ("you'd", "you had"), ("we'd", "we would"),
+    ("we'd", "we had"), ("they'd", "they would"), ("they'd", "they had"), ("it'd", "it would"),
+    ("should've", "should have", "shouldve"), ("could've", "could have", "couldve"),
+    ("would've", "would have", "wouldve"), ("must've", "must have"),
+    ("going to", "gonna"), ("want to", "wanna"), ("got to", "gotta"),
+)
+# fmt: on
+
+
+def _equivalents() -> dict[tuple[str, ...], tuple[str, ...]]:
+    table: dict[tuple[str, ...], list[str]] = {}
+    for group in _CONTRACTIONS:
+        for form in group:
+            forms = table.setdefault(tuple(form.split()), [])
+            forms.extend(f for f in group if f not in forms)
+    return {key: tuple(forms) for key, forms in table.items()}
+
+
+_EQUIVALENTS = _equivalents()
+_LONGEST_FORM = max(len(key) for key in _EQUIVALENTS)
+
+# A next step offered in the first person, scanned in normalized text with apostrophes unified.
+_NEXT_STEP = re.compile(
+    r"""\b(?:
+        (?:i|we)(?:'ll|\ will)\b(?!\ not\b|\ never\b|\ see\b(?!\ (?:what|if|whether|how|who)))
+      | (?:i'm|i\ am|we're|we\ are)\ (?:going\ to|gonna|about\ to)\b
+      | let\ me\b(?!\ know\b) | let's\b | let\ us\b
+      | (?<!what\ )(?<!nothing\ )(?<!anything\ )(?<!all\ )(?<!if\ )(?<!whether\ )(?<!much\ )(?<!more\ )
+        (?<!else\ )(?:i|we)\ (?:can|could)\b(?!'t|\ not\b|\ only\b|\ never\b)
+      | (?:happy|glad|keen)\ to\b | i'd\ (?:be\ happy|love)\ to\b
+      | (?:i've|i\ have|we've|we\ have)\ (?:just\ |already\ )?(?:asked|escalated|flagged|pinged|reached\ out|raised|
+            filed|opened|looped|contacted|emailed|messaged|called|checked|requested|booked|scheduled|processed|
+            refunded|fixed|sent|updated|credited|applied|added|set\ up|created|reset|restored|resolved|arranged|
+            forwarded|submitted|logged|reopened|extended|changed|shipped)\b
+      | \bwill\ do\b
+      | (?:i'm|i\ am|we're|we\ are)\ (?:now\ |already\ |still\ )?(?:checking|looking|asking|escalating|following\ up|
+            reaching\ out|working|investigating|digging|contacting|on\ it)\b
+    )""",
+    re.VERBOSE,
+)
+
+
+class ToneRulesError(ValueError):
+    """Tone rules that cannot be read; the message is one friendly sentence naming where and what."""
+
+
+@dataclass(frozen=True)
+class ToneRule:
+    """A phrase list in one category, with the relational alternative to suggest and the principle it serves."""
+
+    id: str
+    category: str
+    phrases: tuple[str, ...]
+    alternative: str
+    principle: str
+    unless: tuple[str, ...] = ()  # exceptions: a hit inside one of these is no hit
+
+
+@dataclass(frozen=True)
+class ToneHit:
+    """A rule that fired, and the words that fired it exactly as the author wrote them."""
+
+    rule: ToneRule
+    phrase: str
+
+
+# --- phrases ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Phrase:
+    variants: tuple[str, ...]  # normalized texts, every choice and contraction spelled out
+    clause_end: bool
+    exception: bool
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _fold(text: str) -> str:
+    # Length-preserving: every non-word character becomes the marker, word characters stay.
+    try:
+        return text.encode("latin-1").translate(_LATIN1_FOLD).decode("latin-1")
+    except UnicodeEncodeError:
+        return _NON_WORD.sub(_MARK, text)
+
+
+def _normalize_phrase(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).lower().translate(_APOSTROPHES).split())
+
+
+def _expand_choices(text: str) -> list[str]:
+    parts = re.split(r"\{([^{}]*)\}", text)
+    if any("{" in p or "}" in p for p in parts[::2]):
+        raise ValueError(f"“{text}” has a “{{” or “}}” that does not pair up; write choices like {{call|contact}}")
+    options = [[p] if i % 2 == 0 else p.split("|") for i, p in enumerate(parts)]
+    count = 1
+    for choice in options:
+        count *= len(choice)
+    if count > MAX_VARIANTS:
+        raise ValueError(f"“{text}” has over {MAX_VARIANTS:,} combinations; split it into smaller phrases")
+    return [" ".join("".join(combo).split()) for combo in itertools.product(*options)]
+
+
+def _expand_contractions(text: str) -> list[str]:
+    # Every way of reading the words as contractions counts: "we will not" is "we'll not" and "we won't".
+    words = text.split(" ")
+    tails: list[list[str]] = [[] for _ in range(len(words))] + [[""]]
+    for i in range(len(words) - 1, -1, -1):
+        found: dict[str, None] = {}
+        for size in range(1, min(_LONGEST_FORM, len(words) - i) + 1):
+            forms = _EQUIVALENTS.get(tuple(words[i : i + size]), (words[i],) if size == 1 else ())
+            for form in forms:
+                for tail in tails[i + size]:
+                    found[f"{form} {tail}" if tail else form] = None
+        if len(found) > MAX_VARIANTS:
+            raise ValueError(f"“{text}” has over {MAX_VARIANTS:,} variants; split it into smaller phrases")
+        tails[i] = list(found)
+    return tails[0]
+
+
+def _compile_phrase(phrase: str) -> _Phrase:
+    """Expand one phrase as written in a rule; raises ValueError with a friendly clause."""
+    text = phrase.strip()
+    exception = text.startswith("!")
+    if exception:
+        text = text[1:].strip()
+    clause_end = len(text) >= 2 and text.endswith("$") and text[-2].isspace()
+    if clause_end:
+        text = text[:-1].strip()
+    normalized = _normalize_phrase(text)
+    if not normalized:
+        raise ValueError("a phrase is empty; separate phrases with “;”, for example: not my job; not my problem")
+    variants: dict[str, None] = {}
+    for choice in _expand_choices(normalized):
+        if not any(_is_word_char(c) for c in choice):
+            raise ValueError(f"“{phrase.strip()}” has no words to match")
+        for variant in _expand_contractions(choice):
+            variants[variant] = None
+            if len(variants) > MAX_VARIANTS:
+                raise ValueError(
+                    f"“{phrase.strip()}” has over {MAX_VARIANTS:,} variants; split it into smaller phrases"
+                )
+    return _Phrase(tuple(variants), clause_end, exception)
+
+
+# --- rules as data ---------------------------------------------------------------------------------
+
+
+def _category(value: object) -> str | None:
+    if not isinstance(value, str):
+        return None
+    key = re.sub(r"[\s_\-]+", "", value.lower())
+    return _CATEGORY_ALIASES.get(key)
+
+
+def _check_rule(rule: ToneRule) -> None:
+    """Raise ValueError with a friendly clause when a rule could not work."""
+    if rule.category not in CATEGORIES:
+        raise ValueError(f"“{rule.category}” is not a category; use {_CATEGORY_CHOICES}")
+    if all(p.strip().startswith("!") for p in rule.phrases):
+        raise ValueError(
+            "the rule has no phrase that fires (one starting with “!” is an exception); "
+            "add one, for example: not my job"
+        )
+    if not rule.alternative.strip():
+        raise ValueError(f"add the alternative to suggest, for example: {_LINE_EXAMPLE}")
+    if len(rule.alternative) > MAX_ALTERNATIVE:
+        raise ValueError(
+            f"the alternative is {len(rule.alternative)} characters; keep it under {MAX_ALTERNATIVE} "
+            "so the nudge stays short"
+        )
+    for phrase in (*rule.phrases, *(f"!{u}" for u in rule.unless)):
+        _compile_phrase(phrase)
+
+
+def _split_fields(line: str) -> list[str] | None:
+    fields, depth, start = [], 0, 0
+    for i, char in enumerate(line):
+        if char == "{":
+            depth += 1
+        elif char == "}":
+            depth = max(depth - 1, 0)
+        elif char == "|" and depth == 0:
+            fields.append(line[start:i].strip())
+            start = i + 1
+    fields.append(line[start:].strip())
+    return fields if depth == 0 else None
+
+
+def _parse_lines(text: str, where: Callable[[int], str]) -> tuple[ToneRule, ...]:
+    rules: list[ToneRule] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = _split_fields(line)
+        if fields is None:
+            raise ToneRulesError(f"{where(number)}: a “{{” is never closed; write choices like {{call|contact}}.")
+        if len(fields) < 3:
+            raise ToneRulesError(
+                f"{where(number)}: write the rule as category | phrases | alternative, for example: {_LINE_EXAMPLE}"
+            )
+        if len(fields) > 4:
+            raise ToneRulesError(
+                f"{where(number)}: there are too many “|”; use them only between category, phrases, alternative "
+                "and an optional principle"
+            )
+        category = _category(fields[0])
+        if category is None:
+            raise ToneRulesError(f"{where(number)}: “{fields[0]}” is not a category; use {_CATEGORY_CHOICES}.")
+        items = [p.strip() for p in fields[1].split(";")]
+        if any(not p or p == "!" for p in items):
+            raise ToneRulesError(
+                f"{where(number)}: a phrase is empty; separate phrases with “;”, "
+                "for example: not my job; not my problem"
+            )
+        principle = fields[3] if len(fields) == 4 and fields[3] else DEFAULT_PRINCIPLES[category]
+        rule = ToneRule(
+            id=f"custom.{number}",
+            category=category,
+            phrases=tuple(p for p in items if not p.startswith("!")),
+            alternative=fields[2],
+            principle=principle,
+            unless=tuple(p[1:].strip() for p in items if p.startswith("!")),
+        )
+        try:
+            _check_rule(rule)
+        except ValueError as error:
+            raise ToneRulesError(f"{where(number)}: {error}.") from None
+        rules.append(rule)
+    return tuple(rules)
+
+
+def parse_rules_text(text: str) -> tuple[ToneRule, ...]:
+    """Read rules in the settings-modal line syntax; a ToneRulesError names the line that is wrong."""
+    return _parse_lines(text, lambda number: f"Line {number}")
+
+
+def format_rules_text(rules: Iterable[ToneRule]) -> str:
+    """Write rules in the line syntax ``parse_rules_text`` reads (ids are not written: they follow the lines)."""
+    lines = []
+    for rule in rules:
+        phrases = "; ".join((*rule.phrases, *(f"!{u}" for u in rule.unless)))
+        # A "|" in the alternative would start a new field; Slack users can live with "/".
+        line = f"{CATEGORY_LABELS.get(rule.category, rule.category)} | {phrases} | {rule.alternative.replace('|', '/')}"
+        if rule.principle != DEFAULT_PRINCIPLES.get(rule.category):
+            line += f" | {rule.principle.replace('|', '/')}"
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _strings(value: object, *, key: str) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    raise ValueError(f'“{key}” must be a list of quoted phrases, for example: {key} = ["not my job"]')
+
+
+def _rule_from_table(table: dict[str, Any], *, default_id: str) -> ToneRule:
+    unknown = [k for k in table if k not in _TOML_KEYS]
+    if unknown:
+        raise ValueError(f"“{unknown[0]}” is not a rule key; use {', '.join(_TOML_KEYS)}")
+    category = _category(table.get("category"))
+    if category is None:
+        raise ValueError(f"“{table.get('category', '')}” is not a category; use {_CATEGORY_CHOICES}")
+    for key in ("id", "alternative", "principle"):
+        if key in table and not isinstance(table[key], str):
+            raise ValueError(f"“{key}” must be quoted text")
+    phrases = _strings(table.get("phrases", []), key="phrases")
+    if any(not p.strip() for p in phrases):
+        raise ValueError("a phrase is empty")
+    rule = ToneRule(
+        id=table.get("id") or default_id,
+        category=category,
+        phrases=phrases,
+        alternative=table.get("alternative", ""),
+        principle=table.get("principle") or DEFAULT_PRINCIPLES[category],
+        unless=_strings(table.get("unless", []), key="unless"),
+    )
+    _check_rule(rule)
+    return rule
+
+
+def _parse_toml(text: str, *, name: str) -> tuple[ToneRule, ...]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ToneRulesError(f"{name} is not valid TOML: {error}.") from None
+    tables = data.get("rule", [])
+    if not isinstance(tables, list) or not all(isinstance(t, dict) for t in tables):
+        raise ToneRulesError(f"{name}: write each rule as a [[rule]] table.")
+    rules: list[ToneRule] = []
+    seen: set[str] = set()
+    for number, table in enumerate(tables, start=1):
+        try:
+            rule = _rule_from_table(table, default_id=f"custom.{number}")
+        except ValueError as error:
+            label = f" (“{table['id']}”)" if isinstance(table.get("id"), str) else ""
+            raise ToneRulesError(f"{name}, rule {number}{label}: {error}.") from None
+        if rule.id in seen:
+            raise ToneRulesError(f"{name}, rule {number}: the id “{rule.id}” is used twice; give each rule its own id.")
+        seen.add(rule.id)
+        rules.append(rule)
+    return tuple(rules)
+
+
+@cache
+def shipped_rules() -> tuple[ToneRule, ...]:
+    """Return the rules Rapport ships with, read once from ``tone_rules.toml``."""
+    text = (resources.files("bot.domain") / "tone_rules.toml").read_text(encoding="utf-8")
+    return _parse_toml(text, name="tone_rules.toml")
+
+
+def load_rules_file(path: str | os.PathLike[str]) -> tuple[ToneRule, ...]:
+    """Read a workspace's rules file: TOML when it is named ``*.toml``, the line syntax otherwise."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ToneRulesError(f"Rapport could not find the tone rules file “{file}”.") from None
+    except UnicodeDecodeError:
+        raise ToneRulesError(f"The tone rules file “{file}” is not UTF-8 text.") from None
+    except OSError as error:
+        raise ToneRulesError(f"Rapport could not read the tone rules file “{file}”: {error.strerror}.") from None
+    if file.suffix.lower() == ".toml":
+        return _parse_toml(text, name=f"“{file.name}”")
+    return _parse_lines(text, lambda number: f"“{file.name}”, line {number}")
+
+
+# --- matching --------------------------------------------------------------------------------------
+
+# (start, stop, rule position) in the normalized text.
+_Span = tuple[int, int, int]
+
+
+def _without_quotes(text: str) -> str:
+    if "`" in text:
+        text = _FENCE.sub(" ", text)
+        text = _INLINE_CODE.sub(" ", text)
+    # A quote starts a line; ">" alone is common (every "<…>" token) and is checked cheaply first.
+    if ("&gt;" in text or ">" in text) and ("\n" in text or text.lstrip(" \t").startswith((">", "&gt;"))):
+        text = _QUOTE_REST.sub("", text)
+        text = _QUOTE_LINE.sub("", text)
+    return text
+
+
+def _visible(text: str) -> str:
+    # What the author wrote, as people see it, less what they quote: the text hits are cut from.
+    visible = matchable_text(_without_quotes(text))
+    if not visible.isascii() and not unicodedata.is_normalized("NFC", visible):
+        visible = unicodedata.normalize("NFC", visible)
+    return visible
+
+
+def _normalize(visible: str) -> str:
+    scanned = visible.lower()
+    # The other apostrophes are punctuation and fold like "'"; this one is a letter to Unicode.
+    if _LETTER_APOSTROPHE in scanned:
+        scanned = scanned.replace(_LETTER_APOSTROPHE, "'")
+    # Every whitespace character but the plain space is unprintable; halving runs of spaces beats a regex.
+    if not scanned.isprintable():
+        return _SPACE_RUN.sub(" ", scanned)
+    while "  " in scanned:
+        scanned = scanned.replace("  ", " ")
+    return scanned
+
+
+def _normalize_mapped(visible: str) -> tuple[str, list[int]]:
+    """``_normalize`` one character at a time, with the index in ``visible`` of each normalized character."""
+    chars: list[str] = []
+    index: list[int] = []
+    in_space = False
+    for position, char in enumerate(visible):
+        if char.isspace():
+            if not in_space:
+                chars.append(" ")
+                index.append(position)
+            in_space = True
+            continue
+        in_space = False
+        lowered = "'" if char == _LETTER_APOSTROPHE else char.lower()
+        chars.append(lowered)
+        index.extend([position] * len(lowered))
+    return "".join(chars), index
+
+
+def _at_clause_end(visible: str, after: int) -> bool:
+    rest = visible[after:].lstrip(_CLOSERS)
+    return not rest or rest[0] in _CLAUSE_ENDS
+
+
+def _offers_next_step(scanned: str, spans: list[_Span]) -> bool:
+    pieces, last = [], 0
+    for start, stop, _ in sorted(spans):
+        pieces.append(scanned[last:start])
+        last = max(last, stop)
+    pieces.append(scanned[last:])
+    return _NEXT_STEP.search(" ; ".join(pieces).translate(_APOSTROPHES)) is not None
+
+
+class ToneMatcher:
+    """An immutable set of tone rules that finds, per category, the first phrase a message uses."""
+
+    __slots__ = ("_automaton", "_iter", "_rules")
+
+    def __init__(self, automaton: Any, rules: tuple[ToneRule, ...]) -> None:
+        self._automaton = automaton
+        self._iter = automaton.iter
+        self._rules = rules
+
+    @classmethod
+    def build(cls, rules: Iterable[ToneRule], *, disabled: Collection[str] = ()) -> ToneMatcher:
+        """Build a matcher from rules, leaving out the ids in ``disabled``; raises ToneRulesError for a bad rule.
+
+        When rules of the same category fire on the same words, the one given last wins, so a workspace's
+        custom rules (listed after the shipped ones) supply the alternative.
+        """
+        disabled = frozenset(disabled)
+        enabled = tuple(rule for rule in rules if rule.id not in disabled)
+        # key -> {(rule position, clause end, exception, lead marker, trail marker)}
+        entries: dict[str, dict[tuple[int, bool, bool, int, int], None]] = {}
+        for position, rule in enumerate(enabled):
+            if rule.category not in CATEGORIES:
+                raise ToneRulesError(f"Rule “{rule.id}”: “{rule.category}” is not a category; use {_CATEGORY_CHOICES}.")
+            for phrase in (*rule.phrases, *(f"!{u}" for u in rule.unless)):
+                try:
+                    compiled = _compile_phrase(phrase)
+                except ValueError as error:
+                    raise ToneRulesError(f"Rule “{rule.id}”: {error}.") from None
+                for variant in compiled.variants:
+                    lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
+                    key = _MARK * lead + _fold(variant) + _MARK * trail
+                    entry = (position, compiled.clause_end, compiled.exception, lead, trail)
+                    entries.setdefault(key, {})[entry] = None
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        for key, found in entries.items():
+            automaton.add_word(key, (len(key), tuple(found)))
+        if entries:
+            automaton.make_automaton()
+        return cls(automaton, enabled if entries else ())
+
+    @property
+    def rule_count(self) -> int:
+        """The number of enabled rules."""
+        return len(self._rules)
+
+    def check(self, text: str) -> list[ToneHit]:
+        """Return at most one hit per category, ordered as ``CATEGORIES``, for raw Slack message text."""
+        if not self._rules or not text:
+            return []
+        visible = _visible(text)
+        # The padding markers stand for the text's edges, so a phrase can start or end there.
+        if next(self._iter(_fold(f" {_normalize(visible)} ")), None) is None:
+            return []
+        return self._confirm(visible)
+
+    def _confirm(self, visible: str) -> list[ToneHit]:
+        # The rare path: a key was seen, so map positions back and apply exceptions, clause ends and the guard.
+        scanned, index = _normalize_mapped(visible)
+        hits: list[_Span] = []
+        exceptions: list[_Span] = []
+        for end, (size, found) in self._iter(_fold(f" {scanned} ")):
+            # Folded offsets are one past scanned offsets (the padding), which cancels the inclusive end.
+            for position, clause_end, exception, lead, trail in found:
+                start, stop = end - size + lead, end - trail
+                if start < 0 or stop > len(scanned):
+                    continue  # a phrase's own punctuation lined up with the padding, not with text
+                if exception:
+                    exceptions.append((start, stop, position))
+                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
+                    hits.append((start, stop, position))
+        if exceptions:
+            hits = [
+                hit for hit in hits if not any(e[2] == hit[2] and e[0] <= hit[0] and hit[1] <= e[1] for e in exceptions)
+            ]
+        rules = self._rules
+        best: dict[str, _Span] = {}
+        for hit in hits:
+            category = rules[hit[2]].category
+            current = best.get(category)
+            # Leftmost, then longest, then the rule given last.
+            if current is None or (hit[0], -hit[1], -hit[2]) < (current[0], -current[1], -current[2]):
+                best[category] = hit
+        if "brush_off" in best and _offers_next_step(scanned, hits):
+            del best["brush_off"]
+        return [
+            ToneHit(rules[span[2]], visible[index[span[0]] : index[span[1] - 1] + 1])
+            for category in CATEGORIES
+            if (span := best.get(category)) is not None
+        ]
