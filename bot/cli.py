@@ -19,6 +19,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.config import ConfigError, Settings
+from bot.domain.errors import RapportError
 from bot.logging_setup import configure_logging
 
 if TYPE_CHECKING:
@@ -168,6 +169,52 @@ def _read_csv(path: Path) -> tuple[list[ImportRow], str | None]:
         return rows, None
 
 
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write a workspace's customers, mentions, follow-ups and stories as CSV files or one JSON file."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import OperationalError
+
+    from bot.app import prepare_database
+    from bot.db.session import make_session_factory
+    from bot.services import export
+    from bot.services.deps import Deps, system_clock
+    from bot.services.matching import DirectoryMatchers
+
+    settings = _settings(require_slack=False)
+    # The schema check's "Context impl …" lines are noise around the export's own report.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    url = make_url(settings.database_url)
+    if settings.is_sqlite and not (url.database and Path(url.database).expanduser().is_file()):
+        # An export only reads: never create (and migrate) an empty database by mistake.
+        raise ConfigError(
+            f"There is no database at {url.database or 'memory'}: set DATABASE_URL to Rapport's database."
+        )
+    try:
+        engine = prepare_database(settings, auto_migrate=False)
+    except OperationalError as error:
+        reason = (str(error.orig or error).strip().splitlines() or ["no answer"])[0]
+        raise ConfigError(
+            f"Cannot reach the database at {url.render_as_string(hide_password=True)}: {reason}"
+        ) from None
+    try:
+        deps = Deps(session_factory=make_session_factory(engine), clock=system_clock, matchers=DirectoryMatchers(),
+                    settings=settings)  # fmt: skip
+        now = deps.clock()
+        team_id = export.choose_team(deps, team_id=args.team)
+        out_dir = Path(args.output) if args.output else export.default_output_dir(team_id=team_id, now=now)
+        report = export.export_workspace(deps, team_id=team_id, now=now, fmt=args.format, out_dir=out_dir,
+                                         overwrite=args.force)  # fmt: skip
+    except OSError as error:
+        raise ConfigError(
+            f"Cannot write the export to {error.filename or 'its folder'}: {error.strerror or error}."
+        ) from None
+    finally:
+        engine.dispose()
+    for exported in report.files:
+        print(f"Wrote {exported.path}: {export.describe_rows(exported.rows)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Play a scripted day of a support team against the local Slack simulator."""
     from bot.demo import run_demo
@@ -198,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("--owner", help="Slack user ID to own rows that name no owner")
     importer.set_defaults(func=cmd_customers_import)
 
+    exporter = commands.add_parser("export", help="write a workspace's customers, mentions, follow-ups and stories")
+    exporter.add_argument("--team", help="the workspace's team ID (needed when the database holds several)")
+    exporter.add_argument("--format", choices=("csv", "json"), default="csv",
+                          help="csv: one file per kind (default); json: one rapport-export.json")  # fmt: skip
+    exporter.add_argument("--output", metavar="DIR", help="folder to write to (default ./rapport-export-TEAM-YYYYMMDD)")
+    exporter.add_argument("--force", action="store_true", help="replace export files already in the folder")
+    exporter.set_defaults(func=cmd_export)
+
     demo = commands.add_parser("demo", help="play a scripted support day against the bundled Slack simulator")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary database folder")
     demo.set_defaults(func=cmd_demo)
@@ -211,6 +266,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         code = args.func(args)
     except ConfigError as error:
         print(f"rapport: {error}", file=sys.stderr)
+        code = 2
+    except RapportError as error:
+        print(f"rapport: {error.message}", file=sys.stderr)
         code = 2
     except SlackApiError as error:
         print(f"rapport: Slack refused the request: {error.response.get('error', error)}", file=sys.stderr)

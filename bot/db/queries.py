@@ -5,7 +5,7 @@ The exception is the path every new message takes, which runs on the driver's co
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
@@ -23,12 +23,16 @@ from bot.db.models import (
     CustomerWait,
     FollowUp,
     Mention,
+    Nudge,
+    NudgeCooldown,
     OutboxMessage,
     ProcessedEvent,
+    SettingsChange,
     Story,
     StoryCredit,
     StoryRecognition,
     UserProfile,
+    UserSettings,
     Workspace,
     WorkspaceSettings,
 )
@@ -56,9 +60,11 @@ def _watch_channels_statement(dialect: str) -> Any:
     )
 
 
-_TEAM_VERSIONS = select(Workspace.__table__.c.directory_version, Workspace.__table__.c.channels_version).where(
-    Workspace.__table__.c.team_id == bindparam("team_id")
-)
+_TEAM_VERSIONS = select(
+    Workspace.__table__.c.directory_version,
+    Workspace.__table__.c.channels_version,
+    Workspace.__table__.c.settings_version,
+).where(Workspace.__table__.c.team_id == bindparam("team_id"))
 _CHANNEL_STATES = (
     select(Channel.__table__.c.channel_id, Channel.__table__.c.is_watched, Channel.__table__.c.customer_id)
     .where(Channel.__table__.c.team_id == bindparam("team_id"))
@@ -134,10 +140,17 @@ def bump_channels_version(session: Session, *, team_id: str) -> None:
     )
 
 
-def team_versions(session: Session, *, team_id: str) -> tuple[int, int]:
-    """(directory version, channels version) of the workspace; (0, 0) for an unknown team."""
+def team_versions(session: Session, *, team_id: str) -> tuple[int, int, int]:
+    """(directory, channels, settings) versions of the workspace; all 0 for an unknown team."""
     row = session.connection().execute(_TEAM_VERSIONS, {"team_id": team_id}).first()
-    return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+    return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
+
+
+def bump_settings_version(session: Session, *, team_id: str) -> None:
+    """Mark the workspace's settings changed, for every process's cached nudge settings."""
+    session.execute(
+        update(Workspace).where(Workspace.team_id == team_id).values(settings_version=Workspace.settings_version + 1)
+    )
 
 
 # --- events -----------------------------------------------------------------------------------------------
@@ -533,6 +546,149 @@ def profile_timezones(session: Session, *, team_id: str, user_ids: Sequence[str]
         )
     )
     return {r[0]: r[1] for r in rows}
+
+
+def user_nudges_enabled(session: Session, *, team_id: str, user_id: str) -> bool:
+    """Whether a person wants tone tips (yes, unless they turned them off)."""
+    row = session.get(UserSettings, (team_id, user_id))
+    return True if row is None else row.nudges_enabled
+
+
+def set_user_nudges(session: Session, *, team_id: str, user_id: str, enabled: bool, now: datetime) -> None:
+    """Turn a person's tone tips on or off."""
+    row = session.get(UserSettings, (team_id, user_id))
+    if row is None:
+        _insert_ignoring_conflicts(
+            session, UserSettings, dict(team_id=team_id, user_id=user_id, nudges_enabled=enabled, updated_at=now)
+        )
+        row = session.get(UserSettings, (team_id, user_id))
+        assert row is not None
+    row.nudges_enabled, row.updated_at = enabled, now
+
+
+def set_nudge_response(
+    session: Session, *, team_id: str, user_id: str, channel_id: str, message_ts: str, response: str
+) -> None:
+    """Record what the author did with the tip about one of their messages."""
+    session.execute(
+        update(Nudge)
+        .where(Nudge.team_id == team_id, Nudge.user_id == user_id, Nudge.channel_id == channel_id,
+               Nudge.message_ts == message_ts)
+        .values(response=response)
+    )  # fmt: skip
+
+
+def count_nudges(session: Session, *, team_id: str, since: datetime, until: datetime) -> dict[str, int]:
+    """How many tips were shown in a period, by category (counts only: never who, never what)."""
+    rows = session.execute(
+        select(Nudge.category, func.count())
+        .where(Nudge.team_id == team_id, Nudge.created_at >= since, Nudge.created_at < until)
+        .group_by(Nudge.category)
+    )
+    return {str(category): int(count) for category, count in rows}
+
+
+def add_settings_changes(session: Session, *, rows: Sequence[dict[str, Any]]) -> None:
+    """Record changed settings: who, when, what, from what to what."""
+    for row in rows:
+        session.add(SettingsChange(**row))
+
+
+def settings_changes(session: Session, *, team_id: str, limit: int) -> Sequence[SettingsChange]:
+    """The workspace's latest settings changes, newest first."""
+    return session.scalars(
+        select(SettingsChange)
+        .where(SettingsChange.team_id == team_id)
+        .order_by(SettingsChange.changed_at.desc(), SettingsChange.id.desc())
+        .limit(limit)
+    ).all()
+
+
+def watched_channel_ids(session: Session, *, team_id: str, channel_ids: Sequence[str]) -> set[str]:
+    """Which of these channels the bot is a member of, as far as Rapport knows."""
+    if not channel_ids:
+        return set()
+    rows = session.scalars(
+        select(Channel.channel_id).where(
+            Channel.team_id == team_id, Channel.channel_id.in_(list(set(channel_ids))), Channel.is_watched.is_(True)
+        )
+    )
+    return set(rows)
+
+
+# --- privacy ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Forgotten:
+    """What forget-me removed."""
+
+    excerpts: int
+    nudges: int
+    settings: int
+
+
+def forget_user(session: Session, *, team_id: str, user_id: str) -> Forgotten:
+    """Remove a person's excerpts, nudge history and personal settings (mentions keep their metadata)."""
+    excerpts = session.execute(
+        update(Mention)
+        .where(Mention.team_id == team_id, Mention.user_id == user_id, Mention.excerpt.is_not(None))
+        .values(excerpt=None)
+    )
+    nudges = session.execute(delete(Nudge).where(Nudge.team_id == team_id, Nudge.user_id == user_id))
+    session.execute(delete(NudgeCooldown).where(NudgeCooldown.team_id == team_id, NudgeCooldown.user_id == user_id))
+    settings = session.execute(
+        delete(UserSettings).where(UserSettings.team_id == team_id, UserSettings.user_id == user_id)
+    )
+    session.execute(delete(UserProfile).where(UserProfile.team_id == team_id, UserProfile.user_id == user_id))
+    return Forgotten(
+        excerpts=int(excerpts.rowcount),  # type: ignore[attr-defined]
+        nudges=int(nudges.rowcount),  # type: ignore[attr-defined]
+        settings=int(settings.rowcount),  # type: ignore[attr-defined]
+    )
+
+
+def retention_days_by_team(session: Session) -> dict[str, int]:
+    """Every workspace's retention period, in days."""
+    rows = session.execute(select(WorkspaceSettings.team_id, WorkspaceSettings.retention_days))
+    return {str(team_id): int(days) for team_id, days in rows}
+
+
+def expire_excerpts(session: Session, *, team_id: str, before: datetime, limit: int) -> int:
+    """Drop the excerpts of up to `limit` mentions made before `before`; the mentions stay. Returns how many."""
+    ids = session.scalars(
+        select(Mention.id)
+        .where(Mention.team_id == team_id, Mention.mentioned_at < before, Mention.excerpt.is_not(None))
+        .limit(limit)
+    ).all()
+    if not ids:
+        return 0
+    session.execute(update(Mention).where(Mention.team_id == team_id, Mention.id.in_(ids)).values(excerpt=None))
+    return len(ids)
+
+
+def redact_finished_outbox(
+    session: Session, *, team_id: str, before: datetime, keep_kinds: Sequence[str], now: datetime, limit: int
+) -> int:
+    """Empty the payloads (which may quote user text) of up to `limit` finished outbox rows created before
+    `before`; the rows stay, so their idempotency keys still stop duplicates. Returns how many."""
+    ids = session.scalars(
+        select(OutboxMessage.id)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.state.in_(("sent", "failed", "skipped")),
+            OutboxMessage.created_at < before,
+            OutboxMessage.redacted_at.is_(None),
+            OutboxMessage.kind.not_in(list(keep_kinds)),
+        )
+        .limit(limit)
+    ).all()
+    if not ids:
+        return 0
+    session.execute(
+        update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(payload={}, redacted_at=now, last_error=None)
+    )
+    return len(ids)
 
 
 # --- follow-ups -------------------------------------------------------------------------------------------
@@ -1007,3 +1163,113 @@ def count_quiet_customers(session: Session, *, team_id: str, cutoff: datetime) -
         )
         or 0
     )
+
+
+# Export ---------------------------------------------------------------------------------------------------
+# Everything `rapport export` reads, in a stable order. The long lists stream in batches (yield_per).
+
+
+def retention_days(session: Session, *, team_id: str) -> int | None:
+    """The workspace's excerpt retention in days (None if it has no settings row)."""
+    return session.scalar(select(WorkspaceSettings.retention_days).where(WorkspaceSettings.team_id == team_id))
+
+
+def export_customers(session: Session, *, team_id: str) -> Sequence[Customer]:
+    """Every customer of the workspace with its names, by id."""
+    return session.scalars(
+        select(Customer).where(Customer.team_id == team_id).options(selectinload(Customer.names)).order_by(Customer.id)
+    ).all()
+
+
+def export_linked_channels(session: Session, *, team_id: str) -> dict[int, list[str]]:
+    """The channels linked to each customer, by customer id."""
+    linked: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(Channel.customer_id, Channel.channel_id)
+        .where(Channel.team_id == team_id, Channel.customer_id.is_not(None))
+        .order_by(Channel.customer_id, Channel.channel_id)
+    )
+    for customer_id, channel_id in rows:
+        if customer_id is not None:
+            linked.setdefault(customer_id, []).append(channel_id)
+    return linked
+
+
+@dataclass(frozen=True)
+class ExportMention:
+    """One stored mention with its customer's name, as the export reads it."""
+
+    customer_id: int
+    customer_name: str
+    channel_id: str
+    message_ts: str
+    thread_ts: str | None
+    user_id: str
+    mentioned_at: datetime
+    excerpt: str | None
+
+
+def export_mentions(session: Session, *, team_id: str, batch_size: int) -> Iterator[ExportMention]:
+    """Every mention of the workspace, oldest first, fetched `batch_size` rows at a time."""
+    rows = session.execute(
+        select(Mention.customer_id, Customer.name, Mention.channel_id, Mention.message_ts, Mention.thread_ts,
+               Mention.user_id, Mention.mentioned_at, Mention.excerpt)
+        .join(Customer, and_(Customer.team_id == team_id, Customer.id == Mention.customer_id))
+        .where(Mention.team_id == team_id)
+        .order_by(Mention.mentioned_at, Mention.id)
+        .execution_options(yield_per=batch_size)
+    )  # fmt: skip
+    for row in rows:
+        yield ExportMention(*row)
+
+
+def export_followups(session: Session, *, team_id: str, batch_size: int) -> Iterator[tuple[FollowUp, str | None]]:
+    """Every follow-up of the workspace with its customer's name, by id, fetched `batch_size` rows at a time."""
+    rows = session.execute(
+        select(FollowUp, Customer.name)
+        .outerjoin(Customer, and_(Customer.team_id == team_id, Customer.id == FollowUp.customer_id))
+        .where(FollowUp.team_id == team_id)
+        .order_by(FollowUp.id)
+        .execution_options(yield_per=batch_size)
+    )
+    yield from rows
+
+
+def export_stories(session: Session, *, team_id: str, batch_size: int) -> Iterator[tuple[Story, str | None]]:
+    """Every story of the workspace (recognised or not) with its customer's name, by id, in batches."""
+    rows = session.execute(
+        select(Story, Customer.name)
+        .outerjoin(Customer, and_(Customer.team_id == team_id, Customer.id == Story.customer_id))
+        .where(Story.team_id == team_id)
+        .order_by(Story.id)
+        .execution_options(yield_per=batch_size)
+    )
+    yield from rows
+
+
+def export_story_credits(session: Session, *, team_id: str) -> dict[int, list[str]]:
+    """The people each story of the workspace credits, by story id."""
+    credits: dict[int, list[str]] = {}
+    rows = session.execute(
+        select(StoryCredit.story_id, StoryCredit.user_id)
+        .where(StoryCredit.team_id == team_id)
+        .order_by(StoryCredit.story_id, StoryCredit.user_id)
+    )
+    for story_id, user_id in rows:
+        credits.setdefault(story_id, []).append(user_id)
+    return credits
+
+
+def export_story_recognisers(session: Session, *, team_id: str) -> dict[int, list[str]]:
+    """Who recognised each story of the workspace, in the order they first did, by story id."""
+    recognisers: dict[int, list[str]] = {}
+    first = func.min(StoryRecognition.created_at).label("first")
+    rows = session.execute(
+        select(StoryRecognition.story_id, StoryRecognition.user_id, first)
+        .where(StoryRecognition.team_id == team_id)
+        .group_by(StoryRecognition.story_id, StoryRecognition.user_id)
+        .order_by(StoryRecognition.story_id, first, StoryRecognition.user_id)
+    )
+    for story_id, user_id, _first in rows:
+        recognisers.setdefault(story_id, []).append(user_id)
+    return recognisers
