@@ -22,6 +22,7 @@ from bot.db.models import Mention, OutboxMessage
 from bot.scheduling import jobs
 from bot.services import digest, followups, stories
 from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.slacksim.views import view_state
 from bot.transports import HttpServer
 
 SECRET, BOT_TOKEN = "demo-signing-secret", "xoxb-demo-token"
@@ -223,6 +224,52 @@ class Demo:
         """The shout-out as it reads now in the channel (or a thread in it): Slack's stored copy, edits included."""
         return next(m for m in reversed(self.sim.messages(channel)) if m.get("bot_id") and "A good story" in m["text"])
 
+    def ephemeral_for(self, user: str, count: int, timeout: float = 10.0) -> dict[str, Any]:
+        """The latest private message the bot showed a person, once the sender has delivered it."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.sim.ephemerals(user=user)) < count:
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no private message for {user}")
+            jobs.send_outbox(self.runtime.deps, client=self.runtime.client, now=self.clock(), worker="demo")
+            time.sleep(0.05)
+        return found[-1]
+
+    def tone_scene(self) -> None:
+        """Kiri brushes a customer off, gets a private tip, answers again relationally and is recognised for it."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("A brush-off, and a private tip")
+        ask = self.post("U0DANA", support, "Initech is asking how to get a copy of last month's invoice.")
+        self.post("U0KIRI", support, "You'll have to call customer service for that, all I do is sell stuff.",
+                  thread_ts=ask)  # fmt: skip
+        tip = self.ephemeral_for("U0KIRI", 1)
+        t.bot(tip, label="only visible to @kiri")
+        t.note("Nobody else sees the tip, and nobody is ranked by it.")
+        self.click("U0KIRI", support, {**tip, "ts": tip["message_ts"]}, "nudge_thanks", label="Thanks")
+
+        t.heading("Kiri tries again, and the team notices")
+        better = self.post("U0KIRI", support, "Actually, of course, I can take care of that for you: I'll send "
+                           "Initech the copy myself within the hour.", thread_ts=ask)  # fmt: skip
+        self.react("U0DANA", support, better)
+        t.bot(self.shoutout(support), label="in the thread, a shout-out")
+
+    def settings_scene(self, stories_channel: str) -> None:
+        """Dana, an admin, makes a channel the stories channel in `/rapport settings`."""
+        t = self.t
+        self.sim.add_bot_to_channel(stories_channel, inviter="U0DANA")
+        t.note(f"Dana invites @Rapport to #{t.channels.get(stories_channel, stories_channel)}.")
+        before = len(self.sim.calls_to("views.open"))
+        t.say("U0DANA", "/rapport settings")
+        self.sim.slash_command("U0DANA", stories_channel, "/rapport", "settings")
+        opened = self.sim.wait_for_calls("views.open", before + 1)[-1].args["view"]
+        view = opened if isinstance(opened, dict) else json.loads(opened)
+        t.note(f"A modal opens with {sum(b['type'] == 'input' for b in view['blocks'])} settings; Dana picks "
+               f"#{t.channels.get(stories_channel, stories_channel)} as the stories channel and saves.")  # fmt: skip
+        state = view_state(view, {"stories_channel": stories_channel})
+        saved = self.sim.send_interactive({"type": "view_submission", "user": "U0DANA",
+                                           "view": {**view, "id": "VDEMOSETTINGS", "state": {"values": state}}})
+        body = saved.body if isinstance(saved.body, dict) else {}
+        t.bot(body.get("view") or {}, label="in the modal")
+
     def story_scene(self) -> None:
         """Stephanie goes the extra mile; three teammates recognise it, one changes their mind; the week's digest."""
         t, support, stories_channel = self.t, "C0SUPPORT", "C0RANDOM"
@@ -245,12 +292,7 @@ class Demo:
             day, minutes, tz = settings.digest_day, settings.digest_time, settings.timezone
         moment = digest.digest_week(self.clock() + timedelta(days=7), day=day, minutes=minutes, tz=tz).moment
         self.clock.jump_to(moment)
-        self.sim.add_bot_to_channel(stories_channel, inviter="U0DANA")
-        # Not yet in Slack's /rapport settings modal: the setting is stored as that modal will store it.
-        with deps.session_factory.begin() as session:
-            queries.workspace_settings(session, team_id=self.sim.workspace.team_id,
-                                       now=moment).stories_channel = stories_channel  # fmt: skip
-        t.note("Dana, an admin, makes #random the stories channel and invites @Rapport there.")
+        self.settings_scene(stories_channel)
         jobs.queue_weekly_digest(deps, now=moment)
         self.settle(frozenset({"digest"}))
         posted = next(m for m in reversed(self.sim.messages(stories_channel)) if m.get("bot_id")
@@ -291,6 +333,7 @@ class Demo:
         self.command("U0DANA", support, "Umbrella")
         self.command("U0DANA", support, "add Hooli since 2019-02-30")
         self.follow_up_scene()
+        self.tone_scene()
         self.story_scene()
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.blocks.stats import story_text
 from bot.blocks.text import Block, context, date_token, divider, header, message, section
+from bot.domain.tone import CATEGORY_LABELS
 from bot.services.digest import Digest
 
 DATE = "{date_short_pretty}"
@@ -41,6 +42,13 @@ def _numbers(digest: Digest) -> str:
                      f"for {digest.quiet_days} days: a friendly check-in would make their week.")  # fmt: skip
     else:
         lines.append(f":seedling: Every customer was touched in the last {digest.quiet_days} days.")
+    tips = sum(digest.tips.values())
+    if tips:
+        kinds = ", ".join(f"{count} {CATEGORY_LABELS.get(category, category)}" for category, count
+                          in sorted(digest.tips.items()))  # fmt: skip
+        seen = "Only its reader saw it." if tips == 1 else "Only their readers saw them."
+        lines.append(f":seedling: {tips} private tone tip{'' if tips == 1 else 's'} offered a warmer way to say "
+                     f"something ({kinds}). {seen}")  # fmt: skip
     return "\n".join(lines)
 
 

@@ -1,11 +1,12 @@
-"""Block Kit for the Home tab: my follow-ups (overdue first, with Done and Snooze), my customers, recent stories
-and the stories about me."""
+"""Block Kit for the Home tab: my follow-ups (overdue first, with Done and Snooze), my customers, recent stories,
+the stories about me and my tone-tip setting."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from bot.blocks.followups import about, followup_actions
+from bot.blocks.nudges import NUDGES_TOGGLE_ACTION
 from bot.blocks.stats import story_text
 from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
 from bot.services.home import HomeView
@@ -47,6 +48,21 @@ def _story_blocks(lines: list[StoryLine], *, empty: str) -> list[Block]:
     return [section(story_text(line, quote_limit=HOME_QUOTE)) for line in lines]
 
 
+def _nudge_blocks(home: HomeView) -> list[Block]:
+    if home.nudges_enabled:
+        line = (":seedling: *On.* When one of your replies might land as a brush-off, a threat or blame, I show you "
+                "alone a private tip with a warmer way to say it.")  # fmt: skip
+        button = {"type": "button", "action_id": NUDGES_TOGGLE_ACTION, "value": "off",
+                  "text": {"type": "plain_text", "text": "Turn my tips off"}}  # fmt: skip
+    else:
+        line = ":zzz: *Off.* You get no tone tips."
+        button = {"type": "button", "action_id": NUDGES_TOGGLE_ACTION, "value": "on",
+                  "text": {"type": "plain_text", "text": "Turn my tips on"}}  # fmt: skip
+    if not home.workspace_nudges:
+        line += "\n_An admin has turned tone tips off for the whole workspace._"
+    return [section(line), {"type": "actions", "block_id": "home_nudges", "elements": [button]}]
+
+
 def build_home(home: HomeView) -> dict[str, Any]:
     """The Home tab view for one person."""
     blocks: list[Block] = [
@@ -60,6 +76,9 @@ def build_home(home: HomeView) -> dict[str, Any]:
         *_story_blocks(home.recent_stories, empty=NO_STORIES),
         header("Stories about you"),
         *_story_blocks(home.my_stories, empty="None yet: they show up here when a teammate recognises your work."),
+        divider(),
+        header("Your tone tips"),
+        *_nudge_blocks(home),
         context("Rapport reminds you to get back to customers, at 09:00 your time. `/followup help` shows how."),
     ]
     return {"type": "home", "blocks": blocks[:MODAL_BLOCK_LIMIT]}

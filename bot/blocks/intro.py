@@ -9,12 +9,17 @@ from bot.blocks.text import context, message, section
 INTRO_TEXT = (
     ":wave: Hi! I'm *Rapport*. In this channel I notice when a message names one of your customers "
     "(from `/customer list`) and keep a link and a short excerpt (at most 280 characters) on that customer's card, "
-    "so owners can follow up. Excerpts expire after the workspace's retention period, and deleting a message "
-    "deletes its excerpt."
+    "so owners can follow up. Excerpts are deleted after the workspace's retention period (90 days unless an admin "
+    "changed it), and deleting a message deletes its excerpt at once."
+)
+INTRO_NUDGES = (
+    ":seedling: If a reply here sounds like a brush-off, a threat or blame, I show its author alone a private tip "
+    "with a warmer way to say it. Nobody else sees tips and nobody is ranked by them."
 )
 INTRO_CONTROLS = (
-    "Try `/customer Acme` to see a card, `/rapport help` for everything I do. "
-    "To stop, remove me from the channel (`/kick @Rapport`)."
+    "Turn your tips off with `/rapport nudges off`; `/rapport forget-me` deletes your excerpts and tip history; "
+    "admins can turn tips off here in `/rapport settings`. To stop everything in this channel, remove me "
+    "(`/kick @Rapport`). `/rapport help` says what I store."
 )
 
 
@@ -22,5 +27,5 @@ def build_intro_note() -> dict[str, Any]:
     """The join note: what is recorded, for how long, and how to turn it off."""
     return message(
         "Rapport joined: it records which customers are mentioned here.",
-        [section(INTRO_TEXT), context(INTRO_CONTROLS)],
+        [section(INTRO_TEXT), section(INTRO_NUDGES), context(INTRO_CONTROLS)],
     )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import context, escape, message, permalink, section, shorten
-from bot.domain.rapport_commands import STATS_EXAMPLE
 from bot.domain.slack_text import excerpt
 from bot.domain.stories import PRINCIPLE_LABELS
 from bot.services.stats import StoryLine, WorkspaceStats
@@ -18,13 +17,26 @@ CUSTOMER_SHOWN = 80
 STORES = (  # README.md, "What Rapport stores"
     "For each workspace Rapport stores its customers (name, aliases, owner, since date, linked channel) and, for "
     "each message that names a customer, the channel, the message timestamp, the author, the time and an excerpt "
-    "of at most 280 characters. Deleting the Slack message deletes its excerpt and mention. It also stores the IDs "
+    "of at most 280 characters. Excerpts are deleted after the workspace's retention period (90 days unless an "
+    "admin changed it); deleting the Slack message deletes its excerpt and mention at once. It also stores the IDs "
     "of Slack events it has processed (kept for a day, so that Slack's retries change nothing), the messages it is "
-    "about to send, follow-ups (owner, customer, note, due time, who asked and who closed them) and, for the people "
-    "it reminds, their Slack timezone and name (refreshed daily). For customers' messages in linked channels it "
-    "keeps which ones are waiting for an answer (no text), and for each customer until when the gone-quiet DM was "
-    "snoozed. For stories: the text of the message that was recognised (or of the `/kudos`), who is credited, who "
-    "recognised it and with which emoji, the principle tag and where the shout-out was posted."
+    "about to send (emptied after the retention period), follow-ups (owner, customer, note, due time, who asked "
+    "and who closed them) and, for the people it reminds, their Slack timezone and name (refreshed daily). For "
+    "customers' messages in linked channels it keeps which ones are waiting for an answer (no text), and for each "
+    "customer until when the gone-quiet DM was snoozed. For stories: the text of the message that was recognised "
+    "(or of the `/kudos`), who is credited, who recognised it and with which emoji, the principle tag and where "
+    "the shout-out was posted. For tone tips: who was shown one, which rule, in which channel and when (never the "
+    "message's words); the weekly digest only counts them. Admins' settings changes are kept with who made them."
+)
+NUDGES_EXPLAINED = (
+    "When a teammate's message sounds like a brush-off, a threat or blame, Rapport shows that person alone a "
+    "private tip with a warmer way to say it: nobody else sees it, and nobody is ranked by it. At most one tip per "
+    "person per kind a day; never for customers or bots."
+)
+TURN_OFF = (
+    "Your tone tips: `/rapport nudges off` (or *Don't show me these* on a tip). Everything about you: "
+    "`/rapport forget-me`. A channel: remove Rapport from it (`/kick @Rapport`). Admins: `/rapport settings` turns "
+    "tips off for the workspace or for some channels, and sets the retention period."
 )
 
 
@@ -67,6 +79,9 @@ def build_rapport_help() -> dict[str, Any]:
         "• `/followup Acme tomorrow call back about the drive` — a reminder DM when it is due; `/followup list`",
         "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
         "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
+        "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",
+        "• `/rapport forget-me` — delete your excerpts, tone-tip history and settings",
+        "• `/rapport settings` — the workspace's settings (admins)",
         "• React with :star2: to share a message as a good story, or with :alarm_clock: to follow up on it; "
         "or use the message shortcuts *Share as a good story* and *Follow up on this*",
     ))  # fmt: skip
@@ -76,26 +91,13 @@ def build_rapport_help() -> dict[str, Any]:
             section(
                 "*Rapport* helps the team serve customers like friends: it remembers which customers were "
                 "talked about, reminds owners to follow up and to check back in, and turns good service "
-                "moments into stories the whole team sees, with a weekly digest."
+                "moments into stories the whole team sees, with a weekly digest. It also offers private tone tips "
+                "toward warmer replies."
             ),  # fmt: skip
             section(f"*Commands* (each answers `help`)\n{commands}"),
+            section(f"*Tone tips*\n{NUDGES_EXPLAINED}"),
             section(f"*What Rapport stores*\n{STORES}"),
-            context("`/rapport settings` and `/rapport nudges off|on` are coming in a later version."),
-        ],
-    )
-
-
-def build_not_yet(name: str) -> dict[str, Any]:
-    """A subcommand of the spec this version does not have yet: said plainly, with what works now."""
-    return message(
-        f"/rapport {name} is not available yet",
-        [
-            section(
-                f":construction: `/rapport {escape(name)}` is not available yet; it comes in a later version. "
-                "What works now: `/rapport stats` (the workspace's numbers) and `/rapport help` "
-                "(every command, and what Rapport stores)."
-            ),  # fmt: skip
-            context(f"For example: `{STATS_EXAMPLE}`"),
+            section(f"*Turning things off*\n{TURN_OFF}"),
         ],
     )
 

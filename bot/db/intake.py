@@ -11,12 +11,25 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Engine, Table
 
-from bot.db.models import Channel, CustomerName, CustomerWait, Mention, ProcessedEvent, Workspace
+from bot.db.models import (
+    Channel,
+    CustomerName,
+    CustomerWait,
+    Mention,
+    Nudge,
+    NudgeCooldown,
+    OutboxMessage,
+    ProcessedEvent,
+    UserSettings,
+    Workspace,
+    WorkspaceSettings,
+)
 
 # Keeps every statement far below SQLite's and PostgreSQL's limits on bound parameters.
 MAX_ROWS_PER_STATEMENT = 500
@@ -106,11 +119,55 @@ class Intake:
         )
         self.answer_earlier_sql = answer + f"posted_at < {ph}"
         self.answer_thread_sql = answer + f"message_ts = {ph}"
+        # Tone nudges: only messages a tone rule fires on run these.
+        cooldowns, user_settings = _table(NudgeCooldown), _table(UserSettings)
+        self.nudge_time = cooldowns.c.last_nudged_at.type.bind_processor(dialect)
+        self.nudge_flag = user_settings.c.nudges_enabled.type.bind_processor(dialect)
+        self.nudges_off_sql = (
+            f"SELECT user_id FROM {user_settings.name} WHERE team_id = {ph} AND nudges_enabled = {ph} AND user_id IN "
+        )
+        self.cooldown_sql = (
+            f"INSERT INTO {cooldowns.name} (team_id, user_id, category, last_nudged_at) "
+            f"VALUES ({ph}, {ph}, {ph}, {ph}) "
+            f"ON CONFLICT (team_id, user_id, category) DO UPDATE SET last_nudged_at = excluded.last_nudged_at "
+            f"WHERE {cooldowns.name}.last_nudged_at <= {ph} RETURNING user_id"
+        )
+        self.nudges_insert = _Insert(
+            Nudge,
+            ("team_id", "user_id", "category", "rule_id", "channel_id", "message_ts", "created_at"),
+            "",
+            placeholder=ph,
+            dialect=dialect,
+        )
+        self.outbox_insert = _Insert(
+            OutboxMessage,
+            (
+                "team_id",
+                "kind",
+                "idempotency_key",
+                "method",
+                "payload",
+                "state",
+                "not_before",
+                "attempts",
+                "created_at",
+            ),
+            "ON CONFLICT DO NOTHING",
+            placeholder=ph,
+            dialect=dialect,
+        )
+        settings = _table(WorkspaceSettings)
+        self.tone_settings_sql = (
+            "SELECT nudges_enabled, nudge_excluded_channels, tone_rules_added, tone_rules_disabled, tone_rules_file "
+            f"FROM {settings.name} WHERE team_id = {ph}"
+        )
         workspaces, names, channels = _table(Workspace), _table(CustomerName), _table(Channel)
         self.seen_events_sql = (
             f"SELECT team_id, event_id FROM {_table(ProcessedEvent).name} WHERE team_id = {ph} AND event_id IN "
         )
-        self.versions_sql = f"SELECT directory_version, channels_version FROM {workspaces.name} WHERE team_id = {ph}"
+        self.versions_sql = (
+            f"SELECT directory_version, channels_version, settings_version FROM {workspaces.name} WHERE team_id = {ph}"
+        )
         self.names_sql = f"SELECT customer_id, name FROM {names.name} WHERE team_id = {ph}"
         self.channels_sql = (
             f"SELECT channel_id, is_watched, customer_id FROM {channels.name} WHERE team_id = {ph} AND channel_id IN "
@@ -134,6 +191,17 @@ class Intake:
             raise
         finally:
             connection.close()  # back to the pool
+
+
+@dataclass(frozen=True)
+class ToneSettingsRow:
+    """The settings that decide who is nudged where, and with which rules, as stored."""
+
+    nudges_enabled: bool
+    excluded_channels: str
+    rules_added: str
+    rules_disabled: str
+    rules_file: str
 
 
 class IntakeTransaction:
@@ -160,11 +228,44 @@ class IntakeTransaction:
         )
         return {key for key in wanted if key not in seen}
 
-    def team_versions(self, team_id: str) -> tuple[int, int]:
-        """(directory version, channels version) of the workspace; (0, 0) for an unknown team."""
+    def team_versions(self, team_id: str) -> tuple[int, int, int]:
+        """(directory, channels, settings) versions of the workspace; all 0 for an unknown team."""
         self._cursor.execute(self._intake.versions_sql, (team_id,))
         row = self._cursor.fetchone()
-        return (int(row[0]), int(row[1])) if row is not None else (0, 0)
+        return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
+
+    def tone_settings(self, team_id: str) -> ToneSettingsRow:
+        """The workspace's nudge settings, as stored (the defaults for an unknown team)."""
+        self._cursor.execute(self._intake.tone_settings_sql, (team_id,))
+        row = self._cursor.fetchone()
+        if row is None:
+            return ToneSettingsRow(nudges_enabled=True, excluded_channels="", rules_added="", rules_disabled="",
+                                   rules_file="")  # fmt: skip
+        return ToneSettingsRow(nudges_enabled=bool(row[0]), excluded_channels=row[1] or "", rules_added=row[2] or "",
+                               rules_disabled=row[3] or "", rules_file=row[4] or "")  # fmt: skip
+
+    def users_with_nudges_off(self, team_id: str, user_ids: Sequence[str]) -> set[str]:
+        """Which of these people turned their nudges off."""
+        intake = self._intake
+        wanted = list(dict.fromkeys(user_ids))
+        off = False if intake.nudge_flag is None else intake.nudge_flag(False)
+        marks = ", ".join([intake.placeholder] * len(wanted))
+        self._cursor.execute(f"{intake.nudges_off_sql}({marks})", (team_id, off, *wanted))
+        return {str(r[0]) for r in self._cursor.fetchall()}
+
+    def start_cooldown(self, team_id: str, user_id: str, category: str, *, now: datetime, cutoff: datetime) -> bool:
+        """Start a person's cool-down in a category unless one began after `cutoff`; True if this one started."""
+        intake = self._intake
+        process = intake.nudge_time or (lambda value: value)
+        self._cursor.execute(intake.cooldown_sql, (team_id, user_id, category, process(now), process(cutoff)))
+        return self._cursor.fetchone() is not None
+
+    def add_nudges(self, nudges: Sequence[Mapping[str, Any]], outbox: Sequence[Mapping[str, Any]]) -> None:
+        """Record nudges (never their text) and queue the ephemeral messages that show them."""
+        if nudges:
+            self._intake.nudges_insert.run(self._cursor, nudges)
+        if outbox:
+            self._intake.outbox_insert.run(self._cursor, outbox)
 
     def customer_names(self, team_id: str) -> list[tuple[int, str]]:
         """Every (customer id, name or alias) of the workspace."""

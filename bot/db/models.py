@@ -68,6 +68,8 @@ class Workspace(Base):
     directory_version: Mapped[int] = mapped_column(Integer, default=0)
     # Bumped by every change to a channel's watched flag or linked customer, for every process's channel cache.
     channels_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Bumped by every settings change, so each process's cached tone rules and nudge settings are reloaded.
+    settings_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
 
@@ -94,7 +96,73 @@ class WorkspaceSettings(Base):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     retention_days: Mapped[int] = mapped_column(Integer, default=90)
+    # Channels where nothing is nudged: channel ids, comma-separated.
+    nudge_excluded_channels: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The workspace's own tone rules, in the settings modal's line syntax (bot.domain.tone.parse_rules_text).
+    tone_rules_added: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Ids of shipped (or file) rules the workspace turned off, comma-separated.
+    tone_rules_disabled: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A rules file on the server (TOML, like the shipped list), read in addition to the shipped rules.
+    tone_rules_file: Mapped[str] = mapped_column(String(500), default="", server_default="")
     updated_at: Mapped[datetime]
+
+
+class SettingsChange(Base):
+    """One setting an admin changed: who, when, from what, to what."""
+
+    __tablename__ = "settings_changes"
+    __table_args__ = (Index("ix_settings_changes_team_time", "team_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    changed_at: Mapped[datetime]
+    setting: Mapped[str] = mapped_column(String(60))
+    old_value: Mapped[str] = mapped_column(Text, default="")
+    new_value: Mapped[str] = mapped_column(Text, default="")
+
+
+class UserSettings(Base):
+    """A person's own settings (only nudges for now); no row means the defaults."""
+
+    __tablename__ = "user_settings"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime]
+
+
+class NudgeCooldown(Base):
+    """When a person was last nudged in a category: at most one nudge per person per category per 24 hours."""
+
+    __tablename__ = "nudge_cooldowns"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True)
+    last_nudged_at: Mapped[datetime]
+
+
+class Nudge(Base):
+    """A tone nudge shown to someone: which rule and where, never the message's text."""
+
+    __tablename__ = "nudges"
+    __table_args__ = (
+        Index("ix_nudges_team_time", "team_id", "created_at"),
+        Index("ix_nudges_team_user", "team_id", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32))
+    user_id: Mapped[str] = mapped_column(String(32))
+    category: Mapped[str] = mapped_column(String(20))
+    rule_id: Mapped[str] = mapped_column(String(80))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    # What the author did with it: "thanks", "optout", or nothing yet.
+    response: Mapped[str | None] = mapped_column(String(12))
 
 
 class Customer(Base):
@@ -330,6 +398,8 @@ class OutboxMessage(Base):
     result_ts: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime]
     sent_at: Mapped[datetime | None]
+    # When the retention job emptied the payload of this finished row (it may quote user text).
+    redacted_at: Mapped[datetime | None]
 
 
 class UserProfile(Base):

@@ -8,17 +8,20 @@ from bot.domain.errors import BadCommand
 from bot.domain.slack_text import strip_controls
 
 STATS_EXAMPLE = "/rapport stats"
-# Subcommands the spec names that a later version brings: the word typed, and the name to show for it.
-LATER = {"settings": "settings", "setting": "settings", "nudges": "nudges", "nudge": "nudges",
-         "forget-me": "forget-me", "forget": "forget-me", "forgetme": "forget-me"}  # fmt: skip
+NUDGES_EXAMPLE = "/rapport nudges off"
 _HELP_WORDS = ("help", "?", "-h", "--help", "commands")
 _STATS_WORDS = ("stats", "stat", "statistics", "numbers")
+_SETTINGS_WORDS = ("settings", "setting", "config", "configure", "preferences")
+_NUDGES_WORDS = ("nudges", "nudge", "tips", "tone")
+_FORGET_WORDS = ("forget-me", "forgetme", "forget")
+_ON_WORDS = ("on", "yes", "enable", "enabled", "true")
+_OFF_WORDS = ("off", "no", "disable", "disabled", "false", "stop")
 _SHOWN_WORD = 40
 
 
 @dataclass(frozen=True)
 class Help:
-    """`/rapport help`, and `/rapport` alone (the settings modal is for a later version)."""
+    """`/rapport help`."""
 
 
 @dataclass(frozen=True)
@@ -27,28 +30,58 @@ class Stats:
 
 
 @dataclass(frozen=True)
-class NotYet:
-    """A subcommand the spec names but this version does not have yet."""
+class OpenSettings:
+    """`/rapport settings`, and `/rapport` alone: the admins' settings modal (help for everyone else)."""
 
-    name: str
+    asked: bool = True  # typed `settings`, rather than `/rapport` alone
 
 
-RapportCommand = Help | Stats | NotYet
+@dataclass(frozen=True)
+class SwitchNudges:
+    """`/rapport nudges on|off`: the caller's own tone tips."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class ForgetMe:
+    """`/rapport forget-me`: asks for a confirmation first."""
+
+
+RapportCommand = Help | Stats | OpenSettings | SwitchNudges | ForgetMe
+
+
+def _shown(word: str) -> str:
+    return word if len(word) <= _SHOWN_WORD else word[: _SHOWN_WORD - 1] + "…"
 
 
 def parse_rapport_command(text: str) -> RapportCommand:
     """Read the subcommand; an unknown one is explained with an example that works."""
     words = strip_controls(text or "").split()
-    if not words or words[0].lower() in _HELP_WORDS:
-        return Help()
+    if not words:
+        return OpenSettings(asked=False)
     first = words[0].lower()
+    if first in _HELP_WORDS:
+        return Help()
     if first in _STATS_WORDS:
         return Stats()
-    if first in LATER:
-        return NotYet(name=LATER[first])
-    shown = words[0] if len(words[0]) <= _SHOWN_WORD else words[0][: _SHOWN_WORD - 1] + "…"
+    if first in _SETTINGS_WORDS:
+        return OpenSettings()
+    if first in _FORGET_WORDS or (first == "forget" and words[1:2] == ["me"]):
+        return ForgetMe()
+    if first in _NUDGES_WORDS:
+        choice = words[1].lower() if len(words) > 1 else ""
+        if choice in _ON_WORDS:
+            return SwitchNudges(enabled=True)
+        if choice in _OFF_WORDS:
+            return SwitchNudges(enabled=False)
+        what = f"“{_shown(words[1])}” is not on or off. " if choice else ""
+        raise BadCommand(
+            f"{what}Say `/rapport nudges off` to stop your private tone tips, or `/rapport nudges on` to get them.",
+            example=NUDGES_EXAMPLE,
+        )
     raise BadCommand(
-        f"I don't know “/rapport {shown}”. Try `/rapport stats` for the workspace's numbers, "
+        f"I don't know “/rapport {_shown(words[0])}”. Try `/rapport stats` for the workspace's numbers, "
         "or `/rapport help` for every command.",
         example=STATS_EXAMPLE,
     )

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.db import queries
-from bot.services import digest, followups, outbox, relationships, unanswered
+from bot.services import digest, followups, outbox, privacy, relationships, unanswered
 from bot.services.deps import Deps
 
 # Slack retries an event for about five minutes; a day is ample.
@@ -71,3 +71,8 @@ def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None =
 def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
     """Queue the week's story digest for every workspace whose digest day and time (workspace time) has come."""
     return digest.queue_weekly_digest(deps, now=now)
+
+
+def apply_retention(deps: Deps, *, now: datetime) -> privacy.RetentionReport:
+    """Drop stored excerpts (and sent messages' payloads) older than each workspace's retention days."""
+    return privacy.apply_retention(deps, now=now)

@@ -19,7 +19,8 @@ RELATIONSHIP_INTERVAL_SECONDS = 60.0
 
 
 def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> BackgroundScheduler:
-    """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, housekeeping hourly."""
+    """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
+    and the digest every minute, housekeeping hourly and retention daily."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
 
     def send() -> None:
@@ -45,6 +46,9 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
     def housekeeping() -> None:
         jobs.forget_old_events(deps, now=deps.clock())
 
+    def retention() -> None:
+        jobs.apply_retention(deps, now=deps.clock())
+
     # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
     scheduler.add_job(send, "interval", seconds=SENDER_INTERVAL_SECONDS, id=SENDER_JOB,
                       next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
@@ -59,6 +63,9 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
         scheduler.add_job(job, "interval", seconds=RELATIONSHIP_INTERVAL_SECONDS, id=job_id,
                           next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
     scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", next_run_time=datetime.now(UTC),
+                      misfire_grace_time=None)  # fmt: skip
+    # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
+    scheduler.add_job(retention, "interval", days=1, id="retention", next_run_time=datetime.now(UTC),
                       misfire_grace_time=None)  # fmt: skip
     return scheduler
 

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.db.intake import Intake
 from bot.services.batching import GroupCommit
-from bot.services.matching import DirectoryMatchers, WatchedChannels
+from bot.services.matching import DirectoryMatchers, ToneSetups, WatchedChannels
 from bot.services.pacing import SendPacing
 
 Clock = Callable[[], datetime]
@@ -41,6 +41,8 @@ class Deps:
     known_teams: set[str] = field(default_factory=set)
     # Channels known to be watched (and their linked customer), checked against the workspace's versions.
     channels: WatchedChannels = field(default_factory=WatchedChannels)
+    # Each workspace's tone rules and nudge settings, checked against its settings version.
+    tone: ToneSetups = field(default_factory=ToneSetups)
     # What Slack's 429s taught this process's outbox sender (paced channels, a workspace-wide hold).
     pacing: SendPacing = field(default_factory=SendPacing)
 

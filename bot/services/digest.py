@@ -3,7 +3,8 @@
 The digest's *week* is the seven days (workspace wall-clock time) ending at the digest moment, e.g. from last
 Friday 15:00 to this Friday 15:00: consecutive digests neither overlap nor leave a gap. Everything it tells is
 read for that week: recognised stories created in it (recogniser counts as they are when it is composed), follow-
-ups marked done in it, and the customers quiet as of the digest moment.
+ups marked done in it, the customers quiet as of the digest moment, and how many tone tips were shown (a count
+by kind: never who, never what).
 
 It is due from the digest moment until the end of that ISO week (Sunday midnight, workspace time), and for at
 least a day: a bot that was down at the moment still sends it later, never a previous week's. Once per week
@@ -13,7 +14,7 @@ digest moment's local date); not at all while no stories channel is set, nor in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -77,6 +78,8 @@ class Digest:
     customers_checked_in: int
     quiet_customers: int
     quiet_days: int
+    # Tone tips shown this week, by category: counts only, never who or what.
+    tips: dict[str, int] = field(default_factory=dict)
 
     @property
     def has_news(self) -> bool:
@@ -93,8 +96,8 @@ def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_da
     quiet = queries.count_quiet_customers(session, team_id=team_id, cutoff=week.moment - timedelta(days=quiet_days))
     return Digest(week=week, stories=story_lines(session, team_id=team_id, rows=list(rows)),
                   more_stories=max(0, total - len(rows)), followups_done=done.done, followups_on_time=done.on_time,
-                  customers_checked_in=done.customers_checked_in, quiet_customers=quiet,
-                  quiet_days=quiet_days)  # fmt: skip
+                  customers_checked_in=done.customers_checked_in, quiet_customers=quiet, quiet_days=quiet_days,
+                  tips=queries.count_nudges(session, team_id=team_id, since=week.start, until=week.moment))  # fmt: skip
 
 
 def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:

@@ -1,5 +1,5 @@
-"""The Home tab: my follow-ups (overdue first), my customers (quietest first), the workspace's recent stories and
-the stories about me, published through the outbox."""
+"""The Home tab: my follow-ups (overdue first), my customers (quietest first), the workspace's recent stories,
+the stories about me and my tone-tip setting, published through the outbox."""
 
 from __future__ import annotations
 
@@ -30,6 +30,8 @@ class HomeView:
     now: datetime
     recent_stories: list[stats.StoryLine] = field(default_factory=list)
     my_stories: list[stats.StoryLine] = field(default_factory=list)
+    nudges_enabled: bool = True  # the person's own tone tips
+    workspace_nudges: bool = True  # the workspace's switch
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
@@ -42,8 +44,10 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     customers = queries.customers_quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
+    workspace_nudges = queries.workspace_settings(session, team_id=team_id, now=now).nudges_enabled
     return HomeView(user_id=user_id, followups=views, customers=list(customers), now=now, recent_stories=recent,
-                    my_stories=mine)  # fmt: skip
+                    my_stories=mine, workspace_nudges=workspace_nudges,
+                    nudges_enabled=queries.user_nudges_enabled(session, team_id=team_id, user_id=user_id))  # fmt: skip
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:

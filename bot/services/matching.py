@@ -1,18 +1,35 @@
 """Per-workspace caches kept in each process, checked against version counters the database holds.
 
-A directory change bumps the workspace's directory version and a channel change its channels version (in
-whichever process makes it), so every process notices on its next read and reloads.
+A directory change bumps the workspace's directory version, a channel change its channels version and a settings
+change its settings version (in whichever process makes it), so every process notices on its next read and reloads.
 """
 
 from __future__ import annotations
 
+import logging
+import os
 import threading
+import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
 from bot.db import queries
+from bot.db.intake import ToneSettingsRow
 from bot.domain.matcher import CustomerMatcher, NameEntry
+from bot.domain.messages import ChannelMessage
+from bot.domain.tone import (
+    ToneHit,
+    ToneMatcher,
+    ToneRule,
+    ToneRulesError,
+    load_rules_file,
+    parse_rules_text,
+    shipped_rules,
+)
+
+log = logging.getLogger(__name__)
 
 Versions = tuple[int, int]  # (directory version, channels version)
 
@@ -26,7 +43,7 @@ class DirectoryMatchers:
 
     def for_team(self, session: Session, *, team_id: str) -> CustomerMatcher:
         """The matcher for the workspace's current directory, rebuilt if another writer changed it."""
-        directory_version, _ = queries.team_versions(session, team_id=team_id)
+        directory_version, _, _ = queries.team_versions(session, team_id=team_id)
         return self.get(
             team_id=team_id,
             version=directory_version,
@@ -78,3 +95,102 @@ class WatchedChannels:
                 cached = (versions, {})
                 self._cache[team_id] = cached
             cached[1].update(linked)
+
+
+# How often a process looks at a workspace's rules file for changes.
+RULES_FILE_CHECK_SECONDS = 10.0
+
+
+def split_ids(text: str) -> frozenset[str]:
+    """Comma-separated ids (channels, rule ids) as a set."""
+    return frozenset(part.strip() for part in (text or "").split(",") if part.strip())
+
+
+def _file_stamp(path: str) -> float | None:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return None
+
+
+def workspace_rules(*, rules_added: str, rules_file: str) -> tuple[ToneRule, ...]:
+    """The shipped rules, then the rules file's, then the workspace's own; a broken part is logged and left out."""
+    rules = list(shipped_rules())
+    if rules_file:
+        try:
+            rules.extend(load_rules_file(rules_file))
+        except ToneRulesError as error:
+            log.warning("tone rules file %s is not used: %s", rules_file, error)
+    if rules_added.strip():
+        try:
+            rules.extend(parse_rules_text(rules_added))
+        except ToneRulesError as error:  # validated when saved; only a hand-edited database gets here
+            log.warning("the workspace's own tone rules are not used: %s", error)
+    return tuple(rules)
+
+
+@dataclass(frozen=True)
+class ToneSetup:
+    """A workspace's nudge settings and rules, ready for the hot path."""
+
+    enabled: bool
+    excluded_channels: frozenset[str]
+    matcher: ToneMatcher
+    rules_file: str = ""
+    file_stamp: float | None = None
+
+    @classmethod
+    def build(cls, row: ToneSettingsRow) -> ToneSetup:
+        """Build the matcher for a workspace's stored settings."""
+        rules = workspace_rules(rules_added=row.rules_added, rules_file=row.rules_file)
+        return cls(
+            enabled=row.nudges_enabled,
+            excluded_channels=split_ids(row.excluded_channels),
+            matcher=ToneMatcher.build(rules, disabled=split_ids(row.rules_disabled)),
+            rules_file=row.rules_file,
+            file_stamp=_file_stamp(row.rules_file) if row.rules_file else None,
+        )
+
+    def hits(self, message: ChannelMessage) -> list[ToneHit]:
+        """What the tone rules find in a teammate's message; nothing for customers or in excluded channels."""
+        if not self.enabled or message.is_external or message.channel_id in self.excluded_channels:
+            return []
+        return self.matcher.check(message.text)
+
+
+@dataclass
+class _Cached:
+    version: int
+    setup: ToneSetup
+    checked_at: float = field(default_factory=time.monotonic)
+
+
+class ToneSetups:
+    """Per-workspace ToneSetup cache; the settings version in the database is the truth."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._cache: dict[str, _Cached] = {}
+
+    def get(self, *, team_id: str, version: int, load: Callable[[], ToneSettingsRow]) -> ToneSetup:
+        """The cached setup if built at this settings version (and its rules file is unchanged), else a new one."""
+        with self._lock:
+            cached = self._cache.get(team_id)
+        if cached is not None and cached.version == version and not self._file_changed(cached):
+            return cached.setup
+        setup = ToneSetup.build(load())
+        with self._lock:
+            current = self._cache.get(team_id)
+            if current is None or current.version <= version:
+                self._cache[team_id] = _Cached(version=version, setup=setup)
+        return setup
+
+    @staticmethod
+    def _file_changed(cached: _Cached) -> bool:
+        if not cached.setup.rules_file:
+            return False
+        now = time.monotonic()
+        if now - cached.checked_at < RULES_FILE_CHECK_SECONDS:
+            return False
+        cached.checked_at = now
+        return _file_stamp(cached.setup.rules_file) != cached.setup.file_stamp

@@ -14,6 +14,8 @@ from bot.db import queries
 from bot.domain.matcher import CustomerMatcher, normalize_name
 from bot.domain.messages import ChannelMessage, ts_to_datetime
 from bot.domain.slack_text import excerpt, strip_controls, visible_text
+from bot.domain.tone import ToneHit
+from bot.services import nudges
 from bot.services.deps import Deps
 from bot.services.matching import Versions
 
@@ -109,6 +111,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     waits: list[dict[str, Any]] = []
     answers: list[tuple[str, str, str | None, datetime, str]] = []
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
+    nudged = 0
     # The per-message statements run on the driver's connection (see bot.db.intake): this is the hottest path.
     with deps.intake.transaction() as db:
         keys = [(message.team_id, event_id) for event_id, message in batch if event_id is not None]
@@ -122,14 +125,18 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                 unseen.discard(key)
             fresh.setdefault(message.team_id, []).append((index, message))
         for team_id, items in fresh.items():
-            versions = db.team_versions(team_id)
-            matcher = deps.matchers.get(team_id=team_id, version=versions[0], load=partial(db.customer_names, team_id))
+            directory_version, channels_version, settings_version = db.team_versions(team_id)
+            versions = (directory_version, channels_version)
+            matcher = deps.matchers.get(team_id=team_id, version=directory_version,
+                                        load=partial(db.customer_names, team_id))  # fmt: skip
+            tone = deps.tone.get(team_id=team_id, version=settings_version, load=partial(db.tone_settings, team_id))
             channel_ids = [message.channel_id for _, message in items]
             linked, unknown = deps.channels.lookup(team_id=team_id, versions=versions, channel_ids=channel_ids)
             if unknown:
                 newly = db.watch_channels(team_id, unknown, now=now)
                 linked.update(newly)
                 watched.append((team_id, versions, newly))
+            toned: list[tuple[ChannelMessage, list[ToneHit]]] = []
             for index, message in items:
                 linked_customer = linked[message.channel_id]
                 for customer_id, text in _mentioned(matcher, message, linked_customer).items():
@@ -137,6 +144,10 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                     rows.setdefault((message.channel_id, message.ts, customer_id), (index, row))
                 if linked_customer is not None:
                     _note_wait_or_answer(message, linked_customer, waits, answers)
+                if hits := tone.hits(message):
+                    toned.append((message, hits))
+            if toned:
+                nudged += nudges.queue_nudges(db, team_id=team_id, found=toned, now=now)
         inserted = db.add_mentions([row for _, row in rows.values()])
         if waits or answers:
             # Waits first: a member's answer in this same batch then finds the message it answers.
@@ -144,6 +155,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
             db.answer_waits(answers, now=now)
     for team_id, versions, newly in watched:
         deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
+    if nudged:
+        deps.wake_sender()
     counts = [0] * len(batch)
     for mention_key, (index, _) in rows.items():
         counts[index] += mention_key in inserted

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -16,21 +17,25 @@ log = logging.getLogger(__name__)
 PROFILE_TTL = timedelta(days=1)
 
 
-def user_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> str:
-    """The user's IANA timezone: the cached one while fresh, else from users.info (UTC if Slack cannot say)."""
-    now = deps.clock()
-    with deps.session_factory.begin() as session:
-        cached = queries.user_profile(session, team_id=team_id, user_id=user_id)
-        if cached is not None and now - cached.fetched_at < PROFILE_TTL:
-            return cached.tz
-        stale_tz = cached.tz if cached is not None else None
+@dataclass(frozen=True)
+class Profile:
+    """What Rapport uses of a Slack user profile."""
+
+    tz: str
+    is_admin: bool
+    is_owner: bool
+
+
+def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: datetime) -> Profile | None:
+    """Ask users.info and cache the answer; None if Slack cannot say."""
     try:
         user = client.users_info(user=user_id)["user"] or {}
     except (SlackApiError, SlackClientError, OSError) as error:
-        log.warning("users.info failed for %s: %s; using %s", user_id, error, stale_tz or "UTC")
-        return stale_tz or "UTC"
+        log.warning("users.info failed for %s: %s", user_id, error)
+        return None
     profile = user.get("profile") or {}
-    tz = str(user.get("tz") or "UTC")
+    found = Profile(tz=str(user.get("tz") or "UTC")[:64], is_admin=bool(user.get("is_admin")),
+                    is_owner=bool(user.get("is_owner")))  # fmt: skip
     with deps.session_factory.begin() as session:
         queries.save_user_profile(
             session,
@@ -40,11 +45,40 @@ def user_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) 
             name=str(user.get("name") or "")[:200],
             real_name=str(user.get("real_name") or profile.get("real_name") or "")[:200],
             email=(str(profile["email"])[:254] if profile.get("email") else None),
-            tz=tz[:64],
-            is_admin=bool(user.get("is_admin")),
-            is_owner=bool(user.get("is_owner")),
+            tz=found.tz,
+            is_admin=found.is_admin,
+            is_owner=found.is_owner,
             is_bot=bool(user.get("is_bot")),
             is_external=bool(user.get("is_stranger") or (user.get("team_id") not in (None, team_id))),
             deleted=bool(user.get("deleted")),
         )
-    return tz
+    return found
+
+
+def _cached(deps: Deps, *, team_id: str, user_id: str) -> tuple[Profile, datetime] | None:
+    with deps.session_factory.begin() as session:
+        row = queries.user_profile(session, team_id=team_id, user_id=user_id)
+        if row is None:
+            return None
+        return Profile(tz=row.tz, is_admin=row.is_admin, is_owner=row.is_owner), row.fetched_at
+
+
+def user_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> str:
+    """The user's IANA timezone: the cached one while fresh, else from users.info (UTC if Slack cannot say)."""
+    now = deps.clock()
+    cached = _cached(deps, team_id=team_id, user_id=user_id)
+    if cached is not None and now - cached[1] < PROFILE_TTL:
+        return cached[0].tz
+    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now)
+    if fetched is not None:
+        return fetched.tz
+    return cached[0].tz if cached is not None else "UTC"
+
+
+def fresh_profile(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> Profile | None:
+    """The profile as Slack says it now (for admin checks), else the cached one, else None."""
+    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=deps.clock())
+    if fetched is not None:
+        return fetched
+    cached = _cached(deps, team_id=team_id, user_id=user_id)
+    return cached[0] if cached is not None else None

@@ -55,3 +55,14 @@ def test_demo_transcript() -> None:
     digest = next(s for s in scenes if s.startswith("Friday afternoon"))
     assert "in #random, the weekly digest" in digest  # its wording is the digest's own, tested there
     assert "@stephanie" in digest and "let me call them for you" in digest
+
+    # Kiri's brush-off: a tip only Kiri sees; Kiri's warmer second reply is recognised.
+    tip = next(s for s in scenes if s.startswith("A brush-off, and a private tip"))
+    assert "kiri: You'll have to call customer service for that, all I do is sell stuff." in tip
+    assert "Rapport (only visible to @kiri)" in tip and "can sound like a brush-off" in tip
+    assert "[Thanks]  [Don't show me these]" in tip and "kiri clicks Thanks" in tip
+    again = next(s for s in scenes if s.startswith("Kiri tries again"))
+    assert ":star2: *A good story* with *Initech*: @kiri" in again and "Recognised by @dana" in again
+    # The stories channel is set through the admins' settings modal.
+    assert "dana: /rapport settings" in digest and "*Stories channel*: (none) → #random" in digest
+    assert "1 private tone tip" in digest and "@kiri" in digest

@@ -71,7 +71,7 @@ def test_weekly_digest_is_posted_once_into_the_stories_channel(http_app: Running
 
 
 @pytest.mark.usefixtures("no_errors_logged")
-def test_rapport_help_stats_and_what_is_not_there_yet(running_app: RunningApp) -> None:
+def test_rapport_help_stats_and_settings_for_non_admins(running_app: RunningApp) -> None:
     app = running_app
     deps = app.runtime.deps
     _seed(app, text="Steph stayed until it was solved", at=deps.clock(), credited=("U0STEPH",))
@@ -81,10 +81,11 @@ def test_rapport_help_stats_and_what_is_not_there_yet(running_app: RunningApp) -
     [view] = followups.list_open(deps, team_id=TEAM, user_id="U0LEE")
     assert followups.mark_done(deps, team_id=TEAM, followup_id=view.id, user_id="U0LEE").changed
 
-    help_text = json.dumps(app.command("help", command="/rapport"))
+    help_text = json.dumps(app.command("help", command="/rapport", user="U0LEE"))
     for command in ("/customer", "/followup", "/kudos", "/rapport stats", "What Rapport stores"):
         assert command in help_text
-    assert json.dumps(app.command("", command="/rapport")) == help_text  # no text: the help, for now
+    # No text opens the settings modal for admins; Lee is not one, so Lee gets the help.
+    assert json.dumps(app.command("", command="/rapport", user="U0LEE")) == help_text
 
     stats = app.command("stats", command="/rapport")
     assert stats.get("response_type") == "ephemeral"
@@ -93,8 +94,8 @@ def test_rapport_help_stats_and_what_is_not_there_yet(running_app: RunningApp) -
     assert "*1 of 1* follow-ups done on time in the last 30 days" in shown
     assert "*0 of 1* customers quiet" in shown
 
-    later = json.dumps(app.command("settings", command="/rapport"))
-    assert "not available yet" in later and "/rapport stats" in later
+    refused = json.dumps(app.command("settings", command="/rapport", user="U0LEE"))
+    assert "Only workspace admins" in refused and "/rapport nudges off" in refused
     unknown = app.command("frobnicate <!here>", command="/rapport")
     assert unknown.get("response_type") == "ephemeral"
     assert "/rapport stats" in json.dumps(unknown) and "<!here>" not in json.dumps(unknown)

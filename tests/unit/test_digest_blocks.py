@@ -11,7 +11,7 @@ import pytest
 
 from bot.blocks.digest import build_digest
 from bot.blocks.home import build_home
-from bot.blocks.stats import build_not_yet, build_rapport_help, build_stats, story_text
+from bot.blocks.stats import build_rapport_help, build_stats, story_text
 from bot.db.models import Customer
 from bot.db.queries import CustomerRow
 from bot.domain import rapport_commands as cmd
@@ -63,17 +63,29 @@ def test_nonsense_settings_fall_back_to_friday_15_00() -> None:
 # --- /rapport ----------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("text", ["", "  ", "help", "HELP", "?", "--help"])
+@pytest.mark.parametrize("text", ["help", "HELP", "?", "--help"])
 def test_rapport_help(text: str) -> None:
     assert cmd.parse_rapport_command(text) == cmd.Help()
 
 
-def test_rapport_stats_and_what_comes_later() -> None:
+def test_rapport_subcommands() -> None:
+    assert cmd.parse_rapport_command("") == cmd.OpenSettings(asked=False)
+    assert cmd.parse_rapport_command("  ") == cmd.OpenSettings(asked=False)
     assert cmd.parse_rapport_command("stats") == cmd.Stats()
     assert cmd.parse_rapport_command(" Stats please") == cmd.Stats()
-    assert cmd.parse_rapport_command("settings") == cmd.NotYet(name="settings")
-    assert cmd.parse_rapport_command("nudges off") == cmd.NotYet(name="nudges")
-    assert cmd.parse_rapport_command("forget-me") == cmd.NotYet(name="forget-me")
+    assert cmd.parse_rapport_command("settings") == cmd.OpenSettings(asked=True)
+    assert cmd.parse_rapport_command("nudges off") == cmd.SwitchNudges(enabled=False)
+    assert cmd.parse_rapport_command("Nudges ON") == cmd.SwitchNudges(enabled=True)
+    assert cmd.parse_rapport_command("forget-me") == cmd.ForgetMe()
+    assert cmd.parse_rapport_command("forget me") == cmd.ForgetMe()
+
+
+@pytest.mark.parametrize("text", ["nudges", "nudges maybe", "nudges <!here>"])
+def test_nudges_needs_on_or_off(text: str) -> None:
+    with pytest.raises(BadCommand) as raised:
+        cmd.parse_rapport_command(text)
+    assert raised.value.example == "/rapport nudges off"
+    assert "/rapport nudges on" in raised.value.message
 
 
 def test_an_unknown_subcommand_is_explained_with_an_example() -> None:
@@ -85,10 +97,13 @@ def test_an_unknown_subcommand_is_explained_with_an_example() -> None:
 
 def test_help_lists_every_command_and_what_rapport_stores() -> None:
     text = str(build_rapport_help())
-    for command in ("/customer", "/followup", "/kudos", "/rapport stats"):
+    for command in ("/customer", "/followup", "/kudos", "/rapport stats", "/rapport settings", "/rapport nudges off",
+                    "/rapport forget-me"):
         assert command in text
     assert "What Rapport stores" in text and "280 characters" in text
-    assert "settings" in str(build_not_yet("settings")) and "/rapport stats" in str(build_not_yet("settings"))
+    # Transparency: who sees tips, how long excerpts are kept, how to turn each thing off.
+    assert "nobody else sees it" in text and "retention period (90 days" in text
+    assert "Turning things off" in text and "/kick @Rapport" in text
 
 
 # --- limits on the largest inputs --------------------------------------------------------------------------

@@ -6,9 +6,13 @@ from functools import partial
 from slack_bolt import App
 
 from bot.blocks import followups as blocks
+from bot.blocks import nudges as nudge_blocks
+from bot.blocks import privacy as privacy_blocks
 from bot.blocks import relationships as relationship_blocks
 from bot.blocks.stories import TAG_ACTION_PREFIX
 from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
+from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
+from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
 from bot.services.deps import Deps
@@ -24,3 +28,8 @@ def register(app: App, deps: Deps) -> None:
     app.action(relationship_blocks.PLAN_CHECKIN_ACTION)(partial(handle_plan_checkin, deps=deps))
     app.action(relationship_blocks.SNOOZE_QUIET_ACTION)(partial(handle_snooze_quiet, deps=deps))
     app.action(re.compile(f"^{TAG_ACTION_PREFIX}"))(partial(handle_story_tag, deps=deps))
+    app.action(nudge_blocks.NUDGE_THANKS_ACTION)(partial(handle_nudge_thanks, deps=deps))
+    app.action(nudge_blocks.NUDGE_OPTOUT_ACTION)(partial(handle_nudge_optout, deps=deps))
+    app.action(nudge_blocks.NUDGES_TOGGLE_ACTION)(partial(handle_nudges_toggle, deps=deps))
+    app.action(privacy_blocks.FORGET_CONFIRM_ACTION)(partial(handle_forget_confirm, deps=deps))
+    app.action(privacy_blocks.FORGET_CANCEL_ACTION)(handle_forget_cancel)

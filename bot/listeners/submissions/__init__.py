@@ -6,9 +6,11 @@ from slack_bolt import App
 
 from bot.blocks.customers import ADD_CUSTOMER_CALLBACK
 from bot.blocks.followups import FOLLOWUP_MODAL_CALLBACK
+from bot.blocks.settings_modal import SETTINGS_MODAL_CALLBACK
 from bot.blocks.story_modal import STORY_MODAL_CALLBACK
 from bot.listeners.submissions.customer_modal import handle_add_customer_submission
 from bot.listeners.submissions.followup_modal import handle_followup_submission
+from bot.listeners.submissions.settings_modal import handle_settings_submission
 from bot.listeners.submissions.story_modal import handle_story_submission
 from bot.services.deps import Deps
 
@@ -18,3 +20,4 @@ def register(app: App, deps: Deps) -> None:
     app.view(ADD_CUSTOMER_CALLBACK)(partial(handle_add_customer_submission, deps=deps))
     app.view(FOLLOWUP_MODAL_CALLBACK)(partial(handle_followup_submission, deps=deps))
     app.view(STORY_MODAL_CALLBACK)(partial(handle_story_submission, deps=deps))
+    app.view(SETTINGS_MODAL_CALLBACK)(partial(handle_settings_submission, deps=deps))

@@ -1,0 +1,236 @@
+"""Block Kit for `/rapport settings`: the admins' modal, reading what it sends back, and its confirmation.
+
+Every input's block id and action id is the setting's key (bot.domain.workspace_settings), so an error for a
+setting lands next to its field.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from bot.blocks.text import Block, context, date_token, escape, message, section, shorten
+from bot.domain import workspace_settings as ws
+from bot.domain.tone import CATEGORY_LABELS, ToneRule
+from bot.domain.when import WEEKDAY_KEYS, WEEKDAYS
+
+SETTINGS_MODAL_CALLBACK = "rapport_settings"
+OPTION_TEXT_LIMIT = 75
+MAX_OPTIONS = 100
+RULES_HELP = (
+    "One rule per line: category | phrase; another phrase | what to say instead. Categories: brush-off, threat, "
+    "blame. For example: brush-off | not my circus | Let me find out who can help, and stay with you on it."
+)
+
+
+def _plain(text: str) -> dict[str, Any]:
+    return {"type": "plain_text", "text": text, "emoji": True}
+
+
+def _input(key: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False) -> Block:
+    block: Block = {"type": "input", "block_id": key, "label": _plain(ws.LABELS[key]),
+                    "element": {**element, "action_id": key}, "optional": optional}  # fmt: skip
+    if hint:
+        block["hint"] = _plain(hint[:2000])
+    return block
+
+
+def _text(initial: str, *, placeholder: str = "", multiline: bool = False, max_length: int = 3000) -> dict[str, Any]:
+    element: dict[str, Any] = {"type": "plain_text_input", "multiline": multiline, "max_length": max_length}
+    if initial:
+        element["initial_value"] = initial[:max_length]
+    if placeholder:
+        element["placeholder"] = _plain(placeholder)
+    return element
+
+
+def _number(initial: int) -> dict[str, Any]:
+    # No min/max here: a value out of range gets Rapport's own message, with the allowed range, in the modal.
+    return {"type": "number_input", "is_decimal_allowed": False, "initial_value": str(initial)}
+
+
+def _option(text: str, value: str) -> dict[str, Any]:
+    return {"text": _plain(shorten(text, OPTION_TEXT_LIMIT)), "value": value}
+
+
+def _day_options() -> list[dict[str, Any]]:
+    return [_option(name.capitalize(), key) for name, key in zip(WEEKDAYS, WEEKDAY_KEYS, strict=True)]
+
+
+def rule_option(rule: ToneRule) -> dict[str, Any]:
+    """A shipped rule as a choice: its category and first phrase."""
+    return _option(f"{CATEGORY_LABELS.get(rule.category, rule.category)}: {rule.phrases[0]}", rule.id)
+
+
+def build_settings_modal(
+    values: ws.WorkspaceSettingsValues,
+    *,
+    rules: Sequence[ToneRule],
+    last_change: tuple[str, Any] | None = None,
+) -> dict[str, Any]:
+    """The settings modal, filled in with the current values."""
+    days = _day_options()
+    chosen_days = [o for o in days if o["value"] in values.working_days.split(",")]
+    channels_filter = {"include": ["public", "private"], "exclude_bot_users": True}
+    stories: dict[str, Any] = {"type": "conversations_select", "filter": channels_filter}
+    if values.stories_channel:
+        stories["initial_conversation"] = values.stories_channel
+    excluded: dict[str, Any] = {"type": "multi_conversations_select", "filter": channels_filter}
+    excluded_ids = [c for c in values.nudge_excluded_channels.split(",") if c]
+    if excluded_ids:
+        excluded["initial_conversations"] = excluded_ids
+    on_off = [_option("On: tips are shown (each person can still turn theirs off)", "on"),
+              _option("Off: no tips for anyone in this workspace", "off")]  # fmt: skip
+    rule_options = [rule_option(r) for r in rules][:MAX_OPTIONS]
+    disabled_ids = set(values.tone_rules_disabled.split(","))
+    disabled_element: dict[str, Any] = {"type": "multi_static_select", "options": rule_options,
+                                        "placeholder": _plain("None: every shipped rule is used")}  # fmt: skip
+    chosen_rules = [o for o in rule_options if o["value"] in disabled_ids]
+    if chosen_rules:
+        disabled_element["initial_options"] = chosen_rules
+    digest_day: dict[str, Any] = {"type": "static_select", "options": days}
+    digest_day["initial_option"] = next((o for o in days if o["value"] == values.digest_day), days[4])
+    working_days: dict[str, Any] = {"type": "checkboxes", "options": days}
+    if chosen_days:
+        working_days["initial_options"] = chosen_days
+    nudges: dict[str, Any] = {"type": "radio_buttons", "options": on_off,
+                              "initial_option": on_off[0] if values.nudges_enabled else on_off[1]}  # fmt: skip
+    blocks: list[Block] = [
+        section("*Stories and follow-ups*"),
+        _input(ws.STORIES_CHANNEL, stories, optional=True,
+               hint="Where shout-outs and the weekly digest go. Invite me to the channel first. Until one is set, "
+                    "a shout-out goes into the thread of the story's message."),
+        _input(ws.STORY_EMOJI, _text(values.story_emojis.replace(",", ", "), placeholder="star2, tada"),
+               hint="Reacting with one of these records a good story. Several allowed, separated by commas."),
+        _input(ws.FOLLOWUP_EMOJI, _text(values.followup_emoji, placeholder="alarm_clock"),
+               hint="Reacting with this creates a follow-up about the message."),
+        _input(ws.DEFAULT_DELAY, _number(values.default_followup_working_days),
+               hint="A follow-up with no *when* is due this many working days later, at 09:00."),
+        section("*Working time*"),
+        _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
+        _input(ws.WORK_END, _text(ws.format_time_of_day(values.working_hours_end), placeholder="17:00")),
+        _input(ws.WORKING_DAYS, working_days),
+        _input(ws.TIMEZONE, _text(values.timezone, placeholder="Europe/Paris", max_length=64),
+               hint="For working hours, the digest and monthly stats (people's reminders use their own timezone)."),
+        section("*Customers*"),
+        _input(ws.QUIET_DAYS, _number(values.quiet_days),
+               hint="A customer with no touch for this many days is listed in the owner's Monday gone-quiet DM."),
+        _input(ws.UNANSWERED_MINUTES, _number(values.unanswered_minutes),
+               hint="A customer's message in their shared channel unanswered this long (in working time) "
+                    "gets one DM to the owner."),
+        section("*Weekly digest*"),
+        _input(ws.DIGEST_DAY, digest_day),
+        _input(ws.DIGEST_TIME, _text(ws.format_time_of_day(values.digest_time), placeholder="15:00")),
+        section("*Tone nudges* (private tips, shown only to the person who wrote the message)"),
+        _input(ws.NUDGES, nudges),
+        _input(ws.NUDGE_EXCLUDED, excluded, optional=True, hint="No tips are shown for messages in these channels."),
+        _input(ws.RULES_DISABLED, disabled_element, optional=True),
+        _input(ws.RULES_ADDED, _text(values.tone_rules_added, multiline=True), optional=True, hint=RULES_HELP),
+        _input(ws.RULES_FILE, _text(values.tone_rules_file, placeholder="/etc/rapport/tone_rules.toml",
+                                    max_length=500), optional=True,
+               hint="A rules file on the Rapport server (TOML, like the shipped list), read as well as the rules "
+                    "above; changes to the file are picked up within a minute."),
+        section("*Privacy*"),
+        _input(ws.RETENTION_DAYS, _number(values.retention_days),
+               hint="Message excerpts older than this are deleted every day; the mention itself (who, where, when) "
+                    "stays."),
+    ]  # fmt: skip
+    if last_change is not None:
+        who, when = last_change
+        blocks.append(context(f"Last changed by <@{escape(who)}> {date_token(when)}."))
+    return {
+        "type": "modal",
+        "callback_id": SETTINGS_MODAL_CALLBACK,
+        "title": _plain("Rapport settings"),
+        "submit": _plain("Save"),
+        "close": _plain("Cancel"),
+        "blocks": blocks,
+    }
+
+
+def _state(state: dict[str, Any], key: str) -> dict[str, Any]:
+    value = (state.get(key) or {}).get(key)
+    return value if isinstance(value, dict) else {}
+
+
+def _text_value(state: dict[str, Any], key: str) -> str | None:
+    value = _state(state, key).get("value")
+    return value if isinstance(value, str) else None
+
+
+def _choice(state: dict[str, Any], key: str, field: str) -> str | None:
+    chosen = _state(state, key).get(field)
+    if isinstance(chosen, dict):
+        chosen = chosen.get("value")
+    return chosen if isinstance(chosen, str) and chosen else None
+
+
+def _choices(state: dict[str, Any], key: str, field: str) -> tuple[str, ...]:
+    chosen = _state(state, key).get(field)
+    if not isinstance(chosen, list):
+        return ()
+    values = [c.get("value") if isinstance(c, dict) else c for c in chosen]
+    return tuple(v for v in values if isinstance(v, str) and v)
+
+
+def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
+    """What the submitted modal holds, as typed; nothing is judged here."""
+    state = (view.get("state") or {}).get("values") or {}
+    return ws.SettingsForm(
+        stories_channel=_choice(state, ws.STORIES_CHANNEL, "selected_conversation"),
+        story_emoji=_text_value(state, ws.STORY_EMOJI),
+        followup_emoji=_text_value(state, ws.FOLLOWUP_EMOJI),
+        default_delay=_text_value(state, ws.DEFAULT_DELAY),
+        working_hours_start=_text_value(state, ws.WORK_START),
+        working_hours_end=_text_value(state, ws.WORK_END),
+        working_days=_choices(state, ws.WORKING_DAYS, "selected_options"),
+        quiet_days=_text_value(state, ws.QUIET_DAYS),
+        unanswered_minutes=_text_value(state, ws.UNANSWERED_MINUTES),
+        digest_day=_choice(state, ws.DIGEST_DAY, "selected_option"),
+        digest_time=_text_value(state, ws.DIGEST_TIME),
+        timezone=_text_value(state, ws.TIMEZONE),
+        nudges=_choice(state, ws.NUDGES, "selected_option"),
+        nudge_excluded_channels=_choices(state, ws.NUDGE_EXCLUDED, "selected_conversations"),
+        retention_days=_text_value(state, ws.RETENTION_DAYS),
+        tone_rules_added=_text_value(state, ws.RULES_ADDED),
+        tone_rules_disabled=_choices(state, ws.RULES_DISABLED, "selected_options"),
+        tone_rules_file=_text_value(state, ws.RULES_FILE),
+    )
+
+
+def _shown(key: str, value: str) -> str:
+    """A changed value for the confirmation: channels as channel links, anything else escaped."""
+    channels = value.split(",") if key in (ws.STORIES_CHANNEL, ws.NUDGE_EXCLUDED) and value != "(none)" else []
+    if channels and all(re.fullmatch(r"[CG][A-Z0-9]{2,}", c) for c in channels):
+        return ", ".join(f"<#{c}>" for c in channels)
+    return escape(shorten(value, 200))
+
+
+def build_settings_saved(changes: Sequence[ws.SettingChange]) -> dict[str, Any]:
+    """The modal's confirmation: every change, or that nothing changed."""
+    if not changes:
+        return message("Nothing changed.", [section(":ok_hand: Nothing changed: every setting is as it was.")])
+    lines = [f"• *{escape(ws.LABELS.get(c.key, c.key))}*: {_shown(c.key, c.old)} → {_shown(c.key, c.new)}"
+             for c in changes]  # fmt: skip
+    return message(
+        "Settings saved.",
+        [
+            section(":white_check_mark: *Saved.* It takes effect right away, in every Rapport process.\n"
+                    + "\n".join(lines)),
+            context("Every change is recorded with who made it and when."),
+        ],
+    )  # fmt: skip
+
+
+def build_not_admin() -> dict[str, Any]:
+    """The polite refusal for people who are not admins."""
+    return message(
+        "Only workspace admins can change Rapport's settings.",
+        [
+            section(
+                ":lock: Only workspace admins and owners (or people listed in RAPPORT_ADMINS) can change Rapport's "
+                "settings. Ask one of them, or try `/rapport nudges off` to turn off your own tone tips."
+            ),
+        ],
+    )

@@ -1,0 +1,101 @@
+"""Tone nudges: which messages get a private tip, the cool-down, and what the author does with the tip.
+
+New messages are checked on the intake hot path (bot.services.mentions), inside the transaction that stores
+their mentions, so a nudge is queued exactly when its event is stored; each process's cached rules are in
+bot.services.matching.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from bot.blocks.nudges import build_nudge
+from bot.db import queries
+from bot.db.intake import IntakeTransaction
+from bot.domain.messages import ChannelMessage
+from bot.domain.tone import ToneHit
+from bot.services import home
+from bot.services.deps import Deps
+
+COOLDOWN = timedelta(hours=24)
+
+
+def queue_nudges(
+    db: IntakeTransaction, *, team_id: str, found: Sequence[tuple[ChannelMessage, list[ToneHit]]], now: datetime
+) -> int:
+    """Queue one private tip per message, for the first category its author is not cooling down in.
+
+    Skipped: people who turned tips off. The cool-down is claimed with one conditional upsert, so two
+    processes handling the same person's messages at once still send one tip per category per 24 hours.
+    """
+    if not found:
+        return 0
+    off = db.users_with_nudges_off(team_id, [message.user_id for message, _ in found])
+    nudges: list[dict[str, Any]] = []
+    outbox: list[dict[str, Any]] = []
+    for message, hits in found:
+        if message.user_id in off:
+            continue
+        for hit in hits:
+            if not db.start_cooldown(team_id, message.user_id, hit.rule.category, now=now, cutoff=now - COOLDOWN):
+                continue
+            nudges.append(dict(team_id=team_id, user_id=message.user_id, category=hit.rule.category,
+                               rule_id=hit.rule.id[:80], channel_id=message.channel_id, message_ts=message.ts,
+                               created_at=now))  # fmt: skip
+            payload: dict[str, Any] = {"channel": message.channel_id, "user": message.user_id}
+            if not message.is_top_level:
+                payload["thread_ts"] = message.thread_ts
+            payload.update(build_nudge(hit, channel_id=message.channel_id, ts=message.ts))
+            key = f"nudge:{message.channel_id}:{message.ts}"
+            outbox.append(dict(team_id=team_id, kind="nudge", idempotency_key=key, method="chat.postEphemeral",
+                               payload=payload, state="pending", not_before=now,
+                               attempts=0, created_at=now))  # fmt: skip
+            break
+    db.add_nudges(nudges, outbox)
+    return len(outbox)
+
+
+def _respond(session: Session, *, team_id: str, user_id: str, channel_id: str, ts: str, response: str) -> None:
+    queries.set_nudge_response(
+        session, team_id=team_id, user_id=user_id, channel_id=channel_id, message_ts=ts, response=response
+    )
+
+
+def thank(deps: Deps, *, team_id: str, user_id: str, channel_id: str, ts: str) -> None:
+    """The author found the tip useful."""
+    with deps.session_factory.begin() as session:
+        _respond(session, team_id=team_id, user_id=user_id, channel_id=channel_id, ts=ts, response="thanks")
+
+
+def opt_out(deps: Deps, *, team_id: str, user_id: str, channel_id: str, ts: str) -> None:
+    """Don't show me these: the author's tips are off from now on."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        _respond(session, team_id=team_id, user_id=user_id, channel_id=channel_id, ts=ts, response="optout")
+        queries.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=False, now=now)
+        home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
+    deps.wake_sender()
+
+
+@dataclass(frozen=True)
+class NudgeSwitch:
+    """A person's tone-tip setting after a change, and the workspace's."""
+
+    enabled: bool
+    workspace_enabled: bool
+
+
+def switch(deps: Deps, *, team_id: str, user_id: str, enabled: bool) -> NudgeSwitch:
+    """`/rapport nudges on|off` (and the Home tab's button): one person's tips."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        queries.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=enabled, now=now)
+        workspace_enabled = queries.workspace_settings(session, team_id=team_id, now=now).nudges_enabled
+        home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
+    deps.wake_sender()
+    return NudgeSwitch(enabled=enabled, workspace_enabled=workspace_enabled)

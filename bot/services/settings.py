@@ -1,0 +1,99 @@
+"""Workspace settings: who may change them, the current values, and saving a change with its audit trail.
+
+A save bumps the workspace's settings version, so every process's cached nudge settings reload on their next
+message; everything else reads the settings row in the transaction that uses it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, fields
+from datetime import datetime
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.db import queries
+from bot.db.models import WorkspaceSettings
+from bot.domain import workspace_settings as ws
+from bot.domain.tone import ToneRule, shipped_rules
+from bot.services import profiles
+from bot.services.deps import Deps
+
+log = logging.getLogger(__name__)
+
+
+def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bool:
+    """RAPPORT_ADMINS, or a Slack admin or owner (asked of Slack each time: a demotion counts at once)."""
+    if user_id in deps.settings.admins:
+        return True
+    profile = profiles.fresh_profile(deps, client, team_id=team_id, user_id=user_id)
+    return profile is not None and (profile.is_admin or profile.is_owner)
+
+
+def _values(row: WorkspaceSettings) -> ws.WorkspaceSettingsValues:
+    return ws.WorkspaceSettingsValues(**{f.name: getattr(row, f.name) for f in fields(ws.WorkspaceSettingsValues)})
+
+
+@dataclass(frozen=True)
+class SettingsView:
+    """What the settings modal shows."""
+
+    values: ws.WorkspaceSettingsValues
+    rules: tuple[ToneRule, ...]
+    last_change: tuple[str, datetime] | None
+
+
+def current(deps: Deps, *, team_id: str) -> SettingsView:
+    """The workspace's settings, the shipped rules an admin can turn off, and the latest change."""
+    with deps.session_factory.begin() as session:
+        values = _values(queries.workspace_settings(session, team_id=team_id, now=deps.clock()))
+        latest = queries.settings_changes(session, team_id=team_id, limit=1)
+    last = (latest[0].user_id, latest[0].changed_at) if latest else None
+    return SettingsView(values=values, rules=shipped_rules(), last_change=last)
+
+
+def _bot_is_in(deps: Deps, client: WebClient, *, team_id: str, channel_id: str) -> bool:
+    with deps.session_factory.begin() as session:
+        if queries.watched_channel_ids(session, team_id=team_id, channel_ids=[channel_id]):
+            return True
+    try:  # joined before Rapport ran, or while it was down: Slack knows
+        channel = client.conversations_info(channel=channel_id).get("channel") or {}
+    except (SlackApiError, SlackClientError, OSError) as error:
+        log.info("conversations.info for %s failed: %s", channel_id, error)
+        return False
+    return bool(channel.get("is_member"))
+
+
+def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.SettingsForm) -> list[ws.SettingChange]:
+    """Validate and store the form; every changed setting is recorded (who, when, from, to).
+
+    Raises SettingsInvalid with a message for each setting that needs a fix; then nothing is stored.
+    """
+    values = ws.validate_settings(form, rule_ids=frozenset(rule.id for rule in shipped_rules()))
+    with deps.session_factory.begin() as session:
+        before = _values(queries.workspace_settings(session, team_id=team_id, now=deps.clock()))
+    if (
+        values.stories_channel
+        and values.stories_channel != before.stories_channel
+        and not _bot_is_in(deps, client, team_id=team_id, channel_id=values.stories_channel)
+    ):
+        raise ws.SettingsInvalid({ws.STORIES_CHANNEL: "I'm not in that channel yet: invite me with "
+                                                      "`/invite @Rapport` there, then save again."})  # fmt: skip
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = queries.workspace_settings(session, team_id=team_id, now=now)
+        changes = ws.changes_between(_values(row), values)
+        if not changes:
+            return []
+        for item in fields(ws.WorkspaceSettingsValues):
+            setattr(row, item.name, getattr(values, item.name))
+        row.updated_at = now
+        queries.add_settings_changes(
+            session,
+            rows=[dict(team_id=team_id, user_id=user_id, changed_at=now, setting=c.key, old_value=c.old,
+                       new_value=c.new) for c in changes],
+        )  # fmt: skip
+        queries.bump_settings_version(session, team_id=team_id)
+    log.info("settings of %s changed by %s: %s", team_id, user_id, ", ".join(c.key for c in changes))
+    return changes

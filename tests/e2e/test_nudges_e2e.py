@@ -1,0 +1,225 @@
+"""Tone nudges end to end: a teammate's brush-off gets a private chat.postEphemeral, to its author alone.
+
+Each message goes through the real app (signed HTTP or Socket Mode) and the nudge through the outbox to the
+simulator. A nudge is queued in the same transaction that stores its event, so once the event is acknowledged
+the nudges table says whether one was queued; absence is checked there, not by waiting.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import func, select, update
+
+from bot.db import queries
+from bot.db.models import Mention, Nudge, NudgeCooldown, OutboxMessage, UserSettings
+from bot.slacksim import SlackSimulator
+from tests.e2e.conftest import RunningApp, eventually
+
+TEAM = "T0SIM0001"
+BRUSH_OFF = "Sorry, you'll have to call customer service to get that information."
+THREAT = "This is your final warning about the unpaid invoice."
+BLAME = "Per my last message, the export runs at night."
+
+
+@pytest.fixture(autouse=True)
+def _bot_in_channels(sim: SlackSimulator) -> None:
+    """Slack sends a channel's messages only while the bot is in it; Rapport's ephemerals need that too."""
+    for channel in ("C0SUPPORT", "C0RANDOM", "C0ACME"):
+        sim.set_bot_member(channel)
+
+
+def _post(app: RunningApp, user: str, text: str, *, channel: str = "C0SUPPORT", thread_ts: str | None = None) -> str:
+    ts, delivery = app.sim.post_message(user, channel, text, thread_ts=thread_ts)
+    assert delivery.status == 200, delivery
+    return ts
+
+
+def _nudges(app: RunningApp, user: str | None = None) -> list[Nudge]:
+    with app.runtime.deps.session_factory.begin() as session:
+        query = select(Nudge).order_by(Nudge.id)
+        if user is not None:
+            query = query.where(Nudge.user_id == user)
+        return list(session.scalars(query))
+
+
+def _ephemerals(app: RunningApp, user: str, count: int) -> list[dict[str, Any]]:
+    return eventually(lambda: (found := app.sim.ephemerals(user=user)) and len(found) >= count and found)
+
+
+def _settings(app: RunningApp, **values: Any) -> None:
+    deps = app.runtime.deps
+    with deps.session_factory.begin() as session:
+        row = queries.workspace_settings(session, team_id=TEAM, now=deps.clock())
+        for name, value in values.items():
+            setattr(row, name, value)
+        queries.bump_settings_version(session, team_id=TEAM)
+
+
+def _click(app: RunningApp, user: str, action_id: str, value: str, *, channel: str = "C0SUPPORT") -> Any:
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": channel,
+                      "is_ephemeral": True},
+        "actions": [{"action_id": action_id, "block_id": "nudge_actions", "value": value, "type": "button"}],
+    }  # fmt: skip
+    delivery = app.sim.send_interactive(payload)
+    assert delivery.status == 200, delivery
+    return delivery
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_brush_off_gets_a_private_nudge_for_its_author_only(running_app: RunningApp) -> None:
+    app, sim = running_app, running_app.sim
+    ts = _post(app, "U0LEE", BRUSH_OFF)
+    [nudge] = _ephemerals(app, "U0LEE", 1)
+    assert nudge["channel"] == "C0SUPPORT" and "thread_ts" not in nudge
+    shown = json.dumps(nudge)
+    assert "you'll have to call customer service" in nudge["text"]
+    assert "brush-off" in nudge["text"]
+    buttons = [e for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["Thanks", "Don't show me these"]
+    assert all(b["value"] == f"C0SUPPORT:{ts}" for b in buttons)
+    assert "Only you can see this" in shown
+    # To Lee alone: one chat.postEphemeral, addressed to Lee; nothing posted where others could see it.
+    calls = sim.calls_to("chat.postEphemeral")
+    assert [c.args["user"] for c in calls] == ["U0LEE"]
+    assert sim.ephemerals(user="U0DANA") == [] and sim.ephemerals(user="U0STEPH") == []
+    assert not any("customer service" in json.dumps(m) for m in sim.messages("C0SUPPORT") if m.get("bot_id"))
+    # What is kept: who, which rule, where; never the words.
+    [row] = _nudges(app)
+    assert (row.user_id, row.category, row.channel_id, row.message_ts) == ("U0LEE", "brush_off", "C0SUPPORT", ts)
+    with app.runtime.deps.session_factory.begin() as session:
+        assert all("customer service" not in str(v) for v in vars(session.get(Nudge, row.id)).values())
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_reply_in_a_thread_is_nudged_in_that_thread(http_app: RunningApp) -> None:
+    app = http_app
+    parent = _post(app, "U0DANA", "Acme asked about the export")
+    _post(app, "U0LEE", BLAME, thread_ts=parent)
+    [nudge] = _ephemerals(app, "U0LEE", 1)
+    assert nudge["thread_ts"] == parent and "Per my last message" in nudge["text"]
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_one_nudge_per_person_per_category_per_day(http_app: RunningApp) -> None:
+    app = http_app
+    _post(app, "U0LEE", BRUSH_OFF)
+    _post(app, "U0LEE", "Not my department, sorry.")  # brush-off again: cooling down
+    assert [n.category for n in _nudges(app, "U0LEE")] == ["brush_off"]
+    _post(app, "U0LEE", THREAT)  # another category: its own tip
+    _post(app, "U0STEPH", BRUSH_OFF)  # another person: their own tip
+    assert [n.category for n in _nudges(app, "U0LEE")] == ["brush_off", "threat"]
+    assert [n.category for n in _nudges(app, "U0STEPH")] == ["brush_off"]
+    _ephemerals(app, "U0LEE", 2)
+    # 24 hours later (the cool-down's start moved back a day), a brush-off is nudged again.
+    with app.runtime.deps.session_factory.begin() as session:
+        session.execute(update(NudgeCooldown).values(last_nudged_at=app.runtime.deps.clock() - timedelta(hours=24)))
+    _post(app, "U0LEE", "There's nothing I can do.")
+    assert [n.category for n in _nudges(app, "U0LEE")] == ["brush_off", "threat", "brush_off"]
+    _ephemerals(app, "U0LEE", 3)
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_no_nudges_for_customers_bots_excluded_channels_or_a_workspace_that_turned_them_off(
+    http_app: RunningApp,
+) -> None:
+    app, sim = http_app, http_app.sim
+    _post(app, "W0EXTBOB", "You'll have to call customer service, said your colleague", channel="C0ACME")
+    ts, delivery = sim.post_message(None, "C0SUPPORT", BRUSH_OFF, bot_id="B0OTHER")
+    assert delivery.status == 200
+    assert _nudges(app) == []
+
+    _settings(app, nudge_excluded_channels="C0RANDOM")
+    _post(app, "U0LEE", BRUSH_OFF, channel="C0RANDOM")
+    assert _nudges(app) == []
+    _post(app, "U0LEE", BRUSH_OFF, channel="C0SUPPORT")  # other channels still get tips
+    assert len(_nudges(app)) == 1
+
+    _settings(app, nudges_enabled=False)
+    _post(app, "U0STEPH", BRUSH_OFF)
+    assert len(_nudges(app)) == 1
+    _settings(app, nudges_enabled=True)
+    _post(app, "U0STEPH", BRUSH_OFF)
+    assert [n.user_id for n in _nudges(app)] == ["U0LEE", "U0STEPH"]
+    _ephemerals(app, "U0STEPH", 1)
+    assert sim.ephemerals(user="W0EXTBOB") == []
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_nudges_off_and_on_per_person(http_app: RunningApp) -> None:
+    app = http_app
+    off = app.command("nudges off", command="/rapport", user="U0LEE")
+    assert off["response_type"] == "ephemeral" and "off" in json.dumps(off)
+    _post(app, "U0LEE", BRUSH_OFF)
+    assert _nudges(app) == []
+    _post(app, "U0STEPH", BRUSH_OFF)  # only Lee turned them off
+    assert [n.user_id for n in _nudges(app)] == ["U0STEPH"]
+
+    on = app.command("nudges on", command="/rapport", user="U0LEE")
+    assert "on" in json.dumps(on)
+    _post(app, "U0LEE", BRUSH_OFF)
+    assert [n.user_id for n in _nudges(app)] == ["U0STEPH", "U0LEE"]
+    bad = app.command("nudges sometimes", command="/rapport", user="U0LEE")
+    assert "/rapport nudges off" in json.dumps(bad) and "sometimes" in json.dumps(bad)
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_dont_show_me_these_turns_the_authors_tips_off_and_thanks_is_noted(http_app: RunningApp) -> None:
+    app, sim = http_app, http_app.sim
+    _post(app, "U0LEE", BRUSH_OFF)
+    [nudge] = _ephemerals(app, "U0LEE", 1)
+    value = next(e["value"] for b in nudge["blocks"] if b["type"] == "actions" for e in b["elements"])
+
+    _click(app, "U0LEE", "nudge_thanks", value)
+    assert [n.response for n in _nudges(app, "U0LEE")] == ["thanks"]
+    replaced = eventually(lambda: [r for r in sim.responses() if r["body"].get("replace_original")])
+    assert "Thanks for reading" in json.dumps(replaced[-1]["body"])
+
+    _click(app, "U0LEE", "nudge_optout", value)
+    with app.runtime.deps.session_factory.begin() as session:
+        setting = session.get(UserSettings, (TEAM, "U0LEE"))
+        assert setting is not None and setting.nudges_enabled is False
+    assert [n.response for n in _nudges(app, "U0LEE")] == ["optout"]
+    eventually(lambda: any("nudges on" in json.dumps(r["body"]) for r in sim.responses()))
+    with app.runtime.deps.session_factory.begin() as session:  # cool-down over: only the opt-out stops it now
+        session.execute(update(NudgeCooldown).values(last_nudged_at=app.runtime.deps.clock() - timedelta(days=2)))
+    _post(app, "U0LEE", "Not my job.")
+    _post(app, "U0LEE", THREAT)
+    assert len(_nudges(app, "U0LEE")) == 1
+    # The Home tab shows the switch, off, with a button to turn tips back on.
+    home = eventually(lambda: (view := sim.home_view("U0LEE")) and "Turn my tips on" in json.dumps(view) and view)
+    assert "Your tone tips" in json.dumps(home)
+    with app.runtime.deps.session_factory.begin() as session:
+        nudge_rows = session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.kind == "nudge"))
+    assert nudge_rows == 1
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_forget_me_asks_first_then_forgets_only_the_caller(http_app: RunningApp) -> None:
+    app, sim = http_app, http_app.sim
+    app.command("add Acme Corp owner <@U0LEE|lee>")
+    _post(app, "U0LEE", "Acme Corp: " + BRUSH_OFF)
+    _post(app, "U0STEPH", "Acme Corp: " + BRUSH_OFF)
+    question = app.command("forget-me", command="/rapport", user="U0LEE")
+    assert question["response_type"] == "ephemeral"
+    buttons = [e for b in question["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["action_id"] for b in buttons] == ["forget_me_confirm", "forget_me_cancel"]
+    assert "confirm" in buttons[0]  # Slack asks "are you sure?" before the click counts
+    assert len(_nudges(app)) == 2  # asking deletes nothing
+
+    _click(app, "U0LEE", "forget_me_cancel", "cancel")
+    assert len(_nudges(app)) == 2
+    _click(app, "U0LEE", "forget_me_confirm", "forget")
+    assert [n.user_id for n in _nudges(app)] == ["U0STEPH"]
+    with app.runtime.deps.session_factory.begin() as session:
+        excerpts = dict(session.execute(select(Mention.user_id, Mention.excerpt)).all())
+    assert excerpts["U0LEE"] is None and "Acme" in (excerpts["U0STEPH"] or "")
+    done = eventually(lambda: [r for r in sim.responses() if "Rapport forgot you" in json.dumps(r["body"])])
+    assert "1 excerpt" in json.dumps(done[-1]["body"]) and "1 tone tip" in json.dumps(done[-1]["body"])
