@@ -10,6 +10,8 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
+# The execution option of a transaction that only reads: on SQLite it takes no write lock.
+READ_ONLY = "rapport_read_only"
 # Short enough to answer Slack within its three seconds, long enough for any of our brief writes.
 SQLITE_BUSY_TIMEOUT_MS = 5_000
 
@@ -40,7 +42,9 @@ def make_engine(database_url: str, **kwargs: Any) -> Engine:
         # Taking the write lock up front makes a second writer wait (busy timeout) instead of
         # failing with "database is locked" when it upgrades a read transaction.
         # Straight on the driver connection: this runs before every write, and is all the hook does.
-        connection.connection.driver_connection.execute("BEGIN IMMEDIATE")
+        # A long read (an export) asks for READ_ONLY: a plain BEGIN reads one snapshot and blocks no writer.
+        read_only = connection.get_execution_options().get(READ_ONLY)
+        connection.connection.driver_connection.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
     return engine
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.models import Customer, FollowUp, Story
+from bot.db.session import READ_ONLY
 from bot.domain.errors import RapportError
 from bot.services.deps import Deps
 
@@ -247,9 +248,11 @@ def _stories(session: Session, *, team_id: str, batch_size: int) -> Iterator[Rec
 
 
 def _begin_snapshot(session: Session) -> None:
-    """On PostgreSQL, read every table from one snapshot (SQLite's transaction already is one)."""
+    """Read every table from one snapshot, without holding up the bot's writers."""
     if session.get_bind().dialect.name == "postgresql":
         session.connection(execution_options={"isolation_level": "REPEATABLE READ", "postgresql_readonly": True})
+    else:  # a deferred BEGIN: in WAL mode a reader sees one snapshot and never blocks a writer
+        session.connection(execution_options={READ_ONLY: True})
 
 
 # --- writing ----------------------------------------------------------------------------------------------

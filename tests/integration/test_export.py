@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
@@ -316,3 +317,13 @@ def test_csv_cells_cannot_run_as_formulas(value: object, cell: str) -> None:
 def test_default_output_dir_names_team_and_utc_date() -> None:
     late = datetime(2026, 11, 23, 23, 30, tzinfo=UTC)
     assert export.default_output_dir(team_id=TEAM, now=late) == Path(f"rapport-export-{TEAM}-20261123")
+
+
+def test_an_export_in_progress_does_not_hold_up_the_bots_writes(deps: Deps) -> None:
+    with deps.session_factory.begin() as reading:
+        export._begin_snapshot(reading)
+        queries.team_ids(reading)  # a real read: on SQLite its snapshot starts here
+        started = time.monotonic()
+        with deps.session_factory.begin() as writing:  # on SQLite this would wait 5 s and fail if the export locked
+            queries.ensure_workspace(writing, team_id="T0WRITER1", now=deps.clock())
+        assert time.monotonic() - started < 2
