@@ -130,7 +130,7 @@ def build_settings_modal(
         _input(ws.RULES_FILE, _text(values.tone_rules_file, placeholder="/etc/rapport/tone_rules.toml",
                                     max_length=500), optional=True,
                hint="A rules file on the Rapport server (TOML, like the shipped list), read as well as the rules "
-                    "above; changes to the file are picked up within a minute."),
+                    "above; changes to the file are picked up within seconds."),
         section("*Privacy*"),
         _input(ws.RETENTION_DAYS, _number(values.retention_days),
                hint="Message excerpts older than this are deleted every day; the mention itself (who, where, when) "

@@ -8,7 +8,9 @@ the nudges table says whether one was queued; absence is checked there, not by w
 from __future__ import annotations
 
 import json
+import os
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,6 +18,7 @@ from sqlalchemy import func, select, update
 
 from bot.db import queries
 from bot.db.models import Mention, Nudge, NudgeCooldown, OutboxMessage, UserSettings
+from bot.services import matching
 from bot.slacksim import SlackSimulator
 from tests.e2e.conftest import RunningApp, eventually
 
@@ -223,3 +226,30 @@ def test_forget_me_asks_first_then_forgets_only_the_caller(http_app: RunningApp)
     assert excerpts["U0LEE"] is None and "Acme" in (excerpts["U0STEPH"] or "")
     done = eventually(lambda: [r for r in sim.responses() if "Rapport forgot you" in json.dumps(r["body"])])
     assert "1 excerpt" in json.dumps(done[-1]["body"]) and "1 tone tip" in json.dumps(done[-1]["body"])
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_workspace_adds_and_disables_rules_and_reads_a_rules_file(
+    http_app: RunningApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = http_app
+    _settings(app, tone_rules_added="brush-off | not my circus | Let me find out who can help, and stay on it with you")
+    _post(app, "U0LEE", "Honestly, not my circus.")
+    [tip] = _ephemerals(app, "U0LEE", 1)
+    assert "not my circus" in tip["text"] and "stay on it with you" in tip["text"]
+
+    _settings(app, tone_rules_disabled="brush-off.not-my-job")
+    _post(app, "U0STEPH", "Not my department, sorry.")
+    assert [n.user_id for n in _nudges(app)] == ["U0LEE"]
+
+    rules = tmp_path / "rules.txt"
+    rules.write_text("threat | or we walk | Let's find a way through this together\n")
+    _settings(app, tone_rules_file=str(rules))
+    _post(app, "U0KIRI", "Fix it today or we walk.")
+    assert [n.category for n in _nudges(app, "U0KIRI")] == ["threat"]
+    # An edited file is read again (checked every few seconds; at once here), with no settings change.
+    monkeypatch.setattr(matching, "RULES_FILE_CHECK_SECONDS", 0.0)
+    rules.write_text("blame | read the manual | Happy to walk you through it\n")
+    os.utime(rules, (rules.stat().st_atime, rules.stat().st_mtime + 5))
+    _post(app, "U0DANA", "Please read the manual.")
+    assert [n.category for n in _nudges(app, "U0DANA")] == ["blame"]
