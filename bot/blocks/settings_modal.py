@@ -177,7 +177,10 @@ def _choices(state: dict[str, Any], key: str, field: str) -> tuple[str, ...]:
 def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
     """What the submitted modal holds, as typed; nothing is judged here."""
     state = (view.get("state") or {}).get("values") or {}
+    if not isinstance(state, dict):
+        state = {}
     return ws.SettingsForm(
+        missing=frozenset(key for key in ws.LABELS if not isinstance(state.get(key), dict)),
         stories_channel=_choice(state, ws.STORIES_CHANNEL, "selected_conversation"),
         story_emoji=_text_value(state, ws.STORY_EMOJI),
         followup_emoji=_text_value(state, ws.FOLLOWUP_EMOJI),

@@ -9,6 +9,7 @@ as ``BEGIN IMMEDIATE`` on SQLite like every other write. Everything else goes th
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -44,11 +45,13 @@ def _table(model: type[Any]) -> Table:
 class _Insert:
     """A multi-row INSERT of fixed columns, with its tail (ON CONFLICT …, RETURNING …)."""
 
-    def __init__(self, model: type[Any], columns: Sequence[str], tail: str, *, placeholder: str, dialect: Any) -> None:
+    def __init__(self, model: type[Any], columns: Sequence[str], tail: str, *, placeholder: str, dialect: Any,
+                 processors: Mapping[str, Callable[[Any], Any]] | None = None) -> None:  # fmt: skip
         table = _table(model)
         self._columns = tuple(columns)
+        given = processors or {}
         self._processors: list[Callable[[Any], Any] | None] = [
-            table.c[name].type.bind_processor(dialect) for name in self._columns
+            given.get(name) or table.c[name].type.bind_processor(dialect) for name in self._columns
         ]
         self._head = f"INSERT INTO {table.name} ({', '.join(self._columns)}) VALUES "
         self._row = "(" + ", ".join([placeholder] * len(self._columns)) + ")"
@@ -155,6 +158,8 @@ class Intake:
             "ON CONFLICT DO NOTHING",
             placeholder=ph,
             dialect=dialect,
+            # JSON text, as the ORM stores it: psycopg would not adapt a dict handed to it bare.
+            processors={"payload": json.dumps},
         )
         settings = _table(WorkspaceSettings)
         self.tone_settings_sql = (

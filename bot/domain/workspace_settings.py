@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import RapportError
@@ -144,6 +144,9 @@ class SettingsForm:
     tone_rules_added: str | None = None
     tone_rules_disabled: tuple[str, ...] = ()
     tone_rules_file: str | None = None
+    # Settings the submission did not carry at all (Slack sends every input, so only an old or foreign view
+    # lacks one): they keep their current values rather than being read as emptied.
+    missing: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,43 @@ class SettingChange:
     key: str
     old: str
     new: str
+
+
+def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
+    """The form as it opens for stored values."""
+
+    def ids(text: str) -> tuple[str, ...]:
+        return tuple(part for part in text.split(",") if part)
+
+    return SettingsForm(
+        stories_channel=values.stories_channel,
+        story_emoji=values.story_emojis,
+        followup_emoji=values.followup_emoji,
+        default_delay=str(values.default_followup_working_days),
+        working_hours_start=format_time_of_day(values.working_hours_start),
+        working_hours_end=format_time_of_day(values.working_hours_end),
+        working_days=ids(values.working_days),
+        quiet_days=str(values.quiet_days),
+        unanswered_minutes=str(values.unanswered_minutes),
+        digest_day=values.digest_day,
+        digest_time=format_time_of_day(values.digest_time),
+        timezone=values.timezone,
+        nudges="on" if values.nudges_enabled else "off",
+        nudge_excluded_channels=ids(values.nudge_excluded_channels),
+        retention_days=str(values.retention_days),
+        tone_rules_added=values.tone_rules_added,
+        tone_rules_disabled=ids(values.tone_rules_disabled),
+        tone_rules_file=values.tone_rules_file,
+    )
+
+
+def complete_form(form: SettingsForm, current: WorkspaceSettingsValues) -> SettingsForm:
+    """The form with every setting it did not carry filled in from the current values."""
+    if not form.missing:
+        return form
+    base = form_of(current)
+    kept = {key: getattr(base, key) for key in form.missing if hasattr(base, key)}
+    return replace(form, **kept, missing=frozenset())
 
 
 def format_time_of_day(minutes: int) -> str:

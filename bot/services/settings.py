@@ -70,9 +70,10 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
 
     Raises SettingsInvalid with a message for each setting that needs a fix; then nothing is stored.
     """
-    values = ws.validate_settings(form, rule_ids=frozenset(rule.id for rule in shipped_rules()))
     with deps.session_factory.begin() as session:
         before = _values(queries.workspace_settings(session, team_id=team_id, now=deps.clock()))
+    form = ws.complete_form(form, before)
+    values = ws.validate_settings(form, rule_ids=frozenset(rule.id for rule in shipped_rules()))
     if (
         values.stories_channel
         and values.stories_channel != before.stories_channel

@@ -191,3 +191,18 @@ def test_a_change_made_in_one_process_applies_at_once_in_another(sim: SlackSimul
         first.stop()
         second.stop()
     assert "Traceback" not in first.log_path.read_text() + second.log_path.read_text()
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_submission_without_some_inputs_keeps_their_values(http_app: RunningApp) -> None:
+    app, sim = http_app, http_app.sim
+    view = open_settings(sim)
+    state = {"quiet_days": {"quiet_days": {"type": "number_input", "value": "60"}}}
+    submitted = {**view, "id": "V0PARTIAL", "team_id": TEAM, "state": {"values": state}}
+    delivery = sim.send_interactive({"type": "view_submission", "user": {"id": "U0DANA"}, "team": {"id": TEAM},
+                                     "view": submitted})  # fmt: skip
+    assert delivery.status == 200 and isinstance(delivery.body, dict)
+    assert delivery.body["response_action"] == "update"
+    row = _row(app)
+    assert (row.quiet_days, row.digest_time, row.story_emojis, row.nudges_enabled) == (60, 900, "star2", True)
+    assert [c.setting for c in _changes(app)] == ["quiet_days"]
