@@ -265,8 +265,13 @@ class Demo:
         t.note(f"A modal opens with {sum(b['type'] == 'input' for b in view['blocks'])} settings; Dana picks "
                f"#{t.channels.get(stories_channel, stories_channel)} as the stories channel and saves.")  # fmt: skip
         state = view_state(view, {"stories_channel": stories_channel})
-        saved = self.sim.send_interactive({"type": "view_submission", "user": "U0DANA",
-                                           "view": {**view, "id": "VDEMOSETTINGS", "state": {"values": state}}})
+        saved = self.sim.send_interactive(
+            {
+                "type": "view_submission",
+                "user": "U0DANA",
+                "view": {**view, "id": "VDEMOSETTINGS", "state": {"values": state}},
+            }
+        )
         body = saved.body if isinstance(saved.body, dict) else {}
         t.bot(body.get("view") or {}, label="in the modal")
 

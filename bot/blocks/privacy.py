@@ -65,8 +65,10 @@ def build_forgotten(forgotten: Forgotten) -> dict[str, Any]:
                 f"your messages, {nudges} tone {'tip' if nudges == 1 else 'tips'} from your history, and your "
                 "personal settings."
             ),
-            context("Stories and follow-ups stay, since teammates own them too. Tone tips are back on for you: "
-                    "`/rapport nudges off` turns them off."),  # fmt: skip
+            context(
+                "Stories and follow-ups stay, since teammates own them too. Tone tips are back on for you: "
+                "`/rapport nudges off` turns them off."
+            ),  # fmt: skip
         ],
     )
 

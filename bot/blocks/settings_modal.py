@@ -96,11 +96,15 @@ def build_settings_modal(
         working_days["initial_options"] = chosen_days
     nudges: dict[str, Any] = {"type": "radio_buttons", "options": on_off,
                               "initial_option": on_off[0] if values.nudges_enabled else on_off[1]}  # fmt: skip
+    # Slack cannot empty a channel menu once chosen: a stories channel is given up with this box instead.
+    stop_using = [_option("Stop using a stories channel (shout-outs go in the story's thread; no digest)", "yes")]
     blocks: list[Block] = [
         section("*Stories and follow-ups*"),
         _input(ws.STORIES_CHANNEL, stories, optional=True,
                hint="Where shout-outs and the weekly digest go. Invite me to the channel first. Until one is set, "
                     "a shout-out goes into the thread of the story's message."),
+        *([_input(ws.STORIES_IN_THREAD, {"type": "checkboxes", "options": stop_using}, optional=True)]
+          if values.stories_channel else []),
         _input(ws.STORY_EMOJI, _text(values.story_emojis.replace(",", ", "), placeholder="star2, tada"),
                hint="Reacting with one of these records a good story. Several allowed, separated by commas."),
         _input(ws.FOLLOWUP_EMOJI, _text(values.followup_emoji, placeholder="alarm_clock"),
@@ -182,6 +186,7 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
     return ws.SettingsForm(
         missing=frozenset(key for key in ws.LABELS if not isinstance(state.get(key), dict)),
         stories_channel=_choice(state, ws.STORIES_CHANNEL, "selected_conversation"),
+        stories_in_thread=bool(_choices(state, ws.STORIES_IN_THREAD, "selected_options")),
         story_emoji=_text_value(state, ws.STORY_EMOJI),
         followup_emoji=_text_value(state, ws.FOLLOWUP_EMOJI),
         default_delay=_text_value(state, ws.DEFAULT_DELAY),

@@ -16,6 +16,7 @@ from bot.domain.tone import ToneRulesError, load_rules_file, parse_rules_text
 from bot.domain.when import WEEKDAY_KEYS, WEEKDAYS
 
 STORIES_CHANNEL = "stories_channel"
+STORIES_IN_THREAD = "stories_in_thread"
 STORY_EMOJI = "story_emoji"
 FOLLOWUP_EMOJI = "followup_emoji"
 DEFAULT_DELAY = "default_delay"
@@ -36,6 +37,7 @@ RULES_FILE = "tone_rules_file"
 
 LABELS = {
     STORIES_CHANNEL: "Stories channel",
+    STORIES_IN_THREAD: "No stories channel",  # a box, shown while one is set
     STORY_EMOJI: "Story emoji",
     FOLLOWUP_EMOJI: "Follow-up emoji",
     DEFAULT_DELAY: "Default follow-up delay (working days)",
@@ -127,6 +129,7 @@ class SettingsForm:
     """What the modal sent: text as typed, choices as chosen (None where a field was left empty)."""
 
     stories_channel: str | None = None
+    stories_in_thread: bool = False  # "stop using a stories channel": shout-outs go into the story's thread
     story_emoji: str | None = None
     followup_emoji: str | None = None
     default_delay: str | None = None
@@ -308,7 +311,7 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
         except ToneRulesError as error:
             errors[RULES_FILE] = str(error)
     values = WorkspaceSettingsValues(
-        stories_channel=form.stories_channel or None,
+        stories_channel=None if form.stories_in_thread else (form.stories_channel or None),
         story_emojis=story_emojis,
         followup_emoji=followup_emoji,
         default_followup_working_days=_whole_number(DEFAULT_DELAY, form.default_delay, errors),

@@ -206,3 +206,18 @@ def test_a_submission_without_some_inputs_keeps_their_values(http_app: RunningAp
     row = _row(app)
     assert (row.quiet_days, row.digest_time, row.story_emojis, row.nudges_enabled) == (60, 900, "star2", True)
     assert [c.setting for c in _changes(app)] == ["quiet_days"]
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_an_admin_can_stop_using_a_stories_channel(http_app: RunningApp) -> None:
+    app, sim = http_app, http_app.sim
+    sim.set_bot_member("C0SUPPORT")
+    first = open_settings(sim)
+    assert "stories_in_thread" not in [b.get("block_id") for b in first["blocks"]]  # nothing to give up yet
+    submit_settings(sim, first, stories_channel="C0SUPPORT")
+    assert _row(app).stories_channel == "C0SUPPORT"
+    second = open_settings(sim)
+    saved = submit_settings(sim, second, stories_in_thread=["yes"])
+    assert "(none)" in json.dumps(saved["view"]) and _row(app).stories_channel is None
+    assert [(c.setting, c.old_value, c.new_value) for c in _changes(app)][-1] == ("stories_channel", "C0SUPPORT",
+                                                                                  "(none)")  # fmt: skip

@@ -97,8 +97,15 @@ def test_an_unknown_subcommand_is_explained_with_an_example() -> None:
 
 def test_help_lists_every_command_and_what_rapport_stores() -> None:
     text = str(build_rapport_help())
-    for command in ("/customer", "/followup", "/kudos", "/rapport stats", "/rapport settings", "/rapport nudges off",
-                    "/rapport forget-me"):
+    for command in (
+        "/customer",
+        "/followup",
+        "/kudos",
+        "/rapport stats",
+        "/rapport settings",
+        "/rapport nudges off",
+        "/rapport forget-me",
+    ):
         assert command in text
     assert "What Rapport stores" in text and "280 characters" in text
     # Transparency: who sees tips, how long excerpts are kept, how to turn each thing off.
