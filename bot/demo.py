@@ -143,9 +143,15 @@ class Demo:
         self.clock.jump_to(at)
         jobs.queue_reminders(deps, now=at)
         jobs.send_outbox(deps, client=self.runtime.client, now=at, worker="demo")
-        # The app's own scheduler may have sent it first: either way, exactly one new DM.
-        post = self.sim.wait_for_calls("chat.postMessage", before + 1)[before]
-        channel, ts = post.response["channel"], post.response["ts"]
+        # The app's own scheduler may have sent it first: either way, exactly one new DM to this person. Other
+        # messages the scheduler sends at the same moment are not it.
+        deadline = time.monotonic() + 10
+        while not (posts := [c for c in self.sim.calls_to("chat.postMessage")[before:]
+                             if c.ok and c.args.get("channel") == user]):  # fmt: skip
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"no reminder DM for {user}")
+            time.sleep(0.02)
+        channel, ts = posts[0].response["channel"], posts[0].response["ts"]
         return channel, self.dm(user, ts)
 
     def dm(self, user: str, ts: str) -> dict[str, Any]:
