@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine, Table
+from sqlalchemy import JSON, Engine, Table
 
 from bot.db.models import (
     Channel,
@@ -42,17 +42,26 @@ def _table(model: type[Any]) -> Table:
     return table
 
 
+def _bind_processor(table: Table, column: str, dialect: Any) -> Callable[[Any], Any] | None:
+    """How a column's values go to the driver, as the ORM sends them.
+
+    JSON becomes JSON text here: on PostgreSQL SQLAlchemy leaves it to a typed bind it renders into its own SQL,
+    and psycopg cannot adapt a bare dict in these hand-written statements.
+    """
+    column_type = table.c[column].type
+    if isinstance(column_type, JSON):
+        return json.dumps
+    return column_type.bind_processor(dialect)
+
+
 class _Insert:
     """A multi-row INSERT of fixed columns, with its tail (ON CONFLICT …, RETURNING …)."""
 
-    def __init__(self, model: type[Any], columns: Sequence[str], tail: str, *, placeholder: str, dialect: Any,
-                 processors: Mapping[str, Callable[[Any], Any]] | None = None) -> None:  # fmt: skip
+    def __init__(self, model: type[Any], columns: Sequence[str], tail: str, *, placeholder: str, dialect: Any) -> None:
         table = _table(model)
         self._columns = tuple(columns)
-        given = processors or {}
-        self._processors: list[Callable[[Any], Any] | None] = [
-            given.get(name) or table.c[name].type.bind_processor(dialect) for name in self._columns
-        ]
+        self._processors: list[Callable[[Any], Any] | None] = [_bind_processor(table, name, dialect)
+                                                               for name in self._columns]  # fmt: skip
         self._head = f"INSERT INTO {table.name} ({', '.join(self._columns)}) VALUES "
         self._row = "(" + ", ".join([placeholder] * len(self._columns)) + ")"
         self._tail = " " + tail
@@ -158,8 +167,6 @@ class Intake:
             "ON CONFLICT DO NOTHING",
             placeholder=ph,
             dialect=dialect,
-            # JSON text, as the ORM stores it: psycopg would not adapt a dict handed to it bare.
-            processors={"payload": json.dumps},
         )
         settings = _table(WorkspaceSettings)
         self.tone_settings_sql = (
