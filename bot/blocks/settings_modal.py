@@ -71,19 +71,19 @@ def build_settings_modal(
 ) -> dict[str, Any]:
     """The settings modal, filled in with the current values."""
     days = _day_options()
-    chosen_days = [o for o in days if o["value"] in values.working_days.split(",")]
+    chosen_days = [o for o in days if o["value"] in ws.id_list(values.working_days)]
     channels_filter = {"include": ["public", "private"], "exclude_bot_users": True}
     stories: dict[str, Any] = {"type": "conversations_select", "filter": channels_filter}
     if values.stories_channel:
         stories["initial_conversation"] = values.stories_channel
     excluded: dict[str, Any] = {"type": "multi_conversations_select", "filter": channels_filter}
-    excluded_ids = [c for c in values.nudge_excluded_channels.split(",") if c]
+    excluded_ids = list(ws.id_list(values.nudge_excluded_channels))
     if excluded_ids:
         excluded["initial_conversations"] = excluded_ids
     on_off = [_option("On: tips are shown (each person can still turn theirs off)", "on"),
               _option("Off: no tips for anyone in this workspace", "off")]  # fmt: skip
     rule_options = [rule_option(r) for r in rules][:MAX_OPTIONS]
-    disabled_ids = set(values.tone_rules_disabled.split(","))
+    disabled_ids = set(ws.id_list(values.tone_rules_disabled))
     disabled_element: dict[str, Any] = {"type": "multi_static_select", "options": rule_options,
                                         "placeholder": _plain("None: every shipped rule is used")}  # fmt: skip
     chosen_rules = [o for o in rule_options if o["value"] in disabled_ids]
@@ -209,7 +209,7 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
 
 def _shown(key: str, value: str) -> str:
     """A changed value for the confirmation: channels as channel links, anything else escaped."""
-    channels = value.split(",") if key in (ws.STORIES_CHANNEL, ws.NUDGE_EXCLUDED) and value != "(none)" else []
+    channels = list(ws.id_list(value)) if key in (ws.STORIES_CHANNEL, ws.NUDGE_EXCLUDED) and value != "(none)" else []
     if channels and all(re.fullmatch(r"[CG][A-Z0-9]{2,}", c) for c in channels):
         return ", ".join(f"<#{c}>" for c in channels)
     return escape(shorten(value, 200))

@@ -161,12 +161,13 @@ class SettingChange:
     new: str
 
 
+def id_list(text: str) -> tuple[str, ...]:
+    """A stored comma-separated list (channels, rule ids, days) as its items."""
+    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
+
+
 def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
     """The form as it opens for stored values."""
-
-    def ids(text: str) -> tuple[str, ...]:
-        return tuple(part for part in text.split(",") if part)
-
     return SettingsForm(
         stories_channel=values.stories_channel,
         story_emoji=values.story_emojis,
@@ -174,17 +175,17 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         default_delay=str(values.default_followup_working_days),
         working_hours_start=format_time_of_day(values.working_hours_start),
         working_hours_end=format_time_of_day(values.working_hours_end),
-        working_days=ids(values.working_days),
+        working_days=id_list(values.working_days),
         quiet_days=str(values.quiet_days),
         unanswered_minutes=str(values.unanswered_minutes),
         digest_day=values.digest_day,
         digest_time=format_time_of_day(values.digest_time),
         timezone=values.timezone,
         nudges="on" if values.nudges_enabled else "off",
-        nudge_excluded_channels=ids(values.nudge_excluded_channels),
+        nudge_excluded_channels=id_list(values.nudge_excluded_channels),
         retention_days=str(values.retention_days),
         tone_rules_added=values.tone_rules_added,
-        tone_rules_disabled=ids(values.tone_rules_disabled),
+        tone_rules_disabled=id_list(values.tone_rules_disabled),
         tone_rules_file=values.tone_rules_file,
     )
 
@@ -272,7 +273,7 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
     errors: dict[str, str] = {}
     story_emojis = _emojis(STORY_EMOJI, form.story_emoji, errors, most=MAX_STORY_EMOJIS)
     followup_emoji = _emojis(FOLLOWUP_EMOJI, form.followup_emoji, errors, most=1)
-    if FOLLOWUP_EMOJI not in errors and followup_emoji in story_emojis.split(","):
+    if FOLLOWUP_EMOJI not in errors and followup_emoji in id_list(story_emojis):
         errors[FOLLOWUP_EMOJI] = f"“{followup_emoji}” is already a story emoji: pick another, for example alarm_clock."
     start = _time(WORK_START, form.working_hours_start, errors)
     end = _time(WORK_END, form.working_hours_end, errors, end=True)

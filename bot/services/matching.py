@@ -28,6 +28,7 @@ from bot.domain.tone import (
     parse_rules_text,
     shipped_rules,
 )
+from bot.domain.workspace_settings import id_list
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,7 @@ RULES_FILE_CHECK_SECONDS = 10.0
 
 def split_ids(text: str) -> frozenset[str]:
     """Comma-separated ids (channels, rule ids) as a set."""
-    return frozenset(part.strip() for part in (text or "").split(",") if part.strip())
+    return frozenset(id_list(text))
 
 
 def _file_stamp(path: str) -> float | None:
