@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bot.blocks import followups as blocks
 from bot.blocks.customers import build_error
 from bot.domain.errors import RapportError
+from bot.listeners.interactions import actor
 from bot.services import followups
 from bot.services.deps import Deps
 
@@ -42,16 +43,12 @@ def _answer(ack: Ack, respond: Respond, body: dict[str, Any], build: Callable[[]
         respond(replace_original=True, **reply)
 
 
-def _team(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
-
-
 def handle_done(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Done: close the follow-up and offer to check back in."""
 
     def build() -> dict[str, Any]:
         followup_id = _id(str(action.get("value") or ""))
-        result = followups.mark_done(deps, team_id=_team(body), followup_id=followup_id, user_id=body["user"]["id"])
+        result = followups.mark_done(deps, team_id=actor(body)[0], followup_id=followup_id, user_id=body["user"]["id"])
         return blocks.build_done(result.view, closed_by=result.closed_by, changed=result.changed, state=result.state)
 
     _answer(ack, respond, body, build)
@@ -64,7 +61,7 @@ def handle_snooze(ack: Ack, body: dict[str, Any], action: dict[str, Any], respon
     def build() -> dict[str, Any]:
         value = str((action.get("selected_option") or {}).get("value") or "")
         followup_id = _id(value)
-        result = followups.snooze(deps, client, team_id=_team(body), followup_id=followup_id,
+        result = followups.snooze(deps, client, team_id=actor(body)[0], followup_id=followup_id,
                                   user_id=body["user"]["id"], choice=value.split(":", 1)[-1])  # fmt: skip
         return blocks.build_snoozed(result.view, changed=result.changed)
 
@@ -79,7 +76,7 @@ def handle_reassign(ack: Ack, body: dict[str, Any], action: dict[str, Any], resp
         new_owner = str(action.get("selected_user") or "")
         if not new_owner:
             raise RapportError("Pick someone to hand this follow-up to.", example="/followup list")
-        result = followups.reassign(deps, team_id=_team(body), followup_id=followup_id, user_id=body["user"]["id"],
+        result = followups.reassign(deps, team_id=actor(body)[0], followup_id=followup_id, user_id=body["user"]["id"],
                                     new_owner=new_owner)  # fmt: skip
         return blocks.build_reassigned(result.view, changed=result.changed)
 
@@ -92,7 +89,7 @@ def handle_check_back(ack: Ack, body: dict[str, Any], action: dict[str, Any], re
     ack()
     try:
         followup_id = _id(str(action.get("value") or ""))
-        view = followups.check_back(deps, client, team_id=_team(body), followup_id=followup_id,
+        view = followups.check_back(deps, client, team_id=actor(body)[0], followup_id=followup_id,
                                     user_id=body["user"]["id"])  # fmt: skip
     except RapportError as error:
         respond(response_type="ephemeral", replace_original=False, **build_error(error))

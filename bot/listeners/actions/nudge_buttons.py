@@ -7,19 +7,14 @@ from typing import Any
 from slack_bolt import Ack, Respond
 
 from bot.blocks import nudges as blocks
+from bot.listeners.interactions import actor
 from bot.services import nudges
 from bot.services.deps import Deps
 
 
-def _ids(body: dict[str, Any]) -> tuple[str, str]:
-    user = body.get("user") or {}
-    team = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-    return team, str(user.get("id") or "")
-
-
 def handle_nudge_thanks(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Thanks: noted, and the tip folds away."""
-    team_id, user_id = _ids(body)
+    team_id, user_id = actor(body)
     source = blocks.read_nudge_value(str(action.get("value") or ""))
     if source is not None:
         nudges.thank(deps, team_id=team_id, user_id=user_id, channel_id=source[0], ts=source[1])
@@ -29,7 +24,7 @@ def handle_nudge_thanks(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
 
 def handle_nudge_optout(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Don't show me these: the person's tips are off from now on (stored before Slack hears back)."""
-    team_id, user_id = _ids(body)
+    team_id, user_id = actor(body)
     channel_id, ts = blocks.read_nudge_value(str(action.get("value") or "")) or ("", "")
     nudges.opt_out(deps, team_id=team_id, user_id=user_id, channel_id=channel_id, ts=ts)
     ack()
@@ -38,6 +33,6 @@ def handle_nudge_optout(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
 
 def handle_nudges_toggle(ack: Ack, body: dict[str, Any], action: dict[str, Any], deps: Deps) -> None:
     """The Home tab's switch; the refreshed Home tab shows the new setting."""
-    team_id, user_id = _ids(body)
+    team_id, user_id = actor(body)
     nudges.switch(deps, team_id=team_id, user_id=user_id, enabled=action.get("value") == "on")
     ack()

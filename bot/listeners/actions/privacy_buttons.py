@@ -7,15 +7,15 @@ from typing import Any
 from slack_bolt import Ack, Respond
 
 from bot.blocks import privacy as blocks
+from bot.listeners.interactions import actor
 from bot.services import privacy
 from bot.services.deps import Deps
 
 
 def handle_forget_confirm(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:
     """Forget the person who clicked (never anyone else), then say what was removed."""
-    user = body.get("user") or {}
-    team_id = str((body.get("team") or {}).get("id") or user.get("team_id") or "")
-    forgotten = privacy.forget_me(deps, team_id=team_id, user_id=str(user.get("id") or ""))
+    team_id, user_id = actor(body)
+    forgotten = privacy.forget_me(deps, team_id=team_id, user_id=user_id)
     ack()
     respond(replace_original=True, **blocks.build_forgotten(forgotten))
 

@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks import relationships as blocks
 from bot.blocks.customers import build_error
 from bot.domain.errors import RapportError
+from bot.listeners.interactions import actor
 from bot.services import relationships
 from bot.services.deps import Deps
 
@@ -20,10 +21,6 @@ def _customer_id(action: dict[str, Any]) -> int:
     if not value.isdigit():
         raise RapportError("I couldn't tell which customer that was.", example="/customer list")
     return int(value)
-
-
-def _team(body: dict[str, Any]) -> str:
-    return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
 
 def _answer(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond,
@@ -44,7 +41,7 @@ def handle_plan_checkin(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     """Plan a check-in: a check-in follow-up for the clicker, due at the workspace default."""
 
     def line_for(customer_id: int) -> str:
-        result = relationships.plan_checkin(deps, client, team_id=_team(body), customer_id=customer_id,
+        result = relationships.plan_checkin(deps, client, team_id=actor(body)[0], customer_id=customer_id,
                                             user_id=body["user"]["id"])  # fmt: skip
         return blocks.checkin_line(result)
 
@@ -55,6 +52,6 @@ def handle_snooze_quiet(ack: Ack, body: dict[str, Any], action: dict[str, Any], 
     """Snooze 30 days: the customer is not listed as quiet again before then."""
 
     def line_for(customer_id: int) -> str:
-        return blocks.snooze_line(relationships.snooze_quiet(deps, team_id=_team(body), customer_id=customer_id))
+        return blocks.snooze_line(relationships.snooze_quiet(deps, team_id=actor(body)[0], customer_id=customer_id))
 
     _answer(ack, body, action, respond, line_for)

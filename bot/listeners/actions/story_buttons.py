@@ -11,6 +11,7 @@ from slack_sdk import WebClient
 from bot.blocks.customers import build_error
 from bot.blocks.story_modal import build_story_modal
 from bot.domain.errors import RapportError
+from bot.listeners.interactions import actor
 from bot.services import stories
 from bot.services.deps import Deps
 
@@ -21,7 +22,7 @@ def handle_story_tag(ack: Ack, body: dict[str, Any], action: dict[str, Any], dep
     """Tag the story; the shout-out is updated through the outbox, like every other change to it."""
     ack()
     story_id, _, principle = str(action.get("value") or "").partition(":")
-    team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+    team_id = actor(body)[0]
     if not story_id.isdigit():
         return
     try:
@@ -36,7 +37,7 @@ def handle_share_story(ack: Ack, body: dict[str, Any], action: dict[str, Any], c
     """Share as a story: the story modal, prefilled from the follow-up, opened with this click's trigger id."""
     ack()
     value = str(action.get("value") or "")
-    team_id = str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
+    team_id = actor(body)[0]
     try:
         if not value.isdigit():
             raise RapportError("I couldn't tell which follow-up that was.", example="/followup list")
