@@ -27,9 +27,9 @@ from bot.config import ConfigError, Settings
 from bot.db import migrate, queries
 from bot.db.models import OutboxMessage
 from bot.db.session import make_engine, make_session_factory
+from bot.runtime.caches import DirectoryMatchers
+from bot.runtime.deps import Clock, Deps, system_clock
 from bot.scheduling.scheduler import build_scheduler, wake_sender
-from bot.services.deps import Clock, Deps, system_clock
-from bot.services.matching import DirectoryMatchers
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)

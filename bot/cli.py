@@ -102,9 +102,9 @@ def cmd_customers_import(args: argparse.Namespace) -> int:
     from bot.app import prepare_database
     from bot.db.session import make_session_factory
     from bot.domain.errors import BadCommand
+    from bot.runtime.caches import DirectoryMatchers
+    from bot.runtime.deps import Deps, system_clock
     from bot.services import directory
-    from bot.services.deps import Deps, system_clock
-    from bot.services.matching import DirectoryMatchers
 
     settings = _settings(require_slack=False)
     if not settings.bot_token:
@@ -176,9 +176,9 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from bot.app import prepare_database
     from bot.db.session import make_session_factory
+    from bot.runtime.caches import DirectoryMatchers
+    from bot.runtime.deps import Deps, system_clock
     from bot.services import export
-    from bot.services.deps import Deps, system_clock
-    from bot.services.matching import DirectoryMatchers
 
     settings = _settings(require_slack=False)
     # The schema check's "Context impl …" lines are noise around the export's own report.

@@ -17,8 +17,8 @@ from bot.config import Settings
 from bot.db import migrate
 from bot.db.models import Base
 from bot.db.session import make_engine, make_session_factory
-from bot.services.deps import Deps
-from bot.services.matching import DirectoryMatchers
+from bot.runtime.caches import DirectoryMatchers
+from bot.runtime.deps import Deps
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SHARED_SLACK = PROJECT_ROOT.parent / "shared" / "slack"

@@ -3,7 +3,7 @@
 from slack_bolt import App
 
 from bot.listeners import actions, commands, events, shortcuts, submissions
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:

@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 
 from bot.db import queries
+from bot.runtime.deps import Deps
 from bot.services import digest, followups, outbox, privacy, relationships, unanswered
-from bot.services.deps import Deps
 
 # Slack retries an event for about five minutes; a day is ample.
 EVENT_MEMORY = timedelta(days=1)

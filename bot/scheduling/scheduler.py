@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
+from bot.runtime.deps import Deps
 from bot.scheduling import jobs
 from bot.services import relationships
-from bot.services.deps import Deps
 
 SENDER_JOB = "outbox-sender"
 SENDER_INTERVAL_SECONDS = 1.0

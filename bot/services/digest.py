@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.domain.when import zone
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 from bot.services.stats import StoryLine, story_lines
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")

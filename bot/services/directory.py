@@ -21,7 +21,7 @@ from bot.domain.errors import (
     UnknownCustomer,
 )
 from bot.domain.matcher import normalize_name
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 MAX_NAME_LENGTH = 200
 CARD_MENTIONS = 5

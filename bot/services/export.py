@@ -23,7 +23,7 @@ from bot.db import queries
 from bot.db.models import Customer, FollowUp, Story
 from bot.db.session import READ_ONLY
 from bot.domain.errors import RapportError
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 Format = Literal["csv", "json"]
 Record = dict[str, Any]

@@ -14,8 +14,8 @@ from bot.db.models import Customer, FollowUp
 from bot.domain.errors import BadCommand
 from bot.domain.matcher import normalize_name
 from bot.domain.when import BadWhen, When, WorkWeek, resolve, split_when, zone
+from bot.runtime.deps import Deps
 from bot.services import home
-from bot.services.deps import Deps
 from bot.services.directory import resolve_customer
 from bot.services.profiles import user_timezone
 from bot.services.stories import emoji_name

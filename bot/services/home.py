@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.queries import CustomerRow
+from bot.runtime.deps import Deps
 from bot.services import followups, stats
-from bot.services.deps import Deps
 
 HOME_FOLLOWUPS = 20
 HOME_CUSTOMERS = 10

@@ -15,9 +15,9 @@ from bot.domain.matcher import CustomerMatcher, normalize_name
 from bot.domain.messages import ChannelMessage, ts_to_datetime
 from bot.domain.slack_text import excerpt, strip_controls, visible_text
 from bot.domain.tone import ToneHit
+from bot.runtime.caches import Versions
+from bot.runtime.deps import Deps
 from bot.services import nudges
-from bot.services.deps import Deps
-from bot.services.matching import Versions
 
 EXCERPT_LIMIT = 280
 

@@ -2,7 +2,7 @@
 
 New messages are checked on the intake hot path (bot.services.mentions), inside the transaction that stores
 their mentions, so a nudge is queued exactly when its event is stored; each process's cached rules are in
-bot.services.matching.
+bot.runtime.caches.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from bot.db import queries
 from bot.db.intake import IntakeTransaction
 from bot.domain.messages import ChannelMessage
 from bot.domain.tone import ToneHit
+from bot.runtime.deps import Deps
 from bot.services import home
-from bot.services.deps import Deps
 
 COOLDOWN = timedelta(hours=24)
 

@@ -1,6 +1,6 @@
 """Delivering outbox rows: claim, call Slack, record the result; 429s waited out, 5xx retried, errors kept.
 
-Slack's limits are learned from its answers (see services.pacing): a 429 on a channel this process just
+Slack's limits are learned from its answers (see runtime.pacing): a 429 on a channel this process just
 posted to paces that channel at one message a second and the sender moves on to other channels; any other
 429 holds every send until Retry-After passes. A 5xx or timeout backs that row off and ends the pass, so an
 outage costs one call per pass rather than one per row.
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.runtime.deps import Deps
 from bot.services import stories
-from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

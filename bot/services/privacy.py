@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 
 from bot.db import queries
 from bot.db.queries import Forgotten
+from bot.runtime.deps import Deps
 from bot.services import home, stories
-from bot.services.deps import Deps
 
 # Rows changed per transaction: each batch holds its locks for a moment, so intake never waits long.
 RETENTION_BATCH = 500

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.db import queries
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
 

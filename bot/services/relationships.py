@@ -28,8 +28,8 @@ from bot.domain.relationships import (
     since_dates_for,
 )
 from bot.domain.when import WorkWeek, resolve, zone
+from bot.runtime.deps import Deps
 from bot.services import home
-from bot.services.deps import Deps
 from bot.services.profiles import user_timezone
 
 log = logging.getLogger(__name__)

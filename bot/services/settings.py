@@ -17,8 +17,8 @@ from bot.db import queries
 from bot.db.models import WorkspaceSettings
 from bot.domain import workspace_settings as ws
 from bot.domain.tone import ToneRule, shipped_rules
+from bot.runtime.deps import Deps
 from bot.services import profiles
-from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.domain.when import zone
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 ON_TIME_DAYS = 30  # "12 of 15 done on time in the last 30 days"
 

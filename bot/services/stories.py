@@ -29,7 +29,7 @@ from bot.domain.stories import (
     only_self,
     shared_story_text,
 )
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from bot.blocks.unanswered import build_unanswered_alert
 from bot.db import queries
 from bot.db.models import CustomerWait
 from bot.domain.when import WorkWeek, add_working_minutes, zone
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 SCAN_LIMIT = 1000
 # A deadline passed this long ago means the bot was down or the job stopped: telling the owner now, days

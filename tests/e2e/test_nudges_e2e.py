@@ -18,7 +18,7 @@ from sqlalchemy import func, select, update
 
 from bot.db import queries
 from bot.db.models import Mention, Nudge, NudgeCooldown, OutboxMessage, UserSettings
-from bot.services import matching
+from bot.runtime import caches as matching
 from bot.slacksim import SlackSimulator
 from tests.e2e.conftest import RunningApp, eventually
 

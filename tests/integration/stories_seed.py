@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.models import Customer, FollowUp, Mention, Story, StoryCredit, StoryRecognition
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 WORKSPACE_URL = "https://simworkspace.slack.com/"
 

@@ -11,9 +11,9 @@ from typing import Any
 from sqlalchemy import select
 
 from bot.db.models import OutboxMessage
+from bot.runtime.deps import Deps
 from bot.scheduling import jobs
 from bot.services import stats
-from bot.services.deps import Deps
 from tests.conftest import TEAM, FakeClock
 from tests.integration.stories_seed import (
     WORKSPACE_URL,

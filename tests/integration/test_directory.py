@@ -11,8 +11,8 @@ from bot.db.models import Customer, CustomerName
 from bot.domain.customer_commands import AddCustomer, parse_customer_command
 from bot.domain.errors import AmbiguousCustomer, BadDate, DuplicateName, NotWatched, UnknownCustomer
 from bot.domain.messages import ChannelMessage
+from bot.runtime.deps import Deps
 from bot.services import directory, mentions
-from bot.services.deps import Deps
 from tests.conftest import TEAM
 
 

@@ -11,8 +11,8 @@ import pytest
 
 from bot.db import queries
 from bot.db.models import Channel, Customer, CustomerName, FollowUp, Mention, Story, StoryCredit, StoryRecognition
+from bot.runtime.deps import Deps
 from bot.services import export
-from bot.services.deps import Deps
 from tests.conftest import TEAM
 
 OTHER = "T0OTHER01"

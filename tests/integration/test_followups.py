@@ -13,9 +13,9 @@ from bot.db.models import FollowUp, OutboxMessage
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.errors import BadCommand
 from bot.domain.when import BadWhen
+from bot.runtime.deps import Deps
 from bot.scheduling import jobs
 from bot.services import directory, followups, outbox
-from bot.services.deps import Deps
 from bot.slacksim import SlackSimulator
 from tests.conftest import TEAM, FakeClock
 

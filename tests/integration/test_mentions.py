@@ -9,9 +9,9 @@ from bot.db import queries
 from bot.db.models import Mention, OutboxMessage
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
+from bot.runtime.caches import DirectoryMatchers
+from bot.runtime.deps import Deps
 from bot.services import directory, mentions
-from bot.services.deps import Deps
-from bot.services.matching import DirectoryMatchers
 from tests.conftest import TEAM
 
 

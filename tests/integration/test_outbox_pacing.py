@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.runtime.deps import Deps
 from bot.services import outbox
-from bot.services.deps import Deps
 from bot.slacksim import SimWorkspace, SlackSimulator
 from tests.conftest import TEAM, FakeClock
 

@@ -19,8 +19,8 @@ from bot.db.models import (
 )
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
+from bot.runtime.deps import Deps
 from bot.services import directory, mentions, privacy
-from bot.services.deps import Deps
 from tests.conftest import TEAM, FakeClock
 
 OTHER_TEAM = "T0OTHER01"

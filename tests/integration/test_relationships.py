@@ -16,9 +16,9 @@ from bot.db.models import Customer, OutboxMessage, WorkspaceSettings
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.errors import BadCommand
 from bot.domain.messages import ChannelMessage
+from bot.runtime.deps import Deps
 from bot.scheduling import jobs
 from bot.services import directory, followups, mentions, relationships
-from bot.services.deps import Deps
 from bot.slacksim import SlackSimulator
 from tests.conftest import TEAM, FakeClock
 

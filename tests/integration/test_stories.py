@@ -14,9 +14,9 @@ from bot.db import queries
 from bot.db.models import OutboxMessage, Story
 from bot.domain.errors import BadCommand
 from bot.domain.stories import parse_kudos
+from bot.runtime.deps import Deps
 from bot.scheduling import jobs
 from bot.services import stories
-from bot.services.deps import Deps
 from bot.slacksim import SimWorkspace, SlackSimulator
 from tests.conftest import TEAM, FakeClock
 

@@ -15,10 +15,10 @@ from bot.db.models import CustomerWait, OutboxMessage
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
 from bot.listeners.events.messages import handle_message_event
+from bot.runtime.caches import DirectoryMatchers
+from bot.runtime.deps import Deps
 from bot.scheduling import jobs
 from bot.services import directory, mentions, unanswered
-from bot.services.deps import Deps
-from bot.services.matching import DirectoryMatchers
 from tests.conftest import TEAM
 
 CHANNEL = "C0ACME"

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from bot.services.batching import GroupCommit
+from bot.runtime.batching import GroupCommit
 
 
 def test_concurrent_items_share_batches_and_each_gets_its_result() -> None:

@@ -15,7 +15,7 @@ from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudg
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:

@@ -13,8 +13,8 @@ from bot.blocks import followups as blocks
 from bot.blocks.customers import build_error
 from bot.domain.errors import RapportError
 from bot.listeners.interactions import actor
+from bot.runtime.deps import Deps
 from bot.services import followups
-from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,8 @@ from slack_bolt import Ack, Respond
 
 from bot.blocks import nudges as blocks
 from bot.listeners.interactions import actor
+from bot.runtime.deps import Deps
 from bot.services import nudges
-from bot.services.deps import Deps
 
 
 def handle_nudge_thanks(ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond, deps: Deps) -> None:

@@ -8,8 +8,8 @@ from slack_bolt import Ack, Respond
 
 from bot.blocks import privacy as blocks
 from bot.listeners.interactions import actor
+from bot.runtime.deps import Deps
 from bot.services import privacy
-from bot.services.deps import Deps
 
 
 def handle_forget_confirm(ack: Ack, body: dict[str, Any], respond: Respond, deps: Deps) -> None:

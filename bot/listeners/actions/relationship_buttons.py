@@ -12,8 +12,8 @@ from bot.blocks import relationships as blocks
 from bot.blocks.customers import build_error
 from bot.domain.errors import RapportError
 from bot.listeners.interactions import actor
+from bot.runtime.deps import Deps
 from bot.services import relationships
-from bot.services.deps import Deps
 
 
 def _customer_id(action: dict[str, Any]) -> int:

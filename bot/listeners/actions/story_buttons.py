@@ -12,8 +12,8 @@ from bot.blocks.customers import build_error
 from bot.blocks.story_modal import build_story_modal
 from bot.domain.errors import RapportError
 from bot.listeners.interactions import actor
+from bot.runtime.deps import Deps
 from bot.services import stories
-from bot.services.deps import Deps
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,7 @@ from bot.listeners.commands.customer import handle_customer_command
 from bot.listeners.commands.followup import handle_followup_command
 from bot.listeners.commands.kudos import handle_kudos_command
 from bot.listeners.commands.rapport import handle_rapport_command
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:

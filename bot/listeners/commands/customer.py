@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from bot.blocks import customers as blocks
 from bot.domain import customer_commands as cmd
 from bot.listeners.replies import answer_command
+from bot.runtime.deps import Deps
 from bot.services import directory
-from bot.services.deps import Deps
 
 
 def handle_customer_command(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:

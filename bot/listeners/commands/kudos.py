@@ -9,8 +9,8 @@ from slack_bolt import Ack
 from bot.blocks import stories as blocks
 from bot.domain import stories as domain
 from bot.listeners.replies import answer_command
+from bot.runtime.deps import Deps
 from bot.services import stories
-from bot.services.deps import Deps
 
 
 def handle_kudos_command(ack: Ack, command: dict[str, Any], deps: Deps) -> None:

@@ -13,8 +13,8 @@ from bot.blocks import settings_modal as settings_blocks
 from bot.blocks import stats as blocks
 from bot.domain import rapport_commands as cmd
 from bot.listeners.replies import answer_command
+from bot.runtime.deps import Deps
 from bot.services import nudges, settings, stats
-from bot.services.deps import Deps
 
 
 def handle_rapport_command(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:

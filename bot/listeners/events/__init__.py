@@ -9,7 +9,7 @@ from bot.listeners.events.home import handle_app_home_opened
 from bot.listeners.events.membership import handle_channel_left, handle_member_joined, handle_member_left
 from bot.listeners.events.messages import handle_message_event
 from bot.listeners.events.reactions import handle_reaction_added, handle_reaction_removed
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 
 def ignore_event() -> None:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from bot.listeners.events.payloads import team_of
+from bot.runtime.deps import Deps
 from bot.services import home
-from bot.services.deps import Deps
 
 
 def handle_app_home_opened(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:

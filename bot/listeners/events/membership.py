@@ -7,8 +7,8 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.listeners.events.payloads import event_id_of, team_of
+from bot.runtime.deps import Deps
 from bot.services import mentions
-from bot.services.deps import Deps
 
 
 def _channel(event: dict[str, Any]) -> str | None:

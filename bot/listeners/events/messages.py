@@ -14,8 +14,8 @@ from bot.listeners.events.payloads import (
     in_shared_channel,
     team_of,
 )
+from bot.runtime.deps import Deps
 from bot.services import mentions
-from bot.services.deps import Deps
 
 
 def handle_message_event(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 
 from bot.domain.messages import is_slack_ts
 from bot.listeners.events.payloads import event_id_of, team_of
+from bot.runtime.deps import Deps
 from bot.services import followups, stories
-from bot.services.deps import Deps
 
 
 @dataclass(frozen=True)

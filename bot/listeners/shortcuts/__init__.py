@@ -8,7 +8,7 @@ from bot.blocks.followups import FOLLOWUP_SHORTCUT_CALLBACK
 from bot.blocks.story_modal import STORY_SHORTCUT_CALLBACK
 from bot.listeners.shortcuts.followup import handle_followup_shortcut
 from bot.listeners.shortcuts.story import handle_story_shortcut
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:

@@ -8,8 +8,8 @@ from slack_bolt import Ack
 from slack_sdk import WebClient
 
 from bot.blocks.followups import build_followup_modal
+from bot.runtime.deps import Deps
 from bot.services import followups
-from bot.services.deps import Deps
 
 
 def handle_followup_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, deps: Deps) -> None:

@@ -11,8 +11,8 @@ from bot.blocks.customers import build_error
 from bot.blocks.results import build_result_view
 from bot.blocks.story_modal import build_story_modal
 from bot.domain.errors import RapportError
+from bot.runtime.deps import Deps
 from bot.services import stories
-from bot.services.deps import Deps
 
 
 def handle_story_shortcut(ack: Ack, shortcut: dict[str, Any], client: WebClient, context: BoltContext,

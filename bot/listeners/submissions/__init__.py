@@ -12,7 +12,7 @@ from bot.listeners.submissions.customer_modal import handle_add_customer_submiss
 from bot.listeners.submissions.followup_modal import handle_followup_submission
 from bot.listeners.submissions.settings_modal import handle_settings_submission
 from bot.listeners.submissions.story_modal import handle_story_submission
-from bot.services.deps import Deps
+from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:

@@ -11,8 +11,8 @@ from bot.blocks.results import build_result_view
 from bot.domain.customer_commands import AddCustomer, parse_date
 from bot.domain.errors import BadDate, DuplicateName, RapportError
 from bot.domain.matcher import normalize_name
+from bot.runtime.deps import Deps
 from bot.services import directory
-from bot.services.deps import Deps
 
 
 def _value(state: dict[str, Any], block: str, action: str, key: str) -> Any:

@@ -13,8 +13,8 @@ from bot.blocks.results import build_result_view
 from bot.domain.errors import AmbiguousCustomer, RapportError, UnknownCustomer
 from bot.domain.messages import is_slack_ts
 from bot.domain.when import BadWhen
+from bot.runtime.deps import Deps
 from bot.services import followups
-from bot.services.deps import Deps
 
 
 def _value(state: dict[str, Any], block: str, action: str, key: str) -> Any:

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from bot.blocks import settings_modal as blocks
 from bot.blocks.results import build_result_view
 from bot.domain.workspace_settings import SettingsInvalid
+from bot.runtime.deps import Deps
 from bot.services import settings
-from bot.services.deps import Deps
 
 
 def handle_settings_submission(ack: Ack, body: dict[str, Any], view: dict[str, Any], client: WebClient,

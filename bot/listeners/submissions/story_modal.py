@@ -10,8 +10,8 @@ from bot.blocks import story_modal as blocks
 from bot.blocks.results import build_result_view
 from bot.domain.errors import RapportError
 from bot.domain.stories import BadStory
+from bot.runtime.deps import Deps
 from bot.services import stories
-from bot.services.deps import Deps
 
 
 def _field(state: dict[str, Any], block: str, action: str) -> dict[str, Any]:

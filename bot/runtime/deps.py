@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db.intake import Intake
-from bot.services.batching import GroupCommit
-from bot.services.matching import DirectoryMatchers, ToneSetups, WatchedChannels
-from bot.services.pacing import SendPacing
+from bot.runtime.batching import GroupCommit
+from bot.runtime.caches import DirectoryMatchers, ToneSetups, WatchedChannels
+from bot.runtime.pacing import SendPacing
 
 Clock = Callable[[], datetime]
 

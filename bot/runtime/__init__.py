@@ -1,0 +1,1 @@
+"""What a running process holds, not what it does: dependencies, caches, batching and pacing."""
