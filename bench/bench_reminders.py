@@ -54,7 +54,7 @@ SEED = 20261123
 BOT_TOKEN = "xoxb-bench-token"
 SIGNING_SECRET = "bench-signing-secret"
 TEAM_ID = "T0SIM0001"
-TIERS = _ROOT.parent / "shared" / "slack" / "rate_limit_tiers.json"
+TIERS = _ROOT / "tests" / "fixtures" / "slack" / "rate_limit_tiers.json"
 WINDOW = 60.0  # the simulator's workspace cap counts posts in a sliding minute
 CHANNEL_GAP = 1.0
 

@@ -21,7 +21,7 @@ from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Deps
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
-SHARED_SLACK = PROJECT_ROOT.parent / "shared" / "slack"
+SLACK_FIXTURES = PROJECT_ROOT / "tests" / "fixtures" / "slack"
 TEAM = "T0SIM0001"
 
 

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.db.models import Channel, Customer, Mention, OutboxMessage
-from tests.conftest import SHARED_SLACK
+from tests.conftest import SLACK_FIXTURES as SHARED_SLACK
 from tests.e2e.conftest import RunningApp
 
 PAYLOADS = sorted((SHARED_SLACK / "payloads").rglob("*.json"))

@@ -24,7 +24,7 @@ from tests.e2e.conftest import RunningApp, eventually
 
 TEAM = "T0SIM0001"
 STORY_KINDS = (*stories.RENDERED_KINDS, stories.STORY_SELF_NOTE)
-SAMPLES = Path(__file__).resolve().parents[2].parent / "shared" / "slack" / "payloads" / "events"
+SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "slack" / "payloads" / "events"
 
 
 # --- helpers ----------------------------------------------------------------------------------------------

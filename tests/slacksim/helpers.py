@@ -1,4 +1,4 @@
-"""Helpers for the Slack simulator tests: Slack's shared reference files and a Bolt app served over HTTP."""
+"""Helpers for the Slack simulator tests: Slack's vendored reference files and a Bolt app served over HTTP."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bot.slacksim import SlackSimulator
 
-SHARED = Path(__file__).resolve().parents[2].parent / "shared" / "slack"
+SHARED = Path(__file__).resolve().parents[1] / "fixtures" / "slack"
 
 
 def bolt_app(sim: SlackSimulator) -> App:

@@ -8,7 +8,7 @@ from typing import Any
 from bot.slacksim.webapi import REQUIRED_ARGS, SUPPORTED_METHODS
 from tests.slacksim.helpers import SHARED
 
-# Known gaps of the frozen 2020 spec, per shared/slack/README.md.
+# Known gaps of the frozen 2020 spec, per tests/fixtures/slack/README.md.
 NOT_IN_SPEC = {"apps.connections.open"}
 # Arguments a handler requires in one of several forms (checked in code, not via REQUIRED_ARGS).
 ALTERNATIVE_ARGS = {"conversations.open": ("channel", "users"), "views.update": ("view_id", "external_id")}
