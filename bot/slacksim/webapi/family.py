@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import Any
 
@@ -12,16 +13,16 @@ from bot.slacksim.workspace import SimChannel, SimUser
 Handler = Callable[[JsonDict], JsonDict]
 
 
-class MethodFamily:
+class MethodFamily(ABC):
     """A group of Web API methods (chat.*, users.*, ...) working on a SimState under the simulator's lock."""
 
     def __init__(self, state: SimState) -> None:
         self.state = state
         self.ws = state.workspace
 
+    @abstractmethod
     def handlers(self) -> dict[str, Handler]:
         """Return the methods this family answers, by Slack method name."""
-        raise NotImplementedError
 
     def _now(self) -> float:
         return self.state.clock()
