@@ -43,8 +43,7 @@ from bench.bench_reminders import postgres_database, sqlite_database  # noqa: E4
 from bot.app import build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.db.models import OutboxMessage, Story  # noqa: E402
-from bot.slacksim import SimUser, SimWorkspace, SlackSimulator  # noqa: E402
-from bot.slacksim.simulator import ApiCall  # noqa: E402
+from bot.slacksim import ApiCall, SimUser, SimWorkspace, SlackSimulator  # noqa: E402
 from bot.transports import HttpServer  # noqa: E402
 
 BOT_TOKEN = "xoxb-bench-token"

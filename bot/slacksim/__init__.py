@@ -22,7 +22,9 @@ Typical use::
         sim.wait_for_calls("chat.postMessage", 1)
 """
 
-from bot.slacksim.simulator import ApiCall, Delivery, SlackSimulator
+from bot.slacksim.delivery import Delivery
+from bot.slacksim.recording import ApiCall
+from bot.slacksim.simulator import SlackSimulator
 from bot.slacksim.state import SimLookupError
 from bot.slacksim.workspace import SimChannel, SimUser, SimWorkspace
 

@@ -1,0 +1,110 @@
+"""The Web API endpoint: one request in, Slack's answer out (parse, authenticate, fault, limit, dispatch, record)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+import urllib.parse
+
+from bot.slacksim.faults import Answer, Faults
+from bot.slacksim.recording import ApiCall, CallLog
+from bot.slacksim.state import JsonDict, SimState
+from bot.slacksim.webapi import SlackError, WebApi, normalize_args
+
+
+class WebApiEndpoint:
+    """Answers requests to /api/<method> the way Slack does, recording each one."""
+
+    def __init__(
+        self,
+        *,
+        state: SimState,
+        cond: threading.Condition,
+        api: WebApi,
+        faults: Faults,
+        log: CallLog,
+        bot_token: str,
+        app_token: str,
+    ) -> None:
+        self._state = state
+        self._cond = cond
+        self._api = api
+        self._faults = faults
+        self._log = log
+        self._bot_token = bot_token
+        self._app_token = app_token
+
+    def handle(self, method: str, query: str, body: bytes, content_type: str, authorization: str | None) -> Answer:
+        """Answer one Web API request (query string and body as received) and record it."""
+        args: JsonDict = dict(urllib.parse.parse_qsl(query, keep_blank_values=True))
+        parse_error: str | None = None
+        if body:
+            if "json" in content_type.lower():
+                try:
+                    decoded = json.loads(body)
+                except (json.JSONDecodeError, UnicodeDecodeError):
+                    decoded = None
+                if isinstance(decoded, dict):
+                    args.update(decoded)
+                else:
+                    parse_error = "invalid_json"
+            elif "multipart/form-data" in content_type.lower():
+                parse_error = "invalid_form_data"  # file uploads are not simulated
+            else:
+                args.update(urllib.parse.parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+        token: str | None = None
+        if authorization and authorization.lower().startswith("bearer "):
+            token = authorization[7:].strip() or None
+        arg_token = args.pop("token", None)
+        if token is None and arg_token:
+            token = str(arg_token)
+        args = normalize_args(args)
+
+        delay = self._faults.delay_for(method)
+        if delay > 0:
+            time.sleep(delay)  # outside the lock: a slow method must not stall the others
+
+        with self._cond:
+            status, payload, headers = self._answer(method, args, token, parse_error)
+            self._log.record(
+                ApiCall(
+                    method=method,
+                    args=args,
+                    ok=bool(payload.get("ok")),
+                    error=payload.get("error"),
+                    status=status,
+                    response=payload,
+                    at=self._state.clock(),
+                    token=token,
+                )
+            )
+        return status, payload, headers
+
+    def _answer(self, method: str, args: JsonDict, token: str | None, parse_error: str | None) -> Answer:
+        injected = self._faults.injected_answer(method)
+        if injected is not None:
+            return injected
+        if method not in self._api.handlers:
+            return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
+        if parse_error is not None:
+            return 200, {"ok": False, "error": parse_error}, {}
+        if token is None:
+            return 200, {"ok": False, "error": "not_authed"}, {}
+        if method == "apps.connections.open":
+            if token != self._app_token:
+                return 200, {"ok": False, "error": "invalid_auth"}, {}
+        elif token == self._app_token:
+            return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
+        elif token != self._bot_token:
+            return 200, {"ok": False, "error": "invalid_auth"}, {}
+        if self._faults.limits_rates:
+            # Only computed when limiting: resolving a DM id opens that DM in the simulator's state.
+            key = self._api.post_message_channel_key(args) if method == "chat.postMessage" else None
+            limited = self._faults.rate_limited_answer(method, self._state.clock(), key)
+            if limited is not None:
+                return limited
+        try:
+            return 200, self._api.call(method, args), {}
+        except SlackError as exc:
+            return 200, exc.body(), {}
