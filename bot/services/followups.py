@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import select
@@ -12,13 +12,14 @@ from sqlalchemy.orm import Session
 from bot.db import queries
 from bot.db.models import Customer, FollowUp
 from bot.domain.errors import BadCommand
+from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
+from bot.domain.reactions import emoji_name, followup_emojis
 from bot.domain.when import BadWhen, When, WorkWeek, resolve, split_when, zone
 from bot.runtime.deps import Deps
 from bot.services import home
 from bot.services.directory import resolve_customer
 from bot.services.profiles import user_timezone
-from bot.services.stories import emoji_name
 
 LIST_LIMIT = 20
 REMIND_BATCH = 500
@@ -188,7 +189,7 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if emoji_name(emoji) not in {emoji_name(e) for e in settings.followup_emoji.split(",") if e.strip()}:
+        if emoji_name(emoji) not in followup_emojis(settings.followup_emoji):
             return []
         named = {
             m.customer_id: m.excerpt or ""
@@ -253,13 +254,6 @@ def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
         workspace = queries.workspace(session, team_id=team_id)
         url = workspace.url if workspace is not None else ""
         return [FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
-
-
-def second_reminder_at(last_reminded_at: datetime, *, tz: str, week: WorkWeek) -> datetime:
-    """One working day after a reminder, at the same wall-clock time in the owner's timezone."""
-    local = last_reminded_at.astimezone(zone(tz))
-    day = week.next_working_day(local.date())
-    return datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone(tz)).astimezone(UTC)
 
 
 def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.db import queries
+from bot.domain.periods import month_start
 from bot.domain.when import zone
 from bot.runtime.deps import Deps
 
@@ -61,12 +62,6 @@ def stories_about(session: Session, *, team_id: str, user_id: str, limit: int) -
     """The latest recognised stories crediting this person, newest first."""
     rows = queries.counted_stories(session, team_id=team_id, limit=limit, credited_user_id=user_id)
     return story_lines(session, team_id=team_id, rows=list(rows))
-
-
-def month_start(now: datetime, tz: str) -> datetime:
-    """The UTC instant the current month began in the workspace's timezone."""
-    local = now.astimezone(zone(tz))
-    return datetime(local.year, local.month, 1, tzinfo=zone(tz)).astimezone(UTC)
 
 
 @dataclass(frozen=True)

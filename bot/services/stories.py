@@ -20,9 +20,11 @@ from bot.db import queries
 from bot.db.models import FollowUp, OutboxMessage, Story, WorkspaceSettings
 from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
+from bot.domain.reactions import emoji_name, story_emojis
 from bot.domain.stories import (
     KUDOS_EXAMPLE,
     PRINCIPLE_LABELS,
+    TEXT_LIMIT,
     Kudos,
     check_shared_story,
     credited_for,
@@ -35,7 +37,6 @@ log = logging.getLogger(__name__)
 
 SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE = "shoutout", "shoutout_update", "shoutout_delete"
 STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
-TEXT_LIMIT = 3000
 
 
 @dataclass(frozen=True)
@@ -52,16 +53,6 @@ class StoryView:
     source_ts: str | None
     source_thread_ts: str | None
     workspace_url: str
-
-
-def emoji_name(name: str) -> str:
-    """A reaction or setting name without colons or skin tone: ":star2::skin-tone-2:" -> "star2"."""
-    return name.strip().strip(":").split("::", 1)[0].lower()
-
-
-def story_emojis(settings: WorkspaceSettings) -> set[str]:
-    """The workspace's story emoji (several allowed, separated by commas or spaces)."""
-    return {emoji_name(e) for e in settings.story_emojis.replace(",", " ").split() if emoji_name(e)}
 
 
 def _view(session: Session, story: Story) -> StoryView:
@@ -116,7 +107,7 @@ def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id:
     key = f"{channel_id}:{ts}"
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if emoji_name(emoji) not in story_emojis(settings):
+        if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
         known = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
     message = None
@@ -159,7 +150,7 @@ def withdraw_reaction(deps: Deps, *, team_id: str, event_id: str | None, reactor
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if emoji_name(emoji) not in story_emojis(settings):
+        if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
         if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
             return True

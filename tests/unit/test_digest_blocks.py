@@ -16,7 +16,8 @@ from bot.db.models import Customer
 from bot.db.queries import CustomerRow
 from bot.domain import rapport_commands as cmd
 from bot.domain.errors import BadCommand
-from bot.services.digest import Digest, digest_week
+from bot.domain.periods import digest_week
+from bot.services.digest import Digest
 from bot.services.followups import FollowUpView
 from bot.services.home import HomeView
 from bot.services.stats import StoryLine, WorkspaceStats
