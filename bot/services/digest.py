@@ -14,38 +14,18 @@ digest moment's local date); not at all while no stories channel is set, nor in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.digest import build_digest
 from bot.db import queries
 from bot.domain.periods import DigestWeek, digest_week
 from bot.runtime.deps import Deps
-from bot.services.stats import StoryLine, story_lines
+from bot.services.stats import story_lines
+from bot.views.digest import Digest
 
 DIGEST_STORIES = 10
-
-
-@dataclass(frozen=True)
-class Digest:
-    """What one week's digest tells: the week's stories (most recognised first) and the team's numbers."""
-
-    week: DigestWeek
-    stories: list[StoryLine]
-    more_stories: int  # recognised stories of the week beyond those shown
-    followups_done: int  # check-ins included
-    followups_on_time: int
-    customers_checked_in: int
-    quiet_customers: int
-    quiet_days: int
-    # Tone tips shown this week, by category: counts only, never who or what.
-    tips: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def has_news(self) -> bool:
-        """Whether there is anything to tell: a story or a follow-up (or check-in) done."""
-        return bool(self.stories) or self.followups_done > 0
 
 
 def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_days: int) -> Digest:
@@ -63,8 +43,6 @@ def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_da
 
 def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
     """Queue this week's digest for each workspace whose digest moment has come; returns how many were queued."""
-    from bot.blocks.digest import build_digest  # blocks depend on this module's views
-
     due: list[tuple[str, str, DigestWeek]] = []  # (team, stories channel, week) of workspaces whose moment came
     with deps.session_factory.begin() as session:
         for team_id in queries.team_ids(session):

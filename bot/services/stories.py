@@ -16,6 +16,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.blocks.stories import build_credit_dm, build_self_note, build_shoutout
+from bot.blocks.text import permalink
 from bot.db import queries
 from bot.db.models import FollowUp, OutboxMessage, Story, WorkspaceSettings
 from bot.domain.errors import BadCommand, NotWatched
@@ -32,27 +34,12 @@ from bot.domain.stories import (
     shared_story_text,
 )
 from bot.runtime.deps import Deps
+from bot.views.stories import SharedStory, StoryDraft, StorySource, StoryView
 
 log = logging.getLogger(__name__)
 
 SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE = "shoutout", "shoutout_update", "shoutout_delete"
 STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
-
-
-@dataclass(frozen=True)
-class StoryView:
-    """What people see of a story."""
-
-    id: int
-    text: str
-    credited: tuple[str, ...]
-    recognisers: tuple[str, ...]
-    principle: str | None
-    customer_name: str | None
-    source_channel_id: str | None
-    source_ts: str | None
-    source_thread_ts: str | None
-    workspace_url: str
 
 
 def _view(session: Session, story: Story) -> StoryView:
@@ -205,29 +192,6 @@ STORY_SOURCE_TEXT = 2000  # the message's words kept in the modal (its private_m
 
 
 @dataclass(frozen=True)
-class StorySource:
-    """What a story shared through the modal is about: a message, whose words travel with the modal (so sharing
-    works in a channel Rapport cannot read), or a follow-up, read again when the story is shared."""
-
-    channel_id: str | None = None
-    ts: str | None = None
-    thread_ts: str | None = None
-    author: str | None = None
-    text: str = ""
-    followup_id: int | None = None
-
-
-@dataclass(frozen=True)
-class StoryDraft:
-    """What the modal starts from: who it credits, what the story is about, and where that came from."""
-
-    credited: tuple[str, ...]
-    about: str
-    customer_name: str | None
-    source: StorySource
-
-
-@dataclass(frozen=True)
 class StoryForm:
     """What the modal submits."""
 
@@ -236,15 +200,6 @@ class StoryForm:
     principle: str | None
     source: StorySource
     submission_id: str | None = None  # the modal's view id: the same modal submitted twice records one story
-
-
-@dataclass(frozen=True)
-class SharedStory:
-    """A story shared through the modal, and where its shout-out goes."""
-
-    view: StoryView
-    channel_id: str
-    in_thread: bool
 
 
 def _check_shoutout_home(session: Session, settings: WorkspaceSettings, *, team_id: str,
@@ -357,8 +312,6 @@ def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, p
 
 def _tell_self(session: Session, story: Story, user: str, *, now: Any) -> None:
     """Once per story and person: reacting to a story about only yourself counts for nothing."""
-    from bot.blocks.stories import build_self_note  # blocks depend on this module's views
-
     if not story.source_channel_id:
         return
     payload: dict[str, Any] = {"channel": story.source_channel_id, "user": user, **build_self_note()}
@@ -422,9 +375,6 @@ def _enqueue(session: Session, story: Story, kind: str, key: str, method: str, p
 
 def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | None) -> dict[str, Any] | None:
     """The Web API arguments of a story's outbox row as of now; None when there is nothing to send any more."""
-    from bot.blocks.stories import build_credit_dm, build_shoutout  # blocks depend on this module's views
-    from bot.blocks.text import permalink
-
     payload = row.payload
     story = session.get(Story, int(payload.get("story_id") or 0))
     if story is None or story.team_id != row.team_id:

@@ -20,7 +20,7 @@ from bot.blocks.stories import (
     people,
 )
 from bot.domain.stories import PRINCIPLES, TEXT_LIMIT
-from bot.services.stories import StoryView
+from bot.views.stories import StoryView
 
 URL = "https://rapport-sim.slack.com/"
 LINK = f"{URL}archives/C0STORIES/p1712345678000200"
