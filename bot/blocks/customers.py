@@ -19,7 +19,7 @@ from bot.blocks.text import (
 )
 from bot.domain.customer_commands import USAGE_EXAMPLES
 from bot.domain.errors import RapportError
-from bot.services.directory import CustomerCard, CustomerList
+from bot.views.customers import CustomerCard, CustomerList
 
 ADD_CUSTOMER_CALLBACK = "customer_add"
 NAME_BLOCK, NAME_ACTION = "name", "name_input"

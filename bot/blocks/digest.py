@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks.stats import story_text
 from bot.blocks.text import Block, context, date_token, divider, header, message, section
 from bot.domain.tone import CATEGORY_LABELS
-from bot.services.digest import Digest
+from bot.views.digest import Digest
 
 DATE = "{date_short_pretty}"
 

@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks.text import Block, context, date_token, escape, message, permalink, section, shorten
 from bot.domain.followup_commands import USAGE_EXAMPLES
 from bot.domain.when import WHEN_EXAMPLES
-from bot.services.followups import FollowUpView
+from bot.views.followups import FollowUpView
 
 DONE_ACTION = "followup_done"
 SNOOZE_ACTION = "followup_snooze"

@@ -9,8 +9,8 @@ from bot.blocks.followups import about, followup_actions
 from bot.blocks.nudges import NUDGES_TOGGLE_ACTION
 from bot.blocks.stats import story_text
 from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
-from bot.services.home import HomeView
-from bot.services.stats import StoryLine
+from bot.views.home import HomeView
+from bot.views.stats import StoryLine
 
 HOME_BLOCK_PREFIX = "home_followup_"
 HOME_QUOTE = 200
@@ -38,7 +38,7 @@ def _customer_lines(home: HomeView) -> str:
         touch = "no touch yet"
         if row.last_touch is not None:
             touch = f"last touch {date_token(row.last_touch, fmt='{date_short_pretty}')}"
-        lines.append(f"• *{escape(row.customer.name)}* — {touch}")
+        lines.append(f"• *{escape(row.name)}* — {touch}")
     return "\n".join(lines)
 
 

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from bot.blocks.text import Block, context, date_token, escape, message, section
-from bot.services.relationships import Anniversary, CheckIn, QuietCustomer, QuietNudge, QuietSnooze
+from bot.views.relationships import Anniversary, CheckIn, QuietCustomer, QuietNudge, QuietSnooze
 
 PLAN_CHECKIN_ACTION = "quiet_plan_checkin"
 SNOOZE_QUIET_ACTION = "quiet_snooze"

@@ -8,7 +8,7 @@ from typing import Any
 from bot.blocks.text import context, escape, message, permalink, section, shorten
 from bot.domain.slack_text import excerpt
 from bot.domain.stories import PRINCIPLE_LABELS
-from bot.services.stats import StoryLine, WorkspaceStats
+from bot.views.stats import StoryLine, WorkspaceStats
 
 PEOPLE_SHOWN = 10
 QUOTE_SHOWN = 280

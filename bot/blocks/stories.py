@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.blocks.text import Block, context, escape, message, permalink, section, shorten
 from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, PRINCIPLES
-from bot.services.stories import StoryView
+from bot.views.stories import StoryView
 
 QUOTE_SHOWN = 600
 PEOPLE_SHOWN = 40  # about 600 characters of mentions: a line of people never outgrows a 3,000-character text

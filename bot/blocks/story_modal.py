@@ -10,7 +10,7 @@ from bot.blocks.stories import people, quote
 from bot.blocks.text import Block, context, escape, message, section
 from bot.domain.messages import is_slack_ts
 from bot.domain.stories import CREDITED_FIELD, PRINCIPLE_FIELD, PRINCIPLES, THANKS_FIELD
-from bot.services.stories import SharedStory, StoryDraft, StorySource
+from bot.views.stories import SharedStory, StoryDraft, StorySource
 
 STORY_SHORTCUT_CALLBACK = "story_from_message"
 STORY_MODAL_CALLBACK = "story_modal"

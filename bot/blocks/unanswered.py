@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bot.blocks.text import context, date_token, escape, message, permalink, section, shorten
-
-if TYPE_CHECKING:
-    from bot.services.unanswered import UnansweredView
+from bot.views.unanswered import UnansweredView
 
 EXCERPT_SHOWN = 200
 

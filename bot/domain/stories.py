@@ -19,6 +19,7 @@ PRINCIPLES = (
 )
 PRINCIPLE_LABELS = dict(PRINCIPLES)
 
+TEXT_LIMIT = 3000  # a story keeps at most this many characters of its words
 KUDOS_EXAMPLE = "/kudos @stephanie called the call centre for the customer and stayed until it was solved"
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 

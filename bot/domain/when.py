@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import RapportError
+from bot.domain.stored_lists import id_list
 
 DEFAULT_TIME = time(9, 0)  # a date without a time
 TONIGHT = time(19, 0)
@@ -47,8 +48,7 @@ class WorkWeek:
     @classmethod
     def from_settings(cls, days: str, start_minute: int, end_minute: int) -> WorkWeek:
         """From the stored form ("mon,tue,wed,thu,fri"); an empty or unreadable list means Monday to Friday."""
-        parsed = frozenset(WEEKDAY_KEYS.index(d) for d in (p.strip().lower()[:3] for p in days.split(","))
-                           if d in WEEKDAY_KEYS)  # fmt: skip
+        parsed = frozenset(WEEKDAY_KEYS.index(d) for d in (p.lower()[:3] for p in id_list(days)) if d in WEEKDAY_KEYS)
         return cls(days=parsed or frozenset(range(5)), start_minute=start_minute, end_minute=end_minute)
 
     def is_working_day(self, day: date) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, fields, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import RapportError
+from bot.domain.stored_lists import id_list
 from bot.domain.tone import ToneRulesError, load_rules_file, parse_rules_text
 from bot.domain.when import WEEKDAY_KEYS, WEEKDAYS
 
@@ -159,11 +160,6 @@ class SettingChange:
     key: str
     old: str
     new: str
-
-
-def id_list(text: str) -> tuple[str, ...]:
-    """A stored comma-separated list (channels, rule ids, days) as its items."""
-    return tuple(part.strip() for part in (text or "").split(",") if part.strip())
 
 
 def form_of(values: WorkspaceSettingsValues) -> SettingsForm:

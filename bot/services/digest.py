@@ -14,77 +14,18 @@ digest moment's local date); not at all while no stories channel is set, nor in 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.digest import build_digest
 from bot.db import queries
-from bot.domain.when import zone
+from bot.domain.periods import DigestWeek, digest_week
 from bot.runtime.deps import Deps
-from bot.services.stats import StoryLine, story_lines
+from bot.services.stats import story_lines
+from bot.views.digest import Digest
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-DEFAULT_DAY = "fri"
-DEFAULT_MINUTES = 15 * 60
 DIGEST_STORIES = 10
-LATE_AT_LEAST = timedelta(days=1)
-
-
-@dataclass(frozen=True)
-class DigestWeek:
-    """The digest moment this week (UTC), the week it tells of, and until when a late digest may still go out."""
-
-    label: str  # "2026-W48": the ISO week of the moment's local date
-    start: datetime
-    moment: datetime
-    due_until: datetime
-
-    def is_due(self, now: datetime) -> bool:
-        """Whether the digest should go out at `now` (if it has not yet)."""
-        return self.moment <= now < self.due_until
-
-
-def _at(day: date, minutes: int, tz: ZoneInfo) -> datetime:
-    return datetime.combine(day, time(minutes // 60, minutes % 60), tzinfo=tz).astimezone(UTC)
-
-
-def digest_week(now: datetime, *, day: str, minutes: int, tz: str) -> DigestWeek:
-    """The latest digest moment at or before `now` (day and minutes after midnight, in zone `tz`) and its week."""
-    where = zone(tz)
-    weekday = DAYS.index(day.lower()) if day.lower() in DAYS else DAYS.index(DEFAULT_DAY)
-    minutes = minutes if 0 <= minutes < 24 * 60 else DEFAULT_MINUTES
-    local = now.astimezone(where)
-    moment_day = local.date() - timedelta(days=(local.weekday() - weekday) % 7)
-    if _at(moment_day, minutes, where) > now:
-        moment_day -= timedelta(days=7)
-    moment = _at(moment_day, minutes, where)
-    week_end = _at(moment_day + timedelta(days=7 - moment_day.weekday()), 0, where)
-    year, week, _ = moment_day.isocalendar()
-    return DigestWeek(label=f"{year}-W{week:02d}", start=_at(moment_day - timedelta(days=7), minutes, where),
-                      moment=moment, due_until=max(week_end, moment + LATE_AT_LEAST))  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Digest:
-    """What one week's digest tells: the week's stories (most recognised first) and the team's numbers."""
-
-    week: DigestWeek
-    stories: list[StoryLine]
-    more_stories: int  # recognised stories of the week beyond those shown
-    followups_done: int  # check-ins included
-    followups_on_time: int
-    customers_checked_in: int
-    quiet_customers: int
-    quiet_days: int
-    # Tone tips shown this week, by category: counts only, never who or what.
-    tips: dict[str, int] = field(default_factory=dict)
-
-    @property
-    def has_news(self) -> bool:
-        """Whether there is anything to tell: a story or a follow-up (or check-in) done."""
-        return bool(self.stories) or self.followups_done > 0
 
 
 def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_days: int) -> Digest:
@@ -102,8 +43,6 @@ def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_da
 
 def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
     """Queue this week's digest for each workspace whose digest moment has come; returns how many were queued."""
-    from bot.blocks.digest import build_digest  # blocks depend on this module's views
-
     due: list[tuple[str, str, DigestWeek]] = []  # (team, stories channel, week) of workspaces whose moment came
     with deps.session_factory.begin() as session:
         for team_id in queries.team_ids(session):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -22,55 +21,12 @@ from bot.domain.errors import (
 )
 from bot.domain.matcher import normalize_name
 from bot.runtime.deps import Deps
+from bot.views.customers import CustomerCard, CustomerList, CustomerSummary, MentionView
 
 MAX_NAME_LENGTH = 200
 CARD_MENTIONS = 5
 LIST_LIMIT = 100
 CANDIDATE_LIMIT = 8
-
-
-@dataclass(frozen=True)
-class MentionView:
-    """One mention as a card shows it."""
-
-    channel_id: str
-    message_ts: str
-    thread_ts: str | None
-    user_id: str
-    at: datetime
-    excerpt: str | None
-
-
-@dataclass(frozen=True)
-class CustomerCard:
-    """Everything `/customer NAME` shows."""
-
-    name: str
-    aliases: tuple[str, ...]
-    owner_user_id: str
-    since: date | None
-    last_touch: datetime | None
-    mentions: tuple[MentionView, ...]
-    linked_channels: tuple[str, ...]
-    workspace_url: str
-
-
-@dataclass(frozen=True)
-class CustomerSummary:
-    """One line of `/customer list`."""
-
-    name: str
-    owner_user_id: str
-    last_touch: datetime | None
-    mention_count: int
-
-
-@dataclass(frozen=True)
-class CustomerList:
-    """`/customer list`: the quietest customers first, and how many there are in all."""
-
-    customers: tuple[CustomerSummary, ...]
-    total: int
 
 
 @dataclass(frozen=True)

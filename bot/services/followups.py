@@ -3,52 +3,32 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bot.blocks.followups import build_handover, build_reminder, confirm_created
 from bot.db import queries
 from bot.db.models import Customer, FollowUp
 from bot.domain.errors import BadCommand
+from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
+from bot.domain.reactions import emoji_name, followup_emojis
 from bot.domain.when import BadWhen, When, WorkWeek, resolve, split_when, zone
 from bot.runtime.deps import Deps
 from bot.services import home
 from bot.services.directory import resolve_customer
+from bot.services.followup_views import followup_view
 from bot.services.profiles import user_timezone
-from bot.services.stories import emoji_name
+from bot.views.followups import ButtonResult, FollowUpView
 
 LIST_LIMIT = 20
 REMIND_BATCH = 500
 NOTE_LIMIT = 2000
 _PREFIX_WORDS = 6  # the longest customer name read off the front of the text
 WHEN_HINT = "tomorrow at 10am · in 3 days · next monday · 2026-12-01 at 14:30"
-
-
-@dataclass(frozen=True)
-class FollowUpView:
-    """What a person sees of a follow-up."""
-
-    id: int
-    owner_user_id: str
-    customer_name: str | None
-    note: str
-    due_at: datetime
-    kind: str
-    created_by: str
-    source_channel_id: str | None
-    source_ts: str | None
-    workspace_url: str
-
-    @classmethod
-    def of(cls, row: FollowUp, customer_name: str | None, workspace_url: str) -> FollowUpView:
-        """The view of a stored follow-up."""
-        return cls(id=row.id, owner_user_id=row.owner_user_id, customer_name=customer_name, note=row.note,
-                   due_at=row.due_at, kind=row.kind, created_by=row.created_by,
-                   source_channel_id=row.source_channel_id, source_ts=row.source_ts,
-                   workspace_url=workspace_url)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -152,7 +132,7 @@ def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created
         customer_id = plan.customer.id if plan.customer is not None else None
         customer_name = plan.customer.name if plan.customer is not None else None
         views = [
-            FollowUpView.of(
+            followup_view(
                 queries.add_followup(
                     session,
                     team_id=team_id,
@@ -166,8 +146,8 @@ def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created
                     created_by=created_by,
                     created_at=now,
                 ),
-                customer_name,
-                url,
+                customer_name=customer_name,
+                workspace_url=url,
             )  # fmt: skip
             for owner in plan.owners
         ]
@@ -188,7 +168,7 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if emoji_name(emoji) not in {emoji_name(e) for e in settings.followup_emoji.split(",") if e.strip()}:
+        if emoji_name(emoji) not in followup_emojis(settings.followup_emoji):
             return []
         named = {
             m.customer_id: m.excerpt or ""
@@ -215,9 +195,7 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
             row = queries.add_followup(session, team_id=team_id, owner_user_id=owner, customer_id=customer_id,
                                        kind="followup", note=excerpt_text[:NOTE_LIMIT], source_channel_id=channel_id,
                                        source_ts=ts, due_at=due, created_by=reactor, created_at=now)  # fmt: skip
-            views.append(FollowUpView.of(row, customer_name, url))
-        from bot.blocks.followups import confirm_created  # blocks depend on this module's views
-
+            views.append(followup_view(row, customer_name=customer_name, workspace_url=url))
         queries.enqueue(
             session,
             team_id=team_id,
@@ -252,14 +230,8 @@ def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
         )
         workspace = queries.workspace(session, team_id=team_id)
         url = workspace.url if workspace is not None else ""
-        return [FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
-
-
-def second_reminder_at(last_reminded_at: datetime, *, tz: str, week: WorkWeek) -> datetime:
-    """One working day after a reminder, at the same wall-clock time in the owner's timezone."""
-    local = last_reminded_at.astimezone(zone(tz))
-    day = week.next_working_day(local.date())
-    return datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=zone(tz)).astimezone(UTC)
+        return [followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
+                for r in rows]  # fmt: skip
 
 
 def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:
@@ -269,8 +241,6 @@ def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> 
     PostgreSQL; SQLite's write lock), and each DM's idempotency key names the follow-up, its due time
     and the attempt, so a reminder can only ever be queued once.
     """
-    from bot.blocks.followups import build_reminder  # blocks depend on this module's views
-
     queued = 0
     with deps.session_factory.begin() as session:
         rows = queries.followups_to_remind(session, now=now, second_before=now - timedelta(hours=20), limit=limit)
@@ -298,7 +268,8 @@ def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> 
                 if second_reminder_at(row.last_reminded_at, tz=tz, week=weeks[row.team_id]) > now:
                     continue
             names = customers[row.team_id]
-            view = FollowUpView.of(row, names.get(row.customer_id) if row.customer_id else None, urls[row.team_id])
+            view = followup_view(row, customer_name=names.get(row.customer_id) if row.customer_id else None,
+                                 workspace_url=urls[row.team_id])  # fmt: skip
             attempt = row.reminders_sent + 1
             queries.enqueue(
                 session,
@@ -326,17 +297,6 @@ _SNOOZES = {
 }
 
 
-@dataclass(frozen=True)
-class ButtonResult:
-    """A follow-up after a click, and whether the click changed it (a second click, or one on a closed follow-up,
-    changes nothing)."""
-
-    view: FollowUpView
-    changed: bool
-    state: str
-    closed_by: str | None
-
-
 def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
     row = session.get(FollowUp, followup_id)
     if row is None or row.team_id != team_id:
@@ -346,8 +306,8 @@ def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
 
 def _result(session: Session, row: FollowUp, changed: bool) -> ButtonResult:
     names = queries.customer_names_by_id(session, team_id=row.team_id, ids=[row.customer_id] if row.customer_id else [])
-    view = FollowUpView.of(row, names.get(row.customer_id) if row.customer_id else None,
-                           _workspace_url(session, team_id=row.team_id))  # fmt: skip
+    view = followup_view(row, customer_name=names.get(row.customer_id) if row.customer_id else None,
+                         workspace_url=_workspace_url(session, team_id=row.team_id))  # fmt: skip
     return ButtonResult(view=view, changed=changed, state=row.state, closed_by=row.closed_by)
 
 
@@ -390,8 +350,6 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
 
 def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_owner: str) -> ButtonResult:
     """Hand an open follow-up to someone else, who gets a DM about it at once."""
-    from bot.blocks.followups import build_handover  # blocks depend on this module's views
-
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _load(session, team_id=team_id, followup_id=followup_id)

@@ -5,33 +5,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from bot.blocks.home import build_home
 from bot.db import queries
-from bot.db.queries import CustomerRow
 from bot.runtime.deps import Deps
-from bot.services import followups, stats
+from bot.services import stats
+from bot.services.followup_views import followup_view
+from bot.views.customers import CustomerSummary
+from bot.views.home import HomeView
 
 HOME_FOLLOWUPS = 20
 HOME_CUSTOMERS = 10
 HOME_STORIES = 5  # in each of "Recent stories" and "Stories about you"
-
-
-@dataclass(frozen=True)
-class HomeView:
-    """What one person's Home tab shows."""
-
-    user_id: str
-    followups: list[followups.FollowUpView]
-    customers: list[CustomerRow]
-    now: datetime
-    recent_stories: list[stats.StoryLine] = field(default_factory=list)
-    my_stories: list[stats.StoryLine] = field(default_factory=list)
-    nudges_enabled: bool = True  # the person's own tone tips
-    workspace_nudges: bool = True  # the workspace's switch
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
@@ -40,20 +28,21 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     names = queries.customer_names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
     workspace = queries.workspace(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
-    views = [followups.FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
+    views = [followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
+             for r in rows]  # fmt: skip
     customers = queries.customers_quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
     workspace_nudges = queries.workspace_settings(session, team_id=team_id, now=now).nudges_enabled
-    return HomeView(user_id=user_id, followups=views, customers=list(customers), now=now, recent_stories=recent,
+    owned = [CustomerSummary(name=c.customer.name, owner_user_id=c.customer.owner_user_id, last_touch=c.last_touch,
+                             mention_count=c.mention_count) for c in customers]  # fmt: skip
+    return HomeView(user_id=user_id, followups=views, customers=owned, now=now, recent_stories=recent,
                     my_stories=mine, workspace_nudges=workspace_nudges,
                     nudges_enabled=queries.user_nudges_enabled(session, team_id=team_id, user_id=user_id))  # fmt: skip
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:
     """Queue a fresh Home tab for each person, in the caller's transaction (so it shows what was just stored)."""
-    from bot.blocks.home import build_home  # blocks depend on this module's views
-
     for user_id in sorted(set(user_ids)):
         view = build_home(home_for(session, team_id=team_id, user_id=user_id, now=now))
         queries.enqueue(

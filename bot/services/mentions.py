@@ -11,15 +11,12 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.intro import build_intro_note
 from bot.db import queries
-from bot.domain.matcher import CustomerMatcher, normalize_name
+from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
-from bot.domain.slack_text import excerpt, strip_controls, visible_text
 from bot.domain.tone import ToneHit
 from bot.runtime.caches import Versions
 from bot.runtime.deps import Deps
 from bot.services import nudges
-
-EXCERPT_LIMIT = 280
 
 
 def _ensure_workspace(deps: Deps, session: Session, *, team_id: str) -> None:
@@ -39,22 +36,6 @@ def _first_event(deps: Deps, session: Session, *, team_id: str, event_id: str | 
     if event_id is None:
         return True
     return queries.claim_event(session, team_id=team_id, event_id=event_id, now=deps.clock())
-
-
-def _mentioned(matcher: CustomerMatcher, message: ChannelMessage, linked_customer: int | None) -> dict[int, str]:
-    """Customer id -> excerpt for every customer the message names (and the channel's linked customer)."""
-    # Collapsed as excerpt() collapses it, so a match's position here is a position in the excerpt's text.
-    shown = " ".join(visible_text(strip_controls(message.text)).split())
-    found: dict[int, str] = {}
-    lowered = shown.lower()
-    for match in matcher.find(message.text):
-        if match.customer_id in found:
-            continue
-        position = lowered.find(normalize_name(match.name))
-        found[match.customer_id] = excerpt(shown, around=position if position >= 0 else None, limit=EXCERPT_LIMIT)
-    if linked_customer is not None and linked_customer not in found:
-        found[linked_customer] = excerpt(shown, limit=EXCERPT_LIMIT)
-    return found
 
 
 def _mention_row(message: ChannelMessage, customer_id: int, excerpt_text: str) -> dict[str, Any]:
@@ -139,7 +120,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
             toned: list[tuple[ChannelMessage, list[ToneHit]]] = []
             for index, message in items:
                 linked_customer = linked[message.channel_id]
-                for customer_id, text in _mentioned(matcher, message, linked_customer).items():
+                for customer_id, text in mentioned(matcher, message, linked_customer=linked_customer).items():
                     row = _mention_row(message, customer_id, text)
                     rows.setdefault((message.channel_id, message.ts, customer_id), (index, row))
                 if linked_customer is not None:
@@ -170,7 +151,7 @@ def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) ->
             return
         linked = _watch(deps, session, message)
         matcher = deps.matchers.for_team(session, team_id=message.team_id)
-        wanted = _mentioned(matcher, message, linked)
+        wanted = mentioned(matcher, message, linked_customer=linked)
         existing = queries.mentions_of_message(
             session, team_id=message.team_id, channel_id=message.channel_id, message_ts=message.ts
         )

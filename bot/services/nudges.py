@@ -8,7 +8,6 @@ bot.runtime.caches.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -21,6 +20,7 @@ from bot.domain.messages import ChannelMessage
 from bot.domain.tone import ToneHit
 from bot.runtime.deps import Deps
 from bot.services import home
+from bot.views.nudges import NudgeSwitch
 
 COOLDOWN = timedelta(hours=24)
 
@@ -80,14 +80,6 @@ def opt_out(deps: Deps, *, team_id: str, user_id: str, channel_id: str, ts: str)
         queries.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=False, now=now)
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()
-
-
-@dataclass(frozen=True)
-class NudgeSwitch:
-    """A person's tone-tip setting after a change, and the workspace's."""
-
-    enabled: bool
-    workspace_enabled: bool
 
 
 def switch(deps: Deps, *, team_id: str, user_id: str, enabled: bool) -> NudgeSwitch:

@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.db import queries
-from bot.db.queries import Forgotten
 from bot.runtime.deps import Deps
 from bot.services import home, stories
+from bot.views.privacy import Forgotten
 
 # Rows changed per transaction: each batch holds its locks for a moment, so intake never waits long.
 RETENTION_BATCH = 500
@@ -18,10 +18,10 @@ def forget_me(deps: Deps, *, team_id: str, user_id: str) -> Forgotten:
     """Delete a person's excerpts, tone-tip history and personal settings; their stories and follow-ups stay."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        forgotten = queries.forget_user(session, team_id=team_id, user_id=user_id)
+        removed = queries.forget_user(session, team_id=team_id, user_id=user_id)
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()
-    return forgotten
+    return Forgotten(excerpts=removed.excerpts, nudges=removed.nudges, settings=removed.settings)
 
 
 @dataclass

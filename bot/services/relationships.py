@@ -16,6 +16,7 @@ from datetime import date, datetime, timedelta
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.blocks.relationships import build_anniversary, build_quiet_nudge
 from bot.db import queries
 from bot.db.models import Customer
 from bot.domain.errors import BadCommand
@@ -31,6 +32,7 @@ from bot.domain.when import WorkWeek, resolve, zone
 from bot.runtime.deps import Deps
 from bot.services import home
 from bot.services.profiles import user_timezone
+from bot.views.relationships import Anniversary, CheckIn, QuietCustomer, QuietNudge, QuietSnooze
 
 log = logging.getLogger(__name__)
 
@@ -62,58 +64,6 @@ class NudgeMemo:
         if len(self.settled) > _MEMO_LIMIT:
             self.settled.clear()
         self.settled.update((team_id, key) for key in keys)
-
-
-@dataclass(frozen=True)
-class QuietCustomer:
-    """A customer listed in a gone-quiet DM."""
-
-    id: int
-    name: str
-    since: date | None
-    last_touch: datetime | None  # None: no touch since it was added
-    added_at: datetime
-
-
-@dataclass(frozen=True)
-class QuietNudge:
-    """One owner's gone-quiet DM for one week."""
-
-    owner_user_id: str
-    week_of: date
-    quiet_days: int
-    customers: tuple[QuietCustomer, ...]
-    more: int  # quiet customers beyond those listed
-
-
-@dataclass(frozen=True)
-class Anniversary:
-    """A customer-since anniversary, for the owner's DM."""
-
-    customer_id: int
-    customer_name: str
-    owner_user_id: str
-    since: date
-    years: int
-
-
-@dataclass(frozen=True)
-class CheckIn:
-    """The check-in a click planned (or had already planned)."""
-
-    customer_name: str
-    owner_user_id: str
-    due_at: datetime
-    changed: bool
-
-
-@dataclass(frozen=True)
-class QuietSnooze:
-    """A customer's quiet snooze after a click."""
-
-    customer_name: str
-    until: datetime
-    changed: bool
 
 
 @dataclass(frozen=True)
@@ -173,8 +123,6 @@ def queue_quiet_nudges(deps: Deps, *, now: datetime, client: WebClient | None = 
     read as of Monday 09:00 and leaves out customers touched or snoozed since, so a late run cannot list
     anyone Monday would not have.
     """
-    from bot.blocks.relationships import build_quiet_nudge  # blocks depend on this module's views
-
     memo = memo if memo is not None else NudgeMemo()
     queued = 0
     for team_id, owners in _owners(deps, client=client, memo=memo, now=now).items():
@@ -209,8 +157,6 @@ def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None =
     Once per customer per year (key `anniversary:<customer>:<year>`), and only on the owner's local
     anniversary day: after downtime it still goes out later that day, never on a later one.
     """
-    from bot.blocks.relationships import build_anniversary  # blocks depend on this module's views
-
     memo = memo if memo is not None else NudgeMemo()
     queued = 0
     for team_id, owners in _owners(deps, client=client, memo=memo, now=now).items():

@@ -7,8 +7,7 @@ message; everything else reads the settings row in the transaction that uses it.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, fields
-from datetime import datetime
+from dataclasses import fields
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -16,9 +15,10 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.db import queries
 from bot.db.models import WorkspaceSettings
 from bot.domain import workspace_settings as ws
-from bot.domain.tone import ToneRule, shipped_rules
+from bot.domain.tone import shipped_rules
 from bot.runtime.deps import Deps
 from bot.services import profiles
+from bot.views.settings import SettingsView
 
 log = logging.getLogger(__name__)
 
@@ -33,15 +33,6 @@ def is_admin(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> bo
 
 def _values(row: WorkspaceSettings) -> ws.WorkspaceSettingsValues:
     return ws.WorkspaceSettingsValues(**{f.name: getattr(row, f.name) for f in fields(ws.WorkspaceSettingsValues)})
-
-
-@dataclass(frozen=True)
-class SettingsView:
-    """What the settings modal shows."""
-
-    values: ws.WorkspaceSettingsValues
-    rules: tuple[ToneRule, ...]
-    last_change: tuple[str, datetime] | None
 
 
 def current(deps: Deps, *, team_id: str) -> SettingsView:

@@ -5,32 +5,17 @@ was withdrawn is not shown anywhere). Nothing here ranks people: counts are per 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.db import queries
+from bot.domain.periods import month_start
 from bot.domain.when import zone
 from bot.runtime.deps import Deps
+from bot.views.stats import StoryLine, WorkspaceStats
 
 ON_TIME_DAYS = 30  # "12 of 15 done on time in the last 30 days"
-
-
-@dataclass(frozen=True)
-class StoryLine:
-    """One story as a list shows it: who is credited, its words, how many recognised it, where it happened."""
-
-    id: int
-    credited: tuple[str, ...]
-    text: str
-    recognisers: int
-    principle: str | None
-    customer_name: str | None
-    source_channel_id: str | None
-    source_ts: str | None
-    workspace_url: str
-    created_at: datetime
 
 
 def story_lines(session: Session, *, team_id: str, rows: list[queries.CountedStory]) -> list[StoryLine]:
@@ -61,27 +46,6 @@ def stories_about(session: Session, *, team_id: str, user_id: str, limit: int) -
     """The latest recognised stories crediting this person, newest first."""
     rows = queries.counted_stories(session, team_id=team_id, limit=limit, credited_user_id=user_id)
     return story_lines(session, team_id=team_id, rows=list(rows))
-
-
-def month_start(now: datetime, tz: str) -> datetime:
-    """The UTC instant the current month began in the workspace's timezone."""
-    local = now.astimezone(zone(tz))
-    return datetime(local.year, local.month, 1, tzinfo=zone(tz)).astimezone(UTC)
-
-
-@dataclass(frozen=True)
-class WorkspaceStats:
-    """The workspace's numbers for `/rapport stats`."""
-
-    stories_this_month: int
-    month_name: str  # "November", in the workspace's timezone
-    followups_done: int
-    followups_on_time: int
-    on_time_days: int
-    quiet_customers: int
-    customers: int
-    quiet_days: int
-    timezone: str
 
 
 def workspace_stats(deps: Deps, *, team_id: str) -> WorkspaceStats:

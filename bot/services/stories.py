@@ -16,13 +16,17 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
+from bot.blocks.stories import build_credit_dm, build_self_note, build_shoutout
+from bot.blocks.text import permalink
 from bot.db import queries
 from bot.db.models import FollowUp, OutboxMessage, Story, WorkspaceSettings
 from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
+from bot.domain.reactions import emoji_name, story_emojis
 from bot.domain.stories import (
     KUDOS_EXAMPLE,
     PRINCIPLE_LABELS,
+    TEXT_LIMIT,
     Kudos,
     check_shared_story,
     credited_for,
@@ -30,38 +34,12 @@ from bot.domain.stories import (
     shared_story_text,
 )
 from bot.runtime.deps import Deps
+from bot.views.stories import SharedStory, StoryDraft, StorySource, StoryView
 
 log = logging.getLogger(__name__)
 
 SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE = "shoutout", "shoutout_update", "shoutout_delete"
 STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
-TEXT_LIMIT = 3000
-
-
-@dataclass(frozen=True)
-class StoryView:
-    """What people see of a story."""
-
-    id: int
-    text: str
-    credited: tuple[str, ...]
-    recognisers: tuple[str, ...]
-    principle: str | None
-    customer_name: str | None
-    source_channel_id: str | None
-    source_ts: str | None
-    source_thread_ts: str | None
-    workspace_url: str
-
-
-def emoji_name(name: str) -> str:
-    """A reaction or setting name without colons or skin tone: ":star2::skin-tone-2:" -> "star2"."""
-    return name.strip().strip(":").split("::", 1)[0].lower()
-
-
-def story_emojis(settings: WorkspaceSettings) -> set[str]:
-    """The workspace's story emoji (several allowed, separated by commas or spaces)."""
-    return {emoji_name(e) for e in settings.story_emojis.replace(",", " ").split() if emoji_name(e)}
 
 
 def _view(session: Session, story: Story) -> StoryView:
@@ -116,7 +94,7 @@ def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id:
     key = f"{channel_id}:{ts}"
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if emoji_name(emoji) not in story_emojis(settings):
+        if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
         known = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
     message = None
@@ -159,7 +137,7 @@ def withdraw_reaction(deps: Deps, *, team_id: str, event_id: str | None, reactor
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        if emoji_name(emoji) not in story_emojis(settings):
+        if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
         if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
             return True
@@ -214,29 +192,6 @@ STORY_SOURCE_TEXT = 2000  # the message's words kept in the modal (its private_m
 
 
 @dataclass(frozen=True)
-class StorySource:
-    """What a story shared through the modal is about: a message, whose words travel with the modal (so sharing
-    works in a channel Rapport cannot read), or a follow-up, read again when the story is shared."""
-
-    channel_id: str | None = None
-    ts: str | None = None
-    thread_ts: str | None = None
-    author: str | None = None
-    text: str = ""
-    followup_id: int | None = None
-
-
-@dataclass(frozen=True)
-class StoryDraft:
-    """What the modal starts from: who it credits, what the story is about, and where that came from."""
-
-    credited: tuple[str, ...]
-    about: str
-    customer_name: str | None
-    source: StorySource
-
-
-@dataclass(frozen=True)
 class StoryForm:
     """What the modal submits."""
 
@@ -245,15 +200,6 @@ class StoryForm:
     principle: str | None
     source: StorySource
     submission_id: str | None = None  # the modal's view id: the same modal submitted twice records one story
-
-
-@dataclass(frozen=True)
-class SharedStory:
-    """A story shared through the modal, and where its shout-out goes."""
-
-    view: StoryView
-    channel_id: str
-    in_thread: bool
 
 
 def _check_shoutout_home(session: Session, settings: WorkspaceSettings, *, team_id: str,
@@ -366,8 +312,6 @@ def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, p
 
 def _tell_self(session: Session, story: Story, user: str, *, now: Any) -> None:
     """Once per story and person: reacting to a story about only yourself counts for nothing."""
-    from bot.blocks.stories import build_self_note  # blocks depend on this module's views
-
     if not story.source_channel_id:
         return
     payload: dict[str, Any] = {"channel": story.source_channel_id, "user": user, **build_self_note()}
@@ -431,9 +375,6 @@ def _enqueue(session: Session, story: Story, kind: str, key: str, method: str, p
 
 def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | None) -> dict[str, Any] | None:
     """The Web API arguments of a story's outbox row as of now; None when there is nothing to send any more."""
-    from bot.blocks.stories import build_credit_dm, build_shoutout  # blocks depend on this module's views
-    from bot.blocks.text import permalink
-
     payload = row.payload
     story = session.get(Story, int(payload.get("story_id") or 0))
     if story is None or story.team_id != row.team_id:

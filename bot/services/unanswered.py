@@ -16,26 +16,12 @@ from bot.db import queries
 from bot.db.models import CustomerWait
 from bot.domain.when import WorkWeek, add_working_minutes, zone
 from bot.runtime.deps import Deps
+from bot.views.unanswered import UnansweredView
 
 SCAN_LIMIT = 1000
 # A deadline passed this long ago means the bot was down or the job stopped: telling the owner now, days
 # late, is noise rather than help, so such a wait expires without a DM.
 STALE_AFTER = timedelta(days=3)
-
-
-@dataclass(frozen=True)
-class UnansweredView:
-    """What the owner's DM says about a customer's unanswered message."""
-
-    customer_name: str
-    owner_user_id: str
-    author_user_id: str
-    channel_id: str
-    message_ts: str
-    posted_at: datetime
-    excerpt: str | None
-    minutes: int
-    workspace_url: str
 
 
 @dataclass(frozen=True)

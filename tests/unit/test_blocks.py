@@ -9,7 +9,7 @@ from bot.blocks.customers import build_customer_card, build_customer_list, build
 from bot.blocks.intro import build_intro_note
 from bot.blocks.text import escape, permalink
 from bot.domain.errors import UnknownCustomer
-from bot.services.directory import CustomerCard, CustomerList, CustomerSummary, MentionView
+from bot.views.customers import CustomerCard, CustomerList, CustomerSummary, MentionView
 
 EVIL = "<!here> & <https://evil.example|click> <@U123>"
 

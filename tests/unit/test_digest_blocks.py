@@ -4,7 +4,7 @@ on the largest inputs."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,14 +12,14 @@ import pytest
 from bot.blocks.digest import build_digest
 from bot.blocks.home import build_home
 from bot.blocks.stats import build_rapport_help, build_stats, story_text
-from bot.db.models import Customer
-from bot.db.queries import CustomerRow
 from bot.domain import rapport_commands as cmd
 from bot.domain.errors import BadCommand
-from bot.services.digest import Digest, digest_week
-from bot.services.followups import FollowUpView
-from bot.services.home import HomeView
-from bot.services.stats import StoryLine, WorkspaceStats
+from bot.domain.periods import digest_week
+from bot.views.customers import CustomerSummary
+from bot.views.digest import Digest
+from bot.views.followups import FollowUpView
+from bot.views.home import HomeView
+from bot.views.stats import StoryLine, WorkspaceStats
 
 NOW = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
 # What the bot itself composes: user and date tokens, and its links to messages.
@@ -165,8 +165,8 @@ def test_home_with_twenty_follow_ups_and_stories_at_max_sizes_fits_100_blocks() 
                               kind="followup", created_by="U0DANA", source_channel_id="C0SUPPORT",
                               source_ts="1764000000.000100", workspace_url="https://x.slack.com/")
                  for i in range(20)]  # fmt: skip
-    customers = [CustomerRow(customer=Customer(id=i, name="&" * 200, since=date(2020, 1, 1)), last_touch=NOW,
-                             mention_count=3) for i in range(10)]  # fmt: skip
+    customers = [CustomerSummary(name="&" * 200, owner_user_id="U0LEE", last_touch=NOW, mention_count=3)
+                 for i in range(10)]  # fmt: skip
     home = HomeView(user_id="U0LEE", followups=followups, customers=customers, now=NOW + timedelta(hours=1),
                     recent_stories=[_story(i) for i in range(5)], my_stories=[_story(i) for i in range(5)])  # fmt: skip
     view = build_home(home)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from bot.blocks.followups import build_followup_modal, build_reminder, confirm_created
 from bot.blocks.home import build_home
-from bot.db.models import Customer
-from bot.db.queries import CustomerRow
-from bot.services.followups import FollowUpView
-from bot.services.home import HomeView
+from bot.views.customers import CustomerSummary
+from bot.views.followups import FollowUpView
+from bot.views.home import HomeView
 
 EVIL = "<!here> & <https://evil.example|click> <@U123>"
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
@@ -36,9 +35,8 @@ def _within_limits(blocks: list[dict], *, max_blocks: int) -> None:  # type: ign
 
 
 def test_user_text_is_escaped_in_confirmation_reminder_and_home() -> None:
-    customer = Customer(id=1, team_id="T", name=EVIL, owner_user_id="U0LEE", since=date(2019, 4, 1),
-                        created_by="U0DANA", created_at=NOW)  # fmt: skip
-    home = HomeView(user_id="U0LEE", followups=[_view(1)], customers=[CustomerRow(customer, None, 0)], now=NOW)
+    customer = CustomerSummary(name=EVIL, owner_user_id="U0LEE", last_touch=None, mention_count=0)
+    home = HomeView(user_id="U0LEE", followups=[_view(1)], customers=[customer], now=NOW)
     for body in (confirm_created([_view(1)], creator="U0DANA"), build_reminder(_view(1)), build_home(home)):
         shown = json.dumps(body)
         assert "<!here>" not in shown and "<https://evil" not in shown and "<@U123>" not in shown
@@ -46,8 +44,8 @@ def test_user_text_is_escaped_in_confirmation_reminder_and_home() -> None:
 
 
 def test_home_tab_with_the_most_it_shows_stays_within_limits() -> None:
-    customers = [CustomerRow(Customer(id=i, team_id="T", name="C" * 200, owner_user_id="U0LEE", created_by="U",
-                                      created_at=NOW), NOW - timedelta(days=i), i) for i in range(10)]  # fmt: skip
+    customers = [CustomerSummary(name="C" * 200, owner_user_id="U0LEE", last_touch=NOW - timedelta(days=i),
+                                 mention_count=i) for i in range(10)]  # fmt: skip
     views = [_view(i, note="n" * 2000, customer="A" * 200) for i in range(20)]
     home = build_home(HomeView(user_id="U0LEE", followups=views, customers=customers, now=NOW))
     assert home["type"] == "home"

@@ -19,8 +19,8 @@ from bot.blocks.stories import (
     confirm_kudos,
     people,
 )
-from bot.domain.stories import PRINCIPLES
-from bot.services.stories import TEXT_LIMIT, StoryView
+from bot.domain.stories import PRINCIPLES, TEXT_LIMIT
+from bot.views.stories import StoryView
 
 URL = "https://rapport-sim.slack.com/"
 LINK = f"{URL}archives/C0STORIES/p1712345678000200"

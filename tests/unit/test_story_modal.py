@@ -8,7 +8,7 @@ import pytest
 
 from bot.blocks.story_modal import build_story_modal, read_story_metadata, story_metadata
 from bot.domain.stories import BadStory, check_shared_story, shared_story_text
-from bot.services.stories import StoryDraft, StorySource
+from bot.views.stories import StoryDraft, StorySource
 
 
 @pytest.mark.parametrize("text", ["", "plain words", '"\\\n🌟é' * 750, "x" * 3000, "<@U0A> " + "ü" * 2993])

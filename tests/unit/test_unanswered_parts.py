@@ -11,7 +11,7 @@ import pytest
 
 from bot.blocks.unanswered import build_unanswered_alert
 from bot.listeners.events.payloads import channel_message, in_shared_channel
-from bot.services.unanswered import UnansweredView
+from bot.views.unanswered import UnansweredView
 from tests.conftest import SLACK_FIXTURES as SHARED_SLACK
 
 TEAM = "T0HOME"

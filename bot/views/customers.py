@@ -1,0 +1,50 @@
+"""What the customer directory shows: a customer's card and the list of customers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+
+@dataclass(frozen=True)
+class MentionView:
+    """One mention as a card shows it."""
+
+    channel_id: str
+    message_ts: str
+    thread_ts: str | None
+    user_id: str
+    at: datetime
+    excerpt: str | None
+
+
+@dataclass(frozen=True)
+class CustomerCard:
+    """Everything `/customer NAME` shows."""
+
+    name: str
+    aliases: tuple[str, ...]
+    owner_user_id: str
+    since: date | None
+    last_touch: datetime | None
+    mentions: tuple[MentionView, ...]
+    linked_channels: tuple[str, ...]
+    workspace_url: str
+
+
+@dataclass(frozen=True)
+class CustomerSummary:
+    """One line of `/customer list` (and of the Home tab's customers)."""
+
+    name: str
+    owner_user_id: str
+    last_touch: datetime | None
+    mention_count: int
+
+
+@dataclass(frozen=True)
+class CustomerList:
+    """`/customer list`: the quietest customers first, and how many there are in all."""
+
+    customers: tuple[CustomerSummary, ...]
+    total: int

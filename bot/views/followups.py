@@ -1,0 +1,33 @@
+"""What a person sees of follow-ups: one follow-up, and one after a button click."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class FollowUpView:
+    """What a person sees of a follow-up."""
+
+    id: int
+    owner_user_id: str
+    customer_name: str | None
+    note: str
+    due_at: datetime
+    kind: str
+    created_by: str
+    source_channel_id: str | None
+    source_ts: str | None
+    workspace_url: str
+
+
+@dataclass(frozen=True)
+class ButtonResult:
+    """A follow-up after a click, and whether the click changed it (a second click, or one on a closed follow-up,
+    changes nothing)."""
+
+    view: FollowUpView
+    changed: bool
+    state: str
+    closed_by: str | None
