@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from bot.db import queries
 from bot.db.models import OutboxMessage
 from bot.runtime.deps import Deps
-from bot.services import stories
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +112,12 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
             payload: dict[str, Any] | None = dict(row.payload)
             failed = False
             dependency = queries.outbox_row(session, row_id=row.depends_on_id) if row.depends_on_id else None
-            if row.kind in stories.RENDERED_KINDS:
-                # Rendered now, from the story as it is: a withdrawn or superseded message is skipped.
+            render = deps.renderers.get(row.kind)
+            if render is not None:
+                # Rendered now, from what it shows as it is: a withdrawn or superseded message is skipped.
                 failed = dependency is not None and dependency.state == "failed"
                 skipped = dependency is not None and dependency.state == "skipped"
-                payload = None if failed or skipped else stories.render(session, row, dependency)
+                payload = None if failed or skipped else render(session, row, dependency)
             elif dependency is not None:
                 failed = dependency.state != "sent" or not dependency.result_ts
                 assert payload is not None
