@@ -198,6 +198,23 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     return report
 
 
+def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) -> SendReport:
+    """Deliver every due outbox row this worker can claim, in batches, until none is left."""
+    total = SendReport()
+    while True:
+        report = deliver_due(deps, client=client, now=now, worker=worker)
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        total.deferred += report.deferred
+        total.skipped += report.skipped
+        # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
+        progress = report.sent + report.failed + report.deferred + report.skipped
+        if report.rate_limited_until or report.retried or progress == 0:
+            total.rate_limited_until = report.rate_limited_until
+            return total
+        now = deps.clock()
+
 def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:
     """Return unsent rows to the queue in one transaction; a put-back is not an attempt."""
     if not rows:
