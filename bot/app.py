@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import io
 import json
@@ -30,7 +29,7 @@ from bot.db.session import make_engine, make_session_factory
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.sender import Renderers
-from bot.scheduling.scheduler import build_scheduler, wake_sender
+from bot.scheduling.scheduler import build_scheduler
 from bot.services import stories
 from bot.services.outbox import worker_name
 
@@ -246,8 +245,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
             now=clock(),
         )
     worker = worker_name()
-    scheduler = build_scheduler(deps, client=client, worker=worker)
-    deps = dataclasses.replace(deps, wake_sender=lambda: wake_sender(scheduler))
+    scheduler = build_scheduler(deps, client=client, worker=worker)  # attaches itself to deps.wake_sender
     app = build_app(deps, client=client)
     return Runtime(settings=settings, engine=engine, deps=deps, client=client, app=app, scheduler=scheduler,
                    team_id=team_id, worker=worker)  # fmt: skip
