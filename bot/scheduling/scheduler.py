@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -16,12 +16,15 @@ from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
 from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered
+from bot.services.relationships import NudgeMemo
 
 SENDER_JOB = "outbox-sender"
 SENDER_INTERVAL_SECONDS = 1.0
 REMINDER_INTERVAL_SECONDS = 10.0
 UNANSWERED_INTERVAL_SECONDS = 30.0
 RELATIONSHIP_INTERVAL_SECONDS = 60.0
+HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+RETENTION_INTERVAL_SECONDS = 86400.0
 
 
 @dataclass(frozen=True)
@@ -30,29 +33,26 @@ class Job:
 
     id: str
     run: Callable[..., object]
-    every: timedelta
+    every_seconds: float
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 
 def job_table(*, client: WebClient, worker: str) -> tuple[Job, ...]:
     """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
     and the digest every minute, housekeeping hourly and retention daily."""
-    every_minute = timedelta(seconds=RELATIONSHIP_INTERVAL_SECONDS)
+    minute = RELATIONSHIP_INTERVAL_SECONDS
     return (
-        Job(SENDER_JOB, outbox.send_outbox, timedelta(seconds=SENDER_INTERVAL_SECONDS),
-            {"client": client, "worker": worker}),  # fmt: skip
-        Job("reminders", followups.queue_reminders, timedelta(seconds=REMINDER_INTERVAL_SECONDS)),
-        Job("unanswered-alerts", unanswered.queue_unanswered_alerts, timedelta(seconds=UNANSWERED_INTERVAL_SECONDS)),
+        Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
+        Job("reminders", followups.queue_reminders, REMINDER_INTERVAL_SECONDS),
+        Job("unanswered-alerts", unanswered.queue_unanswered_alerts, UNANSWERED_INTERVAL_SECONDS),
         # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.
-        Job("quiet-nudges", relationships.queue_quiet_nudges, every_minute,
-            {"client": client, "memo": relationships.NudgeMemo()}),  # fmt: skip
-        Job("anniversaries", relationships.queue_anniversaries, every_minute,
-            {"client": client, "memo": relationships.NudgeMemo()}),  # fmt: skip
+        Job("quiet-nudges", relationships.queue_quiet_nudges, minute, {"client": client, "memo": NudgeMemo()}),
+        Job("anniversaries", relationships.queue_anniversaries, minute, {"client": client, "memo": NudgeMemo()}),
         # The digest is due at a workspace's day and time, in its timezone: checked every minute too.
-        Job("weekly-digest", digest.queue_weekly_digest, every_minute),
-        Job("housekeeping", housekeeping.forget_old_events, timedelta(hours=1)),
+        Job("weekly-digest", digest.queue_weekly_digest, minute),
+        Job("housekeeping", housekeeping.forget_old_events, HOUSEKEEPING_INTERVAL_SECONDS),
         # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
-        Job("retention", privacy.apply_retention, timedelta(days=1)),
+        Job("retention", privacy.apply_retention, RETENTION_INTERVAL_SECONDS),
     )
 
 
@@ -62,7 +62,7 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
     for job in job_table(client=client, worker=worker):
         # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
         scheduler.add_job(_run, "interval", args=(job.run, deps), kwargs=dict(job.extras), id=job.id, name=job.id,
-                          seconds=job.every.total_seconds(), next_run_time=datetime.now(UTC),
+                          seconds=job.every_seconds, next_run_time=datetime.now(UTC),
                           misfire_grace_time=None)  # fmt: skip
     deps.wake_sender.attach(lambda: wake_sender(scheduler))
     return scheduler

@@ -215,6 +215,7 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
             return total
         now = deps.clock()
 
+
 def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:
     """Return unsent rows to the queue in one transaction; a put-back is not an attempt."""
     if not rows:

@@ -113,6 +113,7 @@ def queue_unanswered_alerts(deps: Deps, *, now: datetime) -> int:
         if report.alerted + report.expired == 0:
             return total
 
+
 def _enqueue_alert(session: Session, wait: CustomerWait, customer: tuple[str, str], rules: _Rules, *,
                    now: datetime) -> None:  # fmt: skip
     """The owner's DM about one unanswered message, into the outbox."""
