@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import io
 import json
@@ -29,7 +28,9 @@ from bot.db.models import OutboxMessage
 from bot.db.session import make_engine, make_session_factory
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
-from bot.scheduling.scheduler import build_scheduler, wake_sender
+from bot.runtime.sender import Renderers
+from bot.scheduling.scheduler import build_scheduler
+from bot.services import stories
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -214,6 +215,11 @@ def prepare_database(settings: Settings, *, auto_migrate: bool | None = None) ->
     return engine
 
 
+def outbox_renderers() -> Renderers:
+    """Every capability's send-time renderers, by outbox row kind: the table the sender looks kinds up in."""
+    return {**stories.RENDERERS}
+
+
 def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migrate: bool | None = None) -> Runtime:
     """Connect to Slack and the database and wire everything, ready to serve."""
     if not settings.bot_token:
@@ -225,7 +231,8 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
     identity = client.auth_test()
     engine = prepare_database(settings, auto_migrate=auto_migrate)
     session_factory = make_session_factory(engine)
-    deps = Deps(session_factory=session_factory, clock=clock, matchers=DirectoryMatchers(), settings=settings)
+    deps = Deps(session_factory=session_factory, clock=clock, matchers=DirectoryMatchers(), settings=settings,
+                renderers=outbox_renderers())  # fmt: skip
     team_id = str(identity["team_id"])
     with session_factory.begin() as session:
         queries.update_workspace_identity(
@@ -238,8 +245,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
             now=clock(),
         )
     worker = worker_name()
-    scheduler = build_scheduler(deps, client=client, worker=worker)
-    deps = dataclasses.replace(deps, wake_sender=lambda: wake_sender(scheduler))
+    scheduler = build_scheduler(deps, client=client, worker=worker)  # attaches itself to deps.wake_sender
     app = build_app(deps, client=client)
     return Runtime(settings=settings, engine=engine, deps=deps, client=client, app=app, scheduler=scheduler,
                    team_id=team_id, worker=worker)  # fmt: skip

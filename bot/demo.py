@@ -19,8 +19,7 @@ from bot.app import Runtime, build_runtime
 from bot.config import Settings
 from bot.db import queries
 from bot.db.models import Mention, OutboxMessage
-from bot.scheduling import jobs
-from bot.services import digest, followups, stories
+from bot.services import digest, followups, outbox, stories
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.slacksim.views import view_state
 from bot.transports import HttpServer
@@ -141,8 +140,8 @@ class Demo:
         deps = self.runtime.deps
         before = len(self.sim.calls_to("chat.postMessage"))
         self.clock.jump_to(at)
-        jobs.queue_reminders(deps, now=at)
-        jobs.send_outbox(deps, client=self.runtime.client, now=at, worker="demo")
+        followups.queue_reminders(deps, now=at)
+        outbox.send_outbox(deps, client=self.runtime.client, now=at, worker="demo")
         # The app's own scheduler may have sent it first: either way, exactly one new DM to this person. Other
         # messages the scheduler sends at the same moment are not it.
         deadline = time.monotonic() + 10
@@ -207,7 +206,7 @@ class Demo:
         """Wait until the outbox rows of these kinds are sent (by the app's own sender, or by this pass)."""
         deps, deadline = self.runtime.deps, time.monotonic() + 10
         while True:
-            jobs.send_outbox(deps, client=self.runtime.client, now=self.clock(), worker="demo")
+            outbox.send_outbox(deps, client=self.runtime.client, now=self.clock(), worker="demo")
             with deps.session_factory.begin() as session:
                 busy = session.scalar(select(func.count(OutboxMessage.id)).where(
                     OutboxMessage.kind.in_(kinds), OutboxMessage.state.in_(("pending", "sending"))))  # fmt: skip
@@ -236,7 +235,7 @@ class Demo:
         while len(found := self.sim.ephemerals(user=user)) < count:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"no private message for {user}")
-            jobs.send_outbox(self.runtime.deps, client=self.runtime.client, now=self.clock(), worker="demo")
+            outbox.send_outbox(self.runtime.deps, client=self.runtime.client, now=self.clock(), worker="demo")
             time.sleep(0.05)
         return found[-1]
 
@@ -304,7 +303,7 @@ class Demo:
         moment = digest.digest_week(self.clock() + timedelta(days=7), day=day, minutes=minutes, tz=tz).moment
         self.clock.jump_to(moment)
         self.settings_scene(stories_channel)
-        jobs.queue_weekly_digest(deps, now=moment)
+        digest.queue_weekly_digest(deps, now=moment)
         self.settle(frozenset({"digest"}))
         posted = next(m for m in reversed(self.sim.messages(stories_channel)) if m.get("bot_id")
                       and m.get("blocks") and "Hi! I'm" not in json.dumps(m))  # fmt: skip

@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
+from bot.app import outbox_renderers
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.models import Base
@@ -111,4 +112,5 @@ def deps(engine: Engine, clock: FakeClock, database_url: str) -> Deps:
         clock=clock,
         matchers=DirectoryMatchers(),
         settings=Settings(database_url=database_url),
+        renderers=outbox_renderers(),
     )

@@ -16,6 +16,7 @@ from bot.db.intake import Intake
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, ToneSetups, WatchedChannels
 from bot.runtime.pacing import SendPacing
+from bot.runtime.sender import Renderers, SenderWake
 
 Clock = Callable[[], datetime]
 
@@ -33,8 +34,11 @@ class Deps:
     clock: Clock
     matchers: DirectoryMatchers
     settings: Settings
-    # Called after a transaction adds outbox rows, so the sender need not wait for its next tick.
-    wake_sender: Callable[[], None] = lambda: None
+    # Called after a transaction adds outbox rows, so the sender need not wait for its next tick; the scheduler
+    # attaches itself once built.
+    wake_sender: SenderWake = field(default_factory=SenderWake)
+    # How the sender renders, at send time, the outbox rows whose kind a capability registered (wired in bot.app).
+    renderers: Renderers = field(default_factory=dict)
     # New messages arriving together are stored in one transaction (group commit); see services.mentions.
     message_batches: GroupCommit[Any, int] = field(default_factory=GroupCommit)
     # Workspaces this process has already made sure exist (rows are never deleted).

@@ -1,73 +1,76 @@
-"""APScheduler decides when to call the jobs; what is due is always read from the database."""
+"""APScheduler decides when to call the jobs; what is due is always read from the database.
+
+Every job is a service function taking `deps` and `now` (and what its row in the table adds), safe to run in
+several processes at once; tests call the same functions with a chosen `now`.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
-from bot.scheduling import jobs
-from bot.services import relationships
+from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered
+from bot.services.relationships import NudgeMemo
 
 SENDER_JOB = "outbox-sender"
 SENDER_INTERVAL_SECONDS = 1.0
 REMINDER_INTERVAL_SECONDS = 10.0
 UNANSWERED_INTERVAL_SECONDS = 30.0
 RELATIONSHIP_INTERVAL_SECONDS = 60.0
+HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
+RETENTION_INTERVAL_SECONDS = 86400.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One row of the table: what to call, how often, and what it is given besides `deps` and `now`."""
+
+    id: str
+    run: Callable[..., object]
+    every_seconds: float
+    extras: Mapping[str, Any] = field(default_factory=dict)
+
+
+def job_table(*, client: WebClient, worker: str) -> tuple[Job, ...]:
+    """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
+    and the digest every minute, housekeeping hourly and retention daily."""
+    minute = RELATIONSHIP_INTERVAL_SECONDS
+    return (
+        Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
+        Job("reminders", followups.queue_reminders, REMINDER_INTERVAL_SECONDS),
+        Job("unanswered-alerts", unanswered.queue_unanswered_alerts, UNANSWERED_INTERVAL_SECONDS),
+        # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.
+        Job("quiet-nudges", relationships.queue_quiet_nudges, minute, {"client": client, "memo": NudgeMemo()}),
+        Job("anniversaries", relationships.queue_anniversaries, minute, {"client": client, "memo": NudgeMemo()}),
+        # The digest is due at a workspace's day and time, in its timezone: checked every minute too.
+        Job("weekly-digest", digest.queue_weekly_digest, minute),
+        Job("housekeeping", housekeeping.forget_old_events, HOUSEKEEPING_INTERVAL_SECONDS),
+        # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
+        Job("retention", privacy.apply_retention, RETENTION_INTERVAL_SECONDS),
+    )
 
 
 def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> BackgroundScheduler:
-    """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
-    and the digest every minute, housekeeping hourly and retention daily."""
+    """Every job of the table on its interval; whatever queues outbox rows through `deps` wakes its sender."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
-
-    def send() -> None:
-        jobs.send_outbox(deps, client=client, now=deps.clock(), worker=worker)
-
-    def reminders() -> None:
-        jobs.queue_reminders(deps, now=deps.clock())
-
-    def unanswered_alerts() -> None:
-        jobs.queue_unanswered_alerts(deps, now=deps.clock())
-
-    quiet_memo, anniversary_memo = relationships.NudgeMemo(), relationships.NudgeMemo()
-
-    def quiet_nudges() -> None:
-        jobs.queue_quiet_nudges(deps, now=deps.clock(), client=client, memo=quiet_memo)
-
-    def anniversaries() -> None:
-        jobs.queue_anniversaries(deps, now=deps.clock(), client=client, memo=anniversary_memo)
-
-    def weekly_digest() -> None:
-        jobs.queue_weekly_digest(deps, now=deps.clock())
-
-    def housekeeping() -> None:
-        jobs.forget_old_events(deps, now=deps.clock())
-
-    def retention() -> None:
-        jobs.apply_retention(deps, now=deps.clock())
-
-    # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
-    scheduler.add_job(send, "interval", seconds=SENDER_INTERVAL_SECONDS, id=SENDER_JOB,
-                      next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
-    scheduler.add_job(reminders, "interval", seconds=REMINDER_INTERVAL_SECONDS, id="reminders",
-                      next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
-    scheduler.add_job(unanswered_alerts, "interval", seconds=UNANSWERED_INTERVAL_SECONDS, id="unanswered-alerts",
-                      next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
-    # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.
-    # The digest is due at a workspace's day and time, in its timezone: checked every minute too.
-    for job, job_id in ((quiet_nudges, "quiet-nudges"), (anniversaries, "anniversaries"),
-                        (weekly_digest, "weekly-digest")):  # fmt: skip
-        scheduler.add_job(job, "interval", seconds=RELATIONSHIP_INTERVAL_SECONDS, id=job_id,
-                          next_run_time=datetime.now(UTC), misfire_grace_time=None)  # fmt: skip
-    scheduler.add_job(housekeeping, "interval", hours=1, id="housekeeping", next_run_time=datetime.now(UTC),
-                      misfire_grace_time=None)  # fmt: skip
-    # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
-    scheduler.add_job(retention, "interval", days=1, id="retention", next_run_time=datetime.now(UTC),
-                      misfire_grace_time=None)  # fmt: skip
+    for job in job_table(client=client, worker=worker):
+        # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
+        scheduler.add_job(_run, "interval", args=(job.run, deps), kwargs=dict(job.extras), id=job.id, name=job.id,
+                          seconds=job.every_seconds, next_run_time=datetime.now(UTC),
+                          misfire_grace_time=None)  # fmt: skip
+    deps.wake_sender.attach(lambda: wake_sender(scheduler))
     return scheduler
+
+
+def _run(job: Callable[..., object], deps: Deps, **extras: Any) -> None:
+    """One run of a job, at the time it actually starts (a woken or late run still sees the real `now`)."""
+    job(deps, now=deps.clock(), **extras)
 
 
 def wake_sender(scheduler: BackgroundScheduler) -> None:

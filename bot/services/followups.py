@@ -235,7 +235,15 @@ def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
 
 
 def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:
-    """Turn due follow-ups into reminder DMs in the outbox (first, and one working day later the second).
+    """Queue the reminder DMs of every follow-up that came due (however long ago: nothing is skipped)."""
+    total = 0
+    while (queued := _queue_reminder_batch(deps, now=now, limit=limit)) > 0:
+        total += queued
+    return total
+
+
+def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
+    """Turn up to `limit` due follow-ups into reminder DMs in the outbox (first, and one working day later the second).
 
     A plain function of `now`, safe in several processes at once: rows are locked (SKIP LOCKED on
     PostgreSQL; SQLite's write lock), and each DM's idempotency key names the follow-up, its due time

@@ -24,7 +24,6 @@ from sqlalchemy.orm import Session
 from bot.db import queries
 from bot.db.models import OutboxMessage
 from bot.runtime.deps import Deps
-from bot.services import stories
 
 log = logging.getLogger(__name__)
 
@@ -113,11 +112,12 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
             payload: dict[str, Any] | None = dict(row.payload)
             failed = False
             dependency = queries.outbox_row(session, row_id=row.depends_on_id) if row.depends_on_id else None
-            if row.kind in stories.RENDERED_KINDS:
-                # Rendered now, from the story as it is: a withdrawn or superseded message is skipped.
+            render = deps.renderers.get(row.kind)
+            if render is not None:
+                # Rendered now, from what it shows as it is: a withdrawn or superseded message is skipped.
                 failed = dependency is not None and dependency.state == "failed"
                 skipped = dependency is not None and dependency.state == "skipped"
-                payload = None if failed or skipped else stories.render(session, row, dependency)
+                payload = None if failed or skipped else render(session, row, dependency)
             elif dependency is not None:
                 failed = dependency.state != "sent" or not dependency.result_ts
                 assert payload is not None
@@ -196,6 +196,24 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     finally:
         _put_back(deps, worker, put_back, report)
     return report
+
+
+def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) -> SendReport:
+    """Deliver every due outbox row this worker can claim, in batches, until none is left."""
+    total = SendReport()
+    while True:
+        report = deliver_due(deps, client=client, now=now, worker=worker)
+        total.sent += report.sent
+        total.retried += report.retried
+        total.failed += report.failed
+        total.deferred += report.deferred
+        total.skipped += report.skipped
+        # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
+        progress = report.sent + report.failed + report.deferred + report.skipped
+        if report.rate_limited_until or report.retried or progress == 0:
+            total.rate_limited_until = report.rate_limited_until
+            return total
+        now = deps.clock()
 
 
 def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:

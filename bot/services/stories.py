@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from types import MappingProxyType
 from typing import Any
 
 from slack_sdk import WebClient
@@ -34,6 +35,7 @@ from bot.domain.stories import (
     shared_story_text,
 )
 from bot.runtime.deps import Deps
+from bot.runtime.sender import Renderers
 from bot.views.stories import SharedStory, StoryDraft, StorySource, StoryView
 
 log = logging.getLogger(__name__)
@@ -402,3 +404,5 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
 
 
 RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT})
+# What this capability gives the outbox sender (registered by the wiring, bot.app): these kinds render at send time.
+RENDERERS: Renderers = MappingProxyType(dict.fromkeys(RENDERED_KINDS, render))

@@ -90,6 +90,16 @@ def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> Alert
     return report
 
 
+def queue_unanswered_alerts(deps: Deps, *, now: datetime) -> int:
+    """Queue one DM to the owner for each customer message left unanswered past its working-minutes deadline."""
+    total = 0
+    while True:
+        report = queue_alerts(deps, now=now)
+        total += report.alerted
+        if report.alerted + report.expired == 0:
+            return total
+
+
 def _enqueue_alert(session: Session, wait: CustomerWait, customer: tuple[str, str], rules: _Rules, *,
                    now: datetime) -> None:  # fmt: skip
     """The owner's DM about one unanswered message, into the outbox."""

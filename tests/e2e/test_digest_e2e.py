@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from bot.db import queries
-from bot.scheduling import jobs
-from bot.services import followups
+from bot.services import followups, outbox
+from bot.services.digest import queue_weekly_digest
 from tests.e2e.conftest import RunningApp, eventually
 from tests.integration.stories_seed import add_story
 
@@ -50,11 +50,11 @@ def test_weekly_digest_is_posted_once_into_the_stories_channel(http_app: Running
           source=("C0SUPPORT", ts))  # fmt: skip
     _seed(app, text="Kiri called back two days later", at=friday - timedelta(days=1), credited=("U0KIRI",))
 
-    assert jobs.queue_weekly_digest(deps, now=friday - timedelta(minutes=1)) == 0
-    assert jobs.queue_weekly_digest(deps, now=friday) == 1
-    assert jobs.queue_weekly_digest(deps, now=friday + timedelta(hours=2)) == 0
+    assert queue_weekly_digest(deps, now=friday - timedelta(minutes=1)) == 0
+    assert queue_weekly_digest(deps, now=friday) == 1
+    assert queue_weekly_digest(deps, now=friday + timedelta(hours=2)) == 0
     # Only the digest is checked: the app's own sender may leave other rows (the intro note) to this pass.
-    report = jobs.send_outbox(deps, client=app.runtime.client, now=friday, worker="e2e")
+    report = outbox.send_outbox(deps, client=app.runtime.client, now=friday, worker="e2e")
     assert report.sent >= 1 and report.failed == 0
 
     [post] = [c for c in sim.calls_to("chat.postMessage") if c.args.get("channel") == STORIES_CHANNEL
@@ -66,7 +66,7 @@ def test_weekly_digest_is_posted_once_into_the_stories_channel(http_app: Running
     assert "Recognised by 3 people" in shown and "Treated them like a friend" in shown
     assert f"archives/C0SUPPORT/p{ts.replace('.', '')}" in shown
     assert "<!channel>" not in shown
-    jobs.send_outbox(deps, client=app.runtime.client, now=friday + timedelta(hours=3), worker="e2e")
+    outbox.send_outbox(deps, client=app.runtime.client, now=friday + timedelta(hours=3), worker="e2e")
     assert sum("good service" in json.dumps(m) for m in sim.messages(STORIES_CHANNEL)) == 1
 
 

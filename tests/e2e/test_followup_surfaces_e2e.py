@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 
 from bot.db.models import FollowUp
-from bot.scheduling import jobs
-from bot.services import followups
+from bot.services import followups, outbox
 from tests.e2e.conftest import RunningApp, eventually
 
 TEAM = "T0SIM0001"
@@ -90,8 +89,8 @@ def test_follow_up_on_this_prefills_the_customer_and_links_the_message(running_a
     assert (created.source_channel_id, created.source_ts) == ("C0SUPPORT", ts)
 
     later = created.due_at + timedelta(seconds=1)
-    jobs.queue_reminders(app.runtime.deps, now=later)
-    jobs.send_outbox(app.runtime.deps, client=app.runtime.client, now=later, worker="e2e")
+    followups.queue_reminders(app.runtime.deps, now=later)
+    outbox.send_outbox(app.runtime.deps, client=app.runtime.client, now=later, worker="e2e")
     reminder = json.dumps([c.args for c in sim.calls_to("chat.postMessage") if c.args["channel"] == "U0STEPH"][-1])
     assert f"archives/C0SUPPORT/p{ts.replace('.', '')}" in reminder and "Globex Corporation" in reminder
 

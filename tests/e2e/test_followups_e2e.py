@@ -7,8 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from bot.scheduling import jobs
-from bot.services import followups
+from bot.services import followups, outbox
 from tests.e2e.conftest import RunningApp
 
 
@@ -28,13 +27,13 @@ def test_followup_is_confirmed_listed_and_reminded_once(running_app: RunningApp)
     deps = app.runtime.deps
     [view] = followups.list_open(deps, team_id="T0SIM0001", user_id="U0LEE")
     later = view.due_at + timedelta(seconds=5)  # time is an input: the jobs run as they would tomorrow
-    assert jobs.queue_reminders(deps, now=later) == 1
+    assert followups.queue_reminders(deps, now=later) == 1
     # The app's own sender may already have published Lee's Home tab: only the reminder is counted here.
-    jobs.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
+    outbox.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
     [dm] = sim.wait_for_calls("chat.postMessage", 1)
     assert dm.args["channel"] == "U0LEE"
     assert "call back about the drive" in json.dumps(dm.args) and "Acme Corp" in json.dumps(dm.args)
-    assert jobs.queue_reminders(deps, now=view.due_at + timedelta(minutes=5)) == 0
+    assert followups.queue_reminders(deps, now=view.due_at + timedelta(minutes=5)) == 0
     assert len(sim.dm_messages("U0LEE")) == 1
 
 
@@ -52,8 +51,8 @@ def _deliver_reminder(app: RunningApp, owner: str) -> tuple[str, dict]:  # type:
     deps = app.runtime.deps
     [view] = followups.list_open(deps, team_id="T0SIM0001", user_id=owner)
     later = view.due_at + timedelta(seconds=5)
-    jobs.queue_reminders(deps, now=later)
-    jobs.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
+    followups.queue_reminders(deps, now=later)
+    outbox.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e")
     post = [c for c in app.sim.calls_to("chat.postMessage") if c.args["channel"] == owner][-1]
     channel, ts = post.response["channel"], post.response["ts"]
     [message] = [m for m in app.sim.dm_messages(owner) if m["ts"] == ts]

@@ -11,8 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.db.models import Customer
-from bot.scheduling import jobs
-from bot.services import followups
+from bot.services import followups, outbox, relationships
 from tests.e2e.conftest import RunningApp
 
 TEAM = "T0SIM0001"
@@ -26,7 +25,7 @@ def _a_monday_noon(after: datetime) -> datetime:
 def _deliver(app: RunningApp, now: datetime, owner: str) -> tuple[str, dict[str, Any]]:
     """Send what is due at `now`; (DM channel, the last DM to `owner` as Slack shows it)."""
     # The app's own sender may have delivered other rows (a Home tab refresh) already, or leave them to this pass.
-    report = jobs.send_outbox(app.runtime.deps, client=app.runtime.client, now=now, worker="e2e")
+    report = outbox.send_outbox(app.runtime.deps, client=app.runtime.client, now=now, worker="e2e")
     assert report.sent >= 1 and report.failed == 0
     post = [c for c in app.sim.calls_to("chat.postMessage") if c.args.get("channel") == owner][-1]
     channel, ts = post.response["channel"], post.response["ts"]
@@ -66,8 +65,8 @@ def test_quiet_dm_and_both_buttons_through_real_clicks(running_app: RunningApp) 
     acme, smith = _customer(app, "Acme Corp").id, _customer(app, "Smith & Sons").id
 
     now = _a_monday_noon(deps.clock() + timedelta(days=40))  # time is an input: six weeks of silence later
-    assert jobs.queue_quiet_nudges(deps, now=now, client=app.runtime.client) == 1
-    assert jobs.queue_quiet_nudges(deps, now=now + timedelta(hours=1), client=app.runtime.client) == 0
+    assert relationships.queue_quiet_nudges(deps, now=now, client=app.runtime.client) == 1
+    assert relationships.queue_quiet_nudges(deps, now=now + timedelta(hours=1), client=app.runtime.client) == 0
     channel, dm = _deliver(app, now, "U0LEE")
     shown = json.dumps(dm)
     assert "2 of your customers have gone quiet" in shown and "Smith &amp; Sons" in shown
@@ -103,8 +102,8 @@ def test_anniversary_dm_is_delivered_once(http_app: RunningApp) -> None:
     deps = app.runtime.deps
     now = datetime(max(deps.clock().year + 1, 2027), 4, 1, 12, 0, tzinfo=UTC)
     years = now.year - 2019
-    assert jobs.queue_anniversaries(deps, now=now, client=app.runtime.client) == 1
-    assert jobs.queue_anniversaries(deps, now=now + timedelta(hours=2), client=app.runtime.client) == 0
+    assert relationships.queue_anniversaries(deps, now=now, client=app.runtime.client) == 1
+    assert relationships.queue_anniversaries(deps, now=now + timedelta(hours=2), client=app.runtime.client) == 0
     _, dm = _deliver(app, now, "U0LEE")
     assert f"{years} years with Acme Corp today" in json.dumps(dm)
     assert date(2019, 4, 1).strftime("%b %Y") in json.dumps(dm)

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduling import jobs
+from bot.services.followups import queue_reminders
+from bot.services.outbox import send_outbox
 from bot.slacksim import SlackSimulator
 from tests.e2e.conftest import RunningApp
 from tests.e2e.reminders import RapportProcess, reminded_followups, seed_due_followups, wait_until
@@ -29,21 +30,21 @@ def test_a_429_is_waited_out_and_the_reminder_arrives_once(http_app: RunningApp,
     due = deps.clock() + timedelta(days=1)
     [followup] = seed_due_followups(database_url, ["U0LEE"], 1, due_at=due)
     now = due + timedelta(seconds=5)
-    assert jobs.queue_reminders(deps, now=now) == 1
+    assert queue_reminders(deps, now=now) == 1
 
     app.sim.fail_next("chat.postMessage", status=429, retry_after=30)
-    first = jobs.send_outbox(deps, client=app.runtime.client, now=now, worker="e2e")
+    first = send_outbox(deps, client=app.runtime.client, now=now, worker="e2e")
     retry_at = first.rate_limited_until
     assert first.sent == 0 and retry_at is not None
     assert now + timedelta(seconds=30) <= retry_at < now + timedelta(seconds=31)  # counted from the 429
-    early = jobs.send_outbox(deps, client=app.runtime.client, now=retry_at - timedelta(seconds=1), worker="e2e")
+    early = send_outbox(deps, client=app.runtime.client, now=retry_at - timedelta(seconds=1), worker="e2e")
     assert early.sent == 0 and _posts(app) == [(429, False)]  # nothing is tried before Retry-After passes
 
-    after = jobs.send_outbox(deps, client=app.runtime.client, now=retry_at, worker="e2e")
+    after = send_outbox(deps, client=app.runtime.client, now=retry_at, worker="e2e")
     assert after.sent == 1 and _posts(app) == [(429, False), (200, True)]
     later = now + timedelta(minutes=5)
-    assert jobs.queue_reminders(deps, now=later) == 0
-    assert jobs.send_outbox(deps, client=app.runtime.client, now=later, worker="e2e").sent == 0
+    assert queue_reminders(deps, now=later) == 0
+    assert send_outbox(deps, client=app.runtime.client, now=later, worker="e2e").sent == 0
     assert reminded_followups(app.sim) == {followup: 1}
     assert len(app.sim.dm_messages("U0LEE")) == 1
 
@@ -55,12 +56,12 @@ def test_a_5xx_outage_loses_and_doubles_nothing(http_app: RunningApp, database_u
     due = deps.clock() + timedelta(days=1)
     followups = seed_due_followups(database_url, owners, 5, due_at=due)
     now = due + timedelta(seconds=5)
-    assert jobs.queue_reminders(deps, now=now) == 20
+    assert queue_reminders(deps, now=now) == 20
 
     app.sim.fail_next("chat.postMessage", status=503, times=1_000_000)  # Slack is down until we say so
     passes = 0
     while now < due + timedelta(minutes=10):
-        assert jobs.send_outbox(deps, client=app.runtime.client, now=now, worker="e2e").sent == 0
+        assert send_outbox(deps, client=app.runtime.client, now=now, worker="e2e").sent == 0
         passes += 1
         now += timedelta(seconds=10)
     down = app.sim.calls_to("chat.postMessage")
@@ -70,7 +71,7 @@ def test_a_5xx_outage_loses_and_doubles_nothing(http_app: RunningApp, database_u
     app.sim.clear_faults()
     sent = 0
     for _ in range(60):  # backoff is capped at 5 minutes: ten minutes more is plenty
-        sent += jobs.send_outbox(deps, client=app.runtime.client, now=now, worker="e2e").sent
+        sent += send_outbox(deps, client=app.runtime.client, now=now, worker="e2e").sent
         now += timedelta(seconds=10)
     assert sent == 20
     assert reminded_followups(app.sim) == {f: 1 for f in followups}

@@ -12,8 +12,7 @@ from sqlalchemy import select
 from bot.blocks.followups import build_done
 from bot.db import queries
 from bot.db.models import Story, StoryCredit
-from bot.scheduling import jobs
-from bot.services import followups
+from bot.services import followups, outbox
 from tests.e2e.conftest import RunningApp, eventually
 
 TEAM = "T0SIM0001"
@@ -124,7 +123,7 @@ def test_share_as_a_good_story_prefills_validates_and_shares(running_app: Runnin
     again = _submit(app, view, user="U0LEE", credited=["U0STEPH"])
     assert again["response_action"] == "update" and "already shared" in json.dumps(again["view"])
     assert len(_stories(app)) == 1
-    jobs.send_outbox(app.runtime.deps, client=app.runtime.client, now=app.runtime.deps.clock(), worker="e2e")
+    outbox.send_outbox(app.runtime.deps, client=app.runtime.client, now=app.runtime.deps.clock(), worker="e2e")
     assert len(_shoutouts(app, "C0SUPPORT")) == 1 and len(_story_dms(app, "U0STEPH")) == 1
 
 
@@ -211,8 +210,8 @@ def _done_reminder(app: RunningApp) -> tuple[str, dict[str, Any], followups.Foll
     app.command("add Acme Corp owner <@U0LEE|lee>")
     app.command("Acme Corp tomorrow call back to make sure the new drive works", user="U0LEE", command="/followup")
     [promise] = followups.list_open(deps, team_id=TEAM, user_id="U0LEE")
-    jobs.queue_reminders(deps, now=promise.due_at)
-    jobs.send_outbox(deps, client=app.runtime.client, now=promise.due_at, worker="e2e")
+    followups.queue_reminders(deps, now=promise.due_at)
+    outbox.send_outbox(deps, client=app.runtime.client, now=promise.due_at, worker="e2e")
     [reminder] = eventually(lambda: [m for m in sim.dm_messages("U0LEE") if "Time to follow up" in json.dumps(m)])
     channel = [c for c in sim.calls_to("chat.postMessage") if c.args["channel"] == "U0LEE"][-1].response["channel"]
     _click(app, "U0LEE", channel, reminder, "followup_done")

@@ -9,7 +9,7 @@ import pytest
 
 from bot.domain.messages import ts_to_datetime
 from bot.domain.when import WorkWeek, add_working_minutes, zone
-from bot.scheduling import jobs
+from bot.services import outbox, unanswered
 from tests.e2e.conftest import RunningApp, eventually
 
 BOB = "W0EXTBOB"  # Bob Customer, of Acme's own Slack team, in the shared channel C0ACME
@@ -29,8 +29,8 @@ def after_deadline(ts: str) -> datetime:
 def run_jobs(app: RunningApp, now: datetime) -> int:
     """The alert job and the sender, as they would run at `now`."""
     deps = app.runtime.deps
-    queued = jobs.queue_unanswered_alerts(deps, now=now)
-    jobs.send_outbox(deps, client=app.runtime.client, now=now, worker="e2e")
+    queued = unanswered.queue_unanswered_alerts(deps, now=now)
+    outbox.send_outbox(deps, client=app.runtime.client, now=now, worker="e2e")
     return queued
 
 

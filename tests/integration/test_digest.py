@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from bot.db.models import OutboxMessage
 from bot.runtime.deps import Deps
-from bot.scheduling import jobs
 from bot.services import stats
+from bot.services.digest import queue_weekly_digest
 from tests.conftest import TEAM, FakeClock
 from tests.integration.stories_seed import (
     WORKSPACE_URL,
@@ -52,10 +52,10 @@ def test_digest_goes_out_at_the_moment_once_into_the_stories_channel(deps: Deps,
     set_workspace(deps, TEAM, now=clock())
     seed(deps, text="Stayed on the phone until Acme's drive was back", at=FRIDAY - timedelta(days=2))
 
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY - timedelta(minutes=1)) == 0
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY) == 1
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY + timedelta(minutes=1)) == 0
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY + timedelta(days=1)) == 0
+    assert queue_weekly_digest(deps, now=FRIDAY - timedelta(minutes=1)) == 0
+    assert queue_weekly_digest(deps, now=FRIDAY) == 1
+    assert queue_weekly_digest(deps, now=FRIDAY + timedelta(minutes=1)) == 0
+    assert queue_weekly_digest(deps, now=FRIDAY + timedelta(days=1)) == 0
     [row] = digests(deps)
     assert row.idempotency_key == f"digest:{TEAM}:2026-W48"
     assert (row.method, row.payload["channel"]) == ("chat.postMessage", "C0STORIES")
@@ -67,7 +67,7 @@ def test_run_from_several_threads_at_once_queues_one_digest(deps: Deps, clock: F
     set_workspace(deps, TEAM, now=clock())
     seed(deps, text="Called back the next day", at=FRIDAY - timedelta(days=1))
     with ThreadPoolExecutor(max_workers=6) as pool:
-        queued = list(pool.map(lambda m: jobs.queue_weekly_digest(deps, now=FRIDAY + timedelta(minutes=m)), range(12)))
+        queued = list(pool.map(lambda m: queue_weekly_digest(deps, now=FRIDAY + timedelta(minutes=m)), range(12)))
     assert sum(queued) == 1
     assert len(digests(deps)) == 1
 
@@ -83,8 +83,8 @@ def test_auckland_workspace_gets_it_at_friday_15_00_auckland_time_with_that_week
     seed(deps, text="too late, next week's", at=AUCKLAND_FRIDAY)
 
     # Friday 15:00 UTC would be Saturday 04:00 in Auckland: the moment there came thirteen hours before.
-    assert jobs.queue_weekly_digest(deps, now=AUCKLAND_FRIDAY - timedelta(minutes=1)) == 0
-    assert jobs.queue_weekly_digest(deps, now=AUCKLAND_FRIDAY) == 1
+    assert queue_weekly_digest(deps, now=AUCKLAND_FRIDAY - timedelta(minutes=1)) == 0
+    assert queue_weekly_digest(deps, now=AUCKLAND_FRIDAY) == 1
     [row] = digests(deps)
     text = shown(row)
     assert "first of the week" in text and "last of the week" in text
@@ -99,12 +99,12 @@ def test_after_downtime_the_weeks_digest_goes_out_later_that_week_but_never_a_st
     seed(deps, text="week 48 story", at=FRIDAY - timedelta(days=3))
     seed(deps, text="week 49 story", at=FRIDAY + timedelta(days=3))
     # Down from Friday morning until Monday 00:30: the week-48 digest is stale by then.
-    assert jobs.queue_weekly_digest(deps, now=datetime(2026, 11, 30, 0, 30, tzinfo=UTC)) == 0
-    assert jobs.queue_weekly_digest(deps, now=datetime(2026, 12, 3, 12, 0, tzinfo=UTC)) == 0  # Thursday
+    assert queue_weekly_digest(deps, now=datetime(2026, 11, 30, 0, 30, tzinfo=UTC)) == 0
+    assert queue_weekly_digest(deps, now=datetime(2026, 12, 3, 12, 0, tzinfo=UTC)) == 0  # Thursday
     assert digests(deps) == []
 
     # The next week, down over Friday afternoon: Sunday evening is still that week.
-    assert jobs.queue_weekly_digest(deps, now=datetime(2026, 12, 6, 22, 0, tzinfo=UTC)) == 1
+    assert queue_weekly_digest(deps, now=datetime(2026, 12, 6, 22, 0, tzinfo=UTC)) == 1
     [row] = digests(deps)
     assert row.idempotency_key == f"digest:{TEAM}:2026-W49"
     assert "week 49 story" in shown(row) and "week 48 story" not in shown(row)
@@ -113,7 +113,7 @@ def test_after_downtime_the_weeks_digest_goes_out_later_that_week_but_never_a_st
 def test_nothing_without_a_stories_channel_or_without_news(deps: Deps, clock: FakeClock) -> None:
     set_workspace(deps, TEAM, now=clock(), stories_channel=None)
     seed(deps, text="a fine story", at=FRIDAY - timedelta(days=1))
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY) == 0
+    assert queue_weekly_digest(deps, now=FRIDAY) == 0
 
     set_workspace(deps, TEAM, now=clock())
     with deps.session_factory.begin() as session:
@@ -121,7 +121,7 @@ def test_nothing_without_a_stories_channel_or_without_news(deps: Deps, clock: Fa
         add_story(session, TEAM, text="withdrawn", at=FRIDAY - timedelta(days=2), recognisers=())
         add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=9), closed=FRIDAY - timedelta(days=8))
         add_done_followup(session, TEAM, due=FRIDAY, closed=FRIDAY - timedelta(days=1), state="cancelled")
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY + timedelta(days=7)) == 0  # the next week: no news
+    assert queue_weekly_digest(deps, now=FRIDAY + timedelta(days=7)) == 0  # the next week: no news
     assert digests(deps) == []
 
 
@@ -140,7 +140,7 @@ def test_a_week_of_only_follow_ups_tells_them_and_the_check_ins(deps: Deps, cloc
                           kind="checkin", customer_id=globex)  # fmt: skip
         add_done_followup(session, TEAM, due=FRIDAY, closed=FRIDAY - timedelta(hours=1), kind="checkin",
                           customer_id=globex)  # fmt: skip
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY) == 1
+    assert queue_weekly_digest(deps, now=FRIDAY) == 1
     [row] = digests(deps)
     text = shown(row)
     assert "*4 follow-ups done*, 3 of them on time" in text
@@ -160,7 +160,7 @@ def test_most_recognised_first_at_most_ten_with_links_tags_and_escaping(deps: De
         add_story(session, TEAM, text="<!channel> stayed late & fixed it <https://evil.example|click> &lt;b&gt;",
                   at=monday, recognisers=[f"U0X{j:03d}" for j in range(20)], credited=("U0LEE", "U0KIRI"),
                   principle="follow_up", customer_id=acme, source=("C0SUPPORT", "1764000000.000100"))  # fmt: skip
-    assert jobs.queue_weekly_digest(deps, now=FRIDAY) == 1
+    assert queue_weekly_digest(deps, now=FRIDAY) == 1
     [row] = digests(deps)
     sections = story_sections(row)
     assert len(sections) == 10

@@ -14,7 +14,6 @@ from bot.domain.customer_commands import AddCustomer
 from bot.domain.errors import BadCommand
 from bot.domain.when import BadWhen
 from bot.runtime.deps import Deps
-from bot.scheduling import jobs
 from bot.services import directory, followups, outbox
 from bot.slacksim import SlackSimulator
 from tests.conftest import TEAM, FakeClock
@@ -94,15 +93,15 @@ def test_due_reminder_is_queued_once_then_once_more_a_working_day_later(
     add(deps, "Acme", "U0LEE")
     clock.now = datetime(2026, 11, 20, 7, 0, tzinfo=UTC)  # Friday 08:00 in Berlin
     [view] = create(deps, client, "Acme today at 10:00 call back")
-    assert jobs.queue_reminders(deps, now=view.due_at - timedelta(seconds=1)) == 0
-    assert jobs.queue_reminders(deps, now=view.due_at) == 1
-    assert jobs.queue_reminders(deps, now=view.due_at + timedelta(hours=1)) == 0  # never twice
+    assert followups.queue_reminders(deps, now=view.due_at - timedelta(seconds=1)) == 0
+    assert followups.queue_reminders(deps, now=view.due_at) == 1
+    assert followups.queue_reminders(deps, now=view.due_at + timedelta(hours=1)) == 0  # never twice
     [first] = reminders(deps)
     assert first.payload["channel"] == "U0LEE" and "call back" in first.payload["text"]
     # One working day later is Monday 10:00 Berlin: not on Saturday or Sunday.
-    assert jobs.queue_reminders(deps, now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == 0
-    assert jobs.queue_reminders(deps, now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) == 1
-    assert jobs.queue_reminders(deps, now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == 0  # never a third
+    assert followups.queue_reminders(deps, now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == 0
+    assert followups.queue_reminders(deps, now=datetime(2026, 11, 23, 9, 0, tzinfo=UTC)) == 1
+    assert followups.queue_reminders(deps, now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC)) == 0  # never a third
     # The sender makes exactly one Web API call per reminder, straight to the user ID.
     report = outbox.deliver_due(deps, client=client, now=datetime(2026, 11, 30, 9, 0, tzinfo=UTC), worker="w")
     assert report.sent == 3  # the two reminders, and Lee's Home tab refreshed when the follow-up was created
@@ -119,13 +118,13 @@ def test_downtime_backlog_is_queued_in_full(deps: Deps, client: WebClient, clock
             row = FollowUp(team_id=TEAM, owner_user_id="U0LEE", note=f"n{i}", due_at=clock.now, state="open",
                            reminders_sent=0, created_by="U0DANA", created_at=clock.now, kind="followup")  # fmt: skip
             session.add(row)
-    assert jobs.queue_reminders(deps, now=clock.now + timedelta(days=3)) == 1203
+    assert followups.queue_reminders(deps, now=clock.now + timedelta(days=3)) == 1203
     assert len(reminders(deps)) == 1203
 
 
 def test_note_text_is_escaped_in_the_reminder(deps: Deps, client: WebClient) -> None:
     [view] = create(deps, client, "in 1 hour tell <!here> about <https://evil.example|this> & more")
-    jobs.queue_reminders(deps, now=view.due_at)
+    followups.queue_reminders(deps, now=view.due_at)
     [row] = reminders(deps)
     rendered = str(row.payload)
     assert "<!here>" not in rendered and "&lt;!here&gt;" in rendered and "&amp; more" in rendered

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from bot.db import queries
 from bot.db.models import OutboxMessage
@@ -139,3 +142,22 @@ def test_concurrent_senders_never_send_a_row_twice(deps: Deps, client: WebClient
     assert sum(totals) == 120
     texts = [c.args["text"] for c in sim.calls_to("chat.postMessage")]
     assert sorted(texts) == sorted(f"m{i}" for i in range(120))
+
+
+def test_a_registered_kind_is_rendered_at_send_time_or_skipped(deps: Deps, client: WebClient,
+                                                               sim: SlackSimulator) -> None:  # fmt: skip
+    def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | None) -> dict[str, Any] | None:
+        number = row.payload["n"]
+        return None if number == 2 else {"channel": "U0LEE", "text": f"rendered {number}"}
+
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        for n in (1, 2):
+            queries.enqueue(session, team_id=TEAM, kind="card", idempotency_key=f"card{n}", method="chat.postMessage",
+                            payload={"n": n}, not_before=now, now=now)  # fmt: skip
+    enqueue(deps, "plain", text="sent as stored")
+    rendering = dataclasses.replace(deps, renderers={"card": render})  # the table the wiring builds at start-up
+    report = outbox.deliver_due(rendering, client=client, now=now, worker="w1")
+    assert (report.sent, report.skipped) == (2, 1)
+    assert [m["text"] for m in sim.dm_messages("U0LEE")] == ["rendered 1", "sent as stored"]
+    assert [r.state for r in rows(deps)] == ["sent", "skipped", "sent"]

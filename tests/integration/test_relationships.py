@@ -17,7 +17,6 @@ from bot.domain.customer_commands import AddCustomer
 from bot.domain.errors import BadCommand
 from bot.domain.messages import ChannelMessage
 from bot.runtime.deps import Deps
-from bot.scheduling import jobs
 from bot.services import directory, followups, mentions, relationships
 from bot.slacksim import SlackSimulator
 from tests.conftest import TEAM, FakeClock
@@ -66,7 +65,7 @@ def listed(row: OutboxMessage) -> list[str]:
 
 
 def quiet(deps: Deps, client: WebClient, now: datetime) -> int:
-    return jobs.queue_quiet_nudges(deps, now=now, client=client)
+    return relationships.queue_quiet_nudges(deps, now=now, client=client)
 
 
 # --- gone quiet -----------------------------------------------------------------------------------------
@@ -182,7 +181,7 @@ def test_a_dm_is_never_sent_for_a_previous_week(deps: Deps, client: WebClient, c
 def test_customer_names_are_escaped(deps: Deps, client: WebClient, clock: FakeClock) -> None:
     add(deps, clock, "<!here> & <https://evil.example|Corp>", "U0LEE", since=date(2020, 11, 30))
     quiet(deps, client, utc(2026, 11, 30, 8, 0))
-    jobs.queue_anniversaries(deps, now=utc(2026, 11, 30, 8, 0), client=client)
+    relationships.queue_anniversaries(deps, now=utc(2026, 11, 30, 8, 0), client=client)
     for row in outbox(deps, "quiet") + outbox(deps, "anniversary"):
         shown = json.dumps(row.payload)
         assert "<!here>" not in shown and "<https://evil" not in shown
@@ -236,7 +235,7 @@ def test_missing_timezone_is_fetched_once_and_cached(deps: Deps, client: WebClie
 def anniversaries(deps: Deps, client: WebClient, now: datetime) -> list[str]:
     """Run the job; the texts of the anniversary DMs it queued."""
     before = len(outbox(deps, "anniversary"))
-    jobs.queue_anniversaries(deps, now=now, client=client)
+    relationships.queue_anniversaries(deps, now=now, client=client)
     return [r.payload["text"] for r in outbox(deps, "anniversary")[before:]]
 
 
@@ -329,9 +328,9 @@ def test_a_tick_with_nothing_due_reads_no_customers(deps: Deps, client: WebClien
         add(deps, clock, f"Customer {i}", ("U0LEE", "U0STEPH", "U0KIRI")[i % 3], since=date(2020, 1, 1))
     memo = relationships.NudgeMemo()
     now = utc(2026, 11, 30, 20, 0)  # Monday evening in Berlin, Monday 10:00 in Honolulu, Tuesday in Auckland
-    assert jobs.queue_quiet_nudges(deps, now=now, client=client, memo=memo) == 3
-    jobs.queue_anniversaries(deps, now=now, client=client, memo=memo)
-    for job in (jobs.queue_quiet_nudges, jobs.queue_anniversaries):
+    assert relationships.queue_quiet_nudges(deps, now=now, client=client, memo=memo) == 3
+    relationships.queue_anniversaries(deps, now=now, client=client, memo=memo)
+    for job in (relationships.queue_quiet_nudges, relationships.queue_anniversaries):
         later = statements(deps, lambda job=job: job(deps, now=now + timedelta(minutes=1), client=client, memo=memo))
         # The owners with their timezones and the directory version, whatever the number of customers.
         assert len([s for s in later if s.lstrip().upper().startswith("SELECT")]) <= 3, later
@@ -342,10 +341,10 @@ def test_the_memo_is_only_a_cache(deps: Deps, client: WebClient, clock: FakeCloc
     add(deps, clock, "Acme Corp", "U0LEE")
     mention(deps, clock, "Acme Corp", utc(2026, 11, 10, 10, 0))  # 20 days before Monday
     memo = relationships.NudgeMemo()
-    assert jobs.queue_quiet_nudges(deps, now=utc(2026, 11, 30, 8, 0), client=client, memo=memo) == 0
+    assert relationships.queue_quiet_nudges(deps, now=utc(2026, 11, 30, 8, 0), client=client, memo=memo) == 0
     # Acme is not quiet as of Monday 09:00 under the default 30 days; a forgotten memo finds no one new either.
-    assert jobs.queue_quiet_nudges(deps, now=utc(2026, 12, 2, 8, 0), client=client) == 0
+    assert relationships.queue_quiet_nudges(deps, now=utc(2026, 12, 2, 8, 0), client=client) == 0
     # An anniversary customer added later the same day is still seen that day, by a process that looked already.
-    assert jobs.queue_anniversaries(deps, now=utc(2026, 11, 30, 9, 0), client=client, memo=memo) == 0
+    assert relationships.queue_anniversaries(deps, now=utc(2026, 11, 30, 9, 0), client=client, memo=memo) == 0
     add(deps, clock, "Globex", "U0LEE", since=date(2024, 11, 30))
-    assert jobs.queue_anniversaries(deps, now=utc(2026, 11, 30, 9, 1), client=client, memo=memo) == 1
+    assert relationships.queue_anniversaries(deps, now=utc(2026, 11, 30, 9, 1), client=client, memo=memo) == 1

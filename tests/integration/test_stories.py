@@ -15,8 +15,7 @@ from bot.db.models import OutboxMessage, Story
 from bot.domain.errors import BadCommand
 from bot.domain.stories import parse_kudos
 from bot.runtime.deps import Deps
-from bot.scheduling import jobs
-from bot.services import stories
+from bot.services import outbox, stories
 from bot.slacksim import SimWorkspace, SlackSimulator
 from tests.conftest import TEAM, FakeClock
 
@@ -42,7 +41,7 @@ def unreact(deps: Deps, user: str, ts: str, *, emoji: str = "star2") -> bool:
 
 
 def send(deps: Deps, client: WebClient, clock: FakeClock) -> None:
-    jobs.send_outbox(deps, client=client, now=clock(), worker="test")
+    outbox.send_outbox(deps, client=client, now=clock(), worker="test")
 
 
 def shoutouts(sim: SlackSimulator) -> list[dict]:  # type: ignore[type-arg]

@@ -17,7 +17,6 @@ from bot.domain.messages import ChannelMessage
 from bot.listeners.events.messages import handle_message_event
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Deps
-from bot.scheduling import jobs
 from bot.services import directory, mentions, unanswered
 from tests.conftest import TEAM
 
@@ -74,10 +73,10 @@ def test_an_unanswered_message_alerts_the_owner_once_at_the_deadline(deps: Deps)
         queries.update_workspace_identity(session, team_id=TEAM, name="Sim", url="https://sim.slack.com/",
                                           bot_user_id="U0RAPPORT", bot_id="B0RAPPORT", now=MONDAY_10)  # fmt: skip
     asked = post(deps, MONDAY_10)
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=29, seconds=59)) == 0
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=31)) == 0
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(days=1)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=29, seconds=59)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=31)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(days=1)) == 0
     [alert] = alerts(deps)
     assert alert.idempotency_key == f"unanswered:{CHANNEL}:{asked}"
     assert alert.payload["channel"] == "U0LEE"
@@ -91,7 +90,7 @@ def test_a_thread_reply_from_a_member_answers_it(deps: Deps) -> None:
     setup_linked(deps)
     asked = post(deps, MONDAY_10)
     post(deps, MONDAY_10 + timedelta(minutes=12), user="U0STEPH", external=False, thread=asked, text="On it!")
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=2)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=2)) == 0
     assert alerts(deps) == []
     assert waits(deps) == [(asked, "answered", "U0STEPH")]
 
@@ -102,7 +101,7 @@ def test_a_later_channel_message_from_a_member_answers_everything_before_it(deps
     second = post(deps, MONDAY_10 + timedelta(minutes=1), text="Also the invoice")
     post(deps, MONDAY_10 + timedelta(minutes=5), user="U0DANA", external=False, text="Looking at both now")
     later = post(deps, MONDAY_10 + timedelta(minutes=6), text="Thanks! And one more thing")
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=2)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=2)) == 1
     assert waits(deps) == [(first, "answered", "U0DANA"), (second, "answered", "U0DANA"), (later, "alerted", None)]
 
 
@@ -111,7 +110,7 @@ def test_a_reply_in_another_thread_answers_only_that_thread(deps: Deps) -> None:
     first = post(deps, MONDAY_10)
     second = post(deps, MONDAY_10 + timedelta(minutes=1), text="Separate question")
     post(deps, MONDAY_10 + timedelta(minutes=2), user="U0DANA", external=False, thread=second, text="Answered")
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=1)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=1)) == 1
     assert [(m, s) for m, s, _ in waits(deps)] == [(first, "alerted"), (second, "answered")]
 
 
@@ -120,8 +119,8 @@ def test_external_replies_do_not_count_and_their_thread_replies_never_wait(deps:
     asked = post(deps, MONDAY_10)
     post(deps, MONDAY_10 + timedelta(minutes=3), user="W0EXTAMY", thread=asked, text="Same here")
     post(deps, MONDAY_10 + timedelta(minutes=4), user="W0EXTAMY", text="Hello?")
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=34)) == 1  # "Hello?" itself
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=34)) == 1  # "Hello?" itself
     assert len(waits(deps)) == 2
 
 
@@ -149,7 +148,7 @@ def test_bots_never_count_either_way(deps: Deps) -> None:
     deliver(_event("", "An alert", ts(MONDAY_10, 3), subtype="bot_message", bot_id="B0X",
                    user_team="T0EXT0001"), "Ev4")  # fmt: skip
     assert waits(deps) == [(asked, "waiting", None)]
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
 
 
 def test_the_envelope_decides_who_is_external(deps: Deps) -> None:
@@ -171,10 +170,10 @@ def test_outside_working_hours_the_deadline_moves(deps: Deps) -> None:
     setup_linked(deps)
     friday = datetime(2026, 11, 20, 16, 50, tzinfo=UTC)  # 10 working minutes left this week
     post(deps, friday)
-    assert jobs.queue_unanswered_alerts(deps, now=friday + timedelta(hours=1)) == 0
-    assert jobs.queue_unanswered_alerts(deps, now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == 0  # Sunday
-    assert jobs.queue_unanswered_alerts(deps, now=datetime(2026, 11, 23, 9, 19, tzinfo=UTC)) == 0
-    assert jobs.queue_unanswered_alerts(deps, now=datetime(2026, 11, 23, 9, 20, tzinfo=UTC)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=friday + timedelta(hours=1)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=datetime(2026, 11, 22, 12, 0, tzinfo=UTC)) == 0  # Sunday
+    assert unanswered.queue_unanswered_alerts(deps, now=datetime(2026, 11, 23, 9, 19, tzinfo=UTC)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=datetime(2026, 11, 23, 9, 20, tzinfo=UTC)) == 1
 
 
 def test_workspace_timezone_and_alert_minutes_from_the_settings(deps: Deps) -> None:
@@ -185,8 +184,8 @@ def test_workspace_timezone_and_alert_minutes_from_the_settings(deps: Deps) -> N
     asked_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 08:00 in New York: before opening
     post(deps, asked_at)
     opening = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
-    assert jobs.queue_unanswered_alerts(deps, now=opening + timedelta(minutes=44)) == 0
-    assert jobs.queue_unanswered_alerts(deps, now=opening + timedelta(minutes=45)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=opening + timedelta(minutes=44)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=opening + timedelta(minutes=45)) == 1
     assert "45 working minutes" in json.dumps(alerts(deps)[0].payload)
 
 
@@ -196,7 +195,7 @@ def test_a_retried_or_resent_event_records_one_wait(deps: Deps) -> None:
     post(deps, MONDAY_10, event_id="EvSame")  # Slack's retry
     post(deps, MONDAY_10, event_id="EvOther")  # the same message under another event id
     assert waits(deps) == [(asked, "waiting", None)]
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=1)) == 1
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=1)) == 1
 
 
 def test_a_late_retry_does_not_reopen_an_answered_wait(deps: Deps) -> None:
@@ -211,7 +210,7 @@ def test_the_owner_at_alert_time_gets_it(deps: Deps) -> None:
     setup_linked(deps)
     post(deps, MONDAY_10)
     directory.set_owner(deps, team_id=TEAM, query="Acme Corp", owner_user_id="U0KIRI")
-    jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30))
+    unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30))
     assert [a.payload["channel"] for a in alerts(deps)] == ["U0KIRI"]
 
 
@@ -219,14 +218,14 @@ def test_unlinked_channels_and_stale_waits_expire_without_a_dm(deps: Deps) -> No
     setup_linked(deps)
     post(deps, MONDAY_10)
     directory.link_channel(deps, team_id=TEAM, query="Globex", channel_id=CHANNEL)
-    assert jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=1)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=1)) == 0
     assert [s for _, s, _ in waits(deps)] == ["expired"]
 
     directory.link_channel(deps, team_id=TEAM, query="Acme Corp", channel_id=CHANNEL)
     tuesday = MONDAY_10 + timedelta(days=1)
     post(deps, tuesday)
     # The bot was down for a week: a week-old "nobody answered" is noise.
-    assert jobs.queue_unanswered_alerts(deps, now=tuesday + timedelta(days=7)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=tuesday + timedelta(days=7)) == 0
     assert [s for _, s, _ in waits(deps)] == ["expired", "expired"]
     assert alerts(deps) == []
 
@@ -247,7 +246,7 @@ def test_unlinked_channels_record_no_waits(deps: Deps) -> None:
 def test_a_here_in_the_message_pings_nobody(deps: Deps) -> None:
     setup_linked(deps)
     post(deps, MONDAY_10, text="<!here> <!channel> is anyone there? <https://evil.example|click> & <@U0DANA>")
-    jobs.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30))
+    unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30))
     [alert] = alerts(deps)
     shown = json.dumps(alert.payload)
     assert "<!here" not in shown and "<!channel" not in shown and "<https://evil" not in shown
@@ -265,7 +264,7 @@ def test_running_twice_or_in_two_processes_queues_one_dm_each(deps: Deps) -> Non
 
     def run(process: Deps) -> None:
         barrier.wait()
-        counts.append(jobs.queue_unanswered_alerts(process, now=later))
+        counts.append(unanswered.queue_unanswered_alerts(process, now=later))
 
     threads = [threading.Thread(target=run, args=(p,)) for p in others]
     for thread in threads:
@@ -273,7 +272,7 @@ def test_running_twice_or_in_two_processes_queues_one_dm_each(deps: Deps) -> Non
     for thread in threads:
         thread.join()
     assert sum(counts) == len(asked)
-    assert jobs.queue_unanswered_alerts(deps, now=later + timedelta(minutes=1)) == 0
+    assert unanswered.queue_unanswered_alerts(deps, now=later + timedelta(minutes=1)) == 0
     assert sorted(a.idempotency_key for a in alerts(deps)) == sorted(f"unanswered:{CHANNEL}:{t}" for t in asked)
 
 
