@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import context, message, section
-from bot.db.queries import Forgotten
+from bot.db.queries.privacy import Forgotten
 
 FORGET_CONFIRM_ACTION = "forget_me_confirm"
 FORGET_CANCEL_ACTION = "forget_me_cancel"

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
 
-from bot.db import queries
+from bot.db.queries import events as event_rows
 from bot.runtime.deps import Deps
 from bot.services import digest, followups, outbox, privacy, relationships, unanswered
 
@@ -35,7 +35,7 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
 def forget_old_events(deps: Deps, *, now: datetime) -> int:
     """Drop event ids older than Slack's retry window."""
     with deps.session_factory.begin() as session:
-        return queries.prune_processed_events(session, before=now - EVENT_MEMORY)
+        return event_rows.prune_before(session, before=now - EVENT_MEMORY)
 
 
 def queue_reminders(deps: Deps, *, now: datetime) -> int:

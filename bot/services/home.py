@@ -10,8 +10,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from bot.db import queries
-from bot.db.queries import CustomerRow
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import followups as followup_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
+from bot.db.queries.customers import CustomerRow
 from bot.runtime.deps import Deps
 from bot.services import followups, stats
 
@@ -36,18 +40,19 @@ class HomeView:
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
     """A person's open follow-ups and the customers they own, as of `now`."""
-    rows = queries.open_followups(session, team_id=team_id, owner_user_id=user_id, limit=HOME_FOLLOWUPS)
-    names = queries.customer_names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
-    workspace = queries.workspace(session, team_id=team_id)
+    rows = followup_rows.open_of_owner(session, team_id=team_id, owner_user_id=user_id, limit=HOME_FOLLOWUPS)
+    names = customer_rows.names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
+    workspace = workspace_rows.get(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
     views = [followups.FollowUpView.of(r, names.get(r.customer_id) if r.customer_id else None, url) for r in rows]
-    customers = queries.customers_quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
+    customers = customer_rows.quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
-    workspace_nudges = queries.workspace_settings(session, team_id=team_id, now=now).nudges_enabled
+    workspace_nudges = settings_rows.of_workspace(session, team_id=team_id, now=now).nudges_enabled
     return HomeView(user_id=user_id, followups=views, customers=list(customers), now=now, recent_stories=recent,
                     my_stories=mine, workspace_nudges=workspace_nudges,
-                    nudges_enabled=queries.user_nudges_enabled(session, team_id=team_id, user_id=user_id))  # fmt: skip
+                    nudges_enabled=settings_rows.user_nudges_enabled(session, team_id=team_id,
+                                                                     user_id=user_id))  # fmt: skip
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:
@@ -56,7 +61,7 @@ def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: dat
 
     for user_id in sorted(set(user_ids)):
         view = build_home(home_for(session, team_id=team_id, user_id=user_id, now=now))
-        queries.enqueue(
+        outbox_rows.enqueue(
             session,
             team_id=team_id,
             kind="home",
@@ -73,6 +78,6 @@ def publish_on_open(deps: Deps, *, team_id: str, user_id: str) -> None:
     """The person opened their Home tab: queue it, fresh."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=team_id, now=now)
+        workspace_rows.ensure(session, team_id=team_id, now=now)
         refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()

@@ -13,7 +13,7 @@ from bot.blocks.digest import build_digest
 from bot.blocks.home import build_home
 from bot.blocks.stats import build_rapport_help, build_stats, story_text
 from bot.db.models import Customer
-from bot.db.queries import CustomerRow
+from bot.db.queries.customers import CustomerRow
 from bot.domain import rapport_commands as cmd
 from bot.domain.errors import BadCommand
 from bot.services.digest import Digest, digest_week

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from bot.blocks.followups import build_followup_modal, build_reminder, confirm_created
 from bot.blocks.home import build_home
 from bot.db.models import Customer
-from bot.db.queries import CustomerRow
+from bot.db.queries.customers import CustomerRow
 from bot.services.followups import FollowUpView
 from bot.services.home import HomeView
 
