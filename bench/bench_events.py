@@ -60,8 +60,8 @@ from waitress.server import create_server  # noqa: E402
 
 from bot.app import EVENTS_PATH, Runtime, build_runtime  # noqa: E402
 from bot.config import Settings  # noqa: E402
-from bot.db import queries  # noqa: E402
 from bot.db.models import Customer, CustomerName, Mention, ProcessedEvent  # noqa: E402
+from bot.db.queries import workspaces as workspace_rows  # noqa: E402
 from bot.domain.matcher import CustomerMatcher, NameEntry, normalize_name  # noqa: E402
 from bot.logging_setup import configure_logging  # noqa: E402
 from bot.slacksim import SimWorkspace, SlackSimulator  # noqa: E402
@@ -519,10 +519,10 @@ def seed_directory(runtime: Runtime, customers: Sequence[DirectoryCustomer], rng
                 )
             )
     with runtime.deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=TEAM_ID, now=now)
+        workspace_rows.ensure(session, team_id=TEAM_ID, now=now)
         session.execute(insert(Customer), customer_rows)
         session.execute(insert(CustomerName), name_rows)
-        queries.bump_directory_version(session, team_id=TEAM_ID)
+        workspace_rows.bump_directory_version(session, team_id=TEAM_ID)
 
 
 @contextmanager

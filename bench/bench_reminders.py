@@ -1,6 +1,6 @@
 """Benchmark reminder delivery: real `rapport run` processes, the local Slack simulator, a due backlog.
 
-The follow-ups are seeded already due through the project's own query (``queries.add_followup``); the
+The follow-ups are seeded already due through the project's own query (``followup_rows.add``); the
 processes' reminder job turns them into outbox rows and their senders post the DMs to the simulator over
 HTTP. Every figure is counted by the simulator, and each DM is traced to its follow-up by the id its buttons
 carry, so duplicates and losses are exact.
@@ -45,8 +45,10 @@ if str(_ROOT) not in sys.path:
 from sqlalchemy import text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 
-from bot.db import migrate, queries  # noqa: E402
+from bot.db import migrate  # noqa: E402
 from bot.db.models import Base  # noqa: E402
+from bot.db.queries import followups as followup_rows  # noqa: E402
+from bot.db.queries import workspaces as workspace_rows  # noqa: E402
 from bot.db.session import make_engine, make_session_factory  # noqa: E402
 from bot.slacksim import SimUser, SimWorkspace, SlackSimulator  # noqa: E402
 
@@ -79,9 +81,9 @@ def seed(database_url: str, owners: Sequence[str], total: int) -> list[int]:
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            queries.ensure_workspace(session, team_id=TEAM_ID, now=due)
+            workspace_rows.ensure(session, team_id=TEAM_ID, now=due)
             return [
-                queries.add_followup(
+                followup_rows.add(
                     session,
                     team_id=TEAM_ID,
                     owner_user_id=owner,

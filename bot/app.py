@@ -18,13 +18,14 @@ from prometheus_client.core import GaugeMetricFamily
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk import WebClient
-from sqlalchemy import Engine, func, select, text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import listeners
 from bot.config import ConfigError, Settings
-from bot.db import migrate, queries
-from bot.db.models import OutboxMessage
+from bot.db import migrate
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import make_engine, make_session_factory
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
@@ -71,10 +72,10 @@ class OutboxStates:
         gauge = GaugeMetricFamily("rapport_outbox_rows", "Outbox rows by state", labels=["state"])
         try:
             with self._engine.connect() as connection:
-                rows = connection.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
+                counts = outbox_rows.count_by_state(connection)
         except SQLAlchemyError:
-            rows = []
-        for state, count in rows:
+            counts = {}
+        for state, count in counts.items():
             gauge.add_metric([state], count)
         yield gauge
 
@@ -235,7 +236,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
                 renderers=outbox_renderers())  # fmt: skip
     team_id = str(identity["team_id"])
     with session_factory.begin() as session:
-        queries.update_workspace_identity(
+        workspace_rows.update_identity(
             session,
             team_id=team_id,
             name=str(identity.get("team") or ""),

@@ -13,12 +13,11 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import func, select
-
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
-from bot.db import queries
-from bot.db.models import Mention, OutboxMessage
+from bot.db.queries import mentions as mention_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
 from bot.services import digest, followups, outbox, stories
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.slacksim.views import view_state
@@ -109,7 +108,7 @@ class Demo:
     def mentions(self) -> int:
         """How many mentions Rapport has recorded."""
         with self.runtime.deps.session_factory.begin() as session:
-            return int(session.scalar(select(func.count(Mention.id))) or 0)
+            return mention_rows.count(session, team_id=self.sim.workspace.team_id)
 
     def command(self, user: str, channel: str, text: str, *, command: str = "/customer") -> None:
         """Someone types a slash command and sees Rapport's private reply."""
@@ -208,8 +207,7 @@ class Demo:
         while True:
             outbox.send_outbox(deps, client=self.runtime.client, now=self.clock(), worker="demo")
             with deps.session_factory.begin() as session:
-                busy = session.scalar(select(func.count(OutboxMessage.id)).where(
-                    OutboxMessage.kind.in_(kinds), OutboxMessage.state.in_(("pending", "sending"))))  # fmt: skip
+                busy = outbox_rows.count_unsent(session, team_id=self.sim.workspace.team_id, kinds=list(kinds))
             if not busy:
                 return
             if time.monotonic() > deadline:
@@ -298,7 +296,7 @@ class Demo:
         t.heading("Friday afternoon: the week's digest")
         deps = self.runtime.deps
         with deps.session_factory.begin() as session:
-            settings = queries.workspace_settings(session, team_id=self.sim.workspace.team_id, now=self.clock())
+            settings = settings_rows.of_workspace(session, team_id=self.sim.workspace.team_id, now=self.clock())
             day, minutes, tz = settings.digest_day, settings.digest_time, settings.timezone
         moment = digest.digest_week(self.clock() + timedelta(days=7), day=day, minutes=minutes, tz=tz).moment
         self.clock.jump_to(moment)

@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from bot.db import queries
-from bot.db.intake import ToneSettingsRow
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import workspaces as workspace_rows
+from bot.db.queries.intake import ToneSettingsRow
 from bot.domain.matcher import CustomerMatcher, NameEntry
 from bot.domain.messages import ChannelMessage
 from bot.domain.tone import (
@@ -44,11 +45,11 @@ class DirectoryMatchers:
 
     def for_team(self, session: Session, *, team_id: str) -> CustomerMatcher:
         """The matcher for the workspace's current directory, rebuilt if another writer changed it."""
-        directory_version, _, _ = queries.team_versions(session, team_id=team_id)
+        directory_version, _, _ = workspace_rows.versions(session, team_id=team_id)
         return self.get(
             team_id=team_id,
             version=directory_version,
-            load=lambda: queries.all_customer_names(session, team_id=team_id),
+            load=lambda: customer_rows.all_names(session, team_id=team_id),
         )
 
     def get(self, *, team_id: str, version: int, load: Callable[[], Iterable[tuple[int, str]]]) -> CustomerMatcher:

@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
-from bot.db.intake import Intake
+from bot.db.queries.intake import Intake
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, ToneSetups, WatchedChannels
 from bot.runtime.pacing import SendPacing

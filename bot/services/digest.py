@@ -19,7 +19,10 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import build_digest
-from bot.db import queries
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import reports as report_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.periods import DigestWeek, digest_week
 from bot.runtime.deps import Deps
 from bot.services.stats import story_lines
@@ -30,23 +33,24 @@ DIGEST_STORIES = 10
 
 def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_days: int) -> Digest:
     """The digest of one workspace's week."""
-    rows = queries.counted_stories(session, team_id=team_id, since=week.start, until=week.moment,
-                                   most_recognised_first=True, limit=DIGEST_STORIES)  # fmt: skip
-    total = queries.count_counted_stories(session, team_id=team_id, since=week.start, until=week.moment)
-    done = queries.done_followups(session, team_id=team_id, since=week.start, until=week.moment)
-    quiet = queries.count_quiet_customers(session, team_id=team_id, cutoff=week.moment - timedelta(days=quiet_days))
+    rows = report_rows.counted_stories(session, team_id=team_id, since=week.start, until=week.moment,
+                                       most_recognised_first=True, limit=DIGEST_STORIES)  # fmt: skip
+    total = report_rows.count_counted_stories(session, team_id=team_id, since=week.start, until=week.moment)
+    done = report_rows.done_followups(session, team_id=team_id, since=week.start, until=week.moment)
+    quiet = report_rows.count_quiet_customers(session, team_id=team_id, cutoff=week.moment - timedelta(days=quiet_days))
     return Digest(week=week, stories=story_lines(session, team_id=team_id, rows=list(rows)),
                   more_stories=max(0, total - len(rows)), followups_done=done.done, followups_on_time=done.on_time,
                   customers_checked_in=done.customers_checked_in, quiet_customers=quiet, quiet_days=quiet_days,
-                  tips=queries.count_nudges(session, team_id=team_id, since=week.start, until=week.moment))  # fmt: skip
+                  tips=settings_rows.count_nudges(session, team_id=team_id, since=week.start,
+                                                  until=week.moment))  # fmt: skip
 
 
 def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
     """Queue this week's digest for each workspace whose digest moment has come; returns how many were queued."""
     due: list[tuple[str, str, DigestWeek]] = []  # (team, stories channel, week) of workspaces whose moment came
     with deps.session_factory.begin() as session:
-        for team_id in queries.team_ids(session):
-            settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        for team_id in workspace_rows.all_team_ids(session):
+            settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
             week = digest_week(now, day=settings.digest_day, minutes=settings.digest_time, tz=settings.timezone)
             if settings.stories_channel and week.is_due(now):
                 due.append((team_id, settings.stories_channel, week))
@@ -54,16 +58,17 @@ def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
     for team_id, channel, week in due:
         with deps.session_factory.begin() as session:
             key = f"digest:{team_id}:{week.label}"
-            if queries.existing_outbox_keys(session, team_id=team_id, keys=[key]):
+            if outbox_rows.existing_keys(session, team_id=team_id, keys=[key]):
                 continue
-            quiet_days = queries.workspace_settings(session, team_id=team_id, now=now).quiet_days
+            quiet_days = settings_rows.of_workspace(session, team_id=team_id, now=now).quiet_days
             digest = compose_digest(session, team_id=team_id, week=week, quiet_days=quiet_days)
             if not digest.has_news:
                 continue
             payload = {"channel": channel, "unfurl_links": False, "unfurl_media": False, **build_digest(digest)}
             # Several processes may get here at once: the key lets one row in, the others add nothing.
-            queued += queries.enqueue(session, team_id=team_id, kind="digest", idempotency_key=key,
-                                      method="chat.postMessage", payload=payload, not_before=now, now=now)  # fmt: skip
+            queued += outbox_rows.enqueue(session, team_id=team_id, kind="digest", idempotency_key=key,
+                                          method="chat.postMessage", payload=payload, not_before=now,
+                                          now=now)  # fmt: skip
     if queued:
         deps.wake_sender()
     return queued

@@ -8,8 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bot.db import queries
 from bot.db.models import Customer
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import mentions as mention_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer, clean_name, parse_date
 from bot.domain.errors import (
     AmbiguousCustomer,
@@ -59,7 +62,7 @@ def _checked_name(session: Session, *, team_id: str, text: str) -> tuple[str, st
             f"That name is too long ({len(display)} characters); keep names under {MAX_NAME_LENGTH}.",
             example="/customer add Acme Corp aka Acme",
         )
-    taken_by = queries.name_owner(session, team_id=team_id, name_key=key)
+    taken_by = customer_rows.name_owner(session, team_id=team_id, name_key=key)
     if taken_by is not None:
         raise DuplicateName(
             f"“{display}” is already a name of *{taken_by}*. Names and aliases must be unique.",
@@ -96,9 +99,9 @@ def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: 
         )
     try:
         with deps.session_factory.begin() as session:
-            queries.ensure_workspace(session, team_id=team_id, now=now)
+            workspace_rows.ensure(session, team_id=team_id, now=now)
             names = _new_customer_names(session, team_id=team_id, name=command.name, aliases=command.aliases)
-            customer = queries.add_customer(
+            customer = customer_rows.add(
                 session,
                 team_id=team_id,
                 name=names[0][0],
@@ -123,10 +126,10 @@ def resolve_customer(session: Session, *, team_id: str, query: str, command: str
     key = normalize_name(query)
     if not key:
         raise UnknownCustomer("Tell me which customer.", example=f"{command} Acme")
-    exact = queries.customer_by_name_key(session, team_id=team_id, name_key=key)
+    exact = customer_rows.by_name_key(session, team_id=team_id, name_key=key)
     if exact is not None:
         return exact
-    candidates = queries.customers_by_name_prefix(session, team_id=team_id, name_key=key, limit=CANDIDATE_LIMIT + 1)
+    candidates = customer_rows.by_name_prefix(session, team_id=team_id, name_key=key, limit=CANDIDATE_LIMIT + 1)
     if len(candidates) == 1:
         return candidates[0]
     if candidates:
@@ -141,14 +144,15 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
     """The card for the customer a person names."""
     with deps.session_factory.begin() as session:
         customer = resolve_customer(session, team_id=team_id, query=query, command="/customer")
-        mentions = queries.latest_mentions(session, team_id=team_id, customer_id=customer.id, limit=CARD_MENTIONS)
-        workspace = queries.workspace(session, team_id=team_id)
+        mentions = mention_rows.latest_of_customer(session, team_id=team_id, customer_id=customer.id,
+                                                   limit=CARD_MENTIONS)  # fmt: skip
+        workspace = workspace_rows.get(session, team_id=team_id)
         return CustomerCard(
             name=customer.name,
             aliases=tuple(customer.aliases),
             owner_user_id=customer.owner_user_id,
             since=customer.since,
-            last_touch=queries.last_touch(session, team_id=team_id, customer_id=customer.id),
+            last_touch=customer_rows.last_touch(session, team_id=team_id, customer_id=customer.id),
             mentions=tuple(
                 MentionView(
                     channel_id=m.channel_id,
@@ -160,7 +164,7 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
                 )  # fmt: skip
                 for m in mentions
             ),
-            linked_channels=tuple(queries.linked_channels(session, team_id=team_id, customer_id=customer.id)),
+            linked_channels=tuple(channel_rows.linked_to_customer(session, team_id=team_id, customer_id=customer.id)),
             workspace_url=workspace.url if workspace else "",
         )
 
@@ -168,7 +172,7 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
 def list_customers(deps: Deps, *, team_id: str) -> CustomerList:
     """Customers, quietest first."""
     with deps.session_factory.begin() as session:
-        rows = queries.customers_quietest_first(session, team_id=team_id, limit=LIST_LIMIT)
+        rows = customer_rows.quietest_first(session, team_id=team_id, limit=LIST_LIMIT)
         return CustomerList(
             customers=tuple(
                 CustomerSummary(
@@ -179,7 +183,7 @@ def list_customers(deps: Deps, *, team_id: str) -> CustomerList:
                 )  # fmt: skip
                 for r in rows
             ),
-            total=queries.count_customers(session, team_id=team_id),
+            total=customer_rows.count(session, team_id=team_id),
         )
 
 
@@ -198,7 +202,7 @@ def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
         with deps.session_factory.begin() as session:
             for cut in range(len(words) - 1, 0, -1):
                 key = normalize_name(" ".join(words[:cut]))
-                customer = queries.customer_by_name_key(session, team_id=team_id, name_key=key)
+                customer = customer_rows.by_name_key(session, team_id=team_id, name_key=key)
                 if customer is None:
                     continue
                 alias = _checked_name(session, team_id=team_id, text=" ".join(words[cut:]))
@@ -206,7 +210,7 @@ def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
                     raise BadCommand(
                         "An alias needs at least one letter or digit.", example="/customer alias Acme Acme Labs"
                     )
-                queries.add_customer_name(session, customer=customer, name=alias[0], name_key=alias[1])
+                customer_rows.add_name(session, team_id=team_id, customer=customer, name=alias[0], name_key=alias[1])
                 return customer.name, alias[0]
     except IntegrityError:
         raise DuplicateName(
@@ -226,7 +230,7 @@ def remove_customer(deps: Deps, *, team_id: str, query: str) -> tuple[str, int]:
     with deps.session_factory.begin() as session:
         customer = resolve_customer(session, team_id=team_id, query=query, command="/customer remove")
         name = customer.name
-        return name, queries.remove_customer(session, customer=customer)
+        return name, customer_rows.remove(session, team_id=team_id, customer=customer)
 
 
 def link_channel(deps: Deps, *, team_id: str, query: str, channel_id: str) -> str:
@@ -239,14 +243,14 @@ def link_channel(deps: Deps, *, team_id: str, query: str, channel_id: str) -> st
     now = deps.clock()
     with deps.session_factory.begin() as session:
         customer = resolve_customer(session, team_id=team_id, query=query, command="/customer link")
-        row = queries.channel(session, team_id=team_id, channel_id=channel_id)
+        row = channel_rows.get(session, team_id=team_id, channel_id=channel_id)
         if row is None or not row.is_watched:
             raise NotWatched(
                 "I'm not in this channel yet, so I couldn't hear it. Invite me first with `/invite @Rapport`, "
                 "then link it.",
                 example="/customer link Acme",
             )
-        queries.upsert_channel(session, team_id=team_id, channel_id=channel_id, now=now, customer_id=customer.id)
+        channel_rows.upsert(session, team_id=team_id, channel_id=channel_id, now=now, customer_id=customer.id)
         return customer.name
 
 

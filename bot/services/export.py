@@ -19,8 +19,9 @@ from typing import Any, Literal, TextIO
 
 from sqlalchemy.orm import Session
 
-from bot.db import queries
 from bot.db.models import Customer, FollowUp, Story
+from bot.db.queries import export as export_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import READ_ONLY
 from bot.domain.errors import RapportError
 from bot.runtime.deps import Deps
@@ -78,7 +79,7 @@ class ExportReport:
 def choose_team(deps: Deps, *, team_id: str | None) -> str:
     """The workspace to export: the one asked for, or the only one the database holds."""
     with deps.session_factory.begin() as session:
-        known = list(queries.team_ids(session))
+        known = list(workspace_rows.all_team_ids(session))
     return team_to_export(requested=team_id, known=known)
 
 
@@ -139,7 +140,7 @@ def customer_record(customer: Customer, *, linked_channels: Sequence[str]) -> Re
     }
 
 
-def mention_record(mention: queries.ExportMention, *, expire_before: datetime) -> Record:
+def mention_record(mention: export_rows.ExportMention, *, expire_before: datetime) -> Record:
     """A mention as exported, without its excerpt once that has expired."""
     return {
         "customer_id": mention.customer_id,
@@ -224,25 +225,25 @@ def csv_cell(value: Any) -> str:
 
 
 def _customers(session: Session, *, team_id: str) -> Iterator[Record]:
-    linked = queries.export_linked_channels(session, team_id=team_id)
-    for customer in queries.export_customers(session, team_id=team_id):
+    linked = export_rows.linked_channels(session, team_id=team_id)
+    for customer in export_rows.customers(session, team_id=team_id):
         yield customer_record(customer, linked_channels=linked.get(customer.id, []))
 
 
 def _mentions(session: Session, *, team_id: str, expire_before: datetime, batch_size: int) -> Iterator[Record]:
-    for mention in queries.export_mentions(session, team_id=team_id, batch_size=batch_size):
+    for mention in export_rows.mentions(session, team_id=team_id, batch_size=batch_size):
         yield mention_record(mention, expire_before=expire_before)
 
 
 def _followups(session: Session, *, team_id: str, batch_size: int) -> Iterator[Record]:
-    for followup, customer_name in queries.export_followups(session, team_id=team_id, batch_size=batch_size):
+    for followup, customer_name in export_rows.followups(session, team_id=team_id, batch_size=batch_size):
         yield followup_record(followup, customer_name=customer_name)
 
 
 def _stories(session: Session, *, team_id: str, batch_size: int) -> Iterator[Record]:
-    credits = queries.export_story_credits(session, team_id=team_id)
-    recognisers = queries.export_story_recognisers(session, team_id=team_id)
-    for story, customer_name in queries.export_stories(session, team_id=team_id, batch_size=batch_size):
+    credits = export_rows.story_credits(session, team_id=team_id)
+    recognisers = export_rows.story_recognisers(session, team_id=team_id)
+    for story, customer_name in export_rows.stories(session, team_id=team_id, batch_size=batch_size):
         yield story_record(story, customer_name=customer_name, credited=credits.get(story.id, []),
                            recognised_by=recognisers.get(story.id, []))  # fmt: skip
 
@@ -318,9 +319,9 @@ def export_workspace(deps: Deps, *, team_id: str, now: datetime, fmt: Format, ou
     try:
         with deps.session_factory.begin() as session:
             _begin_snapshot(session)
-            team_to_export(requested=team_id, known=queries.team_ids(session))
+            team_to_export(requested=team_id, known=workspace_rows.all_team_ids(session))
             _prepare_folder(out_dir, names=names, overwrite=overwrite)
-            retention = queries.retention_days(session, team_id=team_id)
+            retention = export_rows.retention_days(session, team_id=team_id)
             expire_before = now - timedelta(days=DEFAULT_RETENTION_DAYS if retention is None else retention)
             sections: list[tuple[str, Callable[[], Iterable[Record]]]] = [
                 ("customers", lambda: _customers(session, team_id=team_id)),

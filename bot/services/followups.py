@@ -6,12 +6,17 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from slack_sdk import WebClient
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bot.blocks.followups import build_handover, build_reminder, confirm_created
-from bot.db import queries
 from bot.db.models import Customer, FollowUp
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import events as event_rows
+from bot.db.queries import followups as followup_rows
+from bot.db.queries import mentions as mention_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand
 from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
@@ -44,7 +49,7 @@ def _customer_prefix(session: Session, *, team_id: str, text: str) -> tuple[Cust
     words = text.split()
     for count in range(min(_PREFIX_WORDS, len(words)), 0, -1):
         key = normalize_name(" ".join(words[:count]))
-        customer = queries.customer_by_name_key(session, team_id=team_id, name_key=key) if key else None
+        customer = customer_rows.by_name_key(session, team_id=team_id, name_key=key) if key else None
         if customer is not None:
             return customer, " ".join(words[count:])
     return None, text
@@ -56,7 +61,7 @@ def _plan(deps: Deps, *, team_id: str, created_by: str, owners: tuple[str, ...],
         when, note = split_when(rest)
         if customer is None and note:
             named = deps.matchers.for_team(session, team_id=team_id).customer_ids(note)
-            customer = session.get(Customer, named[0]) if named else None
+            customer = customer_rows.get(session, team_id=team_id, customer_id=named[0]) if named else None
         if not note and customer is None:
             raise BadCommand(
                 "What should I remind you about? Name a customer or add a note after the time.",
@@ -121,7 +126,7 @@ def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created
     timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner in plan.owners}
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         due = {
             owner: resolve(plan.when, now=now, tz=zone(timezones[owner]), week=week,
@@ -133,7 +138,7 @@ def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created
         customer_name = plan.customer.name if plan.customer is not None else None
         views = [
             followup_view(
-                queries.add_followup(
+                followup_rows.add(
                     session,
                     team_id=team_id,
                     owner_user_id=owner,
@@ -157,7 +162,7 @@ def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created
 
 
 def _workspace_url(session: Session, *, team_id: str) -> str:
-    workspace = queries.workspace(session, team_id=team_id)
+    workspace = workspace_rows.get(session, team_id=team_id)
     return workspace.url if workspace is not None else ""
 
 
@@ -167,24 +172,24 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
     for the reactor; due at the workspace default, linked to the message. Anything else, or a retry, is nothing."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if emoji_name(emoji) not in followup_emojis(settings.followup_emoji):
             return []
         named = {
             m.customer_id: m.excerpt or ""
-            for m in queries.mentions_of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
+            for m in mention_rows.of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
         }
-        customers = queries.customers_by_id(session, team_id=team_id, ids=list(named))
+        customers = customer_rows.by_ids(session, team_id=team_id, ids=list(named))
         plans: list[tuple[str, int | None, str | None, str]] = [
             (c.owner_user_id, c.id, c.name, named[c.id]) for c in customers
         ] or [(reactor, None, None, "")]
     timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner, *_ in plans}
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=team_id, now=now)
-        if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
+        workspace_rows.ensure(session, team_id=team_id, now=now)
+        if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
             return []  # Slack's retry of a reaction already turned into follow-ups
-        if queries.has_open_followup_from(session, team_id=team_id, created_by=reactor, channel_id=channel_id,
-                                          ts=ts):  # fmt: skip
+        if followup_rows.has_open_from(session, team_id=team_id, created_by=reactor, channel_id=channel_id,
+                                       ts=ts):  # fmt: skip
             return []  # the same person reacting again (after removing it) changes nothing twice
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         url = _workspace_url(session, team_id=team_id)
@@ -192,11 +197,11 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
         for owner, customer_id, customer_name, excerpt_text in plans:
             due = resolve(None, now=now, tz=zone(timezones[owner]), week=week,
                           default_working_days=settings.default_followup_working_days)  # fmt: skip
-            row = queries.add_followup(session, team_id=team_id, owner_user_id=owner, customer_id=customer_id,
+            row = followup_rows.add(session, team_id=team_id, owner_user_id=owner, customer_id=customer_id,
                                        kind="followup", note=excerpt_text[:NOTE_LIMIT], source_channel_id=channel_id,
                                        source_ts=ts, due_at=due, created_by=reactor, created_at=now)  # fmt: skip
             views.append(followup_view(row, customer_name=customer_name, workspace_url=url))
-        queries.enqueue(
+        outbox_rows.enqueue(
             session,
             team_id=team_id,
             kind="followup_confirmation",
@@ -215,8 +220,8 @@ def prefill_from_message(deps: Deps, *, team_id: str, user_id: str, text: str) -
     """For the "Follow up on this" modal: the first customer the message names, and who should own it."""
     with deps.session_factory.begin() as session:
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
-        customer = session.get(Customer, named[0]) if named else None
-        if customer is None or customer.team_id != team_id:
+        customer = customer_rows.get(session, team_id=team_id, customer_id=named[0]) if named else None
+        if customer is None:
             return None, user_id
         return customer.name, customer.owner_user_id
 
@@ -224,11 +229,11 @@ def prefill_from_message(deps: Deps, *, team_id: str, user_id: str, text: str) -
 def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
     """A person's open follow-ups, most overdue first."""
     with deps.session_factory.begin() as session:
-        rows = queries.open_followups(session, team_id=team_id, owner_user_id=user_id, limit=LIST_LIMIT)
-        names = queries.customer_names_by_id(
+        rows = followup_rows.open_of_owner(session, team_id=team_id, owner_user_id=user_id, limit=LIST_LIMIT)
+        names = customer_rows.names_by_id(
             session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id]
         )
-        workspace = queries.workspace(session, team_id=team_id)
+        workspace = workspace_rows.get(session, team_id=team_id)
         url = workspace.url if workspace is not None else ""
         return [followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
                 for r in rows]  # fmt: skip
@@ -251,7 +256,7 @@ def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
     """
     queued = 0
     with deps.session_factory.begin() as session:
-        rows = queries.followups_to_remind(session, now=now, second_before=now - timedelta(hours=20), limit=limit)
+        rows = followup_rows.to_remind(session, now=now, second_before=now - timedelta(hours=20), limit=limit)
         if not rows:
             return 0
         weeks: dict[str, WorkWeek] = {}
@@ -260,15 +265,15 @@ def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
         customers: dict[str, dict[int, str]] = {}
         for team_id in {r.team_id for r in rows}:  # a few queries per workspace, none per follow-up
             mine = [r for r in rows if r.team_id == team_id]
-            settings = queries.workspace_settings(session, team_id=team_id, now=now)
+            settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
             weeks[team_id] = WorkWeek.from_settings(settings.working_days, settings.working_hours_start,
                                                     settings.working_hours_end)  # fmt: skip
-            workspace = queries.workspace(session, team_id=team_id)
+            workspace = workspace_rows.get(session, team_id=team_id)
             urls[team_id] = workspace.url if workspace is not None else ""
             owners = [r.owner_user_id for r in mine]
-            timezones[team_id] = queries.profile_timezones(session, team_id=team_id, user_ids=owners)
+            timezones[team_id] = settings_rows.profile_timezones(session, team_id=team_id, user_ids=owners)
             ids = [r.customer_id for r in mine if r.customer_id]
-            customers[team_id] = queries.customer_names_by_id(session, team_id=team_id, ids=ids)
+            customers[team_id] = customer_rows.names_by_id(session, team_id=team_id, ids=ids)
         for row in rows:
             if row.reminders_sent == 1:
                 assert row.last_reminded_at is not None
@@ -279,7 +284,7 @@ def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
             view = followup_view(row, customer_name=names.get(row.customer_id) if row.customer_id else None,
                                  workspace_url=urls[row.team_id])  # fmt: skip
             attempt = row.reminders_sent + 1
-            queries.enqueue(
+            outbox_rows.enqueue(
                 session,
                 team_id=row.team_id,
                 kind="reminder",
@@ -306,14 +311,14 @@ _SNOOZES = {
 
 
 def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
-    row = session.get(FollowUp, followup_id)
-    if row is None or row.team_id != team_id:
+    row = followup_rows.get(session, team_id=team_id, followup_id=followup_id)
+    if row is None:
         raise BadCommand("That follow-up no longer exists.", example="/followup list")
     return row
 
 
 def _result(session: Session, row: FollowUp, changed: bool) -> ButtonResult:
-    names = queries.customer_names_by_id(session, team_id=row.team_id, ids=[row.customer_id] if row.customer_id else [])
+    names = customer_rows.names_by_id(session, team_id=row.team_id, ids=[row.customer_id] if row.customer_id else [])
     view = followup_view(row, customer_name=names.get(row.customer_id) if row.customer_id else None,
                          workspace_url=_workspace_url(session, team_id=row.team_id))  # fmt: skip
     return ButtonResult(view=view, changed=changed, state=row.state, closed_by=row.closed_by)
@@ -346,7 +351,7 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
         row = _load(session, team_id=team_id, followup_id=followup_id)
         if row.state != "open":
             return _result(session, row, False)
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         row.due_at = resolve(when, now=now, tz=zone(tz), week=week)
         row.reminders_sent, row.last_reminded_at = 0, None
@@ -367,7 +372,7 @@ def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_ow
         # Already due: the handover DM is the new owner's first reminder. Otherwise it is reminded when due.
         row.reminders_sent, row.last_reminded_at = (1, now) if row.due_at <= now else (0, None)
         result = _result(session, row, True)
-        queries.enqueue(
+        outbox_rows.enqueue(
             session,
             team_id=team_id,
             kind="handover",
@@ -391,16 +396,14 @@ def check_back(deps: Deps, client: WebClient, *, team_id: str, followup_id: int,
     now = deps.clock()
     with deps.session_factory.begin() as session:
         done = _load(session, team_id=team_id, followup_id=followup_id)
-        existing = session.scalar(
-            select(FollowUp).where(FollowUp.team_id == team_id, FollowUp.checkin_of_id == done.id)
-        )
+        existing = followup_rows.checkin_of(session, team_id=team_id, followup_id=done.id)
         if existing is not None:
             return _result(session, existing, False).view
         due = resolve(When(kind="days", amount=CHECK_BACK_DAYS), now=now, tz=zone(tz), week=WorkWeek())
-        row = queries.add_followup(session, team_id=team_id, owner_user_id=owner, customer_id=done.customer_id,
-                                   kind="checkin", note=CHECK_BACK_NOTE, source_channel_id=done.source_channel_id,
-                                   source_ts=done.source_ts, checkin_of_id=done.id, due_at=due, created_by=user_id,
-                                   created_at=now)  # fmt: skip
+        row = followup_rows.add(session, team_id=team_id, owner_user_id=owner, customer_id=done.customer_id,
+                                kind="checkin", note=CHECK_BACK_NOTE, source_channel_id=done.source_channel_id,
+                                source_ts=done.source_ts, checkin_of_id=done.id, due_at=due, created_by=user_id,
+                                created_at=now)  # fmt: skip
         home.refresh(session, team_id=team_id, user_ids=[owner], now=now)
         view = _result(session, row, True).view
     deps.wake_sender()

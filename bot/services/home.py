@@ -10,7 +10,11 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from bot.blocks.home import build_home
-from bot.db import queries
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import followups as followup_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.runtime.deps import Deps
 from bot.services import stats
 from bot.services.followup_views import followup_view
@@ -24,28 +28,29 @@ HOME_STORIES = 5  # in each of "Recent stories" and "Stories about you"
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
     """A person's open follow-ups and the customers they own, as of `now`."""
-    rows = queries.open_followups(session, team_id=team_id, owner_user_id=user_id, limit=HOME_FOLLOWUPS)
-    names = queries.customer_names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
-    workspace = queries.workspace(session, team_id=team_id)
+    rows = followup_rows.open_of_owner(session, team_id=team_id, owner_user_id=user_id, limit=HOME_FOLLOWUPS)
+    names = customer_rows.names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
+    workspace = workspace_rows.get(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
     views = [followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
              for r in rows]  # fmt: skip
-    customers = queries.customers_quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
+    customers = customer_rows.quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
-    workspace_nudges = queries.workspace_settings(session, team_id=team_id, now=now).nudges_enabled
+    workspace_nudges = settings_rows.of_workspace(session, team_id=team_id, now=now).nudges_enabled
     owned = [CustomerSummary(name=c.customer.name, owner_user_id=c.customer.owner_user_id, last_touch=c.last_touch,
                              mention_count=c.mention_count) for c in customers]  # fmt: skip
     return HomeView(user_id=user_id, followups=views, customers=owned, now=now, recent_stories=recent,
                     my_stories=mine, workspace_nudges=workspace_nudges,
-                    nudges_enabled=queries.user_nudges_enabled(session, team_id=team_id, user_id=user_id))  # fmt: skip
+                    nudges_enabled=settings_rows.user_nudges_enabled(session, team_id=team_id,
+                                                                     user_id=user_id))  # fmt: skip
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:
     """Queue a fresh Home tab for each person, in the caller's transaction (so it shows what was just stored)."""
     for user_id in sorted(set(user_ids)):
         view = build_home(home_for(session, team_id=team_id, user_id=user_id, now=now))
-        queries.enqueue(
+        outbox_rows.enqueue(
             session,
             team_id=team_id,
             kind="home",
@@ -62,6 +67,6 @@ def publish_on_open(deps: Deps, *, team_id: str, user_id: str) -> None:
     """The person opened their Home tab: queue it, fresh."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=team_id, now=now)
+        workspace_rows.ensure(session, team_id=team_id, now=now)
         refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()

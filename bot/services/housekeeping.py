@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.db import queries
+from bot.db.queries import events as event_rows
 from bot.runtime.deps import Deps
 
 # Slack retries an event for about five minutes; a day is ample.
@@ -14,4 +14,4 @@ EVENT_MEMORY = timedelta(days=1)
 def forget_old_events(deps: Deps, *, now: datetime) -> int:
     """Drop event ids older than Slack's retry window."""
     with deps.session_factory.begin() as session:
-        return queries.prune_processed_events(session, before=now - EVENT_MEMORY)
+        return event_rows.prune_before(session, before=now - EVENT_MEMORY)

@@ -10,7 +10,12 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks.intro import build_intro_note
-from bot.db import queries
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import events as event_rows
+from bot.db.queries import mentions as mention_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import waits as wait_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
 from bot.domain.tone import ToneHit
@@ -22,7 +27,7 @@ from bot.services import nudges
 def _ensure_workspace(deps: Deps, session: Session, *, team_id: str) -> None:
     """Create the workspace row the first time this process sees the team."""
     if team_id not in deps.known_teams:
-        queries.ensure_workspace(session, team_id=team_id, now=deps.clock())
+        workspace_rows.ensure(session, team_id=team_id, now=deps.clock())
 
 
 def _remember_workspaces(deps: Deps, team_ids: Iterable[str]) -> None:
@@ -35,14 +40,14 @@ def _first_event(deps: Deps, session: Session, *, team_id: str, event_id: str | 
     _ensure_workspace(deps, session, team_id=team_id)
     if event_id is None:
         return True
-    return queries.claim_event(session, team_id=team_id, event_id=event_id, now=deps.clock())
+    return event_rows.claim(session, team_id=team_id, event_id=event_id, now=deps.clock())
 
 
 def _mention_row(message: ChannelMessage, customer_id: int, excerpt_text: str) -> dict[str, Any]:
     """The mentions row for one customer named in a message."""
-    return dict(team_id=message.team_id, customer_id=customer_id, channel_id=message.channel_id,
-                message_ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
-                mentioned_at=ts_to_datetime(message.ts), excerpt=excerpt_text)  # fmt: skip
+    return mention_rows.new_row(team_id=message.team_id, customer_id=customer_id, channel_id=message.channel_id,
+                                message_ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
+                                mentioned_at=ts_to_datetime(message.ts), excerpt=excerpt_text)  # fmt: skip
 
 
 def _note_wait_or_answer(
@@ -54,9 +59,9 @@ def _note_wait_or_answer(
     """In a customer's linked channel: a customer's top-level message starts waiting; a member's message answers."""
     if message.is_external:
         if message.is_top_level:  # a customer's reply in a thread is part of a conversation already going on
-            waits.append(dict(team_id=message.team_id, channel_id=message.channel_id, message_ts=message.ts,
-                              customer_id=customer_id, user_id=message.user_id,
-                              posted_at=ts_to_datetime(message.ts), state="waiting"))  # fmt: skip
+            waits.append(wait_rows.new_row(team_id=message.team_id, channel_id=message.channel_id,
+                                           message_ts=message.ts, customer_id=customer_id, user_id=message.user_id,
+                                           posted_at=ts_to_datetime(message.ts)))  # fmt: skip
         return
     thread = None if message.is_top_level else message.thread_ts
     answers.append((message.team_id, message.channel_id, thread, ts_to_datetime(message.ts), message.user_id))
@@ -64,7 +69,7 @@ def _note_wait_or_answer(
 
 def _watch(deps: Deps, session: Session, message: ChannelMessage) -> int | None:
     """Mark the channel watched (Slack only sends its messages while the bot is in it); its linked customer."""
-    linked = queries.watch_channels(
+    linked = channel_rows.watch(
         session, team_id=message.team_id, channel_ids=[message.channel_id], now=deps.clock()
     )
     return linked[message.channel_id]
@@ -93,7 +98,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     answers: list[tuple[str, str, str | None, datetime, str]] = []
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
     nudged = 0
-    # The per-message statements run on the driver's connection (see bot.db.intake): this is the hottest path.
+    # The per-message statements run on the driver's connection (see bot.db.queries.intake): this is the hottest path.
     with deps.intake.transaction() as db:
         keys = [(message.team_id, event_id) for event_id, message in batch if event_id is not None]
         unseen = db.claim_events(keys, now=now) if keys else set()
@@ -106,15 +111,16 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                 unseen.discard(key)
             fresh.setdefault(message.team_id, []).append((index, message))
         for team_id, items in fresh.items():
-            directory_version, channels_version, settings_version = db.team_versions(team_id)
+            directory_version, channels_version, settings_version = db.team_versions(team_id=team_id)
             versions = (directory_version, channels_version)
             matcher = deps.matchers.get(team_id=team_id, version=directory_version,
-                                        load=partial(db.customer_names, team_id))  # fmt: skip
-            tone = deps.tone.get(team_id=team_id, version=settings_version, load=partial(db.tone_settings, team_id))
+                                        load=partial(db.customer_names, team_id=team_id))  # fmt: skip
+            tone = deps.tone.get(team_id=team_id, version=settings_version,
+                                 load=partial(db.tone_settings, team_id=team_id))  # fmt: skip
             channel_ids = [message.channel_id for _, message in items]
             linked, unknown = deps.channels.lookup(team_id=team_id, versions=versions, channel_ids=channel_ids)
             if unknown:
-                newly = db.watch_channels(team_id, unknown, now=now)
+                newly = db.watch_channels(team_id=team_id, channel_ids=unknown, now=now)
                 linked.update(newly)
                 watched.append((team_id, versions, newly))
             toned: list[tuple[ChannelMessage, list[ToneHit]]] = []
@@ -152,15 +158,16 @@ def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) ->
         linked = _watch(deps, session, message)
         matcher = deps.matchers.for_team(session, team_id=message.team_id)
         wanted = mentioned(matcher, message, linked_customer=linked)
-        existing = queries.mentions_of_message(
+        existing = mention_rows.of_message(
             session, team_id=message.team_id, channel_id=message.channel_id, message_ts=message.ts
         )
         stale = [m.id for m in existing if m.customer_id not in wanted]
-        queries.delete_mentions(session, team_id=message.team_id, ids=stale)
+        mention_rows.delete_by_ids(session, team_id=message.team_id, ids=stale)
         for mention in existing:
             if mention.customer_id in wanted:
                 mention.excerpt = wanted.pop(mention.customer_id)
-        queries.add_mentions(session, rows=[_mention_row(message, c, text) for c, text in wanted.items()])
+        mention_rows.add(session, team_id=message.team_id,
+                         rows=[_mention_row(message, c, text) for c, text in wanted.items()])  # fmt: skip
 
 
 def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str, ts: str) -> int:
@@ -171,8 +178,8 @@ def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_i
     with deps.session_factory.begin() as session:
         if not _first_event(deps, session, team_id=team_id, event_id=event_id):
             return 0
-        queries.delete_customer_wait(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
-        return queries.delete_message_mentions(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
+        wait_rows.delete_of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
+        return mention_rows.delete_of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
 
 
 def bot_joined_channel(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str) -> None:
@@ -181,10 +188,10 @@ def bot_joined_channel(deps: Deps, *, event_id: str | None, team_id: str, channe
     with deps.session_factory.begin() as session:
         if not _first_event(deps, session, team_id=team_id, event_id=event_id):
             return
-        queries.upsert_channel(session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True,
-                               joined_at=now)  # fmt: skip
+        channel_rows.upsert(session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True,
+                            joined_at=now)  # fmt: skip
         note = build_intro_note()
-        queries.enqueue(
+        outbox_rows.enqueue(
             session,
             team_id=team_id,
             kind="intro",
@@ -202,4 +209,4 @@ def bot_left_channel(deps: Deps, *, event_id: str | None, team_id: str, channel_
     with deps.session_factory.begin() as session:
         if not _first_event(deps, session, team_id=team_id, event_id=event_id):
             return
-        queries.upsert_channel(session, team_id=team_id, channel_id=channel_id, now=deps.clock(), is_watched=False)
+        channel_rows.upsert(session, team_id=team_id, channel_id=channel_id, now=deps.clock(), is_watched=False)

@@ -14,8 +14,9 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from bot.blocks.nudges import build_nudge
-from bot.db import queries
-from bot.db.intake import IntakeTransaction
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries.intake import IntakeTransaction
 from bot.domain.messages import ChannelMessage
 from bot.domain.tone import ToneHit
 from bot.runtime.deps import Deps
@@ -35,33 +36,35 @@ def queue_nudges(
     """
     if not found:
         return 0
-    off = db.users_with_nudges_off(team_id, [message.user_id for message, _ in found])
+    off = db.users_with_nudges_off(team_id=team_id, user_ids=[message.user_id for message, _ in found])
     nudges: list[dict[str, Any]] = []
     outbox: list[dict[str, Any]] = []
     for message, hits in found:
         if message.user_id in off:
             continue
         for hit in hits:
-            if not db.start_cooldown(team_id, message.user_id, hit.rule.category, now=now, cutoff=now - COOLDOWN):
+            if not db.start_cooldown(team_id=team_id, user_id=message.user_id, category=hit.rule.category, now=now,
+                                     cutoff=now - COOLDOWN):  # fmt: skip
                 continue
-            nudges.append(dict(team_id=team_id, user_id=message.user_id, category=hit.rule.category,
-                               rule_id=hit.rule.id[:80], channel_id=message.channel_id, message_ts=message.ts,
-                               created_at=now))  # fmt: skip
+            nudges.append(settings_rows.new_nudge_row(team_id=team_id, user_id=message.user_id,
+                                                      category=hit.rule.category, rule_id=hit.rule.id[:80],
+                                                      channel_id=message.channel_id, message_ts=message.ts,
+                                                      now=now))  # fmt: skip
             payload: dict[str, Any] = {"channel": message.channel_id, "user": message.user_id}
             if not message.is_top_level:
                 payload["thread_ts"] = message.thread_ts
             payload.update(build_nudge(hit, channel_id=message.channel_id, ts=message.ts))
             key = f"nudge:{message.channel_id}:{message.ts}"
-            outbox.append(dict(team_id=team_id, kind="nudge", idempotency_key=key, method="chat.postEphemeral",
-                               payload=payload, state="pending", not_before=now,
-                               attempts=0, created_at=now))  # fmt: skip
+            outbox.append(outbox_rows.new_row(team_id=team_id, kind="nudge", idempotency_key=key,
+                                              method="chat.postEphemeral", payload=payload, not_before=now,
+                                              now=now))  # fmt: skip
             break
-    db.add_nudges(nudges, outbox)
+    db.add_nudges(nudges=nudges, outbox=outbox)
     return len(outbox)
 
 
 def _respond(session: Session, *, team_id: str, user_id: str, channel_id: str, ts: str, response: str) -> None:
-    queries.set_nudge_response(
+    settings_rows.set_nudge_response(
         session, team_id=team_id, user_id=user_id, channel_id=channel_id, message_ts=ts, response=response
     )
 
@@ -77,7 +80,7 @@ def opt_out(deps: Deps, *, team_id: str, user_id: str, channel_id: str, ts: str)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         _respond(session, team_id=team_id, user_id=user_id, channel_id=channel_id, ts=ts, response="optout")
-        queries.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=False, now=now)
+        settings_rows.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=False, now=now)
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()
 
@@ -86,8 +89,8 @@ def switch(deps: Deps, *, team_id: str, user_id: str, enabled: bool) -> NudgeSwi
     """`/rapport nudges on|off` (and the Home tab's button): one person's tips."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        queries.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=enabled, now=now)
-        workspace_enabled = queries.workspace_settings(session, team_id=team_id, now=now).nudges_enabled
+        settings_rows.set_user_nudges(session, team_id=team_id, user_id=user_id, enabled=enabled, now=now)
+        workspace_enabled = settings_rows.of_workspace(session, team_id=team_id, now=now).nudges_enabled
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()
     return NudgeSwitch(enabled=enabled, workspace_enabled=workspace_enabled)

@@ -21,8 +21,8 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.db.queries import outbox as outbox_rows
 from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -104,14 +104,16 @@ def _pace_key(method: str, payload: dict[str, Any]) -> str:
 def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claimed]:
     claimed: list[_Claimed] = []
     with deps.session_factory.begin() as session:
-        ids = queries.claim_outbox(session, now=now, worker=worker, lease_until=now + LEASE, limit=limit)
+        ids = outbox_rows.claim_due(session, now=now, worker=worker, lease_until=now + LEASE, limit=limit)
         for row_id in ids:
-            row = queries.outbox_row(session, row_id=row_id)
+            row = outbox_rows.claimed(session, row_id=row_id)
             if row is None:
                 continue
             payload: dict[str, Any] | None = dict(row.payload)
             failed = False
-            dependency = queries.outbox_row(session, row_id=row.depends_on_id) if row.depends_on_id else None
+            dependency = (
+                outbox_rows.get(session, team_id=row.team_id, row_id=row.depends_on_id) if row.depends_on_id else None
+            )
             render = deps.renderers.get(row.kind)
             if render is not None:
                 # Rendered now, from what it shows as it is: a withdrawn or superseded message is skipped.
@@ -231,7 +233,7 @@ def _release(session: Session, row: _PutBack, worker: str) -> bool:
                               "attempts": OutboxMessage.attempts - 1}  # fmt: skip
     if row.reason is not None:
         values["last_error"] = row.reason
-    return queries.finish_outbox(session, row_id=row.id, worker=worker, **values)
+    return outbox_rows.finish_claimed(session, row_id=row.id, worker=worker, **values)
 
 
 def _retry_or_fail(deps: Deps, row: _Claimed, worker: str, report: SendReport, now: datetime, reason: str) -> None:
@@ -246,7 +248,7 @@ def _finish(
     deps: Deps, row_id: int, worker: str, report: SendReport, *, state: str, retried: bool = False, **values: Any
 ) -> None:
     with deps.session_factory.begin() as session:
-        if not queries.finish_outbox(session, row_id=row_id, worker=worker, state=state, **values):
+        if not outbox_rows.finish_claimed(session, row_id=row_id, worker=worker, state=state, **values):
             return  # our claim lapsed and another sender took the row over
     if state == "sent":
         report.sent += 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.db import queries
+from bot.db.queries import privacy as privacy_rows
 from bot.runtime.deps import Deps
 from bot.services import home, stories
 from bot.views.privacy import Forgotten
@@ -18,7 +18,7 @@ def forget_me(deps: Deps, *, team_id: str, user_id: str) -> Forgotten:
     """Delete a person's excerpts, tone-tip history and personal settings; their stories and follow-ups stay."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        removed = queries.forget_user(session, team_id=team_id, user_id=user_id)
+        removed = privacy_rows.forget_user(session, team_id=team_id, user_id=user_id)
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
     deps.wake_sender()
     return Forgotten(excerpts=removed.excerpts, nudges=removed.nudges, settings=removed.settings)
@@ -41,20 +41,20 @@ def apply_retention(deps: Deps, *, now: datetime, batch: int = RETENTION_BATCH) 
     """
     report = RetentionReport()
     with deps.session_factory.begin() as session:
-        periods = queries.retention_days_by_team(session)
+        periods = privacy_rows.retention_days_by_team(session)
     for team_id, days in sorted(periods.items()):
         before = now - timedelta(days=max(1, days))
         while True:
             with deps.session_factory.begin() as session:
-                done = queries.expire_excerpts(session, team_id=team_id, before=before, limit=batch)
+                done = privacy_rows.expire_excerpts(session, team_id=team_id, before=before, limit=batch)
             report.excerpts += done
             if done < batch:
                 break
         while True:
             with deps.session_factory.begin() as session:
-                done = queries.redact_finished_outbox(session, team_id=team_id, before=before,
-                                                      keep_kinds=sorted(stories.RENDERED_KINDS), now=now,
-                                                      limit=batch)  # fmt: skip
+                done = privacy_rows.redact_finished_outbox(session, team_id=team_id, before=before,
+                                                           keep_kinds=sorted(stories.RENDERED_KINDS), now=now,
+                                                           limit=batch)  # fmt: skip
             report.outbox_payloads += done
             if done < batch:
                 break

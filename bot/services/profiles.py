@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.db import queries
+from bot.db.queries import settings as settings_rows
 from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,7 @@ def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: da
     found = Profile(tz=str(user.get("tz") or "UTC")[:64], is_admin=bool(user.get("is_admin")),
                     is_owner=bool(user.get("is_owner")))  # fmt: skip
     with deps.session_factory.begin() as session:
-        queries.save_user_profile(
+        settings_rows.save_user_profile(
             session,
             team_id=team_id,
             user_id=user_id,
@@ -57,7 +57,7 @@ def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: da
 
 def _cached(deps: Deps, *, team_id: str, user_id: str) -> tuple[Profile, datetime] | None:
     with deps.session_factory.begin() as session:
-        row = queries.user_profile(session, team_id=team_id, user_id=user_id)
+        row = settings_rows.user_profile(session, team_id=team_id, user_id=user_id)
         if row is None:
             return None
         return Profile(tz=row.tz, is_admin=row.is_admin, is_owner=row.is_owner), row.fetched_at

@@ -17,8 +17,13 @@ from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.blocks.relationships import build_anniversary, build_quiet_nudge
-from bot.db import queries
 from bot.db.models import Customer
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import followups as followup_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import relationships as relationship_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand
 from bot.domain.relationships import (
     NUDGE_TIME,
@@ -77,9 +82,9 @@ class _Owners:
 def _owners(deps: Deps, *, client: WebClient | None, memo: NudgeMemo, now: datetime) -> dict[str, _Owners]:
     """Every workspace's customer owners and their Slack timezones (fetched once if never cached)."""
     with deps.session_factory.begin() as session:
-        cached = {team_id: queries.customer_owner_timezones(session, team_id=team_id)
-                  for team_id in queries.team_ids(session)}  # fmt: skip
-        versions = {team_id: queries.directory_version(session, team_id=team_id) for team_id in cached}
+        cached = {team_id: relationship_rows.owner_timezones(session, team_id=team_id)
+                  for team_id in workspace_rows.all_team_ids(session)}  # fmt: skip
+        versions = {team_id: workspace_rows.directory_version(session, team_id=team_id) for team_id in cached}
     found: dict[str, _Owners] = {}
     for team_id, owners in cached.items():
         zones: dict[str, str] = {}
@@ -99,8 +104,8 @@ def _quiet_nudge(
 ) -> QuietNudge | None:
     """The owner's customers quiet as of Monday 09:00 (`start`) and untouched since, longest relationship first."""
     quiet = []
-    for row in queries.owner_customers_with_touches(session, team_id=team_id, owner_user_id=owner,
-                                                    not_snoozed_at=start):  # fmt: skip
+    for row in relationship_rows.owner_customers_with_touches(session, team_id=team_id, owner_user_id=owner,
+                                                              not_snoozed_at=start):  # fmt: skip
         customer = row.customer
         began = relationship_start(since=customer.since, created_at=customer.created_at)
         latest = max(row.last_touch, began) if row.last_touch is not None else began
@@ -135,15 +140,15 @@ def queue_quiet_nudges(deps: Deps, *, now: datetime, client: WebClient | None = 
         if not due:
             continue
         with deps.session_factory.begin() as session:
-            done = queries.existing_outbox_keys(session, team_id=team_id, keys=[key for key, *_ in due.values()])
-            quiet_days = queries.workspace_settings(session, team_id=team_id, now=now).quiet_days
+            done = outbox_rows.existing_keys(session, team_id=team_id, keys=[key for key, *_ in due.values()])
+            quiet_days = settings_rows.of_workspace(session, team_id=team_id, now=now).quiet_days
             for owner, (key, start, monday) in due.items():
                 nudge = None if key in done else _quiet_nudge(session, team_id=team_id, owner=owner, start=start,
                                                               week_of=monday, quiet_days=quiet_days)  # fmt: skip
                 if nudge is not None:
-                    queued += queries.enqueue(session, team_id=team_id, kind="quiet", idempotency_key=key,
-                                              method="chat.postMessage", not_before=now, now=now,
-                                              payload={"channel": owner, **build_quiet_nudge(nudge)})  # fmt: skip
+                    queued += outbox_rows.enqueue(session, team_id=team_id, kind="quiet", idempotency_key=key,
+                                                  method="chat.postMessage", not_before=now, now=now,
+                                                  payload={"channel": owner, **build_quiet_nudge(nudge)})  # fmt: skip
         memo.settle(team_id, [key for key, *_ in due.values()])
     if queued:
         deps.wake_sender()
@@ -173,21 +178,21 @@ def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None =
             continue
         with deps.session_factory.begin() as session:
             for day, day_owners in by_day.items():
-                found = queries.customers_with_since(session, team_id=team_id, owner_user_ids=day_owners,
-                                                     since=since_dates_for(day))  # fmt: skip
+                found = relationship_rows.customers_with_since(session, team_id=team_id, owner_user_ids=day_owners,
+                                                               since=since_dates_for(day))  # fmt: skip
                 keys = {customer.id: f"anniversary:{customer.id}:{day.year}" for customer in found}
-                done = queries.existing_outbox_keys(session, team_id=team_id, keys=list(keys.values()))
+                done = outbox_rows.existing_keys(session, team_id=team_id, keys=list(keys.values()))
                 for customer in found:
                     since = customer.since
                     years = anniversary_years(since, day) if since is not None else 0
                     if since is not None and years and keys[customer.id] not in done:
                         view = Anniversary(customer_id=customer.id, customer_name=customer.name,
                                            owner_user_id=customer.owner_user_id, since=since, years=years)  # fmt: skip
-                        queued += queries.enqueue(session, team_id=team_id, kind="anniversary",
-                                                  idempotency_key=keys[customer.id], method="chat.postMessage",
-                                                  payload={"channel": customer.owner_user_id,
-                                                           **build_anniversary(view)},
-                                                  not_before=now, now=now)  # fmt: skip
+                        queued += outbox_rows.enqueue(session, team_id=team_id, kind="anniversary",
+                                                      idempotency_key=keys[customer.id], method="chat.postMessage",
+                                                      payload={"channel": customer.owner_user_id,
+                                                               **build_anniversary(view)},
+                                                      not_before=now, now=now)  # fmt: skip
         memo.settle(team_id, settled)
     if queued:
         deps.wake_sender()
@@ -195,7 +200,7 @@ def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None =
 
 
 def _customer(session: Session, *, team_id: str, customer_id: int) -> Customer:
-    customer = queries.customer_for_update(session, team_id=team_id, customer_id=customer_id)
+    customer = customer_rows.for_update(session, team_id=team_id, customer_id=customer_id)
     if customer is None:
         raise BadCommand("That customer is no longer in the directory.", example="/customer list")
     return customer
@@ -208,16 +213,16 @@ def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: in
     now = deps.clock()
     with deps.session_factory.begin() as session:
         customer = _customer(session, team_id=team_id, customer_id=customer_id)
-        existing = queries.open_checkin(session, team_id=team_id, customer_id=customer.id, owner_user_id=user_id)
+        existing = followup_rows.open_checkin(session, team_id=team_id, customer_id=customer.id, owner_user_id=user_id)
         if existing is not None:
             return CheckIn(customer_name=customer.name, owner_user_id=user_id, due_at=existing.due_at, changed=False)
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         due = resolve(None, now=now, tz=zone(tz), week=week,
                       default_working_days=settings.default_followup_working_days)  # fmt: skip
-        queries.add_followup(session, team_id=team_id, owner_user_id=user_id, customer_id=customer.id,
-                             kind="checkin", note=CHECKIN_NOTE, source_channel_id=None, source_ts=None,
-                             due_at=due, created_by=user_id, created_at=now)  # fmt: skip
+        followup_rows.add(session, team_id=team_id, owner_user_id=user_id, customer_id=customer.id,
+                          kind="checkin", note=CHECKIN_NOTE, source_channel_id=None, source_ts=None,
+                          due_at=due, created_by=user_id, created_at=now)  # fmt: skip
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
         checkin = CheckIn(customer_name=customer.name, owner_user_id=user_id, due_at=due, changed=True)
     deps.wake_sender()

@@ -12,8 +12,10 @@ from dataclasses import fields
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.db import queries
 from bot.db.models import WorkspaceSettings
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain import workspace_settings as ws
 from bot.domain.tone import shipped_rules
 from bot.runtime.deps import Deps
@@ -38,15 +40,15 @@ def _values(row: WorkspaceSettings) -> ws.WorkspaceSettingsValues:
 def current(deps: Deps, *, team_id: str) -> SettingsView:
     """The workspace's settings, the shipped rules an admin can turn off, and the latest change."""
     with deps.session_factory.begin() as session:
-        values = _values(queries.workspace_settings(session, team_id=team_id, now=deps.clock()))
-        latest = queries.settings_changes(session, team_id=team_id, limit=1)
+        values = _values(settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()))
+        latest = settings_rows.changes(session, team_id=team_id, limit=1)
     last = (latest[0].user_id, latest[0].changed_at) if latest else None
     return SettingsView(values=values, rules=shipped_rules(), last_change=last)
 
 
 def _bot_is_in(deps: Deps, client: WebClient, *, team_id: str, channel_id: str) -> bool:
     with deps.session_factory.begin() as session:
-        if queries.watched_channel_ids(session, team_id=team_id, channel_ids=[channel_id]):
+        if channel_rows.watched_ids(session, team_id=team_id, channel_ids=[channel_id]):
             return True
     try:  # joined before Rapport ran, or while it was down: Slack knows
         channel = client.conversations_info(channel=channel_id).get("channel") or {}
@@ -62,7 +64,7 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
     Raises SettingsInvalid with a message for each setting that needs a fix; then nothing is stored.
     """
     with deps.session_factory.begin() as session:
-        before = _values(queries.workspace_settings(session, team_id=team_id, now=deps.clock()))
+        before = _values(settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()))
     form = ws.complete_form(form, before)
     values = ws.validate_settings(form, rule_ids=frozenset(rule.id for rule in shipped_rules()))
     if (
@@ -74,18 +76,19 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
                                                       "`/invite @Rapport` there, then save again."})  # fmt: skip
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        row = queries.workspace_settings(session, team_id=team_id, now=now)
+        row = settings_rows.of_workspace(session, team_id=team_id, now=now)
         changes = ws.changes_between(_values(row), values)
         if not changes:
             return []
         for item in fields(ws.WorkspaceSettingsValues):
             setattr(row, item.name, getattr(values, item.name))
         row.updated_at = now
-        queries.add_settings_changes(
+        settings_rows.add_changes(
             session,
+            team_id=team_id,
             rows=[dict(team_id=team_id, user_id=user_id, changed_at=now, setting=c.key, old_value=c.old,
                        new_value=c.new) for c in changes],
         )  # fmt: skip
-        queries.bump_settings_version(session, team_id=team_id)
+        workspace_rows.bump_settings_version(session, team_id=team_id)
     log.info("settings of %s changed by %s: %s", team_id, user_id, ", ".join(c.key for c in changes))
     return changes

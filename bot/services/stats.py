@@ -9,7 +9,10 @@ from datetime import UTC, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.db import queries
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import reports as report_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.periods import month_start
 from bot.domain.when import zone
 from bot.runtime.deps import Deps
@@ -18,13 +21,13 @@ from bot.views.stats import StoryLine, WorkspaceStats
 ON_TIME_DAYS = 30  # "12 of 15 done on time in the last 30 days"
 
 
-def story_lines(session: Session, *, team_id: str, rows: list[queries.CountedStory]) -> list[StoryLine]:
+def story_lines(session: Session, *, team_id: str, rows: list[report_rows.CountedStory]) -> list[StoryLine]:
     """The stories' lines, in the order given, with their credited people and customers."""
     ids = [row.story.id for row in rows]
-    credits = queries.credits_of_stories(session, team_id=team_id, story_ids=ids)
+    credits = report_rows.credits_of_stories(session, team_id=team_id, story_ids=ids)
     customer_ids = [row.story.customer_id for row in rows if row.story.customer_id is not None]
-    names = queries.customer_names_by_id(session, team_id=team_id, ids=customer_ids)
-    workspace = queries.workspace(session, team_id=team_id)
+    names = customer_rows.names_by_id(session, team_id=team_id, ids=customer_ids)
+    workspace = workspace_rows.get(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
     return [
         StoryLine(id=row.story.id, credited=tuple(credits.get(row.story.id, ())), text=row.story.text,
@@ -38,13 +41,13 @@ def story_lines(session: Session, *, team_id: str, rows: list[queries.CountedSto
 
 def recent_stories(session: Session, *, team_id: str, limit: int) -> list[StoryLine]:
     """The workspace's latest recognised stories, newest first."""
-    rows = queries.counted_stories(session, team_id=team_id, limit=limit)
+    rows = report_rows.counted_stories(session, team_id=team_id, limit=limit)
     return story_lines(session, team_id=team_id, rows=list(rows))
 
 
 def stories_about(session: Session, *, team_id: str, user_id: str, limit: int) -> list[StoryLine]:
     """The latest recognised stories crediting this person, newest first."""
-    rows = queries.counted_stories(session, team_id=team_id, limit=limit, credited_user_id=user_id)
+    rows = report_rows.counted_stories(session, team_id=team_id, limit=limit, credited_user_id=user_id)
     return story_lines(session, team_id=team_id, rows=list(rows))
 
 
@@ -53,13 +56,14 @@ def workspace_stats(deps: Deps, *, team_id: str) -> WorkspaceStats:
     now = deps.clock()
     until = now + timedelta(seconds=1)  # what was stored at `now` counts too
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         start = month_start(now, settings.timezone)
-        stories = queries.count_counted_stories(session, team_id=team_id, since=start, until=until)
-        done = queries.done_followups(session, team_id=team_id, since=now - timedelta(days=ON_TIME_DAYS), until=until)
+        stories = report_rows.count_counted_stories(session, team_id=team_id, since=start, until=until)
+        done = report_rows.done_followups(session, team_id=team_id, since=now - timedelta(days=ON_TIME_DAYS),
+                                          until=until)  # fmt: skip
         cutoff = (now - timedelta(days=settings.quiet_days)).astimezone(UTC)
-        quiet = queries.count_quiet_customers(session, team_id=team_id, cutoff=cutoff)
-        customers = queries.count_customers(session, team_id=team_id)
+        quiet = report_rows.count_quiet_customers(session, team_id=team_id, cutoff=cutoff)
+        customers = customer_rows.count(session, team_id=team_id)
         month_name = start.astimezone(zone(settings.timezone)).strftime("%B")
         return WorkspaceStats(stories_this_month=stories, month_name=month_name,
                               followups_done=done.done, followups_on_time=done.on_time, on_time_days=ON_TIME_DAYS,

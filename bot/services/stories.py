@@ -19,8 +19,15 @@ from sqlalchemy.orm import Session
 
 from bot.blocks.stories import build_credit_dm, build_self_note, build_shoutout
 from bot.blocks.text import permalink
-from bot.db import queries
 from bot.db.models import FollowUp, OutboxMessage, Story, WorkspaceSettings
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import events as event_rows
+from bot.db.queries import followups as followup_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import stories as story_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
 from bot.domain.reactions import emoji_name, story_emojis
@@ -45,12 +52,14 @@ STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
 
 
 def _view(session: Session, story: Story) -> StoryView:
-    workspace = queries.workspace(session, team_id=story.team_id)
-    names = queries.customer_names_by_id(session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id
-                                         else [])  # fmt: skip
+    workspace = workspace_rows.get(session, team_id=story.team_id)
+    names = customer_rows.names_by_id(session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id
+                                      else [])  # fmt: skip
     return StoryView(
-        id=story.id, text=story.text, credited=tuple(queries.story_credits(session, story_id=story.id)),
-        recognisers=tuple(queries.story_recognisers(session, story_id=story.id)), principle=story.principle,
+        id=story.id, text=story.text,
+        credited=tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id)),
+        recognisers=tuple(story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)),
+        principle=story.principle,
         customer_name=names.get(story.customer_id) if story.customer_id else None,
         source_channel_id=story.source_channel_id, source_ts=story.source_ts,
         source_thread_ts=story.source_thread_ts,
@@ -95,39 +104,39 @@ def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id:
     now = deps.clock()
     key = f"{channel_id}:{ts}"
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
-        known = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
+        known = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
     message = None
     if not known:
         message = _fetch_message(client, channel_id=channel_id, ts=ts, bot_user_id=bot_user_id)
         if message is None:
             return True  # unreadable, gone, or a bot's own message: nothing to record
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=team_id, now=now)
-        if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
+        workspace_rows.ensure(session, team_id=team_id, now=now)
+        if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
             return True  # Slack's retry of a reaction already recorded
         if message is not None:
             named = deps.matchers.for_team(session, team_id=team_id).customer_ids(message.text)
-            queries.add_reaction_story(session, team_id=team_id, via="reaction", reaction_key=key,
-                                       source_channel_id=channel_id, source_ts=ts, source_user_id=message.author,
-                                       text=message.text, customer_id=named[0] if named else None,
-                                       created_by=reactor, created_at=now,
-                                       source_thread_ts=message.thread_ts)  # fmt: skip
-        story = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=key)
+            story_rows.add_for_reaction(session, team_id=team_id, via="reaction", reaction_key=key,
+                                        source_channel_id=channel_id, source_ts=ts, source_user_id=message.author,
+                                        text=message.text, customer_id=named[0] if named else None,
+                                        created_by=reactor, created_at=now,
+                                        source_thread_ts=message.thread_ts)  # fmt: skip
+        story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=key)
         if story is None:
             return True
-        if message is not None and not queries.story_credits(session, story_id=story.id):
+        if message is not None and not story_rows.credits(session, team_id=story.team_id, story_id=story.id):
             credited = credited_for(message.text, author=message.author, bot_user_id=bot_user_id)
-            queries.add_story_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
-        credited = tuple(queries.story_credits(session, story_id=story.id))
+            story_rows.add_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
+        credited = tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id))
         if not credited:
             return True
         if only_self(credited, reactor):
             _tell_self(session, story, reactor, now=now)
-        elif queries.add_recognition(session, team_id=team_id, story_id=story.id, user_id=reactor,
-                                     emoji=emoji_name(emoji), now=now):  # fmt: skip
+        elif story_rows.add_recognition(session, team_id=team_id, story_id=story.id, user_id=reactor,
+                                        emoji=emoji_name(emoji), now=now):  # fmt: skip
             _changed(session, story, settings, now=now)
     deps.wake_sender()
     return True
@@ -138,17 +147,18 @@ def withdraw_reaction(deps: Deps, *, team_id: str, event_id: str | None, reactor
     """A story emoji taken off a message: that recognition is withdrawn; True if `emoji` is a story emoji."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
-        if event_id is not None and not queries.claim_event(session, team_id=team_id, event_id=event_id, now=now):
+        if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
             return True
-        story = queries.story_by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
+        story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
         if story is None:
             return True
-        before = queries.story_recognisers(session, story_id=story.id)
-        queries.remove_recognition(session, story_id=story.id, user_id=reactor, emoji=emoji_name(emoji))
-        if queries.story_recognisers(session, story_id=story.id) != before:
+        before = story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)
+        story_rows.remove_recognition(session, team_id=team_id, story_id=story.id, user_id=reactor,
+                                      emoji=emoji_name(emoji))  # fmt: skip
+        if story_rows.recognisers(session, team_id=story.team_id, story_id=story.id) != before:
             _changed(session, story, settings, now=now)
     deps.wake_sender()
     return True
@@ -158,8 +168,8 @@ def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: 
     """`/kudos`: a story crediting the people mentioned, recognised by the giver; its view and where it goes."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
-        channel = queries.channel(session, team_id=team_id, channel_id=channel_id)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
+        channel = channel_rows.get(session, team_id=team_id, channel_id=channel_id)
         if not settings.stories_channel and (channel is None or not channel.is_watched):
             raise BadCommand(
                 "I can only post the shout-out in a channel I'm in. Invite me here with `/invite @Rapport`, "
@@ -180,10 +190,10 @@ def _record(session: Session, settings: WorkspaceSettings, *, team_id: str, via:
             customer_id: int | None, credited: tuple[str, ...], recogniser: str, now: Any,
             **source: Any) -> Story:  # fmt: skip
     """A story given by one person (`/kudos`, the modal): it, its credits, their recognition, and its shout-out."""
-    story = queries.add_story(session, team_id=team_id, via=via, text=text[:TEXT_LIMIT], customer_id=customer_id,
-                              created_by=recogniser, created_at=now, **source)  # fmt: skip
-    queries.add_story_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
-    queries.add_recognition(session, team_id=team_id, story_id=story.id, user_id=recogniser, emoji="", now=now)
+    story = story_rows.add(session, team_id=team_id, via=via, text=text[:TEXT_LIMIT], customer_id=customer_id,
+                           created_by=recogniser, created_at=now, **source)  # fmt: skip
+    story_rows.add_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
+    story_rows.add_recognition(session, team_id=team_id, story_id=story.id, user_id=recogniser, emoji="", now=now)
     _changed(session, story, settings, now=now)
     return story
 
@@ -210,7 +220,7 @@ def _check_shoutout_home(session: Session, settings: WorkspaceSettings, *, team_
     must be somewhere Rapport can post."""
     if settings.stories_channel:
         return
-    channel = queries.channel(session, team_id=team_id, channel_id=channel_id) if channel_id else None
+    channel = channel_rows.get(session, team_id=team_id, channel_id=channel_id) if channel_id else None
     if channel is not None and channel.is_watched:
         return
     where = f"Invite me to <#{channel_id}> with `/invite @Rapport`, or ask" if channel_id else "Ask"
@@ -230,17 +240,17 @@ def draft_from_message(deps: Deps, *, team_id: str, channel_id: str, message: di
                          author=author if isinstance(author, str) else None, text=text[:STORY_SOURCE_TEXT])  # fmt: skip
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        _check_shoutout_home(session, queries.workspace_settings(session, team_id=team_id, now=now),
+        _check_shoutout_home(session, settings_rows.of_workspace(session, team_id=team_id, now=now),
                              team_id=team_id, channel_id=channel_id)  # fmt: skip
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
-        names = queries.customer_names_by_id(session, team_id=team_id, ids=named[:1])
+        names = customer_rows.names_by_id(session, team_id=team_id, ids=named[:1])
     return StoryDraft(credited=credited_for(text, author=source.author, bot_user_id=bot_user_id), about=source.text,
                       customer_name=names.get(named[0]) if named else None, source=source)  # fmt: skip
 
 
 def _followup(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
-    row = session.get(FollowUp, followup_id)
-    if row is None or row.team_id != team_id:
+    row = followup_rows.get(session, team_id=team_id, followup_id=followup_id)
+    if row is None:
         raise BadCommand("That follow-up no longer exists.", example="/followup list")
     return row
 
@@ -250,10 +260,10 @@ def draft_from_followup(deps: Deps, *, team_id: str, followup_id: int) -> StoryD
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _followup(session, team_id=team_id, followup_id=followup_id)
-        _check_shoutout_home(session, queries.workspace_settings(session, team_id=team_id, now=now),
+        _check_shoutout_home(session, settings_rows.of_workspace(session, team_id=team_id, now=now),
                              team_id=team_id, channel_id=row.source_channel_id)  # fmt: skip
-        names = queries.customer_names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id
-                                             else [])  # fmt: skip
+        names = customer_rows.names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id
+                                          else [])  # fmt: skip
         source = StorySource(channel_id=row.source_channel_id, ts=row.source_ts, followup_id=row.id)
         return StoryDraft(credited=(row.owner_user_id,), about=row.note, source=source,
                           customer_name=names.get(row.customer_id) if row.customer_id else None)  # fmt: skip
@@ -270,7 +280,7 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
         # Sharing your own follow-up's good ending is allowed; crediting only yourself for a message is not.
         credited = check_shared_story(form.credited, sharer=sharer, principle=form.principle,
                                       self_allowed=followup is not None)  # fmt: skip
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if followup is not None:
             about, customer_id = followup.note, followup.customer_id
             source: dict[str, Any] = dict(source_channel_id=followup.source_channel_id, source_ts=followup.source_ts)
@@ -281,8 +291,8 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
             source = dict(source_channel_id=form.source.channel_id, source_ts=form.source.ts,
                           source_thread_ts=form.source.thread_ts, source_user_id=form.source.author)  # fmt: skip
         _check_shoutout_home(session, settings, team_id=team_id, channel_id=source["source_channel_id"])
-        if form.submission_id and not queries.claim_event(session, team_id=team_id, now=now,
-                                                          event_id=f"story-modal:{form.submission_id}"):  # fmt: skip
+        if form.submission_id and not event_rows.claim(session, team_id=team_id, now=now,
+                                                       event_id=f"story-modal:{form.submission_id}"):  # fmt: skip
             return None
         if form.principle:
             source.update(principle=form.principle, principle_by=sharer)
@@ -301,13 +311,13 @@ def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, p
         raise BadCommand("That is not one of Rapport's principles.", example=KUDOS_EXAMPLE)
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        story = queries.story_for_update(session, team_id=team_id, story_id=story_id)
+        story = story_rows.for_update(session, team_id=team_id, story_id=story_id)
         if story is None:
             raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
         if story.principle is not None:
             return False
         story.principle, story.principle_by = principle, user_id
-        _changed(session, story, queries.workspace_settings(session, team_id=team_id, now=now), now=now)
+        _changed(session, story, settings_rows.of_workspace(session, team_id=team_id, now=now), now=now)
     deps.wake_sender()
     return True
 
@@ -319,16 +329,16 @@ def _tell_self(session: Session, story: Story, user: str, *, now: Any) -> None:
     payload: dict[str, Any] = {"channel": story.source_channel_id, "user": user, **build_self_note()}
     if story.source_thread_ts:
         payload["thread_ts"] = story.source_thread_ts
-    queries.enqueue(session, team_id=story.team_id, kind=STORY_SELF_NOTE,
-                    idempotency_key=f"story-self:{story.id}:{user}", method="chat.postEphemeral", payload=payload,
-                    not_before=now, now=now)  # fmt: skip
+    outbox_rows.enqueue(session, team_id=story.team_id, kind=STORY_SELF_NOTE,
+                        idempotency_key=f"story-self:{story.id}:{user}", method="chat.postEphemeral", payload=payload,
+                        not_before=now, now=now)  # fmt: skip
 
 
 def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now: Any) -> None:
     """Queue what a change to a story means for its shout-out: the first post (and the credited people's DMs),
     an update in place, or its removal when no recogniser is left."""
-    recognisers = queries.story_recognisers(session, story_id=story.id)
-    post = queries.outbox_by_key(
+    recognisers = story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)
+    post = outbox_rows.by_key(
         session, team_id=story.team_id, idempotency_key=f"shoutout:{story.id}:{story.generation}"
     )
     story.version += 1
@@ -350,11 +360,11 @@ def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now
             story.shoutout_thread_ts = story.source_thread_ts or story.source_ts
     post = _enqueue(session, story, SHOUTOUT, f"shoutout:{story.id}:{story.generation}", "chat.postMessage",
                     {"story_id": story.id, "generation": story.generation}, now=now)  # fmt: skip
-    for user in queries.story_credits(session, story_id=story.id):
+    for user in story_rows.credits(session, team_id=story.team_id, story_id=story.id):
         if user in recognisers:
             continue  # someone who recognised a story about themselves needs no news of it
         key = f"story-credit:{story.id}:{user}"
-        told = queries.outbox_by_key(session, team_id=story.team_id, idempotency_key=key)
+        told = outbox_rows.by_key(session, team_id=story.team_id, idempotency_key=key)
         if told is None:
             _enqueue(session, story, STORY_CREDIT, key, "chat.postMessage", {"story_id": story.id, "user": user},
                      now=now, depends_on=post)  # fmt: skip
@@ -364,10 +374,10 @@ def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now
 
 def _enqueue(session: Session, story: Story, kind: str, key: str, method: str, payload: dict[str, Any], *, now: Any,
              depends_on: OutboxMessage | None = None) -> OutboxMessage:  # fmt: skip
-    queries.enqueue(session, team_id=story.team_id, kind=kind, idempotency_key=key, method=method, payload=payload,
-                    not_before=now, now=now,
-                    depends_on_id=depends_on.id if depends_on is not None else None)  # fmt: skip
-    row = queries.outbox_by_key(session, team_id=story.team_id, idempotency_key=key)
+    outbox_rows.enqueue(session, team_id=story.team_id, kind=kind, idempotency_key=key, method=method, payload=payload,
+                        not_before=now, now=now,
+                        depends_on_id=depends_on.id if depends_on is not None else None)  # fmt: skip
+    row = outbox_rows.by_key(session, team_id=story.team_id, idempotency_key=key)
     assert row is not None
     return row
 
@@ -378,8 +388,8 @@ def _enqueue(session: Session, story: Story, kind: str, key: str, method: str, p
 def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | None) -> dict[str, Any] | None:
     """The Web API arguments of a story's outbox row as of now; None when there is nothing to send any more."""
     payload = row.payload
-    story = session.get(Story, int(payload.get("story_id") or 0))
-    if story is None or story.team_id != row.team_id:
+    story = story_rows.get(session, team_id=row.team_id, story_id=int(payload.get("story_id") or 0))
+    if story is None:
         return None
     if row.kind == STORY_CREDIT:
         if dependency is None or not dependency.result_ts:

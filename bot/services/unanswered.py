@@ -1,6 +1,6 @@
 """Customers' messages nobody answered: one DM to the customer's owner once the alert minutes (working time) pass.
 
-Waits are recorded and answered on the message hot path (services.mentions, db.intake); this module turns
+Waits are recorded and answered on the message hot path (services.mentions, db.queries.intake); this module turns
 the overdue ones into outbox rows.
 """
 
@@ -12,8 +12,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.orm import Session
 
 from bot.blocks.unanswered import build_unanswered_alert
-from bot.db import queries
 from bot.db.models import CustomerWait
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import mentions as mention_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import waits as wait_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.when import WorkWeek, add_working_minutes, zone
 from bot.runtime.deps import Deps
 from bot.views.unanswered import UnansweredView
@@ -38,9 +44,9 @@ class _Rules:
 
 
 def _rules(session: Session, *, team_id: str, now: datetime) -> _Rules:
-    settings = queries.workspace_settings(session, team_id=team_id, now=now)
+    settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
     week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
-    workspace = queries.workspace(session, team_id=team_id)
+    workspace = workspace_rows.get(session, team_id=team_id)
     return _Rules(minutes=max(1, settings.unanswered_minutes), week=week, timezone=settings.timezone,
                   workspace_url=workspace.url if workspace is not None else "")  # fmt: skip
 
@@ -63,17 +69,17 @@ def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> Alert
     """
     report = AlertReport()
     with deps.session_factory.begin() as session:
-        waiting = queries.waiting_customer_messages(session, limit=limit)
+        waiting = wait_rows.waiting(session, limit=limit)
         if not waiting:
             return report
         rules = {team_id: _rules(session, team_id=team_id, now=now) for team_id in {k[0] for k, _ in waiting}}
         # Only the overdue ones are locked: a member's answer to a newer message never waits on this job.
         overdue = [key for key, posted_at in waiting if rules[key[0]].deadline(posted_at) <= now]
-        due = queries.lock_waiting_customer_messages(session, keys=overdue)
+        due = wait_rows.lock_waiting(session, keys=overdue)
         for team_id in {w.team_id for w in due}:  # a few queries per workspace, one per alert
             mine = [w for w in due if w.team_id == team_id]
-            links = queries.channel_customer_links(session, team_id=team_id, channel_ids=[w.channel_id for w in mine])
-            customers = queries.customer_names_and_owners(session, team_id=team_id, ids=[w.customer_id for w in mine])
+            links = channel_rows.customer_links(session, team_id=team_id, channel_ids=[w.channel_id for w in mine])
+            customers = customer_rows.names_and_owners(session, team_id=team_id, ids=[w.customer_id for w in mine])
             for wait in mine:
                 deadline = rules[team_id].deadline(wait.posted_at)
                 customer = customers.get(wait.customer_id)
@@ -104,12 +110,12 @@ def _enqueue_alert(session: Session, wait: CustomerWait, customer: tuple[str, st
                    now: datetime) -> None:  # fmt: skip
     """The owner's DM about one unanswered message, into the outbox."""
     name, owner = customer
-    excerpt = queries.message_excerpt(session, team_id=wait.team_id, customer_id=wait.customer_id,
+    excerpt = mention_rows.excerpt_of(session, team_id=wait.team_id, customer_id=wait.customer_id,
                                       channel_id=wait.channel_id, message_ts=wait.message_ts)  # fmt: skip
     view = UnansweredView(customer_name=name, owner_user_id=owner, author_user_id=wait.user_id,
                           channel_id=wait.channel_id, message_ts=wait.message_ts, posted_at=wait.posted_at,
                           excerpt=excerpt, minutes=rules.minutes, workspace_url=rules.workspace_url)  # fmt: skip
-    queries.enqueue(
+    outbox_rows.enqueue(
         session,
         team_id=wait.team_id,
         kind="unanswered",

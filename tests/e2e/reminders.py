@@ -13,8 +13,9 @@ from pathlib import Path
 
 from sqlalchemy import func, select
 
-from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.db.queries import followups as followup_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import make_engine, make_session_factory
 from bot.slacksim import SimUser, SimWorkspace, SlackSimulator
 from tests.conftest import PROJECT_ROOT, TEAM
@@ -34,9 +35,9 @@ def seed_due_followups(database_url: str, owners: list[str], per_owner: int, *, 
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            queries.ensure_workspace(session, team_id=TEAM, now=due_at)
+            workspace_rows.ensure(session, team_id=TEAM, now=due_at)
             return [
-                queries.add_followup(
+                followup_rows.add(
                     session,
                     team_id=TEAM,
                     owner_user_id=owner,

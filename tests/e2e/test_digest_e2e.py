@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.db import queries
+from bot.db.queries import settings as settings_rows
 from bot.services import followups, outbox
 from bot.services.digest import queue_weekly_digest
 from tests.e2e.conftest import RunningApp, eventually
@@ -29,7 +29,7 @@ def _set_stories_channel(app: RunningApp) -> None:
     assert app.sim.add_bot_to_channel(STORIES_CHANNEL, inviter="U0OWNER").status == 200
     deps = app.runtime.deps
     with deps.session_factory.begin() as session:
-        queries.workspace_settings(session, team_id=TEAM, now=deps.clock()).stories_channel = STORIES_CHANNEL
+        settings_rows.of_workspace(session, team_id=TEAM, now=deps.clock()).stories_channel = STORIES_CHANNEL
 
 
 def _seed(app: RunningApp, **story: Any) -> int:

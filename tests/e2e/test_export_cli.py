@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import queries
 from bot.db.models import Customer, CustomerName, Mention
+from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import make_engine, make_session_factory
 from tests.conftest import TEAM
 from tests.e2e.test_cli import run_cli
@@ -26,7 +26,7 @@ def _seed_workspace(database_url: str, team_id: str, *, customer: str, excerpt: 
     engine = make_engine(database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            queries.ensure_workspace(session, team_id=team_id, now=now)
+            workspace_rows.ensure(session, team_id=team_id, now=now)
             row = Customer(team_id=team_id, name=customer, owner_user_id="U0LEE", notes="", created_by="U0DANA",
                            created_at=now - timedelta(days=200))  # fmt: skip
             session.add(row)

@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select, update
 
-from bot.db import queries
 from bot.db.models import Mention, Nudge, NudgeCooldown, OutboxMessage, UserSettings
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.runtime import caches as matching
 from bot.slacksim import SlackSimulator
 from tests.e2e.conftest import RunningApp, eventually
@@ -56,10 +57,10 @@ def _ephemerals(app: RunningApp, user: str, count: int) -> list[dict[str, Any]]:
 def _settings(app: RunningApp, **values: Any) -> None:
     deps = app.runtime.deps
     with deps.session_factory.begin() as session:
-        row = queries.workspace_settings(session, team_id=TEAM, now=deps.clock())
+        row = settings_rows.of_workspace(session, team_id=TEAM, now=deps.clock())
         for name, value in values.items():
             setattr(row, name, value)
-        queries.bump_settings_version(session, team_id=TEAM)
+        workspace_rows.bump_settings_version(session, team_id=TEAM)
 
 
 def _click(app: RunningApp, user: str, action_id: str, value: str, *, channel: str = "C0SUPPORT") -> Any:

@@ -11,8 +11,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot.db import queries
 from bot.db.models import Nudge, SettingsChange, WorkspaceSettings
+from bot.db.queries import settings as settings_rows
 from bot.services import settings
 from bot.slacksim import SlackSimulator
 from tests.e2e.conftest import BOT_TOKEN, RunningApp
@@ -28,7 +28,7 @@ SPEC_SETTINGS = (
 def _row(app: RunningApp) -> WorkspaceSettings:
     deps = app.runtime.deps
     with deps.session_factory.begin() as session:
-        return queries.workspace_settings(session, team_id=TEAM, now=deps.clock())
+        return settings_rows.of_workspace(session, team_id=TEAM, now=deps.clock())
 
 
 def _changes(app: RunningApp) -> list[SettingsChange]:

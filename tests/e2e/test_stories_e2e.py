@@ -16,8 +16,9 @@ from typing import Any
 import pytest
 from sqlalchemy import event, func, select, text
 
-from bot.db import queries
 from bot.db.models import OutboxMessage, ProcessedEvent, Story
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import stories as story_rows
 from bot.services import stories
 from bot.slacksim import SlackSimulator
 from tests.e2e.conftest import RunningApp, eventually
@@ -92,7 +93,7 @@ def set_stories_channel(app: RunningApp, channel: str) -> None:
     """What the settings modal (a later issue) will do: choose the stories channel."""
     deps = app.runtime.deps
     with deps.session_factory.begin() as session:
-        queries.workspace_settings(session, team_id=TEAM, now=deps.clock()).stories_channel = channel
+        settings_rows.of_workspace(session, team_id=TEAM, now=deps.clock()).stories_channel = channel
 
 
 def tag_click(sim: SlackSimulator, shout: dict[str, Any], *, user: str, channel: str, principle: str) -> int:
@@ -349,8 +350,8 @@ def test_retries_and_simultaneous_first_reactions_make_one_story_and_one_shoutou
     deps = app.runtime.deps
     with deps.session_factory.begin() as session:
         story = session.scalars(select(Story)).one()
-        assert queries.story_credits(session, story_id=story.id) == ["U0OWNER", "U0STEPH"]
-        assert sorted(queries.story_recognisers(session, story_id=story.id)) == ["U0DANA", "U0KIRI", "U0LEE"]
+        assert story_rows.credits(session, team_id=TEAM, story_id=story.id) == ["U0OWNER", "U0STEPH"]
+        assert sorted(story_rows.recognisers(session, team_id=TEAM, story_id=story.id)) == ["U0DANA", "U0KIRI", "U0LEE"]
         kiri = select(func.count()).where(ProcessedEvent.event_id == "EvSAMEREACTION")
         assert session.scalar(kiri) == 1
         kinds = session.execute(select(OutboxMessage.kind, func.count()).group_by(OutboxMessage.kind)).all()

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.blocks.followups import build_done
-from bot.db import queries
 from bot.db.models import Story, StoryCredit
+from bot.db.queries import settings as settings_rows
 from bot.services import followups, outbox
 from tests.e2e.conftest import RunningApp, eventually
 
@@ -63,7 +63,7 @@ def _credits(app: RunningApp, story_id: int) -> list[str]:
 def _set_stories_channel(app: RunningApp, channel: str | None) -> None:
     deps = app.runtime.deps
     with deps.session_factory.begin() as session:
-        queries.workspace_settings(session, team_id=TEAM, now=deps.clock()).stories_channel = channel
+        settings_rows.of_workspace(session, team_id=TEAM, now=deps.clock()).stories_channel = channel
 
 
 def _shoutouts(app: RunningApp, channel: str) -> list[dict[str, Any]]:

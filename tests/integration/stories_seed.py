@@ -7,8 +7,9 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
-from bot.db import queries
 from bot.db.models import Customer, FollowUp, Mention, Story, StoryCredit, StoryRecognition
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.runtime.deps import Deps
 
 WORKSPACE_URL = "https://simworkspace.slack.com/"
@@ -19,9 +20,9 @@ def set_workspace(deps: Deps, team_id: str, *, now: datetime, stories_channel: s
                   quiet_days: int = 30) -> None:  # fmt: skip
     """The workspace with its URL and digest settings."""
     with deps.session_factory.begin() as session:
-        queries.update_workspace_identity(session, team_id=team_id, name="Sim", url=WORKSPACE_URL,
-                                          bot_user_id="U0RAPPORT", bot_id="B0RAPPORT", now=now)  # fmt: skip
-        settings = queries.workspace_settings(session, team_id=team_id, now=now)
+        workspace_rows.update_identity(session, team_id=team_id, name="Sim", url=WORKSPACE_URL,
+                                       bot_user_id="U0RAPPORT", bot_id="B0RAPPORT", now=now)  # fmt: skip
+        settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         settings.stories_channel, settings.timezone = stories_channel, timezone
         settings.digest_day, settings.digest_time, settings.quiet_days = digest_day, digest_time, quiet_days
 

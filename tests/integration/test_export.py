@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.db import queries
 from bot.db.models import Channel, Customer, CustomerName, FollowUp, Mention, Story, StoryCredit, StoryRecognition
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.runtime.deps import Deps
 from bot.services import export
 from tests.conftest import TEAM
@@ -77,7 +78,7 @@ def _story(deps: Deps, team_id: str, *, text: str, at: datetime, via: str = "kud
 
 def _workspace(deps: Deps, team_id: str, *, retention_days: int) -> None:
     with deps.session_factory.begin() as session:
-        queries.workspace_settings(session, team_id=team_id, now=NOW).retention_days = retention_days
+        settings_rows.of_workspace(session, team_id=team_id, now=NOW).retention_days = retention_days
 
 
 def seed(deps: Deps) -> dict[str, int]:
@@ -299,7 +300,7 @@ def test_a_failed_export_leaves_no_partial_files(deps: Deps, tmp_path: Path, mon
     def broken(*_args: object, **_kwargs: object) -> None:
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(export.queries, "export_followups", broken)
+    monkeypatch.setattr(export.export_rows, "followups", broken)
     with pytest.raises(RuntimeError):
         export.export_workspace(deps, team_id=TEAM, now=NOW, fmt="csv", out_dir=tmp_path)
     assert list(tmp_path.iterdir()) == []
@@ -322,8 +323,8 @@ def test_default_output_dir_names_team_and_utc_date() -> None:
 def test_an_export_in_progress_does_not_hold_up_the_bots_writes(deps: Deps) -> None:
     with deps.session_factory.begin() as reading:
         export._begin_snapshot(reading)
-        queries.team_ids(reading)  # a real read: on SQLite its snapshot starts here
+        workspace_rows.all_team_ids(reading)  # a real read: on SQLite its snapshot starts here
         started = time.monotonic()
         with deps.session_factory.begin() as writing:  # on SQLite this would wait 5 s and fail if the export locked
-            queries.ensure_workspace(writing, team_id="T0WRITER1", now=deps.clock())
+            workspace_rows.ensure(writing, team_id="T0WRITER1", now=deps.clock())
         assert time.monotonic() - started < 2

@@ -8,8 +8,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot.db import queries
 from bot.db.models import FollowUp, OutboxMessage
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.errors import BadCommand
 from bot.domain.when import BadWhen
@@ -113,7 +113,7 @@ def test_due_reminder_is_queued_once_then_once_more_a_working_day_later(
 
 def test_downtime_backlog_is_queued_in_full(deps: Deps, client: WebClient, clock: FakeClock) -> None:
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=TEAM, now=clock.now)
+        workspace_rows.ensure(session, team_id=TEAM, now=clock.now)
         for i in range(1203):
             row = FollowUp(team_id=TEAM, owner_user_id="U0LEE", note=f"n{i}", due_at=clock.now, state="open",
                            reminders_sent=0, created_by="U0DANA", created_at=clock.now, kind="followup")  # fmt: skip

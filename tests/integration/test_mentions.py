@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
-from bot.db import queries
 from bot.db.models import Mention, OutboxMessage
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
 from bot.runtime.caches import DirectoryMatchers
@@ -142,11 +143,11 @@ def test_a_channel_left_elsewhere_is_watched_again_when_its_messages_arrive(deps
     mentions.record_message(deps, event_id="Ev1", message=msg("Acme", channel="C0RANDOM"))
     mentions.bot_left_channel(other_process(deps), event_id="Ev2", team_id=TEAM, channel_id="C0RANDOM")
     with deps.session_factory.begin() as session:
-        assert queries.channel(session, team_id=TEAM, channel_id="C0RANDOM").is_watched is False  # type: ignore[union-attr]
+        assert channel_rows.get(session, team_id=TEAM, channel_id="C0RANDOM").is_watched is False  # type: ignore[union-attr]
     # Slack only sends a channel's messages while the bot is in it: it was invited back.
     mentions.record_message(deps, event_id="Ev3", message=msg("Acme again", ts="2.0", channel="C0RANDOM"))
     with deps.session_factory.begin() as session:
-        assert queries.channel(session, team_id=TEAM, channel_id="C0RANDOM").is_watched is True  # type: ignore[union-attr]
+        assert channel_rows.get(session, team_id=TEAM, channel_id="C0RANDOM").is_watched is True  # type: ignore[union-attr]
 
 
 def test_a_failed_batch_leaves_no_channel_cached(deps: Deps) -> None:
@@ -155,8 +156,8 @@ def test_a_failed_batch_leaves_no_channel_cached(deps: Deps) -> None:
     with pytest.raises(ValueError):
         mentions.record_messages(deps, [(None, msg("Acme", ts="not-a-ts", channel="C0NEW"))])
     with deps.session_factory.begin() as session:
-        assert queries.channel(session, team_id=TEAM, channel_id="C0NEW") is None
-        versions = queries.team_versions(session, team_id=TEAM)[:2]
+        assert channel_rows.get(session, team_id=TEAM, channel_id="C0NEW") is None
+        versions = workspace_rows.versions(session, team_id=TEAM)[:2]
     assert deps.channels.lookup(team_id=TEAM, versions=versions, channel_ids=["C0NEW"]) == ({}, ["C0NEW"])
     # Whereas a committed batch is remembered at those versions.
     mentions.record_messages(deps, [(None, msg("Acme", channel="C0NEW"))])

@@ -13,8 +13,8 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.db.queries import outbox as outbox_rows
 from bot.runtime.deps import Deps
 from bot.services import outbox
 from bot.slacksim import SimWorkspace, SlackSimulator
@@ -31,10 +31,10 @@ def sim() -> Iterator[SlackSimulator]:
 def enqueue(deps: Deps, key: str, channel: str = "U0LEE", text: str = "hi", depends_on: int | None = None) -> int:
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        queries.enqueue(session, team_id=TEAM, kind="test", idempotency_key=key, method="chat.postMessage",
-                        payload={"channel": channel, "text": text}, not_before=now, now=now,
-                        depends_on_id=depends_on)  # fmt: skip
-        row = queries.outbox_by_key(session, team_id=TEAM, idempotency_key=key)
+        outbox_rows.enqueue(session, team_id=TEAM, kind="test", idempotency_key=key, method="chat.postMessage",
+                            payload={"channel": channel, "text": text}, not_before=now, now=now,
+                            depends_on_id=depends_on)  # fmt: skip
+        row = outbox_rows.by_key(session, team_id=TEAM, idempotency_key=key)
         assert row is not None
         return row.id
 
@@ -97,11 +97,11 @@ def test_update_waits_for_the_message_it_edits(deps: Deps, clock: FakeClock, cli
     first = enqueue(deps, "post", channel="C0SUPPORT", text="v1")
     now = clock()
     with deps.session_factory.begin() as session:
-        queries.enqueue(session, team_id=TEAM, kind="test", idempotency_key="edit", method="chat.update",
-                        payload={"text": "v2"}, not_before=now, now=now, depends_on_id=first)  # fmt: skip
+        outbox_rows.enqueue(session, team_id=TEAM, kind="test", idempotency_key="edit", method="chat.update",
+                            payload={"text": "v2"}, not_before=now, now=now, depends_on_id=first)  # fmt: skip
     # Claimed alone, the update would have no ts: the claim skips it until the post is sent.
     with deps.session_factory.begin() as session:
-        assert queries.claim_outbox(session, now=now, worker="w1", lease_until=now, limit=10) == [first]
+        assert outbox_rows.claim_due(session, now=now, worker="w1", lease_until=now, limit=10) == [first]
     clock.advance(minutes=2)  # the first claim lapses
     outbox.deliver_due(deps, client=client, now=clock(), worker="w2")
     outbox.deliver_due(deps, client=client, now=clock(), worker="w2")
@@ -113,7 +113,7 @@ def test_a_dead_senders_claim_lapses(deps: Deps, clock: FakeClock, client: WebCl
     enqueue(deps, "a")
     now = clock()
     with deps.session_factory.begin() as session:
-        assert queries.claim_outbox(session, now=now, worker="dead", lease_until=now + outbox.LEASE, limit=10)
+        assert outbox_rows.claim_due(session, now=now, worker="dead", lease_until=now + outbox.LEASE, limit=10)
     assert outbox.deliver_due(deps, client=client, now=clock.advance(seconds=30), worker="w2").sent == 0
     assert outbox.deliver_due(deps, client=client, now=clock.advance(seconds=31), worker="w2").sent == 1
     assert len(sim.dm_messages("U0LEE")) == 1
@@ -153,8 +153,8 @@ def test_a_registered_kind_is_rendered_at_send_time_or_skipped(deps: Deps, clien
     now = deps.clock()
     with deps.session_factory.begin() as session:
         for n in (1, 2):
-            queries.enqueue(session, team_id=TEAM, kind="card", idempotency_key=f"card{n}", method="chat.postMessage",
-                            payload={"n": n}, not_before=now, now=now)  # fmt: skip
+            outbox_rows.enqueue(session, team_id=TEAM, kind="card", idempotency_key=f"card{n}",
+                                method="chat.postMessage", payload={"n": n}, not_before=now, now=now)  # fmt: skip
     enqueue(deps, "plain", text="sent as stored")
     rendering = dataclasses.replace(deps, renderers={"card": render})  # the table the wiring builds at start-up
     report = outbox.deliver_due(rendering, client=client, now=now, worker="w1")

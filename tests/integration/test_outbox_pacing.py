@@ -14,8 +14,8 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import select
 
-from bot.db import queries
 from bot.db.models import OutboxMessage
+from bot.db.queries import outbox as outbox_rows
 from bot.runtime.deps import Deps
 from bot.services import outbox
 from bot.slacksim import SimWorkspace, SlackSimulator
@@ -34,8 +34,8 @@ def sim(clock: FakeClock) -> Iterator[SlackSimulator]:
 def enqueue(deps: Deps, key: str, channel: str) -> None:
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        queries.enqueue(session, team_id=TEAM, kind="test", idempotency_key=key, method="chat.postMessage",
-                        payload={"channel": channel, "text": key}, not_before=now, now=now)  # fmt: skip
+        outbox_rows.enqueue(session, team_id=TEAM, kind="test", idempotency_key=key, method="chat.postMessage",
+                            payload={"channel": channel, "text": key}, not_before=now, now=now)  # fmt: skip
 
 
 def rows(deps: Deps) -> list[OutboxMessage]:

@@ -9,8 +9,8 @@ import pytest
 from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
-from bot.db import queries
 from bot.db.models import FollowUp
+from bot.db.queries import workspaces as workspace_rows
 from bot.runtime.deps import Deps
 from bot.scheduling import scheduler as scheduling
 from bot.services import followups
@@ -34,7 +34,7 @@ def scheduler(deps: Deps, client: WebClient, monkeypatch: pytest.MonkeyPatch) ->
 
 def seed_followup(deps: Deps, *, due_at: datetime) -> None:
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=TEAM, now=due_at)
+        workspace_rows.ensure(session, team_id=TEAM, now=due_at)
         session.add(FollowUp(team_id=TEAM, owner_user_id="U0LEE", note="call back", due_at=due_at, state="open",
                              reminders_sent=0, created_by="U0DANA", created_at=due_at - timedelta(days=1),
                              kind="followup"))  # fmt: skip

@@ -6,7 +6,6 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.db import queries
 from bot.db.models import (
     FollowUp,
     Mention,
@@ -17,6 +16,9 @@ from bot.db.models import (
     UserProfile,
     UserSettings,
 )
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
 from bot.runtime.deps import Deps
@@ -60,7 +62,7 @@ def test_retention_drops_old_excerpts_in_batches_and_keeps_the_mentions(deps: De
               for n, days in enumerate((89.9, 30, 0.1), start=10)]  # fmt: skip
     other = _say(deps, "Acme in the other workspace", when=now - timedelta(days=40), team=OTHER_TEAM)
     with deps.session_factory.begin() as session:
-        queries.workspace_settings(session, team_id=OTHER_TEAM, now=now).retention_days = 30
+        settings_rows.of_workspace(session, team_id=OTHER_TEAM, now=now).retention_days = 30
 
     report = privacy.apply_retention(deps, now=now, batch=2)  # batches of 2: the loop must go on until done
 
@@ -82,7 +84,7 @@ def test_retention_empties_old_sent_messages_but_keeps_their_keys(deps: Deps, cl
     now = clock()
     long_ago = now - timedelta(days=100)
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=TEAM, now=now)
+        workspace_rows.ensure(session, team_id=TEAM, now=now)
         for key, kind, state, created in (
             ("unanswered:C0ACME:1", "unanswered", "sent", long_ago),
             ("nudge:C0SUPPORT:1", "nudge", "failed", long_ago),
@@ -90,9 +92,9 @@ def test_retention_empties_old_sent_messages_but_keeps_their_keys(deps: Deps, cl
             ("shoutout", "shoutout", "sent", long_ago),
             ("fresh", "unanswered", "sent", now - timedelta(days=1)),
         ):
-            queries.enqueue(session, team_id=TEAM, kind=kind, idempotency_key=key, method="chat.postMessage",
-                            payload={"channel": "U0LEE", "text": "Bob wrote: my drive is broken"},
-                            not_before=created, now=created)  # fmt: skip
+            outbox_rows.enqueue(session, team_id=TEAM, kind=kind, idempotency_key=key, method="chat.postMessage",
+                                payload={"channel": "U0LEE", "text": "Bob wrote: my drive is broken"},
+                                not_before=created, now=created)  # fmt: skip
             session.execute(
                 OutboxMessage.__table__.update().where(OutboxMessage.idempotency_key == key).values(state=state)
             )
@@ -105,8 +107,8 @@ def test_retention_empties_old_sent_messages_but_keeps_their_keys(deps: Deps, cl
         for kept in ("waiting", "shoutout", "fresh"):
             assert rows[kept].payload["text"] == "Bob wrote: my drive is broken"
         # The key still stops a second send.
-        assert not queries.enqueue(session, team_id=TEAM, kind="unanswered", idempotency_key="unanswered:C0ACME:1",
-                                   method="chat.postMessage", payload={}, not_before=now, now=now)  # fmt: skip
+        assert not outbox_rows.enqueue(session, team_id=TEAM, kind="unanswered", idempotency_key="unanswered:C0ACME:1",
+                                       method="chat.postMessage", payload={}, not_before=now, now=now)  # fmt: skip
 
 
 def test_forget_me_removes_the_callers_excerpts_nudges_and_settings_only(deps: Deps, clock: FakeClock) -> None:
@@ -119,8 +121,8 @@ def test_forget_me_removes_the_callers_excerpts_nudges_and_settings_only(deps: D
             session.add(Nudge(team_id=TEAM, user_id=user, category="brush_off", rule_id="r", channel_id="C0SUPPORT",
                               message_ts="1.1", created_at=now))  # fmt: skip
             session.add(NudgeCooldown(team_id=TEAM, user_id=user, category="brush_off", last_nudged_at=now))
-            queries.set_user_nudges(session, team_id=TEAM, user_id=user, enabled=False, now=now)
-            queries.save_user_profile(session, team_id=TEAM, user_id=user, now=now, tz="Europe/Berlin")
+            settings_rows.set_user_nudges(session, team_id=TEAM, user_id=user, enabled=False, now=now)
+            settings_rows.save_user_profile(session, team_id=TEAM, user_id=user, now=now, tz="Europe/Berlin")
         session.add(FollowUp(team_id=TEAM, owner_user_id="U0LEE", note="call Acme", due_at=now, created_by="U0LEE",
                              created_at=now))  # fmt: skip
         session.add(Story(team_id=TEAM, via="kudos", text="Lee stayed on it", created_by="U0DANA", created_at=now))
@@ -135,7 +137,7 @@ def test_forget_me_removes_the_callers_excerpts_nudges_and_settings_only(deps: D
         assert session.scalars(select(NudgeCooldown.user_id)).all() == ["U0DANA"]
         assert session.scalars(select(UserSettings.user_id)).all() == ["U0DANA"]
         assert session.scalars(select(UserProfile.user_id)).all() == ["U0DANA"]
-        assert queries.user_nudges_enabled(session, team_id=TEAM, user_id="U0LEE")  # back to the default
+        assert settings_rows.user_nudges_enabled(session, team_id=TEAM, user_id="U0LEE")  # back to the default
         assert session.scalars(select(FollowUp.note)).all() == ["call Acme"]  # follow-ups and stories stay
         assert session.scalars(select(Story.text)).all() == ["Lee stayed on it"]
         assert len(session.scalars(select(Mention.id)).all()) == 2  # mentions keep their metadata

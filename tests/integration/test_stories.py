@@ -10,8 +10,11 @@ import pytest
 from slack_sdk import WebClient
 from sqlalchemy import func, select
 
-from bot.db import queries
 from bot.db.models import OutboxMessage, Story
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import customers as customer_rows
+from bot.db.queries import stories as story_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand
 from bot.domain.stories import parse_kudos
 from bot.runtime.deps import Deps
@@ -113,8 +116,8 @@ def test_retries_repeats_self_recognition_and_credited_mentions(
     send(deps, client, clock)
     with deps.session_factory.begin() as session:
         [story] = session.scalars(select(Story)).all()
-        assert queries.story_credits(session, story_id=story.id) == ["U0LEE", "U0STEPH"]
-        assert queries.story_recognisers(session, story_id=story.id) == ["U0KIRI", "U0LEE"]
+        assert story_rows.credits(session, team_id=story.team_id, story_id=story.id) == ["U0LEE", "U0STEPH"]
+        assert story_rows.recognisers(session, team_id=story.team_id, story_id=story.id) == ["U0KIRI", "U0LEE"]
     assert len(shoutouts(sim)) == 1
 
     mine = sim.seed_message("U0KIRI", "C0SUPPORT", "I fixed the Initech export myself")
@@ -154,8 +157,8 @@ def test_kudos_credits_everyone_mentioned_but_the_giver(
     )
     assert not isinstance(kudos, type(None))
     with deps.session_factory.begin() as session:
-        queries.ensure_workspace(session, team_id=TEAM, now=clock())
-        queries.upsert_channel(session, team_id=TEAM, channel_id="C0SUPPORT", now=clock(), is_watched=True)
+        workspace_rows.ensure(session, team_id=TEAM, now=clock())
+        channel_rows.upsert(session, team_id=TEAM, channel_id="C0SUPPORT", now=clock(), is_watched=True)
     view, where = stories.give_kudos(deps, team_id=TEAM, giver="U0DANA", channel_id="C0SUPPORT", kudos=kudos)  # type: ignore[arg-type]
     assert where == "C0SUPPORT" and view.credited == ("U0LEE", "U0STEPH") and view.recognisers == ("U0DANA",)
     send(deps, client, clock)
@@ -192,11 +195,11 @@ def test_a_story_about_a_customer_is_a_touch(
     directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name="Acme Corp", owner_user_id="U0LEE"),
                            created_by="U0DANA")  # fmt: skip
     with deps.session_factory.begin() as session:
-        [row] = queries.customers_quietest_first(session, team_id=TEAM, limit=5)
+        [row] = customer_rows.quietest_first(session, team_id=TEAM, limit=5)
         assert row.last_touch is None
     ts = sim.seed_message("U0STEPH", "C0SUPPORT", "Acme Corp called: I stayed on until the drive worked")
     react(deps, client, "U0DANA", ts)
     with deps.session_factory.begin() as session:
-        [row] = queries.customers_quietest_first(session, team_id=TEAM, limit=5)
+        [row] = customer_rows.quietest_first(session, team_id=TEAM, limit=5)
         assert row.last_touch == clock() and row.mention_count == 0  # a story, not a mention
-        assert queries.last_touch(session, team_id=TEAM, customer_id=row.customer.id) == clock()
+        assert customer_rows.last_touch(session, team_id=TEAM, customer_id=row.customer.id) == clock()

@@ -10,8 +10,9 @@ from typing import Any
 from slack_bolt import BoltContext
 from sqlalchemy import select
 
-from bot.db import queries
 from bot.db.models import CustomerWait, OutboxMessage
+from bot.db.queries import settings as settings_rows
+from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer
 from bot.domain.messages import ChannelMessage
 from bot.listeners.events.messages import handle_message_event
@@ -70,8 +71,8 @@ def waits(deps: Deps) -> list[tuple[str, str, str | None]]:
 def test_an_unanswered_message_alerts_the_owner_once_at_the_deadline(deps: Deps) -> None:
     setup_linked(deps)
     with deps.session_factory.begin() as session:
-        queries.update_workspace_identity(session, team_id=TEAM, name="Sim", url="https://sim.slack.com/",
-                                          bot_user_id="U0RAPPORT", bot_id="B0RAPPORT", now=MONDAY_10)  # fmt: skip
+        workspace_rows.update_identity(session, team_id=TEAM, name="Sim", url="https://sim.slack.com/",
+                                       bot_user_id="U0RAPPORT", bot_id="B0RAPPORT", now=MONDAY_10)  # fmt: skip
     asked = post(deps, MONDAY_10)
     assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=29, seconds=59)) == 0
     assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
@@ -179,7 +180,7 @@ def test_outside_working_hours_the_deadline_moves(deps: Deps) -> None:
 def test_workspace_timezone_and_alert_minutes_from_the_settings(deps: Deps) -> None:
     setup_linked(deps)
     with deps.session_factory.begin() as session:
-        settings = queries.workspace_settings(session, team_id=TEAM, now=MONDAY_10)
+        settings = settings_rows.of_workspace(session, team_id=TEAM, now=MONDAY_10)
         settings.timezone, settings.unanswered_minutes = "America/New_York", 45
     asked_at = datetime(2026, 11, 23, 13, 0, tzinfo=UTC)  # 08:00 in New York: before opening
     post(deps, asked_at)

@@ -4,7 +4,12 @@ Every message of every watched channel passes through here, so this path skips S
 machinery (it cost more than the writes themselves): the SQL is written once per dialect, in the
 ``INSERT … ON CONFLICT … RETURNING`` form SQLite (3.35+) and PostgreSQL share; values go through each column's
 own bind processor, so rows are stored exactly as the ORM stores them; the transaction is the driver's, begun
-as ``BEGIN IMMEDIATE`` on SQLite like every other write. Everything else goes through ``queries.py``.
+as ``BEGIN IMMEDIATE`` on SQLite like every other write. Everything else goes through the other modules of
+``bot.db.queries``, and the rows inserted here are built by their ``new_row`` constructors, so both paths store
+the same values.
+
+Unlike the other modules, a transaction here serves a batch of messages from several workspaces at once: the
+reads and the per-person writes take ``team_id``; the batch inserts take rows that each carry their own.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from bot.db.models import (
     Workspace,
     WorkspaceSettings,
 )
+from bot.db.queries import channels as channel_rows
+from bot.db.queries import events as event_rows
 
 # Keeps every statement far below SQLite's and PostgreSQL's limits on bound parameters.
 MAX_ROWS_PER_STATEMENT = 500
@@ -54,30 +61,57 @@ def _bind_processor(table: Table, column: str, dialect: Any) -> Callable[[Any], 
     return column_type.bind_processor(dialect)
 
 
-class _Insert:
-    """A multi-row INSERT of fixed columns, with its tail (ON CONFLICT …, RETURNING …)."""
+@dataclass(frozen=True)
+class _Shape:
+    """The parts of an INSERT of one set of columns, and how each column's values go to the driver."""
 
-    def __init__(self, model: type[Any], columns: Sequence[str], tail: str, *, placeholder: str, dialect: Any) -> None:
-        table = _table(model)
-        self._columns = tuple(columns)
-        self._processors: list[Callable[[Any], Any] | None] = [_bind_processor(table, name, dialect)
-                                                               for name in self._columns]  # fmt: skip
-        self._head = f"INSERT INTO {table.name} ({', '.join(self._columns)}) VALUES "
-        self._row = "(" + ", ".join([placeholder] * len(self._columns)) + ")"
+    columns: tuple[str, ...]
+    head: str
+    row: str
+    processors: list[Callable[[Any], Any] | None]
+
+
+class _Insert:
+    """A multi-row INSERT with its tail (ON CONFLICT …, RETURNING …), of the columns the rows' constructor builds.
+
+    The SQL for a set of columns is written the first time rows of that shape come, then reused.
+    """
+
+    def __init__(self, model: type[Any], tail: str, *, placeholder: str, dialect: Any) -> None:
+        self._table = _table(model)
+        self._placeholder = placeholder
+        self._dialect = dialect
         self._tail = " " + tail
         self._returns = "RETURNING" in tail
+        self._shapes: dict[tuple[str, ...], _Shape] = {}
+
+    def _shape(self, columns: tuple[str, ...]) -> _Shape:
+        shape = self._shapes.get(columns)
+        if shape is None:
+            shape = _Shape(
+                columns=columns,
+                head=f"INSERT INTO {self._table.name} ({', '.join(columns)}) VALUES ",
+                row="(" + ", ".join([self._placeholder] * len(columns)) + ")",
+                processors=[_bind_processor(self._table, name, self._dialect) for name in columns],
+            )
+            self._shapes[columns] = shape  # a race only builds the same shape twice
+        return shape
 
     def run(self, cursor: Any, rows: Sequence[Mapping[str, Any]]) -> list[tuple[Any, ...]]:
-        """Insert the rows (in chunks); the RETURNING rows, if the statement returns any."""
+        """Insert the rows, all built by one constructor (in chunks); the RETURNING rows, if the statement returns
+        any."""
         returned: list[tuple[Any, ...]] = []
+        if not rows:
+            return returned
+        shape = self._shape(tuple(rows[0]))
         for start in range(0, len(rows), MAX_ROWS_PER_STATEMENT):
             chunk = rows[start : start + MAX_ROWS_PER_STATEMENT]
             params = [
                 value if process is None else process(value)
                 for row in chunk
-                for value, process in zip((row[c] for c in self._columns), self._processors, strict=True)
+                for value, process in zip((row[c] for c in shape.columns), shape.processors, strict=True)
             ]
-            cursor.execute(self._head + ", ".join([self._row] * len(chunk)) + self._tail, params)
+            cursor.execute(shape.head + ", ".join([shape.row] * len(chunk)) + self._tail, params)
             if self._returns:
                 returned.extend(tuple(r) for r in cursor.fetchall())
         return returned
@@ -95,34 +129,25 @@ class Intake:
         # without RETURNING: two statements however many events, where RETURNING costs a step per row.
         self.claim_insert = _Insert(
             ProcessedEvent,
-            ("team_id", "event_id", "received_at"),
             "ON CONFLICT DO NOTHING" if self.sqlite else "ON CONFLICT DO NOTHING RETURNING team_id, event_id",
             placeholder=ph,
             dialect=dialect,
         )
         self.mentions_insert = _Insert(
             Mention,
-            ("team_id", "customer_id", "channel_id", "message_ts", "thread_ts", "user_id", "mentioned_at", "excerpt"),
             "ON CONFLICT DO NOTHING RETURNING channel_id, message_ts, customer_id",
             placeholder=ph,
             dialect=dialect,
         )
         self.watch_insert = _Insert(
             Channel,
-            ("team_id", "channel_id", "name", "is_watched", "is_shared", "customer_id", "joined_at", "updated_at"),
             "ON CONFLICT (team_id, channel_id) DO UPDATE SET is_watched = excluded.is_watched, "
             "updated_at = excluded.updated_at",
             placeholder=ph,
             dialect=dialect,
         )
         # Customers' messages waiting for an answer: only linked channels ever run these.
-        self.waits_insert = _Insert(
-            CustomerWait,
-            ("team_id", "channel_id", "message_ts", "customer_id", "user_id", "posted_at", "state"),
-            "ON CONFLICT DO NOTHING",
-            placeholder=ph,
-            dialect=dialect,
-        )
+        self.waits_insert = _Insert(CustomerWait, "ON CONFLICT DO NOTHING", placeholder=ph, dialect=dialect)
         waits = _table(CustomerWait)
         self.wait_time = waits.c.posted_at.type.bind_processor(dialect)
         answer = (
@@ -144,30 +169,8 @@ class Intake:
             f"ON CONFLICT (team_id, user_id, category) DO UPDATE SET last_nudged_at = excluded.last_nudged_at "
             f"WHERE {cooldowns.name}.last_nudged_at <= {ph} RETURNING user_id"
         )
-        self.nudges_insert = _Insert(
-            Nudge,
-            ("team_id", "user_id", "category", "rule_id", "channel_id", "message_ts", "created_at"),
-            "",
-            placeholder=ph,
-            dialect=dialect,
-        )
-        self.outbox_insert = _Insert(
-            OutboxMessage,
-            (
-                "team_id",
-                "kind",
-                "idempotency_key",
-                "method",
-                "payload",
-                "state",
-                "not_before",
-                "attempts",
-                "created_at",
-            ),
-            "ON CONFLICT DO NOTHING",
-            placeholder=ph,
-            dialect=dialect,
-        )
+        self.nudges_insert = _Insert(Nudge, "", placeholder=ph, dialect=dialect)
+        self.outbox_insert = _Insert(OutboxMessage, "ON CONFLICT DO NOTHING", placeholder=ph, dialect=dialect)
         settings = _table(WorkspaceSettings)
         self.tone_settings_sql = (
             "SELECT nudges_enabled, nudge_excluded_channels, tone_rules_added, tone_rules_disabled, tone_rules_file "
@@ -224,9 +227,9 @@ class IntakeTransaction:
         self._cursor = cursor
 
     def claim_events(self, keys: Sequence[tuple[str, str]], *, now: datetime) -> set[tuple[str, str]]:
-        """Record (team, event id) pairs; returns the ones not seen before."""
+        """Record (team, event id) pairs, of any workspaces; returns the ones not seen before."""
         wanted = list(dict.fromkeys(keys))
-        rows = [{"team_id": t, "event_id": e, "received_at": now} for t, e in wanted]
+        rows = [event_rows.new_row(team_id=t, event_id=e, now=now) for t, e in wanted]
         if not self._intake.sqlite:
             return {(r[0], r[1]) for r in self._intake.claim_insert.run(self._cursor, rows)}
         seen: set[tuple[str, str]] = set()
@@ -240,13 +243,13 @@ class IntakeTransaction:
         )
         return {key for key in wanted if key not in seen}
 
-    def team_versions(self, team_id: str) -> tuple[int, int, int]:
+    def team_versions(self, *, team_id: str) -> tuple[int, int, int]:
         """(directory, channels, settings) versions of the workspace; all 0 for an unknown team."""
         self._cursor.execute(self._intake.versions_sql, (team_id,))
         row = self._cursor.fetchone()
         return (int(row[0]), int(row[1]), int(row[2])) if row is not None else (0, 0, 0)
 
-    def tone_settings(self, team_id: str) -> ToneSettingsRow:
+    def tone_settings(self, *, team_id: str) -> ToneSettingsRow:
         """The workspace's nudge settings, as stored (the defaults for an unknown team)."""
         self._cursor.execute(self._intake.tone_settings_sql, (team_id,))
         row = self._cursor.fetchone()
@@ -256,7 +259,7 @@ class IntakeTransaction:
         return ToneSettingsRow(nudges_enabled=bool(row[0]), excluded_channels=row[1] or "", rules_added=row[2] or "",
                                rules_disabled=row[3] or "", rules_file=row[4] or "")  # fmt: skip
 
-    def users_with_nudges_off(self, team_id: str, user_ids: Sequence[str]) -> set[str]:
+    def users_with_nudges_off(self, *, team_id: str, user_ids: Sequence[str]) -> set[str]:
         """Which of these people turned their nudges off."""
         intake = self._intake
         wanted = list(dict.fromkeys(user_ids))
@@ -265,26 +268,29 @@ class IntakeTransaction:
         self._cursor.execute(f"{intake.nudges_off_sql}({marks})", (team_id, off, *wanted))
         return {str(r[0]) for r in self._cursor.fetchall()}
 
-    def start_cooldown(self, team_id: str, user_id: str, category: str, *, now: datetime, cutoff: datetime) -> bool:
+    def start_cooldown(self, *, team_id: str, user_id: str, category: str, now: datetime, cutoff: datetime) -> bool:
         """Start a person's cool-down in a category unless one began after `cutoff`; True if this one started."""
         intake = self._intake
         process = intake.nudge_time or (lambda value: value)
         self._cursor.execute(intake.cooldown_sql, (team_id, user_id, category, process(now), process(cutoff)))
         return self._cursor.fetchone() is not None
 
-    def add_nudges(self, nudges: Sequence[Mapping[str, Any]], outbox: Sequence[Mapping[str, Any]]) -> None:
-        """Record nudges (never their text) and queue the ephemeral messages that show them."""
+    def add_nudges(self, *, nudges: Sequence[Mapping[str, Any]], outbox: Sequence[Mapping[str, Any]]) -> None:
+        """Record nudges (never their text) and queue the ephemeral messages that show them.
+
+        The rows come from settings.new_nudge_row and outbox.new_row.
+        """
         if nudges:
             self._intake.nudges_insert.run(self._cursor, nudges)
         if outbox:
             self._intake.outbox_insert.run(self._cursor, outbox)
 
-    def customer_names(self, team_id: str) -> list[tuple[int, str]]:
+    def customer_names(self, *, team_id: str) -> list[tuple[int, str]]:
         """Every (customer id, name or alias) of the workspace."""
         self._cursor.execute(self._intake.names_sql, (team_id,))
         return [(int(r[0]), str(r[1])) for r in self._cursor.fetchall()]
 
-    def watch_channels(self, team_id: str, channel_ids: Sequence[str], *, now: datetime) -> dict[str, int | None]:
+    def watch_channels(self, *, team_id: str, channel_ids: Sequence[str], now: datetime) -> dict[str, int | None]:
         """Mark channels watched (creating their rows as needed); returns each one's linked customer."""
         wanted = list(dict.fromkeys(channel_ids))
         marks = ", ".join([self._intake.placeholder] * len(wanted))
@@ -294,22 +300,23 @@ class IntakeTransaction:
         stale = [c for c in wanted if c not in linked] + [r[0] for r in rows if not r[1]]
         self._intake.watch_insert.run(
             self._cursor,
-            [dict(team_id=team_id, channel_id=c, name="", is_watched=True, is_shared=False, customer_id=None,
-                  joined_at=None, updated_at=now) for c in stale],
-        )  # fmt: skip
+            [channel_rows.new_row(team_id=team_id, channel_id=c, is_watched=True, now=now) for c in stale],
+        )
         return {c: linked.get(c) for c in wanted}
 
     def add_mentions(self, rows: Sequence[Mapping[str, Any]]) -> set[tuple[str, str, int]]:
-        """Insert mentions, skipping ones already stored; (channel, ts, customer) of the new ones."""
+        """Insert mentions (from mentions.new_row, of any workspaces), skipping ones already stored; (channel, ts,
+        customer) of the new ones."""
         return {(r[0], r[1], int(r[2])) for r in self._intake.mentions_insert.run(self._cursor, rows)}
 
     def add_waits(self, rows: Sequence[Mapping[str, Any]]) -> None:
-        """Record customers' messages as waiting for an answer; a message already recorded is left as it is."""
+        """Record customers' messages (from waits.new_row, of any workspaces) as waiting for an answer; a message
+        already recorded is left as it is."""
         if rows:
             self._intake.waits_insert.run(self._cursor, rows)
 
     def answer_waits(self, answers: Sequence[tuple[str, str, str | None, datetime, str]], *, now: datetime) -> None:
-        """Mark waits answered, for each (team, channel, thread ts or None, message time, member).
+        """Mark waits answered, for each (team, channel, thread ts or None, message time, member), of any workspaces.
 
         A thread reply answers its thread's parent; a top-level message answers every message of the channel
         still waiting from before it.
