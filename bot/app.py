@@ -27,6 +27,7 @@ from bot.config import ConfigError, Settings
 from bot.db import migrate, queries
 from bot.db.models import OutboxMessage
 from bot.db.session import make_engine, make_session_factory
+from bot.listeners.adapter import answer_unexpected_error
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.scheduling.scheduler import build_scheduler, wake_sender
@@ -50,11 +51,8 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
         name="rapport",
     )
 
-    def log_error(error: Exception, body: dict[str, Any]) -> None:
-        kind = body.get("type") or body.get("command") or "request"
-        log.error("listener failed on %s: %s", kind, error, exc_info=error)
-
-    app.error(log_error)
+    # The one handler for what no listener expected: the traceback logged once, the person answered politely.
+    app.error(answer_unexpected_error)
     listeners.register(app, deps)
     return app
 
