@@ -27,6 +27,7 @@ from bot.db import migrate
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import make_engine, make_session_factory
+from bot.listeners.adapter import answer_unexpected_error
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.sender import Renderers
@@ -52,11 +53,8 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
         name="rapport",
     )
 
-    def log_error(error: Exception, body: dict[str, Any]) -> None:
-        kind = body.get("type") or body.get("command") or "request"
-        log.error("listener failed on %s: %s", kind, error, exc_info=error)
-
-    app.error(log_error)
+    # The one handler for what no listener expected: the traceback logged once, the person answered politely.
+    app.error(answer_unexpected_error)
     listeners.register(app, deps)
     return app
 

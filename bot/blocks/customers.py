@@ -18,14 +18,14 @@ from bot.blocks.text import (
     shorten,
 )
 from bot.domain.customer_commands import USAGE_EXAMPLES
-from bot.domain.errors import RapportError
+from bot.domain.errors import ALIASES_FIELD, NAME_FIELD, SINCE_FIELD
 from bot.views.customers import CustomerCard, CustomerList
 
 ADD_CUSTOMER_CALLBACK = "customer_add"
-NAME_BLOCK, NAME_ACTION = "name", "name_input"
-ALIASES_BLOCK, ALIASES_ACTION = "aliases", "aliases_input"
+NAME_BLOCK, NAME_ACTION = NAME_FIELD, "name_input"  # block ids name the fields: an error shows under its own
+ALIASES_BLOCK, ALIASES_ACTION = ALIASES_FIELD, "aliases_input"
 OWNER_BLOCK, OWNER_ACTION = "owner", "owner_select"
-SINCE_BLOCK, SINCE_ACTION = "since", "since_date"
+SINCE_BLOCK, SINCE_ACTION = SINCE_FIELD, "since_date"
 LIST_LINES_PER_SECTION = 25
 
 
@@ -45,14 +45,6 @@ def build_customer_help() -> dict[str, Any]:
             ),  # fmt: skip
         ],
     )
-
-
-def build_error(error: RapportError) -> dict[str, Any]:
-    """A friendly reply to a request that could not be done, with an example that works."""
-    blocks: list[Block] = [section(f":thinking_face: {escape(error.message)}")]
-    if error.example:
-        blocks.append(context(f"For example: `{escape(error.example)}`"))
-    return message(error.message, blocks)
 
 
 def build_confirmation(mrkdwn: str, fallback: str) -> dict[str, Any]:

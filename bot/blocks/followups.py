@@ -7,7 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from bot.blocks.text import Block, context, date_token, escape, message, permalink, section, shorten
+from bot.domain.errors import CUSTOMER_FIELD, NOTE_FIELD, WHEN_FIELD
 from bot.domain.followup_commands import USAGE_EXAMPLES
+from bot.domain.messages import is_slack_ts
 from bot.domain.when import WHEN_EXAMPLES
 from bot.views.followups import FollowUpView
 
@@ -159,9 +161,9 @@ def confirm_check_back(view: FollowUpView, *, changed: bool) -> str:
 FOLLOWUP_MODAL_CALLBACK = "followup_modal"
 FOLLOWUP_SHORTCUT_CALLBACK = "followup_from_message"
 MODAL_OWNER_BLOCK, MODAL_OWNER_ACTION = "followup_owner", "owner"
-MODAL_CUSTOMER_BLOCK, MODAL_CUSTOMER_ACTION = "followup_customer", "customer"
-MODAL_WHEN_BLOCK, MODAL_WHEN_ACTION = "followup_when", "when"
-MODAL_NOTE_BLOCK, MODAL_NOTE_ACTION = "followup_note", "note"
+MODAL_CUSTOMER_BLOCK, MODAL_CUSTOMER_ACTION = "followup_customer", CUSTOMER_FIELD  # action ids name the fields
+MODAL_WHEN_BLOCK, MODAL_WHEN_ACTION = "followup_when", WHEN_FIELD
+MODAL_NOTE_BLOCK, MODAL_NOTE_ACTION = "followup_note", NOTE_FIELD
 
 
 def build_followup_modal(*, owner_user_id: str, customer_name: str | None, source: dict[str, str]) -> dict[str, Any]:
@@ -199,3 +201,15 @@ def build_followup_modal(*, owner_user_id: str, customer_name: str | None, sourc
         "close": {"type": "plain_text", "text": "Cancel"},
         "blocks": blocks,
     }
+
+
+def read_followup_source(raw: str | None) -> tuple[str | None, str | None]:
+    """The (channel, ts) of the message a submitted follow-up modal was opened on; anything malformed is none."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        return None, None
+    channel, ts = (meta.get("channel"), meta.get("ts")) if isinstance(meta, dict) else (None, None)
+    if isinstance(channel, str) and channel and is_slack_ts(ts):
+        return channel, str(ts)
+    return None, None

@@ -14,10 +14,9 @@ from bot.views.stories import SharedStory, StoryDraft, StorySource
 
 STORY_SHORTCUT_CALLBACK = "story_from_message"
 STORY_MODAL_CALLBACK = "story_modal"
-CREDITED_BLOCK, CREDITED_ACTION = "story_credited", "credited"
-THANKS_BLOCK, THANKS_ACTION = "story_thanks", "thanks"
-PRINCIPLE_BLOCK, PRINCIPLE_ACTION = "story_principle", "principle"
-FIELD_BLOCKS = {CREDITED_FIELD: CREDITED_BLOCK, THANKS_FIELD: THANKS_BLOCK, PRINCIPLE_FIELD: PRINCIPLE_BLOCK}
+CREDITED_BLOCK, CREDITED_ACTION = "story_credited", CREDITED_FIELD  # action ids name the fields
+THANKS_BLOCK, THANKS_ACTION = "story_thanks", THANKS_FIELD
+PRINCIPLE_BLOCK, PRINCIPLE_ACTION = "story_principle", PRINCIPLE_FIELD
 METADATA_LIMIT = 3000  # Slack's limit for private_metadata; counted here in UTF-8 bytes, the stricter reading
 ABOUT_SHOWN = 500
 THANKS_MAX = 300

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.errors import RapportError
+from bot.domain.errors import WHEN_FIELD, RapportError
 from bot.domain.stored_lists import id_list
 
 DEFAULT_TIME = time(9, 0)  # a date without a time
@@ -35,6 +35,8 @@ WHEN_EXAMPLES = (
 
 class BadWhen(RapportError):
     """A *when* that cannot be understood, lies in the past, or is too far away."""
+
+    field = WHEN_FIELD
 
 
 @dataclass(frozen=True)

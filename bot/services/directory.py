@@ -15,6 +15,7 @@ from bot.db.queries import mentions as mention_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer, clean_name, parse_date
 from bot.domain.errors import (
+    ALIASES_FIELD,
     AmbiguousCustomer,
     BadCommand,
     BadDate,
@@ -51,7 +52,7 @@ class ImportReport:
     problems: tuple[tuple[int, str], ...]
 
 
-def _checked_name(session: Session, *, team_id: str, text: str) -> tuple[str, str] | None:
+def _checked_name(session: Session, *, team_id: str, text: str, field: str | None = None) -> tuple[str, str] | None:
     """(display, key) for a proposed name or alias; None if it has no letters; DuplicateName if in use."""
     display = clean_name(text)
     key = normalize_name(display)
@@ -68,6 +69,7 @@ def _checked_name(session: Session, *, team_id: str, text: str) -> tuple[str, st
             f"“{display}” is already a name of *{taken_by}*. Names and aliases must be unique.",
             name=display,
             example=f"/customer {taken_by}",
+            field=field,
         )
     return display, key
 
@@ -83,7 +85,7 @@ def _new_customer_names(
         )
     names = [(primary[0], primary[1], True)]
     for alias in aliases:
-        checked = _checked_name(session, team_id=team_id, text=alias)
+        checked = _checked_name(session, team_id=team_id, text=alias, field=ALIASES_FIELD)
         if checked is not None and checked[1] not in {n[1] for n in names}:
             names.append((checked[0], checked[1], False))
     return names

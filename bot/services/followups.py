@@ -17,7 +17,7 @@ from bot.db.queries import mentions as mention_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
-from bot.domain.errors import BadCommand
+from bot.domain.errors import NOTE_FIELD, BadCommand
 from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
 from bot.domain.reactions import emoji_name, followup_emojis
@@ -114,7 +114,8 @@ def create_from_form(deps: Deps, client: WebClient, *, team_id: str, created_by:
             raise BadWhen(f"“{form.when.strip()}” is not a time I can read.", example=WHEN_HINT)
     note = " ".join(form.note.split())
     if not note and customer is None:
-        raise BadCommand("What should I remind you about? Name a customer or write a note.", example=WHEN_HINT)
+        raise BadCommand("What should I remind you about? Name a customer or write a note.", example=WHEN_HINT,
+                         field=NOTE_FIELD)  # fmt: skip
     owner = form.owner or (customer.owner_user_id if customer is not None else created_by)
     plan = _Plan(customer=customer, owners=(owner,), when=when, note=note[:NOTE_LIMIT])
     return _create(deps, client, plan, team_id=team_id, created_by=created_by,

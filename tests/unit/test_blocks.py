@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, date, datetime
 
-from bot.blocks.customers import build_customer_card, build_customer_list, build_error
+from bot.blocks.customers import build_customer_card, build_customer_list
+from bot.blocks.errors import build_error
 from bot.blocks.intro import build_intro_note
 from bot.blocks.text import escape, permalink
 from bot.domain.errors import UnknownCustomer

@@ -15,21 +15,22 @@ from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudg
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
+from bot.listeners.adapter import on_action
 from bot.runtime.deps import Deps
 
 
 def register(app: App, deps: Deps) -> None:
     """Register every block action."""
-    app.action(blocks.DONE_ACTION)(partial(handle_done, deps=deps))
-    app.action(blocks.SNOOZE_ACTION)(partial(handle_snooze, deps=deps))
-    app.action(blocks.REASSIGN_ACTION)(partial(handle_reassign, deps=deps))
-    app.action(blocks.CHECK_BACK_ACTION)(partial(handle_check_back, deps=deps))
-    app.action(blocks.SHARE_STORY_ACTION)(partial(handle_share_story, deps=deps))
-    app.action(relationship_blocks.PLAN_CHECKIN_ACTION)(partial(handle_plan_checkin, deps=deps))
-    app.action(relationship_blocks.SNOOZE_QUIET_ACTION)(partial(handle_snooze_quiet, deps=deps))
-    app.action(re.compile(f"^{TAG_ACTION_PREFIX}"))(partial(handle_story_tag, deps=deps))
-    app.action(nudge_blocks.NUDGE_THANKS_ACTION)(partial(handle_nudge_thanks, deps=deps))
-    app.action(nudge_blocks.NUDGE_OPTOUT_ACTION)(partial(handle_nudge_optout, deps=deps))
-    app.action(nudge_blocks.NUDGES_TOGGLE_ACTION)(partial(handle_nudges_toggle, deps=deps))
-    app.action(privacy_blocks.FORGET_CONFIRM_ACTION)(partial(handle_forget_confirm, deps=deps))
-    app.action(privacy_blocks.FORGET_CANCEL_ACTION)(handle_forget_cancel)
+    on_action(app, blocks.DONE_ACTION, partial(handle_done, deps=deps))
+    on_action(app, blocks.SNOOZE_ACTION, partial(handle_snooze, deps=deps))
+    on_action(app, blocks.REASSIGN_ACTION, partial(handle_reassign, deps=deps))
+    on_action(app, blocks.CHECK_BACK_ACTION, partial(handle_check_back, deps=deps))
+    on_action(app, blocks.SHARE_STORY_ACTION, partial(handle_share_story, deps=deps))
+    on_action(app, relationship_blocks.PLAN_CHECKIN_ACTION, partial(handle_plan_checkin, deps=deps))
+    on_action(app, relationship_blocks.SNOOZE_QUIET_ACTION, partial(handle_snooze_quiet, deps=deps))
+    on_action(app, re.compile(f"^{TAG_ACTION_PREFIX}"), partial(handle_story_tag, deps=deps))
+    on_action(app, nudge_blocks.NUDGE_THANKS_ACTION, partial(handle_nudge_thanks, deps=deps))
+    on_action(app, nudge_blocks.NUDGE_OPTOUT_ACTION, partial(handle_nudge_optout, deps=deps))
+    on_action(app, nudge_blocks.NUDGES_TOGGLE_ACTION, partial(handle_nudges_toggle, deps=deps))
+    on_action(app, privacy_blocks.FORGET_CONFIRM_ACTION, partial(handle_forget_confirm, deps=deps))
+    on_action(app, privacy_blocks.FORGET_CANCEL_ACTION, handle_forget_cancel)

@@ -4,47 +4,38 @@ from __future__ import annotations
 
 from typing import Any
 
-from slack_bolt import Ack
-from slack_sdk import WebClient
-
 from bot.blocks import customers as blocks
 from bot.domain import customer_commands as cmd
-from bot.listeners.replies import answer_command
+from bot.listeners.adapter import Modal
+from bot.listeners.payloads import Request
 from bot.runtime.deps import Deps
 from bot.services import directory
 
 
-def handle_customer_command(ack: Ack, command: dict[str, Any], client: WebClient, deps: Deps) -> None:
+def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Modal:
     """Answer `/customer …` within Slack's three seconds; no text opens the add-customer modal."""
-    team_id, user_id = command.get("team_id", ""), command.get("user_id", "")
-    channel_id = command.get("channel_id", "")
-
-    def reply() -> dict[str, Any] | None:
-        parsed = cmd.parse_customer_command(command.get("text") or "")
-        match parsed:
-            case cmd.Help():
-                return blocks.build_customer_help()
-            case cmd.OpenModal():
-                view = blocks.build_add_customer_modal(channel_id=channel_id, owner_user_id=user_id)
-                client.views_open(trigger_id=command["trigger_id"], view=view)
-                return None
-            case cmd.ListCustomers():
-                return blocks.build_customer_list(directory.list_customers(deps, team_id=team_id))
-            case cmd.AddCustomer():
-                name = directory.add_customer(deps, team_id=team_id, command=parsed, created_by=user_id)
-                return blocks.confirm_added(name, parsed.owner_user_id or user_id)
-            case cmd.ShowCustomer(query=query):
-                return blocks.build_customer_card(directory.customer_card(deps, team_id=team_id, query=query))
-            case cmd.SetOwner(query=query, owner_user_id=owner):
-                return blocks.confirm_owner(directory.set_owner(deps, team_id=team_id, query=query,
-                                                                owner_user_id=owner), owner)  # fmt: skip
-            case cmd.AddAlias(text=text):
-                return blocks.confirm_alias(*directory.add_alias(deps, team_id=team_id, text=text))
-            case cmd.RemoveCustomer(query=query):
-                return blocks.confirm_removed(*directory.remove_customer(deps, team_id=team_id, query=query))
-            case cmd.LinkChannel(query=query):
-                name = directory.link_channel(deps, team_id=team_id, query=query, channel_id=channel_id)
-                return blocks.confirm_linked(name, channel_id)
-        raise AssertionError(f"unhandled command {parsed!r}")
-
-    answer_command(ack, reply)
+    team_id, user_id, channel_id = request.team_id, request.user_id, request.channel_id
+    parsed = cmd.parse_customer_command(request.text)
+    match parsed:
+        case cmd.Help():
+            return blocks.build_customer_help()
+        case cmd.OpenModal():
+            return Modal(blocks.build_add_customer_modal(channel_id=channel_id, owner_user_id=user_id))
+        case cmd.ListCustomers():
+            return blocks.build_customer_list(directory.list_customers(deps, team_id=team_id))
+        case cmd.AddCustomer():
+            name = directory.add_customer(deps, team_id=team_id, command=parsed, created_by=user_id)
+            return blocks.confirm_added(name, parsed.owner_user_id or user_id)
+        case cmd.ShowCustomer(query=query):
+            return blocks.build_customer_card(directory.customer_card(deps, team_id=team_id, query=query))
+        case cmd.SetOwner(query=query, owner_user_id=owner):
+            return blocks.confirm_owner(directory.set_owner(deps, team_id=team_id, query=query,
+                                                            owner_user_id=owner), owner)  # fmt: skip
+        case cmd.AddAlias(text=text):
+            return blocks.confirm_alias(*directory.add_alias(deps, team_id=team_id, text=text))
+        case cmd.RemoveCustomer(query=query):
+            return blocks.confirm_removed(*directory.remove_customer(deps, team_id=team_id, query=query))
+        case cmd.LinkChannel(query=query):
+            name = directory.link_channel(deps, team_id=team_id, query=query, channel_id=channel_id)
+            return blocks.confirm_linked(name, channel_id)
+    raise AssertionError(f"unhandled command {parsed!r}")

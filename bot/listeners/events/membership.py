@@ -32,7 +32,7 @@ def handle_member_left(body: dict[str, Any], event: dict[str, Any], context: Bol
         mentions.bot_left_channel(deps, event_id=event_id_of(body), team_id=team_id, channel_id=channel)
 
 
-def handle_channel_left(body: dict[str, Any], event: dict[str, Any], deps: Deps) -> None:
+def handle_channel_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     """Slack tells the bot it was removed from a channel."""
     team_id, channel = team_of(body, event), _channel(event)
     if team_id and channel:

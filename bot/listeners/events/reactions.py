@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from slack_bolt import BoltContext
-from slack_sdk import WebClient
 
 from bot.domain.messages import is_slack_ts
 from bot.listeners.events.payloads import event_id_of, team_of
@@ -37,16 +36,15 @@ def _reaction(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | No
     return _Reaction(team_id, event_id_of(body), user, emoji, channel, str(ts))
 
 
-def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltContext, client: WebClient,
-                          deps: Deps) -> None:  # fmt: skip
+def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     """A story emoji records a recognition; the follow-up emoji makes a follow-up."""
     r = _reaction(body, event, context.bot_user_id)
     if r is None:
         return
-    if not stories.recognise_reaction(deps, client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
+    if not stories.recognise_reaction(deps, context.client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
                                       emoji=r.emoji, channel_id=r.channel_id, ts=r.ts,
                                       bot_user_id=context.bot_user_id):  # fmt: skip
-        followups.create_from_reaction(deps, client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
+        followups.create_from_reaction(deps, context.client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
                                        emoji=r.emoji, channel_id=r.channel_id, ts=r.ts)  # fmt: skip
 
 

@@ -6,6 +6,7 @@ from slack_bolt import App
 
 from bot.blocks.followups import FOLLOWUP_SHORTCUT_CALLBACK
 from bot.blocks.story_modal import STORY_SHORTCUT_CALLBACK
+from bot.listeners.adapter import on_shortcut
 from bot.listeners.shortcuts.followup import handle_followup_shortcut
 from bot.listeners.shortcuts.story import handle_story_shortcut
 from bot.runtime.deps import Deps
@@ -13,5 +14,5 @@ from bot.runtime.deps import Deps
 
 def register(app: App, deps: Deps) -> None:
     """Register every shortcut."""
-    app.shortcut(FOLLOWUP_SHORTCUT_CALLBACK)(partial(handle_followup_shortcut, deps=deps))
-    app.shortcut(STORY_SHORTCUT_CALLBACK)(partial(handle_story_shortcut, deps=deps))
+    on_shortcut(app, FOLLOWUP_SHORTCUT_CALLBACK, partial(handle_followup_shortcut, deps=deps), title="Follow up")
+    on_shortcut(app, STORY_SHORTCUT_CALLBACK, partial(handle_story_shortcut, deps=deps), title="Share a good story")
