@@ -22,6 +22,7 @@ from bot.services import digest, followups, outbox, stories
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.slacksim.views import view_state
 from bot.transports import HttpServer
+from bot.views.followups import FollowUpView
 
 SECRET, BOT_TOKEN = "demo-signing-secret", "xoxb-demo-token"
 
@@ -170,7 +171,7 @@ class Demo:
                                                  "channel_id": channel},
                                    "message": message, "actions": [action]})  # fmt: skip
 
-    def open_followups(self, user: str) -> list[followups.FollowUpView]:
+    def open_followups(self, user: str) -> list[FollowUpView]:
         """A person's open follow-ups."""
         return followups.list_open(self.runtime.deps, team_id=self.sim.workspace.team_id, user_id=user)
 

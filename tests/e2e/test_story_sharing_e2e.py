@@ -13,6 +13,7 @@ from bot.blocks.followups import build_done
 from bot.db.models import Story, StoryCredit
 from bot.db.queries import settings as settings_rows
 from bot.services import followups, outbox
+from bot.views.followups import FollowUpView
 from tests.e2e.conftest import RunningApp, eventually
 
 TEAM = "T0SIM0001"
@@ -204,7 +205,7 @@ def _click(app: RunningApp, user: str, channel: str, message: dict[str, Any], ac
     assert app.sim.send_interactive(payload).status == 200
 
 
-def _done_reminder(app: RunningApp) -> tuple[str, dict[str, Any], followups.FollowUpView]:
+def _done_reminder(app: RunningApp) -> tuple[str, dict[str, Any], FollowUpView]:
     """Lee's follow-up about Acme, reminded and marked done from the DM: the DM's channel and the updated DM."""
     sim, deps = app.sim, app.runtime.deps
     app.command("add Acme Corp owner <@U0LEE|lee>")

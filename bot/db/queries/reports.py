@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from bot.db.models import Customer, FollowUp, Mention, Story, StoryCredit, StoryRecognition
+from bot.domain.followups import is_on_time
 
 
 @dataclass(frozen=True)
@@ -97,16 +98,13 @@ class DoneFollowUps:
     customers_checked_in: int
 
 
-ON_TIME_GRACE = timedelta(days=1)
-
-
 def done_followups(session: Session, *, team_id: str, since: datetime, until: datetime) -> DoneFollowUps:
     """Follow-ups marked done in [since, until). On time means within a day of the due time: the reminder comes
     at the due time, so acting on it that day is on time (and before the second reminder)."""
     done = and_(FollowUp.team_id == team_id, FollowUp.state == "done", FollowUp.closed_at >= since,
                 FollowUp.closed_at < until)  # fmt: skip
     closed = session.execute(select(FollowUp.closed_at, FollowUp.due_at).where(done)).all()
-    row = (len(closed), sum(1 for c in closed if c[0] is not None and c[0] <= c[1] + ON_TIME_GRACE))
+    row = (len(closed), sum(1 for closed_at, due_at in closed if is_on_time(closed_at=closed_at, due_at=due_at)))
     checked_in = session.scalar(
         select(func.count(FollowUp.customer_id.distinct())).where(done, FollowUp.kind == "checkin",
                                                                   FollowUp.customer_id.is_not(None))
