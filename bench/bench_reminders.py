@@ -93,7 +93,7 @@ def seed(database_url: str, owners: Sequence[str], total: int) -> list[int]:
                     due_at=due,
                     created_by=owner,
                     created_at=due - timedelta(days=1),
-                ).id  # fmt: skip
+                ).id
                 for n, owner in enumerate(order)
             ]
     finally:
@@ -136,12 +136,23 @@ class Rapport:
         with socket_port() as port:
             self.port = port
         env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "DATABASE_URL", "PORT", "RAPPORT_"))}
-        env |= {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": sim.api_url,
-                "DATABASE_URL": database_url, "PORT": str(self.port), "LOG_LEVEL": "WARNING",
-                "PYTHONPATH": str(_ROOT)}  # fmt: skip
+        env |= {
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": sim.api_url,
+            "DATABASE_URL": database_url,
+            "PORT": str(self.port),
+            "LOG_LEVEL": "WARNING",
+            "PYTHONPATH": str(_ROOT),
+        }
         self.log = (log_dir / f"{name}.log").open("w")
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"], cwd=_ROOT, env=env,
-                                     stdout=self.log, stderr=subprocess.STDOUT)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run", "--host", "127.0.0.1"],
+            cwd=_ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
 
     def wait_healthy(self, timeout: float = 60.0) -> None:
         """Block until /healthz answers."""
@@ -219,8 +230,16 @@ def reminders_seen(sim: SlackSimulator) -> tuple[Counter[int], list[float]]:
     return counts, times
 
 
-def drain(sim: SlackSimulator, database_url: str, owners: Sequence[str], total: int, processes: int,
-          log_dir: Path, *, timeout: float) -> Drain:  # fmt: skip
+def drain(
+    sim: SlackSimulator,
+    database_url: str,
+    owners: Sequence[str],
+    total: int,
+    processes: int,
+    log_dir: Path,
+    *,
+    timeout: float,
+) -> Drain:
     """Start the processes, seed the backlog, wait until every reminder arrived (and a little longer)."""
     apps = [Rapport(sim, database_url, log_dir, f"rapport-{processes}p-{n}") for n in range(processes)]
     try:
@@ -241,9 +260,16 @@ def drain(sim: SlackSimulator, database_url: str, owners: Sequence[str], total: 
             app.stop()
     counts, times = reminders_seen(sim)
     calls = sim.calls
-    return Drain(delivered=counts, expected=expected, calls=len(calls),
-                 refused=sum(1 for c in calls if c.status == 429), first_at=min(times, default=0.0),
-                 last_at=max(times, default=0.0), seeded_at=seeded_at, processes=processes)  # fmt: skip
+    return Drain(
+        delivered=counts,
+        expected=expected,
+        calls=len(calls),
+        refused=sum(1 for c in calls if c.status == 429),
+        first_at=min(times, default=0.0),
+        last_at=max(times, default=0.0),
+        seeded_at=seeded_at,
+        processes=processes,
+    )
 
 
 # --- databases --------------------------------------------------------------------------------------------
@@ -306,9 +332,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cap", type=int, default=2000, help="b: workspace cap, chat.postMessage per minute (2000)")
     parser.add_argument("--latency-ms", type=float, default=10.0, help="c: simulated Slack latency per call (10)")
     parser.add_argument("--processes", type=int, default=3, help="c: processes in the scale-out run (3)")
-    parser.add_argument("--database-url", default=os.environ.get("RAPPORT_BENCH_DATABASE_URL",
-                                                                 "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="c: PostgreSQL server (a scratch database is created and dropped)")  # fmt: skip
+    parser.add_argument(
+        "--database-url",
+        default=os.environ.get("RAPPORT_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="c: PostgreSQL server (a scratch database is created and dropped)",
+    )
     parser.add_argument("--skip-drain", action="store_true", help="skip b")
     parser.add_argument("--skip-scaleout", action="store_true", help="skip c (and a)")
     args = parser.parse_args(argv)
@@ -319,16 +347,23 @@ def main(argv: list[str] | None = None) -> int:
     per_channel = Counter(owners[n % len(owners)] for n in range(args.reminders)).values()
     rows: list[str] = []
     started = time.monotonic()
-    print(f"cores={os.cpu_count()} reminders={args.reminders:,} people={args.users:,} "
-          f"(shuffled, all due at once); processes are `rapport run` in HTTP mode against the simulator",
-          flush=True)  # fmt: skip
-    with SlackSimulator(workspace=workspace, signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN) as sim, \
-            tempfile.TemporaryDirectory(prefix="bench-reminders-") as tmp:  # fmt: skip
+    print(
+        f"cores={os.cpu_count()} reminders={args.reminders:,} people={args.users:,} "
+        f"(shuffled, all due at once); processes are `rapport run` in HTTP mode against the simulator",
+        flush=True,
+    )
+    with (
+        SlackSimulator(workspace=workspace, signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN) as sim,
+        tempfile.TemporaryDirectory(prefix="bench-reminders-") as tmp,
+    ):
         log_dir = Path(tmp)
         if not args.skip_drain:
             ideal = ideal_drain_seconds(list(per_channel), args.cap)
-            print(f"b: limits 1 msg/s per channel + {args.cap:,} msgs/min per workspace; ideal drain {ideal:.1f} s; "
-                  f"1 process, SQLite ...", flush=True)  # fmt: skip
+            print(
+                f"b: limits 1 msg/s per channel + {args.cap:,} msgs/min per workspace; ideal drain {ideal:.1f} s; "
+                f"1 process, SQLite ...",
+                flush=True,
+            )
             sim.enforce_rate_limits(tiers_path=TIERS, post_message_workspace_per_minute=args.cap)
             with sqlite_database(log_dir) as url:
                 limited = drain(sim, url, owners, args.reminders, 1, log_dir, timeout=ideal * 3 + 60)
@@ -350,8 +385,11 @@ def main(argv: list[str] | None = None) -> int:
             ]
         if not args.skip_scaleout:
             sim.set_delay("*", args.latency_ms / 1000)
-            print(f"c: unthrottled, {args.latency_ms:g} ms Slack latency per call, PostgreSQL, 1 process then "
-                  f"{args.processes} ...", flush=True)  # fmt: skip
+            print(
+                f"c: unthrottled, {args.latency_ms:g} ms Slack latency per call, PostgreSQL, 1 process then "
+                f"{args.processes} ...",
+                flush=True,
+            )
             with postgres_database(args.database_url) as url:
                 one = drain(sim, url, owners, args.reminders, 1, log_dir, timeout=600)
                 empty(url)

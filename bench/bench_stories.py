@@ -89,8 +89,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--messages", type=int, default=100)
     parser.add_argument("--recognitions", type=int, default=4, help="people recognising each message (2-8)")
     parser.add_argument("--threads", type=int, default=8, help="concurrent event deliveries within a round")
-    parser.add_argument("--database-url", default=None,
-                        help="a PostgreSQL server for a scratch database; default: a fresh SQLite file")  # fmt: skip
+    parser.add_argument(
+        "--database-url", default=None, help="a PostgreSQL server for a scratch database; default: a fresh SQLite file"
+    )
     args = parser.parse_args(argv)
     reactors = REACTORS[: max(2, min(args.recognitions, len(REACTORS)))]
     # A wake-up while the sender is busy is skipped, and APScheduler says so each time: not this bench's news.
@@ -102,10 +103,17 @@ def main(argv: list[str] | None = None) -> int:
         folder = Path(stack.enter_context(tempfile.TemporaryDirectory()))
         databases = postgres_database(args.database_url) if args.database_url else sqlite_database(folder)
         url = stack.enter_context(databases)
-        sim = stack.enter_context(SlackSimulator(workspace=workspace(), signing_secret=SIGNING_SECRET,
-                                                 bot_token=BOT_TOKEN))  # fmt: skip
-        settings = Settings.from_env({"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-                                      "SLACK_API_URL": sim.api_url, "DATABASE_URL": url})  # fmt: skip
+        sim = stack.enter_context(
+            SlackSimulator(workspace=workspace(), signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN)
+        )
+        settings = Settings.from_env(
+            {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": sim.api_url,
+                "DATABASE_URL": url,
+            }
+        )
         runtime = build_runtime(settings)
         runtime.start_jobs()
         server = HttpServer(runtime, host="127.0.0.1", port=0)
@@ -128,16 +136,24 @@ def main(argv: list[str] | None = None) -> int:
             messages = []
             for n in range(args.messages):
                 author = AUTHORS[n % len(AUTHORS)]
-                words = (f"Huge thanks to <@{THANKED[0]}> and <@{THANKED[1]}> for staying on the call #{n}"
-                         if n % 3 == 2 else f"Of course, let me take care of that for you (#{n})")  # fmt: skip
+                words = (
+                    f"Huge thanks to <@{THANKED[0]}> and <@{THANKED[1]}> for staying on the call #{n}"
+                    if n % 3 == 2
+                    else f"Of course, let me take care of that for you (#{n})"
+                )
                 messages.append(sim.seed_message(author, CHANNEL, words))
             settle()
             sim.clear_calls()
 
             def play(name: str, kind: str, reactor: str, target: float | None, on: list[str] = messages) -> Round:
                 def one(ts: str) -> None:
-                    event = {"type": kind, "user": reactor, "reaction": "star2", "event_ts": ts,
-                             "item": {"type": "message", "channel": CHANNEL, "ts": ts}}  # fmt: skip
+                    event = {
+                        "type": kind,
+                        "user": reactor,
+                        "reaction": "star2",
+                        "event_ts": ts,
+                        "item": {"type": "message", "channel": CHANNEL, "ts": ts},
+                    }
                     delivery = sim.send_event(event)
                     if delivery.status != 200:
                         raise SystemExit(f"{kind} not acknowledged: {delivery}")
@@ -150,17 +166,23 @@ def main(argv: list[str] | None = None) -> int:
                 return Round(name, len(on), target, calls)
 
             rounds = [play("first recognition", "reaction_added", reactors[0], 2)]
-            rounds += [play(f"further recognition ({i + 1} people)", "reaction_added", r, 1)
-                       for i, r in enumerate(reactors[1:], start=1)]  # fmt: skip
-            rounds += [play(f"withdrawal ({len(reactors) - i - 1} left)", "reaction_removed", r, 1)
-                       for i, r in enumerate(reactors)]  # fmt: skip
+            rounds += [
+                play(f"further recognition ({i + 1} people)", "reaction_added", r, 1)
+                for i, r in enumerate(reactors[1:], start=1)
+            ]
+            rounds += [
+                play(f"withdrawal ({len(reactors) - i - 1} left)", "reaction_removed", r, 1)
+                for i, r in enumerate(reactors)
+            ]
             with runtime.deps.session_factory.begin() as session:
                 stories = int(session.scalar(select(func.count(Story.id))) or 0)
             left = [m for m in sim.messages(CHANNEL) if m.get("bot_id") and "A good story" in str(m)]
 
             # Shown, not judged: a thread reply is not in conversations.history, so it takes one more read.
-            replies = [sim.seed_message(AUTHORS[0], CHANNEL, f"On it, I'll call them back (#{n})", thread_ts=ts)
-                       for n, ts in enumerate(messages[: max(1, len(messages) // 10)])]  # fmt: skip
+            replies = [
+                sim.seed_message(AUTHORS[0], CHANNEL, f"On it, I'll call them back (#{n})", thread_ts=ts)
+                for n, ts in enumerate(messages[: max(1, len(messages) // 10)])
+            ]
             sim.clear_calls()
             rounds.append(play("first recognition, thread reply", "reaction_added", reactors[0], None, replies))
         finally:
@@ -168,20 +190,41 @@ def main(argv: list[str] | None = None) -> int:
             runtime.close()
 
     credited = sum(2 if n % 3 == 2 else 1 for n in range(args.messages))
-    _report(rounds, stories=stories, credited=credited, leftover=len(left), database=url.split(":")[0],
-            reactors=len(reactors), messages=args.messages, seconds=time.monotonic() - started)  # fmt: skip
+    _report(
+        rounds,
+        stories=stories,
+        credited=credited,
+        leftover=len(left),
+        database=url.split(":")[0],
+        reactors=len(reactors),
+        messages=args.messages,
+        seconds=time.monotonic() - started,
+    )
     misses = [r for r in rounds if r.target is not None and len(r.to_channels()) / r.events > r.target]
     dms = sum(len(r.dms()) for r in rounds if r.target is not None)
     return 1 if misses or dms != credited or left or stories != args.messages else 0
 
 
-def _report(rounds: list[Round], *, stories: int, credited: int, leftover: int, database: str, reactors: int,
-            messages: int, seconds: float) -> None:  # fmt: skip
+def _report(
+    rounds: list[Round],
+    *,
+    stories: int,
+    credited: int,
+    leftover: int,
+    database: str,
+    reactors: int,
+    messages: int,
+    seconds: float,
+) -> None:
     print("Rapport story shout-outs: Web API calls counted by the local Slack simulator.")
-    print(f"Mode: the real app (build_runtime) in HTTP mode under waitress, its background sender, signed Events API "
-          f"deliveries; {database}.")  # fmt: skip
-    print(f"{messages} messages x {reactors} people recognising each, then withdrawing one by one "
-          f"({sum(r.events for r in rounds):,} reaction events); {stories} stories recorded.\n")  # fmt: skip
+    print(
+        f"Mode: the real app (build_runtime) in HTTP mode under waitress, its background sender, signed Events API "
+        f"deliveries; {database}."
+    )
+    print(
+        f"{messages} messages x {reactors} people recognising each, then withdrawing one by one "
+        f"({sum(r.events for r in rounds):,} reaction events); {stories} stories recorded.\n"
+    )
     row: Callable[..., str] = "{:<32} {:>6} {:>6} {:>9}  {:<48} {}".format
     print(row("round", "events", "calls", "per event", "calls by method (shout-out only)", "target"))
     for r in rounds:
@@ -202,9 +245,11 @@ def _report(rounds: list[Round], *, stories: int, credited: int, leftover: int, 
     print(f"calls per first recognition      {mean(rounds[:1]):.2f}   (target <= 2: read the message + post)")
     print(f"calls per further recognition    {mean(further):.2f}   (target 1: chat.update)")
     print(f"calls per withdrawal             {mean(withdrawals):.2f}   (target 1: chat.update, the last chat.delete)")
-    print(f"DMs to credited people           {dms} for {credited} people credited across {messages} stories "
-          f"({dms / max(1, credited):.2f} per person per story, target 1; chat.postMessage to the user ID, "
-          f"no conversations.open)")  # fmt: skip
+    print(
+        f"DMs to credited people           {dms} for {credited} people credited across {messages} stories "
+        f"({dms / max(1, credited):.2f} per person per story, target 1; chat.postMessage to the user ID, "
+        f"no conversations.open)"
+    )
     print(f"shout-outs left after every withdrawal: {leftover} (target 0)")
     print(f"run time {seconds:.1f} s")
 

@@ -83,8 +83,13 @@ def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     registry = CollectorRegistry()
     requests = Counter("rapport_http_requests", "HTTP requests", ["path", "status"], registry=registry)
-    latency = Histogram("rapport_http_request_seconds", "Time to answer", ["path"], registry=registry,
-                        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))  # fmt: skip
+    latency = Histogram(
+        "rapport_http_request_seconds",
+        "Time to answer",
+        ["path"],
+        registry=registry,
+        buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
+    )
     registry.register(OutboxStates(engine))  # type: ignore[arg-type]
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -98,8 +103,9 @@ def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
 
         if path == "/healthz":
             body = _health(engine)
-            recording_start_response("200 OK" if body["ok"] else "503 Service Unavailable",
-                                     [("Content-Type", "application/json")])  # fmt: skip
+            recording_start_response(
+                "200 OK" if body["ok"] else "503 Service Unavailable", [("Content-Type", "application/json")]
+            )
             result: Iterable[bytes] = [json.dumps(body).encode()]
         elif path == "/metrics":
             recording_start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
@@ -230,8 +236,13 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
     identity = client.auth_test()
     engine = prepare_database(settings, auto_migrate=auto_migrate)
     session_factory = make_session_factory(engine)
-    deps = Deps(session_factory=session_factory, clock=clock, matchers=DirectoryMatchers(), settings=settings,
-                renderers=outbox_renderers())  # fmt: skip
+    deps = Deps(
+        session_factory=session_factory,
+        clock=clock,
+        matchers=DirectoryMatchers(),
+        settings=settings,
+        renderers=outbox_renderers(),
+    )
     team_id = str(identity["team_id"])
     with session_factory.begin() as session:
         workspace_rows.update_identity(
@@ -246,5 +257,13 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
     worker = worker_name()
     scheduler = build_scheduler(deps, client=client, worker=worker)  # attaches itself to deps.wake_sender
     app = build_app(deps, client=client)
-    return Runtime(settings=settings, engine=engine, deps=deps, client=client, app=app, scheduler=scheduler,
-                   team_id=team_id, worker=worker)  # fmt: skip
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        deps=deps,
+        client=client,
+        app=app,
+        scheduler=scheduler,
+        team_id=team_id,
+        worker=worker,
+    )

@@ -131,10 +131,15 @@ def cmd_customers_import(args: argparse.Namespace) -> int:
         raise BadCommand(f"owner “{cell}” is neither a Slack user ID (U…) nor an email")
 
     engine = prepare_database(settings)
-    deps = Deps(session_factory=make_session_factory(engine), clock=system_clock, matchers=DirectoryMatchers(),
-                settings=settings)  # fmt: skip
-    report = directory.import_customers(deps, team_id=team_id, rows=rows, resolve_owner=resolve_owner,
-                                        default_owner=args.owner)  # fmt: skip
+    deps = Deps(
+        session_factory=make_session_factory(engine),
+        clock=system_clock,
+        matchers=DirectoryMatchers(),
+        settings=settings,
+    )
+    report = directory.import_customers(
+        deps, team_id=team_id, rows=rows, resolve_owner=resolve_owner, default_owner=args.owner
+    )
     engine.dispose()
     print(f"Imported {len(report.added)} customer(s) from {path}.")
     for line, problem in report.problems:
@@ -164,7 +169,7 @@ def _read_csv(path: Path) -> tuple[list[ImportRow], str | None]:
                     aliases=clean.get("aliases", ""),
                     owner=clean.get("owner", ""),
                     since=clean.get("since", ""),
-                )  # fmt: skip
+                )
             )
         return rows, None
 
@@ -197,13 +202,18 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"Cannot reach the database at {url.render_as_string(hide_password=True)}: {reason}"
         ) from None
     try:
-        deps = Deps(session_factory=make_session_factory(engine), clock=system_clock, matchers=DirectoryMatchers(),
-                    settings=settings)  # fmt: skip
+        deps = Deps(
+            session_factory=make_session_factory(engine),
+            clock=system_clock,
+            matchers=DirectoryMatchers(),
+            settings=settings,
+        )
         now = deps.clock()
         team_id = export.choose_team(deps, team_id=args.team)
         out_dir = Path(args.output) if args.output else export.default_output_dir(team_id=team_id, now=now)
-        report = export.export_workspace(deps, team_id=team_id, now=now, fmt=args.format, out_dir=out_dir,
-                                         overwrite=args.force)  # fmt: skip
+        report = export.export_workspace(
+            deps, team_id=team_id, now=now, fmt=args.format, out_dir=out_dir, overwrite=args.force
+        )
     except OSError as error:
         raise ConfigError(
             f"Cannot write the export to {error.filename or 'its folder'}: {error.strerror or error}."
@@ -247,8 +257,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     exporter = commands.add_parser("export", help="write a workspace's customers, mentions, follow-ups and stories")
     exporter.add_argument("--team", help="the workspace's team ID (needed when the database holds several)")
-    exporter.add_argument("--format", choices=("csv", "json"), default="csv",
-                          help="csv: one file per kind (default); json: one rapport-export.json")  # fmt: skip
+    exporter.add_argument(
+        "--format",
+        choices=("csv", "json"),
+        default="csv",
+        help="csv: one file per kind (default); json: one rapport-export.json",
+    )
     exporter.add_argument("--output", metavar="DIR", help="folder to write to (default ./rapport-export-TEAM-YYYYMMDD)")
     exporter.add_argument("--force", action="store_true", help="replace export files already in the folder")
     exporter.set_defaults(func=cmd_export)

@@ -145,8 +145,11 @@ class Demo:
         # The app's own scheduler may have sent it first: either way, exactly one new DM to this person. Other
         # messages the scheduler sends at the same moment are not it.
         deadline = time.monotonic() + 10
-        while not (posts := [c for c in self.sim.calls_to("chat.postMessage")[before:]
-                             if c.ok and c.args.get("channel") == user]):  # fmt: skip
+        while not (
+            posts := [
+                c for c in self.sim.calls_to("chat.postMessage")[before:] if c.ok and c.args.get("channel") == user
+            ]
+        ):
             if time.monotonic() > deadline:
                 raise RuntimeError(f"no reminder DM for {user}")
             time.sleep(0.02)
@@ -157,19 +160,27 @@ class Demo:
         """One of the bot's DMs to a person, as it reads now (after in-place updates)."""
         return next(m for m in self.sim.dm_messages(user) if m["ts"] == ts)
 
-    def click(self, user: str, channel: str, message: dict[str, Any], action_id: str, *, option: int | None = None,
-              label: str) -> None:  # fmt: skip
+    def click(
+        self, user: str, channel: str, message: dict[str, Any], action_id: str, *, option: int | None = None, label: str
+    ) -> None:
         """Someone clicks a button (or picks a menu option) on one of the bot's messages."""
-        block, element = next((b, e) for b in message["blocks"] for e in b.get("elements", [])
-                              if e.get("action_id") == action_id)  # fmt: skip
+        block, element = next(
+            (b, e) for b in message["blocks"] for e in b.get("elements", []) if e.get("action_id") == action_id
+        )
         action = {**element, "block_id": block["block_id"]}
         if option is not None:
             action["selected_option"] = element["options"][option]
         self.t.note(f"{self.t.names.get(user, user)} clicks {label}")
-        self.sim.send_interactive({"type": "block_actions", "user": user, "channel": {"id": channel},
-                                   "container": {"type": "message", "message_ts": message["ts"],
-                                                 "channel_id": channel},
-                                   "message": message, "actions": [action]})  # fmt: skip
+        self.sim.send_interactive(
+            {
+                "type": "block_actions",
+                "user": user,
+                "channel": {"id": channel},
+                "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+                "message": message,
+                "actions": [action],
+            }
+        )
 
     def open_followups(self, user: str) -> list[FollowUpView]:
         """A person's open follow-ups."""
@@ -219,8 +230,13 @@ class Demo:
         """Someone adds (or removes) a :star2: on a message."""
         name = self.t.names.get(user, user)
         self.t.note(f"{name} {'removes their' if removed else 'reacts with'} :star2:")
-        event = {"type": "reaction_removed" if removed else "reaction_added", "user": user, "reaction": "star2",
-                 "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": ts}  # fmt: skip
+        event = {
+            "type": "reaction_removed" if removed else "reaction_added",
+            "user": user,
+            "reaction": "star2",
+            "item": {"type": "message", "channel": channel, "ts": ts},
+            "event_ts": ts,
+        }
         self.sim.send_event(event)
         self.settle(stories.RENDERED_KINDS)
 
@@ -243,16 +259,21 @@ class Demo:
         t, support = self.t, "C0SUPPORT"
         t.heading("A brush-off, and a private tip")
         ask = self.post("U0DANA", support, "Initech is asking how to get a copy of last month's invoice.")
-        self.post("U0KIRI", support, "You'll have to call customer service for that, all I do is sell stuff.",
-                  thread_ts=ask)  # fmt: skip
+        self.post(
+            "U0KIRI", support, "You'll have to call customer service for that, all I do is sell stuff.", thread_ts=ask
+        )
         tip = self.ephemeral_for("U0KIRI", 1)
         t.bot(tip, label="only visible to @kiri")
         t.note("Nobody else sees the tip, and nobody is ranked by it.")
         self.click("U0KIRI", support, {**tip, "ts": tip["message_ts"]}, "nudge_thanks", label="Thanks")
 
         t.heading("Kiri tries again, and the team notices")
-        better = self.post("U0KIRI", support, "Actually, of course, I can take care of that for you: I'll send "
-                           "Initech the copy myself within the hour.", thread_ts=ask)  # fmt: skip
+        better = self.post(
+            "U0KIRI",
+            support,
+            "Actually, of course, I can take care of that for you: I'll send Initech the copy myself within the hour.",
+            thread_ts=ask,
+        )
         self.react("U0DANA", support, better)
         t.bot(self.shoutout(support), label="in the thread, a shout-out")
 
@@ -266,8 +287,10 @@ class Demo:
         self.sim.slash_command("U0DANA", stories_channel, "/rapport", "settings")
         opened = self.sim.wait_for_calls("views.open", before + 1)[-1].args["view"]
         view = opened if isinstance(opened, dict) else json.loads(opened)
-        t.note(f"A modal opens with {sum(b['type'] == 'input' for b in view['blocks'])} settings; Dana picks "
-               f"#{t.channels.get(stories_channel, stories_channel)} as the stories channel and saves.")  # fmt: skip
+        t.note(
+            f"A modal opens with {sum(b['type'] == 'input' for b in view['blocks'])} settings; Dana picks "
+            f"#{t.channels.get(stories_channel, stories_channel)} as the stories channel and saves."
+        )
         state = view_state(view, {"stories_channel": stories_channel})
         saved = self.sim.send_interactive(
             {
@@ -284,8 +307,12 @@ class Demo:
         t, support, stories_channel = self.t, "C0SUPPORT", "C0RANDOM"
         t.heading("Stephanie goes the extra mile")
         ask = self.post("U0KIRI", support, "Globex's payment failed and their bank keeps putting them on hold.")
-        reply = self.post("U0STEPH", support, "Of course, I can take care of that for you… here, let me call them "
-                          "for you", thread_ts=ask)  # fmt: skip
+        reply = self.post(
+            "U0STEPH",
+            support,
+            "Of course, I can take care of that for you… here, let me call them for you",
+            thread_ts=ask,
+        )
         self.react("U0DANA", support, reply)
         t.bot(self.shoutout(support), label="in the thread, a shout-out")
         for user, removed in (("U0LEE", False), ("U0KIRI", False), ("U0LEE", True)):
@@ -304,8 +331,11 @@ class Demo:
         self.settings_scene(stories_channel)
         digest.queue_weekly_digest(deps, now=moment)
         self.settle(frozenset({"digest"}))
-        posted = next(m for m in reversed(self.sim.messages(stories_channel)) if m.get("bot_id")
-                      and m.get("blocks") and "Hi! I'm" not in json.dumps(m))  # fmt: skip
+        posted = next(
+            m
+            for m in reversed(self.sim.messages(stories_channel))
+            if m.get("bot_id") and m.get("blocks") and "Hi! I'm" not in json.dumps(m)
+        )
         t.bot(posted, label="in #random, the weekly digest")
 
     def play(self) -> None:
@@ -352,12 +382,14 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
     workspace = SimWorkspace.default()
     try:
         with SlackSimulator(workspace=workspace, signing_secret=SECRET, bot_token=BOT_TOKEN) as sim:
-            settings = Settings.from_env({
-                "SLACK_BOT_TOKEN": BOT_TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": sim.api_url,
-                "DATABASE_URL": f"sqlite:///{folder / 'rapport.db'}",
-            })  # fmt: skip
+            settings = Settings.from_env(
+                {
+                    "SLACK_BOT_TOKEN": BOT_TOKEN,
+                    "SLACK_SIGNING_SECRET": SECRET,
+                    "SLACK_API_URL": sim.api_url,
+                    "DATABASE_URL": f"sqlite:///{folder / 'rapport.db'}",
+                }
+            )
             clock = DemoClock()
             runtime = build_runtime(settings, clock=clock)
             server = HttpServer(runtime, host="127.0.0.1", port=0)

@@ -47,8 +47,12 @@ def build_manifest(*, url: str | None = None) -> dict[str, Any]:
     events_url = f"{url.rstrip('/')}/slack/events" if url else None
     commands = []
     for name, description, hint in COMMANDS:
-        command: dict[str, Any] = {"command": name, "description": description, "usage_hint": hint,
-                                   "should_escape": True}  # fmt: skip
+        command: dict[str, Any] = {
+            "command": name,
+            "description": description,
+            "usage_hint": hint,
+            "should_escape": True,
+        }
         if events_url:
             command["url"] = events_url
         commands.append(command)
@@ -68,7 +72,7 @@ def build_manifest(*, url: str | None = None) -> dict[str, Any]:
                 "home_tab_enabled": True,
                 "messages_tab_enabled": True,
                 "messages_tab_read_only_enabled": True,
-            },  # fmt: skip
+            },
             "bot_user": {"display_name": "Rapport", "always_online": True},
             "shortcuts": [
                 {
@@ -76,7 +80,7 @@ def build_manifest(*, url: str | None = None) -> dict[str, Any]:
                     "type": "message",
                     "callback_id": callback_id,
                     "description": f"{name} with Rapport",
-                }  # fmt: skip
+                }
                 for name, callback_id in SHORTCUTS
             ],
             "slash_commands": commands,

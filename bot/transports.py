@@ -28,9 +28,13 @@ class HttpServer:
 
     def __post_init__(self) -> None:
         self._server = create_server(
-            self.runtime.wsgi(), host=self.host, port=self.port, threads=HTTP_THREADS, ident="rapport",
+            self.runtime.wsgi(),
+            host=self.host,
+            port=self.port,
+            threads=HTTP_THREADS,
+            ident="rapport",
             clear_untrusted_proxy_headers=True,
-        )  # fmt: skip
+        )
         self.port = int(self._server.effective_port)  # type: ignore[union-attr]
         self._stopping = threading.Event()
         self._sockets_lock = threading.Lock()  # the trigger is pulled only while its socket is open

@@ -17,8 +17,14 @@ LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command; s
 
 
 def test_import_linter_contracts_are_kept() -> None:
-    done = subprocess.run([sys.executable, "-c", LINT_IMPORTS, "--no-cache"], cwd=PROJECT_ROOT, capture_output=True,
-                          text=True, timeout=120, check=False)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", LINT_IMPORTS, "--no-cache"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
 
 

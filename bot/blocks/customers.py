@@ -38,11 +38,11 @@ def build_customer_help() -> dict[str, Any]:
             section(
                 "*/customer* keeps your customer directory. Rapport notices these names in the channels "
                 "it's in and shows each customer's recent mentions on their card."
-            ),  # fmt: skip
+            ),
             section(lines),
             context(
                 "Every part after the name is optional; the owner defaults to you. Type `/customer` alone for a form."
-            ),  # fmt: skip
+            ),
         ],
     )
 
@@ -144,8 +144,12 @@ def build_add_customer_modal(*, channel_id: str, owner_user_id: str) -> dict[str
                 "type": "input",
                 "block_id": NAME_BLOCK,
                 "label": {"type": "plain_text", "text": "Name"},
-                "element": {"type": "plain_text_input", "action_id": NAME_ACTION, "max_length": 200,
-                            "placeholder": {"type": "plain_text", "text": "Acme Corp"}},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": NAME_ACTION,
+                    "max_length": 200,
+                    "placeholder": {"type": "plain_text", "text": "Acme Corp"},
+                },
             },
             {
                 "type": "input",
@@ -153,8 +157,11 @@ def build_add_customer_modal(*, channel_id: str, owner_user_id: str) -> dict[str
                 "optional": True,
                 "label": {"type": "plain_text", "text": "Also known as"},
                 "hint": {"type": "plain_text", "text": "Other names people use, separated by commas."},
-                "element": {"type": "plain_text_input", "action_id": ALIASES_ACTION,
-                            "placeholder": {"type": "plain_text", "text": "Acme, ACME Inc"}},
+                "element": {
+                    "type": "plain_text_input",
+                    "action_id": ALIASES_ACTION,
+                    "placeholder": {"type": "plain_text", "text": "Acme, ACME Inc"},
+                },
             },
             {
                 "type": "input",
@@ -170,4 +177,4 @@ def build_add_customer_modal(*, channel_id: str, owner_user_id: str) -> dict[str
                 "element": {"type": "datepicker", "action_id": SINCE_ACTION},
             },
         ],
-    }  # fmt: skip
+    }

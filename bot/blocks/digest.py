@@ -21,8 +21,9 @@ def _stories(digest: Digest) -> list[Block]:
     blocks.extend(section(story_text(line)) for line in digest.stories)
     if digest.more_stories:
         more = digest.more_stories
-        blocks.append(context(f"…and {more} more {'story' if more == 1 else 'stories'}, each worth a read "
-                              "in this channel."))  # fmt: skip
+        blocks.append(
+            context(f"…and {more} more {'story' if more == 1 else 'stories'}, each worth a read in this channel.")
+        )
     return blocks
 
 
@@ -34,21 +35,28 @@ def _numbers(digest: Digest) -> str:
         lines.append(f":white_check_mark: *{done} follow-up{'' if done == 1 else 's'} done*, {timely}.")
     checked = digest.customers_checked_in
     if checked:
-        lines.append(f":telephone_receiver: *{checked} customer{'' if checked == 1 else 's'} checked in on*, "
-                     "to make sure everything is still good.")  # fmt: skip
+        lines.append(
+            f":telephone_receiver: *{checked} customer{'' if checked == 1 else 's'} checked in on*, "
+            "to make sure everything is still good."
+        )
     quiet = digest.quiet_customers
     if quiet:
-        lines.append(f":hourglass_flowing_sand: {quiet} customer{' has' if quiet == 1 else 's have'} had no touch "
-                     f"for {digest.quiet_days} days: a friendly check-in would make their week.")  # fmt: skip
+        lines.append(
+            f":hourglass_flowing_sand: {quiet} customer{' has' if quiet == 1 else 's have'} had no touch "
+            f"for {digest.quiet_days} days: a friendly check-in would make their week."
+        )
     else:
         lines.append(f":seedling: Every customer was touched in the last {digest.quiet_days} days.")
     tips = sum(digest.tips.values())
     if tips:
-        kinds = ", ".join(f"{count} {CATEGORY_LABELS.get(category, category)}" for category, count
-                          in sorted(digest.tips.items()))  # fmt: skip
+        kinds = ", ".join(
+            f"{count} {CATEGORY_LABELS.get(category, category)}" for category, count in sorted(digest.tips.items())
+        )
         seen = "Only its reader saw it." if tips == 1 else "Only their readers saw them."
-        lines.append(f":seedling: {tips} private tone tip{'' if tips == 1 else 's'} offered a warmer way to say "
-                     f"something ({kinds}). {seen}")  # fmt: skip
+        lines.append(
+            f":seedling: {tips} private tone tip{'' if tips == 1 else 's'} offered a warmer way to say "
+            f"something ({kinds}). {seen}"
+        )
     return "\n".join(lines)
 
 
@@ -65,7 +73,7 @@ def build_digest(digest: Digest) -> dict[str, Any]:
         context(
             "Share a good story any time: react to a message with :star2:, or "
             "`/kudos @teammate what they did`. `/rapport stats` shows the workspace's numbers."
-        ),  # fmt: skip
+        ),
     ]
     stories = len(digest.stories) + digest.more_stories
     fallback = f"This week in good service: {stories} good stories, {digest.followups_done} follow-ups done"

@@ -77,8 +77,11 @@ def field_problems(error: RapportError) -> dict[str | None, str]:
 def input_block_for(view: Mapping[str, Any], field: str | None) -> str | None:
     """The block id of the modal's input that answers for `field`: the input whose block id or action id is the
     field's name, else the first input; None if the view has no input."""
-    inputs = [b for b in view.get("blocks") or () if isinstance(b, dict) and b.get("type") == "input"
-              and isinstance(b.get("block_id"), str) and b["block_id"]]  # fmt: skip
+    inputs = [
+        b
+        for b in view.get("blocks") or ()
+        if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("block_id"), str) and b["block_id"]
+    ]
     for block in inputs:
         element = block.get("element")
         action_id = element.get("action_id") if isinstance(element, dict) else None

@@ -30,11 +30,11 @@ def build_followup_help() -> dict[str, Any]:
             section(
                 "*`/followup`* reminds the owner to get back to a customer, by DM, at the right time "
                 "in their own timezone.\n" + examples
-            ),  # fmt: skip
+            ),
             context(
                 f"Order: `@owner` (optional), customer (optional), when, note. When: {whens}. A date "
                 "without a time means 09:00; no when means 2 working days."
-            ),  # fmt: skip
+            ),
         ],
     )
 
@@ -74,15 +74,31 @@ def followup_actions(followup_id: int, *, block_id: str, reassign: bool) -> Bloc
     """Done and Snooze (and Reassign, in a reminder DM) for one follow-up."""
     value = str(followup_id)
     elements: list[Block] = [
-        {"type": "button", "style": "primary", "action_id": DONE_ACTION, "value": value,
-         "text": {"type": "plain_text", "text": "Done"}},
-        {"type": "static_select", "action_id": SNOOZE_ACTION, "placeholder": {"type": "plain_text", "text": "Snooze"},
-         "options": [{"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
-                     for key, label in SNOOZE_CHOICES]},
-    ]  # fmt: skip
+        {
+            "type": "button",
+            "style": "primary",
+            "action_id": DONE_ACTION,
+            "value": value,
+            "text": {"type": "plain_text", "text": "Done"},
+        },
+        {
+            "type": "static_select",
+            "action_id": SNOOZE_ACTION,
+            "placeholder": {"type": "plain_text", "text": "Snooze"},
+            "options": [
+                {"text": {"type": "plain_text", "text": label}, "value": f"{value}:{key}"}
+                for key, label in SNOOZE_CHOICES
+            ],
+        },
+    ]
     if reassign:
-        elements.append({"type": "users_select", "action_id": REASSIGN_ACTION,
-                         "placeholder": {"type": "plain_text", "text": "Reassign"}})  # fmt: skip
+        elements.append(
+            {
+                "type": "users_select",
+                "action_id": REASSIGN_ACTION,
+                "placeholder": {"type": "plain_text", "text": "Reassign"},
+            }
+        )
     return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
@@ -115,14 +131,26 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
     blocks: list[Block] = [section(status)]
     if state == "done":
         blocks.append(context("Solved? Call back in a few days to make sure everything is still good."))
-        blocks.append({
-            "type": "actions",
-            "block_id": f"followup_done_{result_view.id}",
-            "elements": [{"type": "button", "action_id": CHECK_BACK_ACTION, "value": str(result_view.id),
-                          "text": {"type": "plain_text", "text": "Check back in 3 days"}},
-                         {"type": "button", "action_id": SHARE_STORY_ACTION, "value": str(result_view.id),
-                          "text": {"type": "plain_text", "text": "Share as a story"}}],
-        })  # fmt: skip
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"followup_done_{result_view.id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": CHECK_BACK_ACTION,
+                        "value": str(result_view.id),
+                        "text": {"type": "plain_text", "text": "Check back in 3 days"},
+                    },
+                    {
+                        "type": "button",
+                        "action_id": SHARE_STORY_ACTION,
+                        "value": str(result_view.id),
+                        "text": {"type": "plain_text", "text": "Share as a story"},
+                    },
+                ],
+            }
+        )
     return message("Follow-up done" if state == "done" else "Follow-up closed", blocks)
 
 
@@ -168,30 +196,61 @@ MODAL_NOTE_BLOCK, MODAL_NOTE_ACTION = "followup_note", NOTE_FIELD
 
 def build_followup_modal(*, owner_user_id: str, customer_name: str | None, source: dict[str, str]) -> dict[str, Any]:
     """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named)."""
-    customer: dict[str, Any] = {"type": "plain_text_input", "action_id": MODAL_CUSTOMER_ACTION, "max_length": 200,
-                                "placeholder": {"type": "plain_text", "text": "Acme Corp"}}  # fmt: skip
+    customer: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": MODAL_CUSTOMER_ACTION,
+        "max_length": 200,
+        "placeholder": {"type": "plain_text", "text": "Acme Corp"},
+    }
     if customer_name:
         customer["initial_value"] = customer_name
     blocks: list[Block] = []
     if source.get("ts"):
         blocks.append(context("About the message you picked; the reminder links back to it."))
     blocks += [
-        {"type": "input", "block_id": MODAL_OWNER_BLOCK, "label": {"type": "plain_text", "text": "Who follows up"},
-         "element": {"type": "users_select", "action_id": MODAL_OWNER_ACTION, "initial_user": owner_user_id}},
-        {"type": "input", "block_id": MODAL_CUSTOMER_BLOCK, "optional": True,
-         "label": {"type": "plain_text", "text": "Customer"}, "element": customer},
-        {"type": "input", "block_id": MODAL_WHEN_BLOCK, "optional": True,
-         "label": {"type": "plain_text", "text": "When"},
-         "hint": {"type": "plain_text", "text": "Like “tomorrow at 10am”, “in 3 days”, “next monday”. "
-                                                "Empty: 2 working days, 09:00 their time."},
-         "element": {"type": "plain_text_input", "action_id": MODAL_WHEN_ACTION, "max_length": 100,
-                     "placeholder": {"type": "plain_text", "text": "tomorrow at 10am"}}},
-        {"type": "input", "block_id": MODAL_NOTE_BLOCK, "optional": True,
-         "label": {"type": "plain_text", "text": "Note"},
-         "element": {"type": "plain_text_input", "action_id": MODAL_NOTE_ACTION, "multiline": True,
-                     "max_length": 2000,
-                     "placeholder": {"type": "plain_text", "text": "Call back about the drive"}}},
-    ]  # fmt: skip
+        {
+            "type": "input",
+            "block_id": MODAL_OWNER_BLOCK,
+            "label": {"type": "plain_text", "text": "Who follows up"},
+            "element": {"type": "users_select", "action_id": MODAL_OWNER_ACTION, "initial_user": owner_user_id},
+        },
+        {
+            "type": "input",
+            "block_id": MODAL_CUSTOMER_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Customer"},
+            "element": customer,
+        },
+        {
+            "type": "input",
+            "block_id": MODAL_WHEN_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "When"},
+            "hint": {
+                "type": "plain_text",
+                "text": "Like “tomorrow at 10am”, “in 3 days”, “next monday”. Empty: 2 working days, 09:00 their time.",
+            },
+            "element": {
+                "type": "plain_text_input",
+                "action_id": MODAL_WHEN_ACTION,
+                "max_length": 100,
+                "placeholder": {"type": "plain_text", "text": "tomorrow at 10am"},
+            },
+        },
+        {
+            "type": "input",
+            "block_id": MODAL_NOTE_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Note"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": MODAL_NOTE_ACTION,
+                "multiline": True,
+                "max_length": 2000,
+                "placeholder": {"type": "plain_text", "text": "Call back about the drive"},
+            },
+        },
+    ]
     return {
         "type": "modal",
         "callback_id": FOLLOWUP_MODAL_CALLBACK,

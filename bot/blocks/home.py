@@ -19,8 +19,12 @@ NO_STORIES = "No stories yet. React to a good service moment with :star2:, or `/
 
 def _followup_blocks(home: HomeView) -> list[Block]:
     if not home.followups:
-        return [section("You have no open follow-ups. Create one with `/followup Acme tomorrow call back`, "
-                        "or react to a message with :alarm_clock:.")]  # fmt: skip
+        return [
+            section(
+                "You have no open follow-ups. Create one with `/followup Acme tomorrow call back`, "
+                "or react to a message with :alarm_clock:."
+            )
+        ]
     blocks: list[Block] = []
     for view in home.followups:
         when = date_token(view.due_at)
@@ -50,14 +54,24 @@ def _story_blocks(lines: list[StoryLine], *, empty: str) -> list[Block]:
 
 def _nudge_blocks(home: HomeView) -> list[Block]:
     if home.nudges_enabled:
-        line = (":seedling: *On.* When one of your replies might land as a brush-off, a threat or blame, I show you "
-                "alone a private tip with a warmer way to say it.")  # fmt: skip
-        button = {"type": "button", "action_id": NUDGES_TOGGLE_ACTION, "value": "off",
-                  "text": {"type": "plain_text", "text": "Turn my tips off"}}  # fmt: skip
+        line = (
+            ":seedling: *On.* When one of your replies might land as a brush-off, a threat or blame, I show you "
+            "alone a private tip with a warmer way to say it."
+        )
+        button = {
+            "type": "button",
+            "action_id": NUDGES_TOGGLE_ACTION,
+            "value": "off",
+            "text": {"type": "plain_text", "text": "Turn my tips off"},
+        }
     else:
         line = ":zzz: *Off.* You get no tone tips."
-        button = {"type": "button", "action_id": NUDGES_TOGGLE_ACTION, "value": "on",
-                  "text": {"type": "plain_text", "text": "Turn my tips on"}}  # fmt: skip
+        button = {
+            "type": "button",
+            "action_id": NUDGES_TOGGLE_ACTION,
+            "value": "on",
+            "text": {"type": "plain_text", "text": "Turn my tips on"},
+        }
     if not home.workspace_nudges:
         line += "\n_An admin has turned tone tips off for the whole workspace._"
     return [section(line), {"type": "actions", "block_id": "home_nudges", "elements": [button]}]

@@ -58,7 +58,7 @@ def build_nudge(hit: ToneHit, *, channel_id: str, ts: str) -> dict[str, Any]:
                         "text": {"type": "plain_text", "text": "Don't show me these"},
                     },
                 ],
-            },  # fmt: skip
+            },
         ],
     )
 

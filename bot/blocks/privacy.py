@@ -68,7 +68,7 @@ def build_forgotten(forgotten: Forgotten) -> dict[str, Any]:
             context(
                 "Stories and follow-ups stay, since teammates own them too. Tone tips are back on for you: "
                 "`/rapport nudges off` turns them off."
-            ),  # fmt: skip
+            ),
         ],
     )
 

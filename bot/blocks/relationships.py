@@ -35,12 +35,21 @@ def _buttons(customer: QuietCustomer) -> Block:
         "type": "actions",
         "block_id": f"{QUIET_BLOCK_PREFIX}{customer.id}",
         "elements": [
-            {"type": "button", "style": "primary", "action_id": PLAN_CHECKIN_ACTION, "value": value,
-             "text": {"type": "plain_text", "text": "Plan a check-in"}},
-            {"type": "button", "action_id": SNOOZE_QUIET_ACTION, "value": value,
-             "text": {"type": "plain_text", "text": "Snooze 30 days"}},
+            {
+                "type": "button",
+                "style": "primary",
+                "action_id": PLAN_CHECKIN_ACTION,
+                "value": value,
+                "text": {"type": "plain_text", "text": "Plan a check-in"},
+            },
+            {
+                "type": "button",
+                "action_id": SNOOZE_QUIET_ACTION,
+                "value": value,
+                "text": {"type": "plain_text", "text": "Snooze 30 days"},
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def build_quiet_nudge(nudge: QuietNudge) -> dict[str, Any]:
@@ -48,10 +57,12 @@ def build_quiet_nudge(nudge: QuietNudge) -> dict[str, Any]:
     count = len(nudge.customers) + nudge.more
     noun = "customer has" if count == 1 else "customers have"
     blocks: list[Block] = [
-        section(f":wave: *{count} of your {noun} gone quiet*: no mention, finished follow-up or story for "
-                f"{nudge.quiet_days} days or more. Loyal customers shouldn't be taken for granted; a short "
-                "check-in shows them they aren't."),
-    ]  # fmt: skip
+        section(
+            f":wave: *{count} of your {noun} gone quiet*: no mention, finished follow-up or story for "
+            f"{nudge.quiet_days} days or more. Loyal customers shouldn't be taken for granted; a short "
+            "check-in shows them they aren't."
+        ),
+    ]
     for customer in nudge.customers:
         blocks += [section(_customer_line(customer)), _buttons(customer)]
     if nudge.more:
@@ -94,7 +105,8 @@ def build_anniversary(anniversary: Anniversary) -> dict[str, Any]:
     name = escape(anniversary.customer_name)
     blocks = [
         section(f":tada: *{years} with {name}* today — a good day to say thank you."),
-        context(f"Customer since {_day(anniversary.since)}. A personal note or a call means more than any "
-                "automated email."),
-    ]  # fmt: skip
+        context(
+            f"Customer since {_day(anniversary.since)}. A personal note or a call means more than any automated email."
+        ),
+    ]
     return message(f"{years} with {anniversary.customer_name} today — a good day to say thank you", blocks)

@@ -29,8 +29,13 @@ def _plain(text: str) -> dict[str, Any]:
 
 
 def _input(key: str, element: dict[str, Any], *, hint: str | None = None, optional: bool = False) -> Block:
-    block: Block = {"type": "input", "block_id": key, "label": _plain(ws.LABELS[key]),
-                    "element": {**element, "action_id": key}, "optional": optional}  # fmt: skip
+    block: Block = {
+        "type": "input",
+        "block_id": key,
+        "label": _plain(ws.LABELS[key]),
+        "element": {**element, "action_id": key},
+        "optional": optional,
+    }
     if hint:
         block["hint"] = _plain(hint[:2000])
     return block
@@ -80,12 +85,17 @@ def build_settings_modal(
     excluded_ids = list(ws.id_list(values.nudge_excluded_channels))
     if excluded_ids:
         excluded["initial_conversations"] = excluded_ids
-    on_off = [_option("On: tips are shown (each person can still turn theirs off)", "on"),
-              _option("Off: no tips for anyone in this workspace", "off")]  # fmt: skip
+    on_off = [
+        _option("On: tips are shown (each person can still turn theirs off)", "on"),
+        _option("Off: no tips for anyone in this workspace", "off"),
+    ]
     rule_options = [rule_option(r) for r in rules][:MAX_OPTIONS]
     disabled_ids = set(ws.id_list(values.tone_rules_disabled))
-    disabled_element: dict[str, Any] = {"type": "multi_static_select", "options": rule_options,
-                                        "placeholder": _plain("None: every shipped rule is used")}  # fmt: skip
+    disabled_element: dict[str, Any] = {
+        "type": "multi_static_select",
+        "options": rule_options,
+        "placeholder": _plain("None: every shipped rule is used"),
+    }
     chosen_rules = [o for o in rule_options if o["value"] in disabled_ids]
     if chosen_rules:
         disabled_element["initial_options"] = chosen_rules
@@ -94,35 +104,63 @@ def build_settings_modal(
     working_days: dict[str, Any] = {"type": "checkboxes", "options": days}
     if chosen_days:
         working_days["initial_options"] = chosen_days
-    nudges: dict[str, Any] = {"type": "radio_buttons", "options": on_off,
-                              "initial_option": on_off[0] if values.nudges_enabled else on_off[1]}  # fmt: skip
+    nudges: dict[str, Any] = {
+        "type": "radio_buttons",
+        "options": on_off,
+        "initial_option": on_off[0] if values.nudges_enabled else on_off[1],
+    }
     # Slack cannot empty a channel menu once chosen: a stories channel is given up with this box instead.
     stop_using = [_option("Stop using a stories channel (shout-outs go in the story's thread; no digest)", "yes")]
     blocks: list[Block] = [
         section("*Stories and follow-ups*"),
-        _input(ws.STORIES_CHANNEL, stories, optional=True,
-               hint="Where shout-outs and the weekly digest go. Invite me to the channel first. Until one is set, "
-                    "a shout-out goes into the thread of the story's message."),
-        *([_input(ws.STORIES_IN_THREAD, {"type": "checkboxes", "options": stop_using}, optional=True)]
-          if values.stories_channel else []),
-        _input(ws.STORY_EMOJI, _text(values.story_emojis.replace(",", ", "), placeholder="star2, tada"),
-               hint="Reacting with one of these records a good story. Several allowed, separated by commas."),
-        _input(ws.FOLLOWUP_EMOJI, _text(values.followup_emoji, placeholder="alarm_clock"),
-               hint="Reacting with this creates a follow-up about the message."),
-        _input(ws.DEFAULT_DELAY, _number(values.default_followup_working_days),
-               hint="A follow-up with no *when* is due this many working days later, at 09:00."),
+        _input(
+            ws.STORIES_CHANNEL,
+            stories,
+            optional=True,
+            hint="Where shout-outs and the weekly digest go. Invite me to the channel first. Until one is set, "
+            "a shout-out goes into the thread of the story's message.",
+        ),
+        *(
+            [_input(ws.STORIES_IN_THREAD, {"type": "checkboxes", "options": stop_using}, optional=True)]
+            if values.stories_channel
+            else []
+        ),
+        _input(
+            ws.STORY_EMOJI,
+            _text(values.story_emojis.replace(",", ", "), placeholder="star2, tada"),
+            hint="Reacting with one of these records a good story. Several allowed, separated by commas.",
+        ),
+        _input(
+            ws.FOLLOWUP_EMOJI,
+            _text(values.followup_emoji, placeholder="alarm_clock"),
+            hint="Reacting with this creates a follow-up about the message.",
+        ),
+        _input(
+            ws.DEFAULT_DELAY,
+            _number(values.default_followup_working_days),
+            hint="A follow-up with no *when* is due this many working days later, at 09:00.",
+        ),
         section("*Working time*"),
         _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
         _input(ws.WORK_END, _text(ws.format_time_of_day(values.working_hours_end), placeholder="17:00")),
         _input(ws.WORKING_DAYS, working_days),
-        _input(ws.TIMEZONE, _text(values.timezone, placeholder="Europe/Paris", max_length=64),
-               hint="For working hours, the digest and monthly stats (people's reminders use their own timezone)."),
+        _input(
+            ws.TIMEZONE,
+            _text(values.timezone, placeholder="Europe/Paris", max_length=64),
+            hint="For working hours, the digest and monthly stats (people's reminders use their own timezone).",
+        ),
         section("*Customers*"),
-        _input(ws.QUIET_DAYS, _number(values.quiet_days),
-               hint="A customer with no touch for this many days is listed in the owner's Monday gone-quiet DM."),
-        _input(ws.UNANSWERED_MINUTES, _number(values.unanswered_minutes),
-               hint="A customer's message in their shared channel unanswered this long (in working time) "
-                    "gets one DM to the owner."),
+        _input(
+            ws.QUIET_DAYS,
+            _number(values.quiet_days),
+            hint="A customer with no touch for this many days is listed in the owner's Monday gone-quiet DM.",
+        ),
+        _input(
+            ws.UNANSWERED_MINUTES,
+            _number(values.unanswered_minutes),
+            hint="A customer's message in their shared channel unanswered this long (in working time) "
+            "gets one DM to the owner.",
+        ),
         section("*Weekly digest*"),
         _input(ws.DIGEST_DAY, digest_day),
         _input(ws.DIGEST_TIME, _text(ws.format_time_of_day(values.digest_time), placeholder="15:00")),
@@ -131,15 +169,20 @@ def build_settings_modal(
         _input(ws.NUDGE_EXCLUDED, excluded, optional=True, hint="No tips are shown for messages in these channels."),
         _input(ws.RULES_DISABLED, disabled_element, optional=True),
         _input(ws.RULES_ADDED, _text(values.tone_rules_added, multiline=True), optional=True, hint=RULES_HELP),
-        _input(ws.RULES_FILE, _text(values.tone_rules_file, placeholder="/etc/rapport/tone_rules.toml",
-                                    max_length=500), optional=True,
-               hint="A rules file on the Rapport server (TOML, like the shipped list), read as well as the rules "
-                    "above; changes to the file are picked up within seconds."),
+        _input(
+            ws.RULES_FILE,
+            _text(values.tone_rules_file, placeholder="/etc/rapport/tone_rules.toml", max_length=500),
+            optional=True,
+            hint="A rules file on the Rapport server (TOML, like the shipped list), read as well as the rules "
+            "above; changes to the file are picked up within seconds.",
+        ),
         section("*Privacy*"),
-        _input(ws.RETENTION_DAYS, _number(values.retention_days),
-               hint="Message excerpts older than this are deleted every day; the mention itself (who, where, when) "
-                    "stays."),
-    ]  # fmt: skip
+        _input(
+            ws.RETENTION_DAYS,
+            _number(values.retention_days),
+            hint="Message excerpts older than this are deleted every day; the mention itself (who, where, when) stays.",
+        ),
+    ]
     if last_change is not None:
         who, when = last_change
         blocks.append(context(f"Last changed by <@{escape(who)}> {date_token(when)}."))
@@ -219,16 +262,18 @@ def build_settings_saved(changes: Sequence[ws.SettingChange]) -> dict[str, Any]:
     """The modal's confirmation: every change, or that nothing changed."""
     if not changes:
         return message("Nothing changed.", [section(":ok_hand: Nothing changed: every setting is as it was.")])
-    lines = [f"• *{escape(ws.LABELS.get(c.key, c.key))}*: {_shown(c.key, c.old)} → {_shown(c.key, c.new)}"
-             for c in changes]  # fmt: skip
+    lines = [
+        f"• *{escape(ws.LABELS.get(c.key, c.key))}*: {_shown(c.key, c.old)} → {_shown(c.key, c.new)}" for c in changes
+    ]
     return message(
         "Settings saved.",
         [
-            section(":white_check_mark: *Saved.* It takes effect right away, in every Rapport process.\n"
-                    + "\n".join(lines)),
+            section(
+                ":white_check_mark: *Saved.* It takes effect right away, in every Rapport process.\n" + "\n".join(lines)
+            ),
             context("Every change is recorded with who made it and when."),
         ],
-    )  # fmt: skip
+    )
 
 
 def build_not_admin() -> dict[str, Any]:

@@ -74,17 +74,19 @@ def story_text(line: StoryLine, *, quote_limit: int = QUOTE_SHOWN) -> str:
 
 def build_rapport_help() -> dict[str, Any]:
     """`/rapport help`: what Rapport does, every command, and what it stores."""
-    commands = "\n".join((
-        "• `/customer Acme` — a customer's card; `/customer add Acme Corp owner @dana`, `/customer list`",
-        "• `/followup Acme tomorrow call back about the drive` — a reminder DM when it is due; `/followup list`",
-        "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
-        "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
-        "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",
-        "• `/rapport forget-me` — delete your excerpts, tone-tip history and settings",
-        "• `/rapport settings` — the workspace's settings (admins)",
-        "• React with :star2: to share a message as a good story, or with :alarm_clock: to follow up on it; "
-        "or use the message shortcuts *Share as a good story* and *Follow up on this*",
-    ))  # fmt: skip
+    commands = "\n".join(
+        (
+            "• `/customer Acme` — a customer's card; `/customer add Acme Corp owner @dana`, `/customer list`",
+            "• `/followup Acme tomorrow call back about the drive` — a reminder DM when it is due; `/followup list`",
+            "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
+            "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
+            "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",
+            "• `/rapport forget-me` — delete your excerpts, tone-tip history and settings",
+            "• `/rapport settings` — the workspace's settings (admins)",
+            "• React with :star2: to share a message as a good story, or with :alarm_clock: to follow up on it; "
+            "or use the message shortcuts *Share as a good story* and *Follow up on this*",
+        )
+    )
     return message(
         "How to use Rapport",
         [
@@ -93,7 +95,7 @@ def build_rapport_help() -> dict[str, Any]:
                 "talked about, reminds owners to follow up and to check back in, and turns good service "
                 "moments into stories the whole team sees, with a weekly digest. It also offers private tone tips "
                 "toward warmer replies."
-            ),  # fmt: skip
+            ),
             section(f"*Commands* (each answers `help`)\n{commands}"),
             section(f"*Tone tips*\n{NUDGES_EXPLAINED}"),
             section(f"*What Rapport stores*\n{STORES}"),
@@ -107,13 +109,17 @@ def build_stats(stats: WorkspaceStats) -> dict[str, Any]:
     stories = stats.stories_this_month
     lines = [f":star2: *{stories} good {'story' if stories == 1 else 'stories'}* this month ({stats.month_name})"]
     if stats.followups_done:
-        lines.append(f":white_check_mark: *{stats.followups_on_time} of {stats.followups_done}* follow-ups done on "
-                     f"time in the last {stats.on_time_days} days")  # fmt: skip
+        lines.append(
+            f":white_check_mark: *{stats.followups_on_time} of {stats.followups_done}* follow-ups done on "
+            f"time in the last {stats.on_time_days} days"
+        )
     else:
         lines.append(f":white_check_mark: No follow-ups done in the last {stats.on_time_days} days yet")
     quiet = stats.quiet_customers
-    lines.append(f":hourglass_flowing_sand: *{quiet} of {stats.customers}* customers quiet "
-                 f"(no touch for {stats.quiet_days} days)")  # fmt: skip
+    lines.append(
+        f":hourglass_flowing_sand: *{quiet} of {stats.customers}* customers quiet "
+        f"(no touch for {stats.quiet_days} days)"
+    )
     fallback = f"Rapport stats: {stories} stories this month, {quiet} quiet customers"
     return message(
         fallback,
@@ -122,6 +128,6 @@ def build_stats(stats: WorkspaceStats) -> dict[str, Any]:
             context(
                 f"Workspace numbers only: Rapport never ranks people. Months follow the workspace timezone "
                 f"({escape(stats.timezone)})."
-            ),  # fmt: skip
+            ),
         ],
     )

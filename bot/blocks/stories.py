@@ -55,12 +55,21 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
         label = PRINCIPLE_LABELS.get(view.principle, view.principle)
         blocks.append(context(f":sparkles: *{escape(label)}*"))
     else:
-        blocks.append({
-            "type": "actions",
-            "block_id": f"story_tags_{view.id}",
-            "elements": [{"type": "button", "action_id": f"{TAG_ACTION_PREFIX}{key}", "value": f"{view.id}:{key}",
-                          "text": {"type": "plain_text", "text": label}} for key, label in PRINCIPLES],
-        })  # fmt: skip
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"story_tags_{view.id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"{TAG_ACTION_PREFIX}{key}",
+                        "value": f"{view.id}:{key}",
+                        "text": {"type": "plain_text", "text": label},
+                    }
+                    for key, label in PRINCIPLES
+                ],
+            }
+        )
     fallback = f"A good story: {shorten(as_typed(view.text), 150)}" if view.text else "A good story"
     return message(fallback, blocks)
 
@@ -84,7 +93,7 @@ def build_self_note() -> dict[str, Any]:
                 ":slightly_smiling_face: That story is about you, so your reaction doesn't count as a "
                 "recognition. Share one about a teammate instead: `" + KUDOS_EXAMPLE + "`"
             )
-        ],  # fmt: skip
+        ],
     )
 
 
@@ -103,10 +112,10 @@ def build_kudos_help() -> dict[str, Any]:
             section(
                 "*`/kudos`* shares a good service story about teammates with the whole team.\n"
                 f"`{KUDOS_EXAMPLE}`\n`/kudos @lee @kiri stayed late to fix Acme's drive`"
-            ),  # fmt: skip
+            ),
             context(
                 "Everyone you mention is credited (never yourself) and told once, by DM. "
                 "React to any message with :star2: to share it as a story."
-            ),  # fmt: skip
+            ),
         ],
     )

@@ -27,8 +27,14 @@ def story_metadata(source: StorySource) -> str:
     """The source as the modal's private_metadata, the message's words shortened until it fits."""
     text = source.text
     while True:
-        meta: dict[str, Any] = {"c": source.channel_id, "ts": source.ts, "th": source.thread_ts, "u": source.author,
-                                "f": source.followup_id, "t": text}  # fmt: skip
+        meta: dict[str, Any] = {
+            "c": source.channel_id,
+            "ts": source.ts,
+            "th": source.thread_ts,
+            "u": source.author,
+            "f": source.followup_id,
+            "t": text,
+        }
         encoded = json.dumps({k: v for k, v in meta.items() if v}, ensure_ascii=False, separators=(",", ":"))
         overflow = len(encoded.encode()) - METADATA_LIMIT
         if overflow <= 0:
@@ -74,27 +80,48 @@ def _about(draft: StoryDraft) -> Block:
 
 def build_story_modal(draft: StoryDraft) -> dict[str, Any]:
     """The modal: who gets the credit (prefilled), a line of thanks, and a principle tag."""
-    credited: dict[str, Any] = {"type": "multi_users_select", "action_id": CREDITED_ACTION,
-                                "max_selected_items": MAX_CREDITED,
-                                "placeholder": {"type": "plain_text", "text": "Pick teammates"}}  # fmt: skip
+    credited: dict[str, Any] = {
+        "type": "multi_users_select",
+        "action_id": CREDITED_ACTION,
+        "max_selected_items": MAX_CREDITED,
+        "placeholder": {"type": "plain_text", "text": "Pick teammates"},
+    }
     if draft.credited:
         credited["initial_users"] = list(draft.credited[:MAX_CREDITED])
     blocks: list[Block] = [
         _about(draft),
-        {"type": "input", "block_id": CREDITED_BLOCK, "label": {"type": "plain_text", "text": "Who gets the credit"},
-         "element": credited},
-        {"type": "input", "block_id": THANKS_BLOCK, "optional": True,
-         "label": {"type": "plain_text", "text": "A line of thanks"},
-         "element": {"type": "plain_text_input", "action_id": THANKS_ACTION, "max_length": THANKS_MAX,
-                     "placeholder": {"type": "plain_text", "text": "Thank you for staying until it was solved!"}}},
-        {"type": "input", "block_id": PRINCIPLE_BLOCK, "optional": True,
-         "label": {"type": "plain_text", "text": "Which principle it shows"},
-         "element": {"type": "static_select", "action_id": PRINCIPLE_ACTION,
-                     "placeholder": {"type": "plain_text", "text": "Pick one"},
-                     "options": [{"text": {"type": "plain_text", "text": label}, "value": key}
-                                 for key, label in PRINCIPLES]}},
+        {
+            "type": "input",
+            "block_id": CREDITED_BLOCK,
+            "label": {"type": "plain_text", "text": "Who gets the credit"},
+            "element": credited,
+        },
+        {
+            "type": "input",
+            "block_id": THANKS_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "A line of thanks"},
+            "element": {
+                "type": "plain_text_input",
+                "action_id": THANKS_ACTION,
+                "max_length": THANKS_MAX,
+                "placeholder": {"type": "plain_text", "text": "Thank you for staying until it was solved!"},
+            },
+        },
+        {
+            "type": "input",
+            "block_id": PRINCIPLE_BLOCK,
+            "optional": True,
+            "label": {"type": "plain_text", "text": "Which principle it shows"},
+            "element": {
+                "type": "static_select",
+                "action_id": PRINCIPLE_ACTION,
+                "placeholder": {"type": "plain_text", "text": "Pick one"},
+                "options": [{"text": {"type": "plain_text", "text": label}, "value": key} for key, label in PRINCIPLES],
+            },
+        },
         context("Everyone credited is told once, by DM, and the whole team sees the shout-out."),
-    ]  # fmt: skip
+    ]
     return {
         "type": "modal",
         "callback_id": STORY_MODAL_CALLBACK,

@@ -27,11 +27,22 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 # Words people reach for that mean one of the real subcommands.
 _SYNONYMS = {
-    "delete": "remove", "del": "remove", "rm": "remove", "drop": "remove",
-    "new": "add", "create": "add", "ls": "list", "all": "list",
-    "show": "card", "card": "card", "view": "card", "info": "card",
-    "rename": "alias", "assign": "owner", "connect": "link",
-}  # fmt: skip
+    "delete": "remove",
+    "del": "remove",
+    "rm": "remove",
+    "drop": "remove",
+    "new": "add",
+    "create": "add",
+    "ls": "list",
+    "all": "list",
+    "show": "card",
+    "card": "card",
+    "view": "card",
+    "info": "card",
+    "rename": "alias",
+    "assign": "owner",
+    "connect": "link",
+}
 
 
 @dataclass(frozen=True)

@@ -51,8 +51,12 @@ def digest_week(now: datetime, *, day: str, minutes: int, tz: str) -> DigestWeek
     moment = _at(moment_day, minutes, where)
     week_end = _at(moment_day + timedelta(days=7 - moment_day.weekday()), 0, where)
     year, week, _ = moment_day.isocalendar()
-    return DigestWeek(label=f"{year}-W{week:02d}", start=_at(moment_day - timedelta(days=7), minutes, where),
-                      moment=moment, due_until=max(week_end, moment + LATE_AT_LEAST))  # fmt: skip
+    return DigestWeek(
+        label=f"{year}-W{week:02d}",
+        start=_at(moment_day - timedelta(days=7), minutes, where),
+        moment=moment,
+        due_until=max(week_end, moment + LATE_AT_LEAST),
+    )
 
 
 def month_start(now: datetime, tz: str) -> datetime:

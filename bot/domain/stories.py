@@ -68,8 +68,9 @@ def parse_kudos(text: str, *, giver: str) -> Kudos | KudosHelp:
     credited = tuple(u for u in mentioned if u != giver)
     if not credited:
         if mentioned:
-            raise BadCommand("Kudos are for your teammates: mention someone other than yourself.",
-                             example=KUDOS_EXAMPLE)  # fmt: skip
+            raise BadCommand(
+                "Kudos are for your teammates: mention someone other than yourself.", example=KUDOS_EXAMPLE
+            )
         raise BadCommand("Who should get the kudos? Mention them with @.", example=KUDOS_EXAMPLE)
     words = _USER.sub(lambda m: m.group(0) if m.group(1) not in credited else "", text)
     words = " ".join(words.split())
@@ -88,8 +89,9 @@ class BadStory(BadCommand):
         self.field = field
 
 
-def check_shared_story(credited: tuple[str, ...], *, sharer: str, principle: str | None,
-                       self_allowed: bool = False) -> tuple[str, ...]:  # fmt: skip
+def check_shared_story(
+    credited: tuple[str, ...], *, sharer: str, principle: str | None, self_allowed: bool = False
+) -> tuple[str, ...]:
     """Who a story shared through the modal credits (each once, in order); nobody, or only the sharer (unless
     `self_allowed`), or an unknown principle is explained next to its field."""
     people = tuple(dict.fromkeys(u for u in credited if u))

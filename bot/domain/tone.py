@@ -79,8 +79,13 @@ DEFAULT_PRINCIPLES = {
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
 
-_CATEGORY_ALIASES = {"brushoff": "brush_off", "brushoffs": "brush_off", "threat": "threat", "threats": "threat",
-                     "blame": "blame"}  # fmt: skip
+_CATEGORY_ALIASES = {
+    "brushoff": "brush_off",
+    "brushoffs": "brush_off",
+    "threat": "threat",
+    "threats": "threat",
+    "blame": "blame",
+}
 _CATEGORY_CHOICES = "brush-off, threat or blame"
 _LINE_EXAMPLE = "brush-off | not my circus | Let me find out who can help, and stay with you until it's solved"
 _TOML_KEYS = ("id", "category", "phrases", "unless", "alternative", "principle")

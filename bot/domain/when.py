@@ -90,11 +90,25 @@ def zone(name: str | None) -> ZoneInfo:
 
 
 _UNITS = {
-    "m": 1, "min": 1, "mins": 1, "minute": 1, "minutes": 1,
-    "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60,
-    "d": 1440, "day": 1440, "days": 1440,
-    "w": 10080, "wk": 10080, "wks": 10080, "week": 10080, "weeks": 10080,
-}  # fmt: skip
+    "m": 1,
+    "min": 1,
+    "mins": 1,
+    "minute": 1,
+    "minutes": 1,
+    "h": 60,
+    "hr": 60,
+    "hrs": 60,
+    "hour": 60,
+    "hours": 60,
+    "d": 1440,
+    "day": 1440,
+    "days": 1440,
+    "w": 10080,
+    "wk": 10080,
+    "wks": 10080,
+    "week": 10080,
+    "weeks": 10080,
+}
 _IN = re.compile(r"in\s+(?P<n>\d{1,6})\s*(?P<unit>[a-z]+)?(?=\s|$)")
 _IN_WORKING = re.compile(r"in\s+(?P<n>\d{1,6})\s+(?:working|business)\s+days?(?=\s|$)")
 _AT = re.compile(

@@ -288,8 +288,9 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
     except (ZoneInfoNotFoundError, ValueError):
         errors[TIMEZONE] = (
             f"“{timezone[:60]}” is not a timezone I know: use an IANA name such as Europe/Paris or America/New_York."
-            if timezone else "Give the workspace's timezone, for example Europe/Paris or UTC."
-        )  # fmt: skip
+            if timezone
+            else "Give the workspace's timezone, for example Europe/Paris or UTC."
+        )
     if form.nudges not in ("on", "off"):
         errors[NUDGES] = "Choose whether tone nudges are on or off for the workspace."
     rules_added = (form.tone_rules_added or "").strip()
@@ -351,6 +352,9 @@ def changes_between(old: WorkspaceSettingsValues, new: WorkspaceSettingsValues) 
     for item in fields(WorkspaceSettingsValues):
         before, after = getattr(old, item.name), getattr(new, item.name)
         if before != after:
-            changed.append(SettingChange(key=FIELD_KEYS[item.name], old=shown_value(item.name, before),
-                                         new=shown_value(item.name, after)))  # fmt: skip
+            changed.append(
+                SettingChange(
+                    key=FIELD_KEYS[item.name], old=shown_value(item.name, before), new=shown_value(item.name, after)
+                )
+            )
     return changed

@@ -25,15 +25,22 @@ def actor(body: dict[str, Any]) -> tuple[str, str]:
     """(team id, user id) of the person behind a slash command or an interaction; blanks when Slack left them out."""
     user = _dict(body.get("user"))
     submitted = _dict(body.get("view")) if body.get("type") == "view_submission" else {}
-    team_id = (_text(body.get("team_id")) or _text(submitted.get("team_id")) or _text(_dict(body.get("team")).get("id"))
-               or _text(user.get("team_id")))  # fmt: skip
+    team_id = (
+        _text(body.get("team_id"))
+        or _text(submitted.get("team_id"))
+        or _text(_dict(body.get("team")).get("id"))
+        or _text(user.get("team_id"))
+    )
     return team_id, _text(user.get("id")) or _text(body.get("user_id"))
 
 
 def channel_of(body: dict[str, Any]) -> str:
     """The channel a slash command was typed in or a click or shortcut happened in; "" for none (Home tab, modals)."""
-    return (_text(body.get("channel_id")) or _text(_dict(body.get("channel")).get("id"))
-            or _text(_dict(body.get("container")).get("channel_id")))  # fmt: skip
+    return (
+        _text(body.get("channel_id"))
+        or _text(_dict(body.get("channel")).get("id"))
+        or _text(_dict(body.get("container")).get("channel_id"))
+    )
 
 
 def response_url_of(body: dict[str, Any]) -> str:
@@ -107,9 +114,17 @@ class Request:
 def read_request(body: dict[str, Any], *, client: WebClient, bot_user_id: str | None = None) -> Request:
     """The request in a slash command's or interactive payload's body."""
     team_id, user_id = actor(body)
-    return Request(kind=kind_of(body), team_id=team_id, user_id=user_id, channel_id=channel_of(body),
-                   trigger_id=_text(body.get("trigger_id")), response_url=response_url_of(body), body=body,
-                   client=client, bot_user_id=bot_user_id)  # fmt: skip
+    return Request(
+        kind=kind_of(body),
+        team_id=team_id,
+        user_id=user_id,
+        channel_id=channel_of(body),
+        trigger_id=_text(body.get("trigger_id")),
+        response_url=response_url_of(body),
+        body=body,
+        client=client,
+        bot_user_id=bot_user_id,
+    )
 
 
 def request_ids(body: dict[str, Any]) -> dict[str, str]:

@@ -61,9 +61,17 @@ def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> Background
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
     for job in job_table(client=client, worker=worker):
         # next_run_time=now: whatever came due while the bot was down goes out at start, not skipped as misfired.
-        scheduler.add_job(_run, "interval", args=(job.run, deps), kwargs=dict(job.extras), id=job.id, name=job.id,
-                          seconds=job.every_seconds, next_run_time=datetime.now(UTC),
-                          misfire_grace_time=None)  # fmt: skip
+        scheduler.add_job(
+            _run,
+            "interval",
+            args=(job.run, deps),
+            kwargs=dict(job.extras),
+            id=job.id,
+            name=job.id,
+            seconds=job.every_seconds,
+            next_run_time=datetime.now(UTC),
+            misfire_grace_time=None,
+        )
     deps.wake_sender.attach(lambda: wake_sender(scheduler))
     return scheduler
 

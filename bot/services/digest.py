@@ -33,16 +33,23 @@ DIGEST_STORIES = 10
 
 def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_days: int) -> Digest:
     """The digest of one workspace's week."""
-    rows = report_rows.counted_stories(session, team_id=team_id, since=week.start, until=week.moment,
-                                       most_recognised_first=True, limit=DIGEST_STORIES)  # fmt: skip
+    rows = report_rows.counted_stories(
+        session, team_id=team_id, since=week.start, until=week.moment, most_recognised_first=True, limit=DIGEST_STORIES
+    )
     total = report_rows.count_counted_stories(session, team_id=team_id, since=week.start, until=week.moment)
     done = report_rows.done_followups(session, team_id=team_id, since=week.start, until=week.moment)
     quiet = report_rows.count_quiet_customers(session, team_id=team_id, cutoff=week.moment - timedelta(days=quiet_days))
-    return Digest(week=week, stories=story_lines(session, team_id=team_id, rows=list(rows)),
-                  more_stories=max(0, total - len(rows)), followups_done=done.done, followups_on_time=done.on_time,
-                  customers_checked_in=done.customers_checked_in, quiet_customers=quiet, quiet_days=quiet_days,
-                  tips=settings_rows.count_nudges(session, team_id=team_id, since=week.start,
-                                                  until=week.moment))  # fmt: skip
+    return Digest(
+        week=week,
+        stories=story_lines(session, team_id=team_id, rows=list(rows)),
+        more_stories=max(0, total - len(rows)),
+        followups_done=done.done,
+        followups_on_time=done.on_time,
+        customers_checked_in=done.customers_checked_in,
+        quiet_customers=quiet,
+        quiet_days=quiet_days,
+        tips=settings_rows.count_nudges(session, team_id=team_id, since=week.start, until=week.moment),
+    )
 
 
 def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
@@ -66,9 +73,16 @@ def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
                 continue
             payload = {"channel": channel, "unfurl_links": False, "unfurl_media": False, **build_digest(digest)}
             # Several processes may get here at once: the key lets one row in, the others add nothing.
-            queued += outbox_rows.enqueue(session, team_id=team_id, kind="digest", idempotency_key=key,
-                                          method="chat.postMessage", payload=payload, not_before=now,
-                                          now=now)  # fmt: skip
+            queued += outbox_rows.enqueue(
+                session,
+                team_id=team_id,
+                kind="digest",
+                idempotency_key=key,
+                method="chat.postMessage",
+                payload=payload,
+                not_before=now,
+                now=now,
+            )
     if queued:
         deps.wake_sender()
     return queued

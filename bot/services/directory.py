@@ -146,8 +146,9 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
     """The card for the customer a person names."""
     with deps.session_factory.begin() as session:
         customer = resolve_customer(session, team_id=team_id, query=query, command="/customer")
-        mentions = mention_rows.latest_of_customer(session, team_id=team_id, customer_id=customer.id,
-                                                   limit=CARD_MENTIONS)  # fmt: skip
+        mentions = mention_rows.latest_of_customer(
+            session, team_id=team_id, customer_id=customer.id, limit=CARD_MENTIONS
+        )
         workspace = workspace_rows.get(session, team_id=team_id)
         return CustomerCard(
             name=customer.name,
@@ -163,7 +164,7 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
                     user_id=m.user_id,
                     at=m.mentioned_at,
                     excerpt=m.excerpt,
-                )  # fmt: skip
+                )
                 for m in mentions
             ),
             linked_channels=tuple(channel_rows.linked_to_customer(session, team_id=team_id, customer_id=customer.id)),
@@ -182,7 +183,7 @@ def list_customers(deps: Deps, *, team_id: str) -> CustomerList:
                     owner_user_id=r.customer.owner_user_id,
                     last_touch=r.last_touch,
                     mention_count=r.mention_count,
-                )  # fmt: skip
+                )
                 for r in rows
             ),
             total=customer_rows.count(session, team_id=team_id),

@@ -30,12 +30,46 @@ Format = Literal["csv", "json"]
 Record = dict[str, Any]
 
 CUSTOMER_FIELDS = ("id", "name", "aliases", "owner_user_id", "since", "linked_channels", "created_at", "notes")
-MENTION_FIELDS = ("customer_id", "customer_name", "channel_id", "message_ts", "thread_ts", "user_id", "mentioned_at",
-                  "excerpt")  # fmt: skip
-FOLLOWUP_FIELDS = ("id", "owner_user_id", "customer_id", "customer_name", "kind", "note", "due_at", "state",
-                   "created_by", "created_at", "closed_by", "closed_at", "source_channel_id", "source_ts")  # fmt: skip
-STORY_FIELDS = ("id", "via", "created_at", "created_by", "credited", "recognised_by", "customer_id", "customer_name",
-                "principle", "text", "source_channel_id", "source_ts")  # fmt: skip
+MENTION_FIELDS = (
+    "customer_id",
+    "customer_name",
+    "channel_id",
+    "message_ts",
+    "thread_ts",
+    "user_id",
+    "mentioned_at",
+    "excerpt",
+)
+FOLLOWUP_FIELDS = (
+    "id",
+    "owner_user_id",
+    "customer_id",
+    "customer_name",
+    "kind",
+    "note",
+    "due_at",
+    "state",
+    "created_by",
+    "created_at",
+    "closed_by",
+    "closed_at",
+    "source_channel_id",
+    "source_ts",
+)
+STORY_FIELDS = (
+    "id",
+    "via",
+    "created_at",
+    "created_by",
+    "credited",
+    "recognised_by",
+    "customer_id",
+    "customer_name",
+    "principle",
+    "text",
+    "source_channel_id",
+    "source_ts",
+)
 
 SECTIONS = ("customers", "mentions", "followups", "stories")
 FIELDS: Mapping[str, tuple[str, ...]] = {
@@ -104,8 +138,12 @@ def default_output_dir(*, team_id: str, now: datetime) -> Path:
     return Path(f"rapport-export-{team_id}-{now.astimezone(UTC):%Y%m%d}")
 
 
-_ROW_NAMES = {"customers": ("customer", "customers"), "mentions": ("mention", "mentions"),
-              "followups": ("follow-up", "follow-ups"), "stories": ("story", "stories")}  # fmt: skip
+_ROW_NAMES = {
+    "customers": ("customer", "customers"),
+    "mentions": ("mention", "mentions"),
+    "followups": ("follow-up", "follow-ups"),
+    "stories": ("story", "stories"),
+}
 
 
 def describe_rows(rows: Mapping[str, int]) -> str:
@@ -174,8 +212,9 @@ def followup_record(followup: FollowUp, *, customer_name: str | None) -> Record:
     }
 
 
-def story_record(story: Story, *, customer_name: str | None, credited: Sequence[str],
-                 recognised_by: Sequence[str]) -> Record:  # fmt: skip
+def story_record(
+    story: Story, *, customer_name: str | None, credited: Sequence[str], recognised_by: Sequence[str]
+) -> Record:
     """A story as exported."""
     return {
         "id": story.id,
@@ -244,8 +283,12 @@ def _stories(session: Session, *, team_id: str, batch_size: int) -> Iterator[Rec
     credits = export_rows.story_credits(session, team_id=team_id)
     recognisers = export_rows.story_recognisers(session, team_id=team_id)
     for story, customer_name in export_rows.stories(session, team_id=team_id, batch_size=batch_size):
-        yield story_record(story, customer_name=customer_name, credited=credits.get(story.id, []),
-                           recognised_by=recognisers.get(story.id, []))  # fmt: skip
+        yield story_record(
+            story,
+            customer_name=customer_name,
+            credited=credits.get(story.id, []),
+            recognised_by=recognisers.get(story.id, []),
+        )
 
 
 def _begin_snapshot(session: Session) -> None:
@@ -269,8 +312,13 @@ def _write_csv(handle: TextIO, *, fields: Sequence[str], records: Iterable[Recor
     return count
 
 
-def _write_json(handle: TextIO, *, team_id: str, exported_at: datetime,
-                sections: Sequence[tuple[str, Callable[[], Iterable[Record]]]]) -> dict[str, int]:  # fmt: skip
+def _write_json(
+    handle: TextIO,
+    *,
+    team_id: str,
+    exported_at: datetime,
+    sections: Sequence[tuple[str, Callable[[], Iterable[Record]]]],
+) -> dict[str, int]:
     """One JSON object, written a row at a time so the mentions never sit in memory all at once."""
     counts: dict[str, int] = {}
     handle.write("{\n")
@@ -310,8 +358,16 @@ def _partial(path: Path) -> Path:
 # --- the use case -----------------------------------------------------------------------------------------
 
 
-def export_workspace(deps: Deps, *, team_id: str, now: datetime, fmt: Format, out_dir: Path,
-                     overwrite: bool = False, batch_size: int = BATCH_SIZE) -> ExportReport:  # fmt: skip
+def export_workspace(
+    deps: Deps,
+    *,
+    team_id: str,
+    now: datetime,
+    fmt: Format,
+    out_dir: Path,
+    overwrite: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> ExportReport:
     """Write the workspace's customers, mentions, follow-ups and stories to `out_dir`, read in one transaction."""
     names = file_names(fmt)
     written: list[ExportedFile] = []
@@ -325,11 +381,13 @@ def export_workspace(deps: Deps, *, team_id: str, now: datetime, fmt: Format, ou
             expire_before = now - timedelta(days=DEFAULT_RETENTION_DAYS if retention is None else retention)
             sections: list[tuple[str, Callable[[], Iterable[Record]]]] = [
                 ("customers", lambda: _customers(session, team_id=team_id)),
-                ("mentions", lambda: _mentions(session, team_id=team_id, expire_before=expire_before,
-                                               batch_size=batch_size)),
+                (
+                    "mentions",
+                    lambda: _mentions(session, team_id=team_id, expire_before=expire_before, batch_size=batch_size),
+                ),
                 ("followups", lambda: _followups(session, team_id=team_id, batch_size=batch_size)),
                 ("stories", lambda: _stories(session, team_id=team_id, batch_size=batch_size)),
-            ]  # fmt: skip
+            ]
             if fmt == "json":
                 path = out_dir / JSON_FILE
                 started.append(_partial(path))

@@ -12,7 +12,15 @@ from bot.views.followups import FollowUpView
 
 def followup_view(row: FollowUp, *, customer_name: str | None, workspace_url: str) -> FollowUpView:
     """The view of a stored follow-up."""
-    return FollowUpView(id=row.id, owner_user_id=row.owner_user_id, customer_name=customer_name, note=row.note,
-                        due_at=row.due_at, kind=row.kind, created_by=row.created_by,
-                        source_channel_id=row.source_channel_id, source_ts=row.source_ts,
-                        workspace_url=workspace_url)  # fmt: skip
+    return FollowUpView(
+        id=row.id,
+        owner_user_id=row.owner_user_id,
+        customer_name=customer_name,
+        note=row.note,
+        due_at=row.due_at,
+        kind=row.kind,
+        created_by=row.created_by,
+        source_channel_id=row.source_channel_id,
+        source_ts=row.source_ts,
+        workspace_url=workspace_url,
+    )

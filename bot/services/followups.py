@@ -84,8 +84,7 @@ def create_followups(
 ) -> list[FollowUpView]:
     """One follow-up per owner, due at the *when* read in each owner's own timezone; nothing if any is bad."""
     plan = _plan(deps, team_id=team_id, created_by=created_by, owners=owners, text=text)
-    return _create(deps, client, plan, team_id=team_id, created_by=created_by,
-                   source=(source_channel_id, source_ts))  # fmt: skip
+    return _create(deps, client, plan, team_id=team_id, created_by=created_by, source=(source_channel_id, source_ts))
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,9 @@ class FollowUpForm:
     source_ts: str | None = None
 
 
-def create_from_form(deps: Deps, client: WebClient, *, team_id: str, created_by: str, form: FollowUpForm
-                     ) -> list[FollowUpView]:  # fmt: skip
+def create_from_form(
+    deps: Deps, client: WebClient, *, team_id: str, created_by: str, form: FollowUpForm
+) -> list[FollowUpView]:
     """The modal's follow-up: the customer must be known, the *when* must read whole; nothing is created if not."""
     with deps.session_factory.begin() as session:
         customer = None
@@ -114,26 +114,34 @@ def create_from_form(deps: Deps, client: WebClient, *, team_id: str, created_by:
             raise BadWhen(f"“{form.when.strip()}” is not a time I can read.", example=WHEN_HINT)
     note = " ".join(form.note.split())
     if not note and customer is None:
-        raise BadCommand("What should I remind you about? Name a customer or write a note.", example=WHEN_HINT,
-                         field=NOTE_FIELD)  # fmt: skip
+        raise BadCommand(
+            "What should I remind you about? Name a customer or write a note.", example=WHEN_HINT, field=NOTE_FIELD
+        )
     owner = form.owner or (customer.owner_user_id if customer is not None else created_by)
     plan = _Plan(customer=customer, owners=(owner,), when=when, note=note[:NOTE_LIMIT])
-    return _create(deps, client, plan, team_id=team_id, created_by=created_by,
-                   source=(form.source_channel_id, form.source_ts))  # fmt: skip
+    return _create(
+        deps, client, plan, team_id=team_id, created_by=created_by, source=(form.source_channel_id, form.source_ts)
+    )
 
 
-def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created_by: str,
-            source: tuple[str | None, str | None]) -> list[FollowUpView]:  # fmt: skip
+def _create(
+    deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created_by: str, source: tuple[str | None, str | None]
+) -> list[FollowUpView]:
     timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner in plan.owners}
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         due = {
-            owner: resolve(plan.when, now=now, tz=zone(timezones[owner]), week=week,
-                           default_working_days=settings.default_followup_working_days)
+            owner: resolve(
+                plan.when,
+                now=now,
+                tz=zone(timezones[owner]),
+                week=week,
+                default_working_days=settings.default_followup_working_days,
+            )
             for owner in plan.owners
-        }  # fmt: skip
+        }
         url = _workspace_url(session, team_id=team_id)
         customer_id = plan.customer.id if plan.customer is not None else None
         customer_name = plan.customer.name if plan.customer is not None else None
@@ -154,7 +162,7 @@ def _create(deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created
                 ),
                 customer_name=customer_name,
                 workspace_url=url,
-            )  # fmt: skip
+            )
             for owner in plan.owners
         ]
         home.refresh(session, team_id=team_id, user_ids=plan.owners, now=now)
@@ -167,8 +175,17 @@ def _workspace_url(session: Session, *, team_id: str) -> str:
     return workspace.url if workspace is not None else ""
 
 
-def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id: str | None, reactor: str,
-                         emoji: str, channel_id: str, ts: str) -> list[FollowUpView]:  # fmt: skip
+def create_from_reaction(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    event_id: str | None,
+    reactor: str,
+    emoji: str,
+    channel_id: str,
+    ts: str,
+) -> list[FollowUpView]:
     """The follow-up emoji on a message: a follow-up per customer it names (for that customer's owner), else one
     for the reactor; due at the workspace default, linked to the message. Anything else, or a retry, is nothing."""
     now = deps.clock()
@@ -189,18 +206,32 @@ def create_from_reaction(deps: Deps, client: WebClient, *, team_id: str, event_i
         workspace_rows.ensure(session, team_id=team_id, now=now)
         if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
             return []  # Slack's retry of a reaction already turned into follow-ups
-        if followup_rows.has_open_from(session, team_id=team_id, created_by=reactor, channel_id=channel_id,
-                                       ts=ts):  # fmt: skip
+        if followup_rows.has_open_from(session, team_id=team_id, created_by=reactor, channel_id=channel_id, ts=ts):
             return []  # the same person reacting again (after removing it) changes nothing twice
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         url = _workspace_url(session, team_id=team_id)
         views = []
         for owner, customer_id, customer_name, excerpt_text in plans:
-            due = resolve(None, now=now, tz=zone(timezones[owner]), week=week,
-                          default_working_days=settings.default_followup_working_days)  # fmt: skip
-            row = followup_rows.add(session, team_id=team_id, owner_user_id=owner, customer_id=customer_id,
-                                       kind="followup", note=excerpt_text[:NOTE_LIMIT], source_channel_id=channel_id,
-                                       source_ts=ts, due_at=due, created_by=reactor, created_at=now)  # fmt: skip
+            due = resolve(
+                None,
+                now=now,
+                tz=zone(timezones[owner]),
+                week=week,
+                default_working_days=settings.default_followup_working_days,
+            )
+            row = followup_rows.add(
+                session,
+                team_id=team_id,
+                owner_user_id=owner,
+                customer_id=customer_id,
+                kind="followup",
+                note=excerpt_text[:NOTE_LIMIT],
+                source_channel_id=channel_id,
+                source_ts=ts,
+                due_at=due,
+                created_by=reactor,
+                created_at=now,
+            )
             views.append(followup_view(row, customer_name=customer_name, workspace_url=url))
         outbox_rows.enqueue(
             session,
@@ -231,13 +262,13 @@ def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
     """A person's open follow-ups, most overdue first."""
     with deps.session_factory.begin() as session:
         rows = followup_rows.open_of_owner(session, team_id=team_id, owner_user_id=user_id, limit=LIST_LIMIT)
-        names = customer_rows.names_by_id(
-            session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id]
-        )
+        names = customer_rows.names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
         workspace = workspace_rows.get(session, team_id=team_id)
         url = workspace.url if workspace is not None else ""
-        return [followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
-                for r in rows]  # fmt: skip
+        return [
+            followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
+            for r in rows
+        ]
 
 
 def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:
@@ -267,8 +298,9 @@ def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
         for team_id in {r.team_id for r in rows}:  # a few queries per workspace, none per follow-up
             mine = [r for r in rows if r.team_id == team_id]
             settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
-            weeks[team_id] = WorkWeek.from_settings(settings.working_days, settings.working_hours_start,
-                                                    settings.working_hours_end)  # fmt: skip
+            weeks[team_id] = WorkWeek.from_settings(
+                settings.working_days, settings.working_hours_start, settings.working_hours_end
+            )
             workspace = workspace_rows.get(session, team_id=team_id)
             urls[team_id] = workspace.url if workspace is not None else ""
             owners = [r.owner_user_id for r in mine]
@@ -282,8 +314,11 @@ def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
                 if second_reminder_at(row.last_reminded_at, tz=tz, week=weeks[row.team_id]) > now:
                     continue
             names = customers[row.team_id]
-            view = followup_view(row, customer_name=names.get(row.customer_id) if row.customer_id else None,
-                                 workspace_url=urls[row.team_id])  # fmt: skip
+            view = followup_view(
+                row,
+                customer_name=names.get(row.customer_id) if row.customer_id else None,
+                workspace_url=urls[row.team_id],
+            )
             attempt = row.reminders_sent + 1
             outbox_rows.enqueue(
                 session,
@@ -320,8 +355,11 @@ def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
 
 def _result(session: Session, row: FollowUp, changed: bool) -> ButtonResult:
     names = customer_rows.names_by_id(session, team_id=row.team_id, ids=[row.customer_id] if row.customer_id else [])
-    view = followup_view(row, customer_name=names.get(row.customer_id) if row.customer_id else None,
-                         workspace_url=_workspace_url(session, team_id=row.team_id))  # fmt: skip
+    view = followup_view(
+        row,
+        customer_name=names.get(row.customer_id) if row.customer_id else None,
+        workspace_url=_workspace_url(session, team_id=row.team_id),
+    )
     return ButtonResult(view=view, changed=changed, state=row.state, closed_by=row.closed_by)
 
 
@@ -401,10 +439,20 @@ def check_back(deps: Deps, client: WebClient, *, team_id: str, followup_id: int,
         if existing is not None:
             return _result(session, existing, False).view
         due = resolve(When(kind="days", amount=CHECK_BACK_DAYS), now=now, tz=zone(tz), week=WorkWeek())
-        row = followup_rows.add(session, team_id=team_id, owner_user_id=owner, customer_id=done.customer_id,
-                                kind="checkin", note=CHECK_BACK_NOTE, source_channel_id=done.source_channel_id,
-                                source_ts=done.source_ts, checkin_of_id=done.id, due_at=due, created_by=user_id,
-                                created_at=now)  # fmt: skip
+        row = followup_rows.add(
+            session,
+            team_id=team_id,
+            owner_user_id=owner,
+            customer_id=done.customer_id,
+            kind="checkin",
+            note=CHECK_BACK_NOTE,
+            source_channel_id=done.source_channel_id,
+            source_ts=done.source_ts,
+            checkin_of_id=done.id,
+            due_at=due,
+            created_by=user_id,
+            created_at=now,
+        )
         home.refresh(session, team_id=team_id, user_ids=[owner], now=now)
         view = _result(session, row, True).view
     deps.wake_sender()

@@ -32,18 +32,33 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     names = customer_rows.names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
     workspace = workspace_rows.get(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
-    views = [followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
-             for r in rows]  # fmt: skip
+    views = [
+        followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
+        for r in rows
+    ]
     customers = customer_rows.quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
     workspace_nudges = settings_rows.of_workspace(session, team_id=team_id, now=now).nudges_enabled
-    owned = [CustomerSummary(name=c.customer.name, owner_user_id=c.customer.owner_user_id, last_touch=c.last_touch,
-                             mention_count=c.mention_count) for c in customers]  # fmt: skip
-    return HomeView(user_id=user_id, followups=views, customers=owned, now=now, recent_stories=recent,
-                    my_stories=mine, workspace_nudges=workspace_nudges,
-                    nudges_enabled=settings_rows.user_nudges_enabled(session, team_id=team_id,
-                                                                     user_id=user_id))  # fmt: skip
+    owned = [
+        CustomerSummary(
+            name=c.customer.name,
+            owner_user_id=c.customer.owner_user_id,
+            last_touch=c.last_touch,
+            mention_count=c.mention_count,
+        )
+        for c in customers
+    ]
+    return HomeView(
+        user_id=user_id,
+        followups=views,
+        customers=owned,
+        now=now,
+        recent_stories=recent,
+        my_stories=mine,
+        workspace_nudges=workspace_nudges,
+        nudges_enabled=settings_rows.user_nudges_enabled(session, team_id=team_id, user_id=user_id),
+    )
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:

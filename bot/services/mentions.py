@@ -45,9 +45,16 @@ def _first_event(deps: Deps, session: Session, *, team_id: str, event_id: str | 
 
 def _mention_row(message: ChannelMessage, customer_id: int, excerpt_text: str) -> dict[str, Any]:
     """The mentions row for one customer named in a message."""
-    return mention_rows.new_row(team_id=message.team_id, customer_id=customer_id, channel_id=message.channel_id,
-                                message_ts=message.ts, thread_ts=message.thread_ts, user_id=message.user_id,
-                                mentioned_at=ts_to_datetime(message.ts), excerpt=excerpt_text)  # fmt: skip
+    return mention_rows.new_row(
+        team_id=message.team_id,
+        customer_id=customer_id,
+        channel_id=message.channel_id,
+        message_ts=message.ts,
+        thread_ts=message.thread_ts,
+        user_id=message.user_id,
+        mentioned_at=ts_to_datetime(message.ts),
+        excerpt=excerpt_text,
+    )
 
 
 def _note_wait_or_answer(
@@ -59,9 +66,16 @@ def _note_wait_or_answer(
     """In a customer's linked channel: a customer's top-level message starts waiting; a member's message answers."""
     if message.is_external:
         if message.is_top_level:  # a customer's reply in a thread is part of a conversation already going on
-            waits.append(wait_rows.new_row(team_id=message.team_id, channel_id=message.channel_id,
-                                           message_ts=message.ts, customer_id=customer_id, user_id=message.user_id,
-                                           posted_at=ts_to_datetime(message.ts)))  # fmt: skip
+            waits.append(
+                wait_rows.new_row(
+                    team_id=message.team_id,
+                    channel_id=message.channel_id,
+                    message_ts=message.ts,
+                    customer_id=customer_id,
+                    user_id=message.user_id,
+                    posted_at=ts_to_datetime(message.ts),
+                )
+            )
         return
     thread = None if message.is_top_level else message.thread_ts
     answers.append((message.team_id, message.channel_id, thread, ts_to_datetime(message.ts), message.user_id))
@@ -69,9 +83,7 @@ def _note_wait_or_answer(
 
 def _watch(deps: Deps, session: Session, message: ChannelMessage) -> int | None:
     """Mark the channel watched (Slack only sends its messages while the bot is in it); its linked customer."""
-    linked = channel_rows.watch(
-        session, team_id=message.team_id, channel_ids=[message.channel_id], now=deps.clock()
-    )
+    linked = channel_rows.watch(session, team_id=message.team_id, channel_ids=[message.channel_id], now=deps.clock())
     return linked[message.channel_id]
 
 
@@ -113,10 +125,12 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         for team_id, items in fresh.items():
             directory_version, channels_version, settings_version = db.team_versions(team_id=team_id)
             versions = (directory_version, channels_version)
-            matcher = deps.matchers.get(team_id=team_id, version=directory_version,
-                                        load=partial(db.customer_names, team_id=team_id))  # fmt: skip
-            tone = deps.tone.get(team_id=team_id, version=settings_version,
-                                 load=partial(db.tone_settings, team_id=team_id))  # fmt: skip
+            matcher = deps.matchers.get(
+                team_id=team_id, version=directory_version, load=partial(db.customer_names, team_id=team_id)
+            )
+            tone = deps.tone.get(
+                team_id=team_id, version=settings_version, load=partial(db.tone_settings, team_id=team_id)
+            )
             channel_ids = [message.channel_id for _, message in items]
             linked, unknown = deps.channels.lookup(team_id=team_id, versions=versions, channel_ids=channel_ids)
             if unknown:
@@ -166,8 +180,9 @@ def record_edit(deps: Deps, *, event_id: str | None, message: ChannelMessage) ->
         for mention in existing:
             if mention.customer_id in wanted:
                 mention.excerpt = wanted.pop(mention.customer_id)
-        mention_rows.add(session, team_id=message.team_id,
-                         rows=[_mention_row(message, c, text) for c, text in wanted.items()])  # fmt: skip
+        mention_rows.add(
+            session, team_id=message.team_id, rows=[_mention_row(message, c, text) for c, text in wanted.items()]
+        )
 
 
 def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str, ts: str) -> int:
@@ -188,8 +203,7 @@ def bot_joined_channel(deps: Deps, *, event_id: str | None, team_id: str, channe
     with deps.session_factory.begin() as session:
         if not _first_event(deps, session, team_id=team_id, event_id=event_id):
             return
-        channel_rows.upsert(session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True,
-                            joined_at=now)  # fmt: skip
+        channel_rows.upsert(session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True, joined_at=now)
         note = build_intro_note()
         outbox_rows.enqueue(
             session,

@@ -43,21 +43,37 @@ def queue_nudges(
         if message.user_id in off:
             continue
         for hit in hits:
-            if not db.start_cooldown(team_id=team_id, user_id=message.user_id, category=hit.rule.category, now=now,
-                                     cutoff=now - COOLDOWN):  # fmt: skip
+            if not db.start_cooldown(
+                team_id=team_id, user_id=message.user_id, category=hit.rule.category, now=now, cutoff=now - COOLDOWN
+            ):
                 continue
-            nudges.append(settings_rows.new_nudge_row(team_id=team_id, user_id=message.user_id,
-                                                      category=hit.rule.category, rule_id=hit.rule.id[:80],
-                                                      channel_id=message.channel_id, message_ts=message.ts,
-                                                      now=now))  # fmt: skip
+            nudges.append(
+                settings_rows.new_nudge_row(
+                    team_id=team_id,
+                    user_id=message.user_id,
+                    category=hit.rule.category,
+                    rule_id=hit.rule.id[:80],
+                    channel_id=message.channel_id,
+                    message_ts=message.ts,
+                    now=now,
+                )
+            )
             payload: dict[str, Any] = {"channel": message.channel_id, "user": message.user_id}
             if not message.is_top_level:
                 payload["thread_ts"] = message.thread_ts
             payload.update(build_nudge(hit, channel_id=message.channel_id, ts=message.ts))
             key = f"nudge:{message.channel_id}:{message.ts}"
-            outbox.append(outbox_rows.new_row(team_id=team_id, kind="nudge", idempotency_key=key,
-                                              method="chat.postEphemeral", payload=payload, not_before=now,
-                                              now=now))  # fmt: skip
+            outbox.append(
+                outbox_rows.new_row(
+                    team_id=team_id,
+                    kind="nudge",
+                    idempotency_key=key,
+                    method="chat.postEphemeral",
+                    payload=payload,
+                    not_before=now,
+                    now=now,
+                )
+            )
             break
     db.add_nudges(nudges=nudges, outbox=outbox)
     return len(outbox)

@@ -124,9 +124,17 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
                 failed = dependency.state != "sent" or not dependency.result_ts
                 assert payload is not None
                 payload["channel"], payload["ts"] = dependency.result_channel, dependency.result_ts
-            claimed.append(_Claimed(id=row.id, method=row.method, payload=payload or {}, attempts=row.attempts,
-                                    holds_slot=row.last_error in (PACED, RATELIMITED), dependency_failed=failed,
-                                    skip=payload is None and not failed))  # fmt: skip
+            claimed.append(
+                _Claimed(
+                    id=row.id,
+                    method=row.method,
+                    payload=payload or {},
+                    attempts=row.attempts,
+                    holds_slot=row.last_error in (PACED, RATELIMITED),
+                    dependency_failed=failed,
+                    skip=payload is None and not failed,
+                )
+            )
     return claimed
 
 
@@ -191,10 +199,16 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
                 break
             deps.pacing.sent(key, at=moment())
             _finish(
-                deps, row.id, worker, report, state="sent", sent_at=deps.clock(), last_error=None,
+                deps,
+                row.id,
+                worker,
+                report,
+                state="sent",
+                sent_at=deps.clock(),
+                last_error=None,
                 result_channel=str(data.get("channel") or row.payload.get("channel") or ""),
                 result_ts=str(data.get("ts") or data.get("message_ts") or row.payload.get("ts") or "") or None,
-            )  # fmt: skip
+            )
     finally:
         _put_back(deps, worker, put_back, report)
     return report
@@ -229,8 +243,7 @@ def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport)
 
 
 def _release(session: Session, row: _PutBack, worker: str) -> bool:
-    values: dict[str, Any] = {"state": "pending", "not_before": row.not_before,
-                              "attempts": OutboxMessage.attempts - 1}  # fmt: skip
+    values: dict[str, Any] = {"state": "pending", "not_before": row.not_before, "attempts": OutboxMessage.attempts - 1}
     if row.reason is not None:
         values["last_error"] = row.reason
     return outbox_rows.finish_claimed(session, row_id=row.id, worker=worker, **values)
@@ -240,8 +253,16 @@ def _retry_or_fail(deps: Deps, row: _Claimed, worker: str, report: SendReport, n
     if row.attempts >= MAX_ATTEMPTS:
         _finish(deps, row.id, worker, report, state="failed", last_error=f"gave up: {reason}")
     else:
-        _finish(deps, row.id, worker, report, state="pending", not_before=now + _backoff(row.attempts),
-                last_error=reason, retried=True)  # fmt: skip
+        _finish(
+            deps,
+            row.id,
+            worker,
+            report,
+            state="pending",
+            not_before=now + _backoff(row.attempts),
+            last_error=reason,
+            retried=True,
+        )
 
 
 def _finish(

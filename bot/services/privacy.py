@@ -52,9 +52,14 @@ def apply_retention(deps: Deps, *, now: datetime, batch: int = RETENTION_BATCH) 
                 break
         while True:
             with deps.session_factory.begin() as session:
-                done = privacy_rows.redact_finished_outbox(session, team_id=team_id, before=before,
-                                                           keep_kinds=sorted(stories.RENDERED_KINDS), now=now,
-                                                           limit=batch)  # fmt: skip
+                done = privacy_rows.redact_finished_outbox(
+                    session,
+                    team_id=team_id,
+                    before=before,
+                    keep_kinds=sorted(stories.RENDERED_KINDS),
+                    now=now,
+                    limit=batch,
+                )
             report.outbox_payloads += done
             if done < batch:
                 break

@@ -34,8 +34,9 @@ def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: da
         log.warning("users.info failed for %s: %s", user_id, error)
         return None
     profile = user.get("profile") or {}
-    found = Profile(tz=str(user.get("tz") or "UTC")[:64], is_admin=bool(user.get("is_admin")),
-                    is_owner=bool(user.get("is_owner")))  # fmt: skip
+    found = Profile(
+        tz=str(user.get("tz") or "UTC")[:64], is_admin=bool(user.get("is_admin")), is_owner=bool(user.get("is_owner"))
+    )
     with deps.session_factory.begin() as session:
         settings_rows.save_user_profile(
             session,

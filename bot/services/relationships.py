@@ -82,8 +82,10 @@ class _Owners:
 def _owners(deps: Deps, *, client: WebClient | None, memo: NudgeMemo, now: datetime) -> dict[str, _Owners]:
     """Every workspace's customer owners and their Slack timezones (fetched once if never cached)."""
     with deps.session_factory.begin() as session:
-        cached = {team_id: relationship_rows.owner_timezones(session, team_id=team_id)
-                  for team_id in workspace_rows.all_team_ids(session)}  # fmt: skip
+        cached = {
+            team_id: relationship_rows.owner_timezones(session, team_id=team_id)
+            for team_id in workspace_rows.all_team_ids(session)
+        }
         versions = {team_id: workspace_rows.directory_version(session, team_id=team_id) for team_id in cached}
     found: dict[str, _Owners] = {}
     for team_id, owners in cached.items():
@@ -104,23 +106,37 @@ def _quiet_nudge(
 ) -> QuietNudge | None:
     """The owner's customers quiet as of Monday 09:00 (`start`) and untouched since, longest relationship first."""
     quiet = []
-    for row in relationship_rows.owner_customers_with_touches(session, team_id=team_id, owner_user_id=owner,
-                                                              not_snoozed_at=start):  # fmt: skip
+    for row in relationship_rows.owner_customers_with_touches(
+        session, team_id=team_id, owner_user_id=owner, not_snoozed_at=start
+    ):
         customer = row.customer
         began = relationship_start(since=customer.since, created_at=customer.created_at)
         latest = max(row.last_touch, began) if row.last_touch is not None else began
         if is_quiet(latest, at=start, quiet_days=quiet_days):
-            quiet.append(QuietCustomer(id=customer.id, name=customer.name, since=customer.since,
-                                       last_touch=row.last_touch, added_at=customer.created_at))  # fmt: skip
+            quiet.append(
+                QuietCustomer(
+                    id=customer.id,
+                    name=customer.name,
+                    since=customer.since,
+                    last_touch=row.last_touch,
+                    added_at=customer.created_at,
+                )
+            )
     if not quiet:
         return None
     quiet.sort(key=lambda c: (c.since is None, c.since or date.max, c.added_at, c.id))
-    return QuietNudge(owner_user_id=owner, week_of=week_of, quiet_days=quiet_days,
-                      customers=tuple(quiet[:QUIET_LISTED]), more=max(0, len(quiet) - QUIET_LISTED))  # fmt: skip
+    return QuietNudge(
+        owner_user_id=owner,
+        week_of=week_of,
+        quiet_days=quiet_days,
+        customers=tuple(quiet[:QUIET_LISTED]),
+        more=max(0, len(quiet) - QUIET_LISTED),
+    )
 
 
-def queue_quiet_nudges(deps: Deps, *, now: datetime, client: WebClient | None = None,
-                       memo: NudgeMemo | None = None) -> int:  # fmt: skip
+def queue_quiet_nudges(
+    deps: Deps, *, now: datetime, client: WebClient | None = None, memo: NudgeMemo | None = None
+) -> int:
     """Queue this week's gone-quiet DM for each owner whose Monday 09:00 (their time) has passed.
 
     One DM per owner per week (key `quiet:<owner>:<monday>`), and only in the owner's current working week:
@@ -143,20 +159,33 @@ def queue_quiet_nudges(deps: Deps, *, now: datetime, client: WebClient | None = 
             done = outbox_rows.existing_keys(session, team_id=team_id, keys=[key for key, *_ in due.values()])
             quiet_days = settings_rows.of_workspace(session, team_id=team_id, now=now).quiet_days
             for owner, (key, start, monday) in due.items():
-                nudge = None if key in done else _quiet_nudge(session, team_id=team_id, owner=owner, start=start,
-                                                              week_of=monday, quiet_days=quiet_days)  # fmt: skip
+                nudge = (
+                    None
+                    if key in done
+                    else _quiet_nudge(
+                        session, team_id=team_id, owner=owner, start=start, week_of=monday, quiet_days=quiet_days
+                    )
+                )
                 if nudge is not None:
-                    queued += outbox_rows.enqueue(session, team_id=team_id, kind="quiet", idempotency_key=key,
-                                                  method="chat.postMessage", not_before=now, now=now,
-                                                  payload={"channel": owner, **build_quiet_nudge(nudge)})  # fmt: skip
+                    queued += outbox_rows.enqueue(
+                        session,
+                        team_id=team_id,
+                        kind="quiet",
+                        idempotency_key=key,
+                        method="chat.postMessage",
+                        not_before=now,
+                        now=now,
+                        payload={"channel": owner, **build_quiet_nudge(nudge)},
+                    )
         memo.settle(team_id, [key for key, *_ in due.values()])
     if queued:
         deps.wake_sender()
     return queued
 
 
-def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None = None,
-                        memo: NudgeMemo | None = None) -> int:  # fmt: skip
+def queue_anniversaries(
+    deps: Deps, *, now: datetime, client: WebClient | None = None, memo: NudgeMemo | None = None
+) -> int:
     """Queue an anniversary DM for each customer whose customer-since anniversary it is, from 09:00 owner's time.
 
     Once per customer per year (key `anniversary:<customer>:<year>`), and only on the owner's local
@@ -178,21 +207,32 @@ def queue_anniversaries(deps: Deps, *, now: datetime, client: WebClient | None =
             continue
         with deps.session_factory.begin() as session:
             for day, day_owners in by_day.items():
-                found = relationship_rows.customers_with_since(session, team_id=team_id, owner_user_ids=day_owners,
-                                                               since=since_dates_for(day))  # fmt: skip
+                found = relationship_rows.customers_with_since(
+                    session, team_id=team_id, owner_user_ids=day_owners, since=since_dates_for(day)
+                )
                 keys = {customer.id: f"anniversary:{customer.id}:{day.year}" for customer in found}
                 done = outbox_rows.existing_keys(session, team_id=team_id, keys=list(keys.values()))
                 for customer in found:
                     since = customer.since
                     years = anniversary_years(since, day) if since is not None else 0
                     if since is not None and years and keys[customer.id] not in done:
-                        view = Anniversary(customer_id=customer.id, customer_name=customer.name,
-                                           owner_user_id=customer.owner_user_id, since=since, years=years)  # fmt: skip
-                        queued += outbox_rows.enqueue(session, team_id=team_id, kind="anniversary",
-                                                      idempotency_key=keys[customer.id], method="chat.postMessage",
-                                                      payload={"channel": customer.owner_user_id,
-                                                               **build_anniversary(view)},
-                                                      not_before=now, now=now)  # fmt: skip
+                        view = Anniversary(
+                            customer_id=customer.id,
+                            customer_name=customer.name,
+                            owner_user_id=customer.owner_user_id,
+                            since=since,
+                            years=years,
+                        )
+                        queued += outbox_rows.enqueue(
+                            session,
+                            team_id=team_id,
+                            kind="anniversary",
+                            idempotency_key=keys[customer.id],
+                            method="chat.postMessage",
+                            payload={"channel": customer.owner_user_id, **build_anniversary(view)},
+                            not_before=now,
+                            now=now,
+                        )
         memo.settle(team_id, settled)
     if queued:
         deps.wake_sender()
@@ -218,11 +258,22 @@ def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: in
             return CheckIn(customer_name=customer.name, owner_user_id=user_id, due_at=existing.due_at, changed=False)
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
-        due = resolve(None, now=now, tz=zone(tz), week=week,
-                      default_working_days=settings.default_followup_working_days)  # fmt: skip
-        followup_rows.add(session, team_id=team_id, owner_user_id=user_id, customer_id=customer.id,
-                          kind="checkin", note=CHECKIN_NOTE, source_channel_id=None, source_ts=None,
-                          due_at=due, created_by=user_id, created_at=now)  # fmt: skip
+        due = resolve(
+            None, now=now, tz=zone(tz), week=week, default_working_days=settings.default_followup_working_days
+        )
+        followup_rows.add(
+            session,
+            team_id=team_id,
+            owner_user_id=user_id,
+            customer_id=customer.id,
+            kind="checkin",
+            note=CHECKIN_NOTE,
+            source_channel_id=None,
+            source_ts=None,
+            due_at=due,
+            created_by=user_id,
+            created_at=now,
+        )
         home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
         checkin = CheckIn(customer_name=customer.name, owner_user_id=user_id, due_at=due, changed=True)
     deps.wake_sender()

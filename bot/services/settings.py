@@ -72,8 +72,12 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
         and values.stories_channel != before.stories_channel
         and not _bot_is_in(deps, client, team_id=team_id, channel_id=values.stories_channel)
     ):
-        raise ws.SettingsInvalid({ws.STORIES_CHANNEL: "I'm not in that channel yet: invite me with "
-                                                      "`/invite @Rapport` there, then save again."})  # fmt: skip
+        raise ws.SettingsInvalid(
+            {
+                ws.STORIES_CHANNEL: "I'm not in that channel yet: invite me with "
+                "`/invite @Rapport` there, then save again."
+            }
+        )
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = settings_rows.of_workspace(session, team_id=team_id, now=now)
@@ -86,9 +90,11 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
         settings_rows.add_changes(
             session,
             team_id=team_id,
-            rows=[dict(team_id=team_id, user_id=user_id, changed_at=now, setting=c.key, old_value=c.old,
-                       new_value=c.new) for c in changes],
-        )  # fmt: skip
+            rows=[
+                dict(team_id=team_id, user_id=user_id, changed_at=now, setting=c.key, old_value=c.old, new_value=c.new)
+                for c in changes
+            ],
+        )
         workspace_rows.bump_settings_version(session, team_id=team_id)
     log.info("settings of %s changed by %s: %s", team_id, user_id, ", ".join(c.key for c in changes))
     return changes

@@ -30,13 +30,20 @@ def story_lines(session: Session, *, team_id: str, rows: list[report_rows.Counte
     workspace = workspace_rows.get(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
     return [
-        StoryLine(id=row.story.id, credited=tuple(credits.get(row.story.id, ())), text=row.story.text,
-                  recognisers=row.recognisers, principle=row.story.principle,
-                  customer_name=names.get(row.story.customer_id) if row.story.customer_id is not None else None,
-                  source_channel_id=row.story.source_channel_id, source_ts=row.story.source_ts,
-                  workspace_url=url, created_at=row.story.created_at)
+        StoryLine(
+            id=row.story.id,
+            credited=tuple(credits.get(row.story.id, ())),
+            text=row.story.text,
+            recognisers=row.recognisers,
+            principle=row.story.principle,
+            customer_name=names.get(row.story.customer_id) if row.story.customer_id is not None else None,
+            source_channel_id=row.story.source_channel_id,
+            source_ts=row.story.source_ts,
+            workspace_url=url,
+            created_at=row.story.created_at,
+        )
         for row in rows
-    ]  # fmt: skip
+    ]
 
 
 def recent_stories(session: Session, *, team_id: str, limit: int) -> list[StoryLine]:
@@ -59,13 +66,21 @@ def workspace_stats(deps: Deps, *, team_id: str) -> WorkspaceStats:
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         start = month_start(now, settings.timezone)
         stories = report_rows.count_counted_stories(session, team_id=team_id, since=start, until=until)
-        done = report_rows.done_followups(session, team_id=team_id, since=now - timedelta(days=ON_TIME_DAYS),
-                                          until=until)  # fmt: skip
+        done = report_rows.done_followups(
+            session, team_id=team_id, since=now - timedelta(days=ON_TIME_DAYS), until=until
+        )
         cutoff = (now - timedelta(days=settings.quiet_days)).astimezone(UTC)
         quiet = report_rows.count_quiet_customers(session, team_id=team_id, cutoff=cutoff)
         customers = customer_rows.count(session, team_id=team_id)
         month_name = start.astimezone(zone(settings.timezone)).strftime("%B")
-        return WorkspaceStats(stories_this_month=stories, month_name=month_name,
-                              followups_done=done.done, followups_on_time=done.on_time, on_time_days=ON_TIME_DAYS,
-                              quiet_customers=quiet, customers=customers, quiet_days=settings.quiet_days,
-                              timezone=settings.timezone)  # fmt: skip
+        return WorkspaceStats(
+            stories_this_month=stories,
+            month_name=month_name,
+            followups_done=done.done,
+            followups_on_time=done.on_time,
+            on_time_days=ON_TIME_DAYS,
+            quiet_customers=quiet,
+            customers=customers,
+            quiet_days=settings.quiet_days,
+            timezone=settings.timezone,
+        )

@@ -53,18 +53,21 @@ STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
 
 def _view(session: Session, story: Story) -> StoryView:
     workspace = workspace_rows.get(session, team_id=story.team_id)
-    names = customer_rows.names_by_id(session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id
-                                      else [])  # fmt: skip
+    names = customer_rows.names_by_id(
+        session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id else []
+    )
     return StoryView(
-        id=story.id, text=story.text,
+        id=story.id,
+        text=story.text,
         credited=tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id)),
         recognisers=tuple(story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)),
         principle=story.principle,
         customer_name=names.get(story.customer_id) if story.customer_id else None,
-        source_channel_id=story.source_channel_id, source_ts=story.source_ts,
+        source_channel_id=story.source_channel_id,
+        source_ts=story.source_ts,
         source_thread_ts=story.source_thread_ts,
         workspace_url=workspace.url if workspace is not None else "",
-    )  # fmt: skip
+    )
 
 
 # --- recording ---------------------------------------------------------------------------------------------
@@ -92,13 +95,25 @@ def _fetch_message(client: WebClient, *, channel_id: str, ts: str, bot_user_id: 
     if not isinstance(message, dict) or is_from_bot(message, bot_user_id):
         return None
     thread_ts, author = message.get("thread_ts"), message.get("user")
-    return _Message(text=str(message.get("text") or "")[:TEXT_LIMIT],
-                    author=author if isinstance(author, str) else None,
-                    thread_ts=thread_ts if is_slack_ts(thread_ts) and thread_ts != ts else None)  # fmt: skip
+    return _Message(
+        text=str(message.get("text") or "")[:TEXT_LIMIT],
+        author=author if isinstance(author, str) else None,
+        thread_ts=thread_ts if is_slack_ts(thread_ts) and thread_ts != ts else None,
+    )
 
 
-def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id: str | None, reactor: str,
-                       emoji: str, channel_id: str, ts: str, bot_user_id: str | None) -> bool:  # fmt: skip
+def recognise_reaction(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    event_id: str | None,
+    reactor: str,
+    emoji: str,
+    channel_id: str,
+    ts: str,
+    bot_user_id: str | None,
+) -> bool:
     """A story emoji on a message: record the story (once per message) and this recognition; True if `emoji` is
     one of the workspace's story emoji (handled here, whatever came of it)."""
     now = deps.clock()
@@ -119,11 +134,20 @@ def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id:
             return True  # Slack's retry of a reaction already recorded
         if message is not None:
             named = deps.matchers.for_team(session, team_id=team_id).customer_ids(message.text)
-            story_rows.add_for_reaction(session, team_id=team_id, via="reaction", reaction_key=key,
-                                        source_channel_id=channel_id, source_ts=ts, source_user_id=message.author,
-                                        text=message.text, customer_id=named[0] if named else None,
-                                        created_by=reactor, created_at=now,
-                                        source_thread_ts=message.thread_ts)  # fmt: skip
+            story_rows.add_for_reaction(
+                session,
+                team_id=team_id,
+                via="reaction",
+                reaction_key=key,
+                source_channel_id=channel_id,
+                source_ts=ts,
+                source_user_id=message.author,
+                text=message.text,
+                customer_id=named[0] if named else None,
+                created_by=reactor,
+                created_at=now,
+                source_thread_ts=message.thread_ts,
+            )
         story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=key)
         if story is None:
             return True
@@ -135,15 +159,17 @@ def recognise_reaction(deps: Deps, client: WebClient, *, team_id: str, event_id:
             return True
         if only_self(credited, reactor):
             _tell_self(session, story, reactor, now=now)
-        elif story_rows.add_recognition(session, team_id=team_id, story_id=story.id, user_id=reactor,
-                                        emoji=emoji_name(emoji), now=now):  # fmt: skip
+        elif story_rows.add_recognition(
+            session, team_id=team_id, story_id=story.id, user_id=reactor, emoji=emoji_name(emoji), now=now
+        ):
             _changed(session, story, settings, now=now)
     deps.wake_sender()
     return True
 
 
-def withdraw_reaction(deps: Deps, *, team_id: str, event_id: str | None, reactor: str, emoji: str,
-                      channel_id: str, ts: str) -> bool:  # fmt: skip
+def withdraw_reaction(
+    deps: Deps, *, team_id: str, event_id: str | None, reactor: str, emoji: str, channel_id: str, ts: str
+) -> bool:
     """A story emoji taken off a message: that recognition is withdrawn; True if `emoji` is a story emoji."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
@@ -156,8 +182,9 @@ def withdraw_reaction(deps: Deps, *, team_id: str, event_id: str | None, reactor
         if story is None:
             return True
         before = story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)
-        story_rows.remove_recognition(session, team_id=team_id, story_id=story.id, user_id=reactor,
-                                      emoji=emoji_name(emoji))  # fmt: skip
+        story_rows.remove_recognition(
+            session, team_id=team_id, story_id=story.id, user_id=reactor, emoji=emoji_name(emoji)
+        )
         if story_rows.recognisers(session, team_id=story.team_id, story_id=story.id) != before:
             _changed(session, story, settings, now=now)
     deps.wake_sender()
@@ -177,21 +204,48 @@ def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: 
                 example=KUDOS_EXAMPLE,
             )
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(kudos.text)
-        story = _record(session, settings, team_id=team_id, via="kudos", text=kudos.text,
-                        customer_id=named[0] if named else None, credited=kudos.credited, recogniser=giver, now=now,
-                        shoutout_channel_id=settings.stories_channel or channel_id)  # fmt: skip
+        story = _record(
+            session,
+            settings,
+            team_id=team_id,
+            via="kudos",
+            text=kudos.text,
+            customer_id=named[0] if named else None,
+            credited=kudos.credited,
+            recogniser=giver,
+            now=now,
+            shoutout_channel_id=settings.stories_channel or channel_id,
+        )
         view = _view(session, story)
         where = story.shoutout_channel_id or channel_id
     deps.wake_sender()
     return view, where
 
 
-def _record(session: Session, settings: WorkspaceSettings, *, team_id: str, via: str, text: str,
-            customer_id: int | None, credited: tuple[str, ...], recogniser: str, now: Any,
-            **source: Any) -> Story:  # fmt: skip
+def _record(
+    session: Session,
+    settings: WorkspaceSettings,
+    *,
+    team_id: str,
+    via: str,
+    text: str,
+    customer_id: int | None,
+    credited: tuple[str, ...],
+    recogniser: str,
+    now: Any,
+    **source: Any,
+) -> Story:
     """A story given by one person (`/kudos`, the modal): it, its credits, their recognition, and its shout-out."""
-    story = story_rows.add(session, team_id=team_id, via=via, text=text[:TEXT_LIMIT], customer_id=customer_id,
-                           created_by=recogniser, created_at=now, **source)  # fmt: skip
+    story = story_rows.add(
+        session,
+        team_id=team_id,
+        via=via,
+        text=text[:TEXT_LIMIT],
+        customer_id=customer_id,
+        created_by=recogniser,
+        created_at=now,
+        **source,
+    )
     story_rows.add_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
     story_rows.add_recognition(session, team_id=team_id, story_id=story.id, user_id=recogniser, emoji="", now=now)
     _changed(session, story, settings, now=now)
@@ -214,8 +268,9 @@ class StoryForm:
     submission_id: str | None = None  # the modal's view id: the same modal submitted twice records one story
 
 
-def _check_shoutout_home(session: Session, settings: WorkspaceSettings, *, team_id: str,
-                         channel_id: str | None) -> None:  # fmt: skip
+def _check_shoutout_home(
+    session: Session, settings: WorkspaceSettings, *, team_id: str, channel_id: str | None
+) -> None:
     """A shared story's shout-out goes to the stories channel, else into its source message's thread: one of them
     must be somewhere Rapport can post."""
     if settings.stories_channel:
@@ -224,28 +279,44 @@ def _check_shoutout_home(session: Session, settings: WorkspaceSettings, *, team_
     if channel is not None and channel.is_watched:
         return
     where = f"Invite me to <#{channel_id}> with `/invite @Rapport`, or ask" if channel_id else "Ask"
-    raise NotWatched(f"I have nowhere to post the shout-out yet. {where} an admin to choose a stories channel in "
-                     "`/rapport settings`.", example="/rapport settings")  # fmt: skip
+    raise NotWatched(
+        f"I have nowhere to post the shout-out yet. {where} an admin to choose a stories channel in "
+        "`/rapport settings`.",
+        example="/rapport settings",
+    )
 
 
-def draft_from_message(deps: Deps, *, team_id: str, channel_id: str, message: dict[str, Any],
-                       bot_user_id: str | None) -> StoryDraft:  # fmt: skip
+def draft_from_message(
+    deps: Deps, *, team_id: str, channel_id: str, message: dict[str, Any], bot_user_id: str | None
+) -> StoryDraft:
     """For "Share as a good story": credit the people the message mentions, else its author."""
     if is_from_bot(message, bot_user_id):
         raise BadCommand("That message is from a bot. Share a teammate's message instead.", example=KUDOS_EXAMPLE)
     text, ts = str(message.get("text") or ""), str(message.get("ts") or "")
     author, thread_ts = message.get("user"), message.get("thread_ts")
-    source = StorySource(channel_id=channel_id, ts=ts if is_slack_ts(ts) else None,
-                         thread_ts=thread_ts if is_slack_ts(thread_ts) and thread_ts != ts else None,
-                         author=author if isinstance(author, str) else None, text=text[:STORY_SOURCE_TEXT])  # fmt: skip
+    source = StorySource(
+        channel_id=channel_id,
+        ts=ts if is_slack_ts(ts) else None,
+        thread_ts=thread_ts if is_slack_ts(thread_ts) and thread_ts != ts else None,
+        author=author if isinstance(author, str) else None,
+        text=text[:STORY_SOURCE_TEXT],
+    )
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        _check_shoutout_home(session, settings_rows.of_workspace(session, team_id=team_id, now=now),
-                             team_id=team_id, channel_id=channel_id)  # fmt: skip
+        _check_shoutout_home(
+            session,
+            settings_rows.of_workspace(session, team_id=team_id, now=now),
+            team_id=team_id,
+            channel_id=channel_id,
+        )
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
         names = customer_rows.names_by_id(session, team_id=team_id, ids=named[:1])
-    return StoryDraft(credited=credited_for(text, author=source.author, bot_user_id=bot_user_id), about=source.text,
-                      customer_name=names.get(named[0]) if named else None, source=source)  # fmt: skip
+    return StoryDraft(
+        credited=credited_for(text, author=source.author, bot_user_id=bot_user_id),
+        about=source.text,
+        customer_name=names.get(named[0]) if named else None,
+        source=source,
+    )
 
 
 def _followup(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
@@ -260,13 +331,20 @@ def draft_from_followup(deps: Deps, *, team_id: str, followup_id: int) -> StoryD
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _followup(session, team_id=team_id, followup_id=followup_id)
-        _check_shoutout_home(session, settings_rows.of_workspace(session, team_id=team_id, now=now),
-                             team_id=team_id, channel_id=row.source_channel_id)  # fmt: skip
-        names = customer_rows.names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id
-                                          else [])  # fmt: skip
+        _check_shoutout_home(
+            session,
+            settings_rows.of_workspace(session, team_id=team_id, now=now),
+            team_id=team_id,
+            channel_id=row.source_channel_id,
+        )
+        names = customer_rows.names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id else [])
         source = StorySource(channel_id=row.source_channel_id, ts=row.source_ts, followup_id=row.id)
-        return StoryDraft(credited=(row.owner_user_id,), about=row.note, source=source,
-                          customer_name=names.get(row.customer_id) if row.customer_id else None)  # fmt: skip
+        return StoryDraft(
+            credited=(row.owner_user_id,),
+            about=row.note,
+            source=source,
+            customer_name=names.get(row.customer_id) if row.customer_id else None,
+        )
 
 
 def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> SharedStory | None:
@@ -278,8 +356,9 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
         if form.source.followup_id is not None:
             followup = _followup(session, team_id=team_id, followup_id=form.source.followup_id)
         # Sharing your own follow-up's good ending is allowed; crediting only yourself for a message is not.
-        credited = check_shared_story(form.credited, sharer=sharer, principle=form.principle,
-                                      self_allowed=followup is not None)  # fmt: skip
+        credited = check_shared_story(
+            form.credited, sharer=sharer, principle=form.principle, self_allowed=followup is not None
+        )
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if followup is not None:
             about, customer_id = followup.note, followup.customer_id
@@ -288,19 +367,36 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
             about = form.source.text
             named = deps.matchers.for_team(session, team_id=team_id).customer_ids(about)
             customer_id = named[0] if named else None
-            source = dict(source_channel_id=form.source.channel_id, source_ts=form.source.ts,
-                          source_thread_ts=form.source.thread_ts, source_user_id=form.source.author)  # fmt: skip
+            source = dict(
+                source_channel_id=form.source.channel_id,
+                source_ts=form.source.ts,
+                source_thread_ts=form.source.thread_ts,
+                source_user_id=form.source.author,
+            )
         _check_shoutout_home(session, settings, team_id=team_id, channel_id=source["source_channel_id"])
-        if form.submission_id and not event_rows.claim(session, team_id=team_id, now=now,
-                                                       event_id=f"story-modal:{form.submission_id}"):  # fmt: skip
+        if form.submission_id and not event_rows.claim(
+            session, team_id=team_id, now=now, event_id=f"story-modal:{form.submission_id}"
+        ):
             return None
         if form.principle:
             source.update(principle=form.principle, principle_by=sharer)
-        story = _record(session, settings, team_id=team_id, via="followup" if followup is not None else "shortcut",
-                        text=shared_story_text(thanks=form.thanks, about=about, limit=TEXT_LIMIT),
-                        customer_id=customer_id, credited=credited, recogniser=sharer, now=now, **source)  # fmt: skip
-        shared = SharedStory(view=_view(session, story), channel_id=str(story.shoutout_channel_id),
-                             in_thread=story.shoutout_thread_ts is not None)  # fmt: skip
+        story = _record(
+            session,
+            settings,
+            team_id=team_id,
+            via="followup" if followup is not None else "shortcut",
+            text=shared_story_text(thanks=form.thanks, about=about, limit=TEXT_LIMIT),
+            customer_id=customer_id,
+            credited=credited,
+            recogniser=sharer,
+            now=now,
+            **source,
+        )
+        shared = SharedStory(
+            view=_view(session, story),
+            channel_id=str(story.shoutout_channel_id),
+            in_thread=story.shoutout_thread_ts is not None,
+        )
     deps.wake_sender()
     return shared
 
@@ -329,54 +425,106 @@ def _tell_self(session: Session, story: Story, user: str, *, now: Any) -> None:
     payload: dict[str, Any] = {"channel": story.source_channel_id, "user": user, **build_self_note()}
     if story.source_thread_ts:
         payload["thread_ts"] = story.source_thread_ts
-    outbox_rows.enqueue(session, team_id=story.team_id, kind=STORY_SELF_NOTE,
-                        idempotency_key=f"story-self:{story.id}:{user}", method="chat.postEphemeral", payload=payload,
-                        not_before=now, now=now)  # fmt: skip
+    outbox_rows.enqueue(
+        session,
+        team_id=story.team_id,
+        kind=STORY_SELF_NOTE,
+        idempotency_key=f"story-self:{story.id}:{user}",
+        method="chat.postEphemeral",
+        payload=payload,
+        not_before=now,
+        now=now,
+    )
 
 
 def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now: Any) -> None:
     """Queue what a change to a story means for its shout-out: the first post (and the credited people's DMs),
     an update in place, or its removal when no recogniser is left."""
     recognisers = story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)
-    post = outbox_rows.by_key(
-        session, team_id=story.team_id, idempotency_key=f"shoutout:{story.id}:{story.generation}"
-    )
+    post = outbox_rows.by_key(session, team_id=story.team_id, idempotency_key=f"shoutout:{story.id}:{story.generation}")
     story.version += 1
     if not recognisers:
         if post is not None:
-            _enqueue(session, story, SHOUTOUT_DELETE, f"shoutout-delete:{story.id}:{story.generation}", "chat.delete",
-                     {"story_id": story.id, "generation": story.generation}, now=now, depends_on=post)  # fmt: skip
+            _enqueue(
+                session,
+                story,
+                SHOUTOUT_DELETE,
+                f"shoutout-delete:{story.id}:{story.generation}",
+                "chat.delete",
+                {"story_id": story.id, "generation": story.generation},
+                now=now,
+                depends_on=post,
+            )
             story.generation += 1  # a later recognition posts a fresh shout-out
         return
     if post is not None:
-        _enqueue(session, story, SHOUTOUT_UPDATE, f"shoutout-update:{story.id}:{story.generation}:{story.version}",
-                 "chat.update", {"story_id": story.id, "generation": story.generation, "version": story.version},
-                 now=now, depends_on=post)  # fmt: skip
+        _enqueue(
+            session,
+            story,
+            SHOUTOUT_UPDATE,
+            f"shoutout-update:{story.id}:{story.generation}:{story.version}",
+            "chat.update",
+            {"story_id": story.id, "generation": story.generation, "version": story.version},
+            now=now,
+            depends_on=post,
+        )
         return
     if story.shoutout_channel_id is None:
         # Until an admin sets a stories channel, the shout-out goes into the source message's thread.
         story.shoutout_channel_id = settings.stories_channel or story.source_channel_id
         if not settings.stories_channel:
             story.shoutout_thread_ts = story.source_thread_ts or story.source_ts
-    post = _enqueue(session, story, SHOUTOUT, f"shoutout:{story.id}:{story.generation}", "chat.postMessage",
-                    {"story_id": story.id, "generation": story.generation}, now=now)  # fmt: skip
+    post = _enqueue(
+        session,
+        story,
+        SHOUTOUT,
+        f"shoutout:{story.id}:{story.generation}",
+        "chat.postMessage",
+        {"story_id": story.id, "generation": story.generation},
+        now=now,
+    )
     for user in story_rows.credits(session, team_id=story.team_id, story_id=story.id):
         if user in recognisers:
             continue  # someone who recognised a story about themselves needs no news of it
         key = f"story-credit:{story.id}:{user}"
         told = outbox_rows.by_key(session, team_id=story.team_id, idempotency_key=key)
         if told is None:
-            _enqueue(session, story, STORY_CREDIT, key, "chat.postMessage", {"story_id": story.id, "user": user},
-                     now=now, depends_on=post)  # fmt: skip
+            _enqueue(
+                session,
+                story,
+                STORY_CREDIT,
+                key,
+                "chat.postMessage",
+                {"story_id": story.id, "user": user},
+                now=now,
+                depends_on=post,
+            )
         elif told.state == "skipped":  # its shout-out was withdrawn before it went out: tell them with this one
             told.state, told.depends_on_id, told.not_before = "pending", post.id, now
 
 
-def _enqueue(session: Session, story: Story, kind: str, key: str, method: str, payload: dict[str, Any], *, now: Any,
-             depends_on: OutboxMessage | None = None) -> OutboxMessage:  # fmt: skip
-    outbox_rows.enqueue(session, team_id=story.team_id, kind=kind, idempotency_key=key, method=method, payload=payload,
-                        not_before=now, now=now,
-                        depends_on_id=depends_on.id if depends_on is not None else None)  # fmt: skip
+def _enqueue(
+    session: Session,
+    story: Story,
+    kind: str,
+    key: str,
+    method: str,
+    payload: dict[str, Any],
+    *,
+    now: Any,
+    depends_on: OutboxMessage | None = None,
+) -> OutboxMessage:
+    outbox_rows.enqueue(
+        session,
+        team_id=story.team_id,
+        kind=kind,
+        idempotency_key=key,
+        method=method,
+        payload=payload,
+        not_before=now,
+        now=now,
+        depends_on_id=depends_on.id if depends_on is not None else None,
+    )
     row = outbox_rows.by_key(session, team_id=story.team_id, idempotency_key=key)
     assert row is not None
     return row
@@ -395,8 +543,9 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
         if dependency is None or not dependency.result_ts:
             return None
         view = _view(session, story)
-        link = permalink(view.workspace_url, str(dependency.result_channel), dependency.result_ts,
-                         story.shoutout_thread_ts)  # fmt: skip
+        link = permalink(
+            view.workspace_url, str(dependency.result_channel), dependency.result_ts, story.shoutout_thread_ts
+        )
         return {"channel": payload["user"], "unfurl_links": False, **build_credit_dm(view, shoutout_link=link)}
     if row.kind == SHOUTOUT_DELETE:  # queued as its generation ended
         return {"channel": dependency.result_channel, "ts": dependency.result_ts} if dependency is not None else None

@@ -47,8 +47,12 @@ def _rules(session: Session, *, team_id: str, now: datetime) -> _Rules:
     settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
     week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
     workspace = workspace_rows.get(session, team_id=team_id)
-    return _Rules(minutes=max(1, settings.unanswered_minutes), week=week, timezone=settings.timezone,
-                  workspace_url=workspace.url if workspace is not None else "")  # fmt: skip
+    return _Rules(
+        minutes=max(1, settings.unanswered_minutes),
+        week=week,
+        timezone=settings.timezone,
+        workspace_url=workspace.url if workspace is not None else "",
+    )
 
 
 @dataclass
@@ -106,15 +110,29 @@ def queue_unanswered_alerts(deps: Deps, *, now: datetime) -> int:
             return total
 
 
-def _enqueue_alert(session: Session, wait: CustomerWait, customer: tuple[str, str], rules: _Rules, *,
-                   now: datetime) -> None:  # fmt: skip
+def _enqueue_alert(
+    session: Session, wait: CustomerWait, customer: tuple[str, str], rules: _Rules, *, now: datetime
+) -> None:
     """The owner's DM about one unanswered message, into the outbox."""
     name, owner = customer
-    excerpt = mention_rows.excerpt_of(session, team_id=wait.team_id, customer_id=wait.customer_id,
-                                      channel_id=wait.channel_id, message_ts=wait.message_ts)  # fmt: skip
-    view = UnansweredView(customer_name=name, owner_user_id=owner, author_user_id=wait.user_id,
-                          channel_id=wait.channel_id, message_ts=wait.message_ts, posted_at=wait.posted_at,
-                          excerpt=excerpt, minutes=rules.minutes, workspace_url=rules.workspace_url)  # fmt: skip
+    excerpt = mention_rows.excerpt_of(
+        session,
+        team_id=wait.team_id,
+        customer_id=wait.customer_id,
+        channel_id=wait.channel_id,
+        message_ts=wait.message_ts,
+    )
+    view = UnansweredView(
+        customer_name=name,
+        owner_user_id=owner,
+        author_user_id=wait.user_id,
+        channel_id=wait.channel_id,
+        message_ts=wait.message_ts,
+        posted_at=wait.posted_at,
+        excerpt=excerpt,
+        minutes=rules.minutes,
+        workspace_url=rules.workspace_url,
+    )
     outbox_rows.enqueue(
         session,
         team_id=wait.team_id,

@@ -25,8 +25,9 @@ APP_TOKEN = "xapp-sim-token"
 @pytest.fixture
 def sim() -> Iterator[SlackSimulator]:
     """A running simulator with the default workspace."""
-    with SlackSimulator(workspace=SimWorkspace.default(), signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN,
-                        app_token=APP_TOKEN) as simulator:  # fmt: skip
+    with SlackSimulator(
+        workspace=SimWorkspace.default(), signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN, app_token=APP_TOKEN
+    ) as simulator:
         yield simulator
 
 
@@ -57,8 +58,9 @@ class RunningApp:
         with self.runtime.deps.session_factory.begin() as session:
             return int(session.scalar(select(func.count(Mention.id))) or 0)
 
-    def command(self, text: str, *, user: str = "U0DANA", channel: str = "C0SUPPORT",
-                command: str = "/customer") -> dict[str, Any]:  # fmt: skip
+    def command(
+        self, text: str, *, user: str = "U0DANA", channel: str = "C0SUPPORT", command: str = "/customer"
+    ) -> dict[str, Any]:
         """Type a slash command; returns the ephemeral reply Slack would show."""
         delivery = self.sim.slash_command(user, channel, command, text)
         assert delivery.status == 200, delivery

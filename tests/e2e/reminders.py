@@ -25,8 +25,10 @@ from tests.e2e.test_cli import RAPPORT, clean_environ, free_port, slack_env
 def with_users(workspace: SimWorkspace, count: int) -> list[str]:
     """Add `count` people to the simulated workspace; their user IDs."""
     ids = [f"U1{n:06d}" for n in range(count)]
-    workspace.users = [*workspace.users, *(SimUser(uid, f"person{n}", f"Person {n}", "UTC") for n, uid in
-                                           enumerate(ids))]  # fmt: skip
+    workspace.users = [
+        *workspace.users,
+        *(SimUser(uid, f"person{n}", f"Person {n}", "UTC") for n, uid in enumerate(ids)),
+    ]
     return ids
 
 
@@ -47,7 +49,7 @@ def seed_due_followups(database_url: str, owners: list[str], per_owner: int, *, 
                     due_at=due_at,
                     created_by=owner,
                     created_at=due_at - timedelta(days=1),
-                ).id  # fmt: skip
+                ).id
                 for n in range(per_owner)
                 for owner in owners
             ]
@@ -85,8 +87,13 @@ class RapportProcess:
         self.log_path = log_path
         env = {**clean_environ(), **slack_env(sim, database_url), "PORT": str(self.port), "LOG_LEVEL": "WARNING"}
         self._log = log_path.open("w")
-        self.proc = subprocess.Popen([*RAPPORT, "run", "--host", "127.0.0.1"], stdout=self._log,
-                                     stderr=subprocess.STDOUT, cwd=PROJECT_ROOT, env=env)  # fmt: skip
+        self.proc = subprocess.Popen(
+            [*RAPPORT, "run", "--host", "127.0.0.1"],
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
 
     def wait_healthy(self, timeout: float = 30.0) -> None:
         """Block until /healthz answers ok."""

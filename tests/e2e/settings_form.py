@@ -31,11 +31,16 @@ def open_settings(sim: SlackSimulator, *, user: str = "U0DANA") -> dict[str, Any
     return view_of(calls[-1].args)
 
 
-def submit_settings(sim: SlackSimulator, view: dict[str, Any], *, user: str = "U0DANA",
-                    **changes: Any) -> dict[str, Any]:  # fmt: skip
+def submit_settings(
+    sim: SlackSimulator, view: dict[str, Any], *, user: str = "U0DANA", **changes: Any
+) -> dict[str, Any]:
     """Press Save with these changes; what the app answered (errors, or the updated view)."""
-    submitted = {**view, "id": view.get("id") or "V0SETTINGS", "team_id": TEAM,
-                 "state": {"values": settings_state(view, **changes)}}  # fmt: skip
+    submitted = {
+        **view,
+        "id": view.get("id") or "V0SETTINGS",
+        "team_id": TEAM,
+        "state": {"values": settings_state(view, **changes)},
+    }
     payload = {"type": "view_submission", "user": {"id": user}, "team": {"id": TEAM}, "view": submitted}
     result = sim.send_interactive(payload)
     assert result.status == 200, result

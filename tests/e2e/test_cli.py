@@ -33,8 +33,14 @@ def clean_environ() -> dict[str, str]:
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*RAPPORT, *args], capture_output=True, text=True, timeout=60, cwd=cwd or PROJECT_ROOT,
-                          env={**clean_environ(), **(env or {})})  # fmt: skip
+    return subprocess.run(
+        [*RAPPORT, *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=cwd or PROJECT_ROOT,
+        env={**clean_environ(), **(env or {})},
+    )
 
 
 def free_port() -> int:
@@ -44,8 +50,13 @@ def free_port() -> int:
 
 
 def slack_env(sim: SlackSimulator, database_url: str) -> dict[str, str]:
-    return {"SLACK_BOT_TOKEN": BOT_TOKEN, "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": sim.api_url,
-            "DATABASE_URL": database_url, "SLACK_APP_TOKEN": ""}  # fmt: skip
+    return {
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": sim.api_url,
+        "DATABASE_URL": database_url,
+        "SLACK_APP_TOKEN": "",
+    }
 
 
 def count(database_url: str, model: type) -> int:
@@ -123,8 +134,14 @@ def test_customers_import_reports_each_bad_row(sim: SlackSimulator, database_url
     result = run_cli("customers", "import", str(csv_file), env=slack_env(sim, database_url))
     assert result.returncode == 1, result.stderr
     assert "Imported 2 customer(s)" in result.stdout
-    for line, words in ((4, "no Slack user has the email"), (5, "not a date"), (6, "already a name of"),
-                        (7, "name is empty"), (8, "already a name of"), (9, "no owner")):  # fmt: skip
+    for line, words in (
+        (4, "no Slack user has the email"),
+        (5, "not a date"),
+        (6, "already a name of"),
+        (7, "name is empty"),
+        (8, "already a name of"),
+        (9, "no owner"),
+    ):
         assert f"line {line}: skipped:" in result.stdout and words in result.stdout, (line, result.stdout)
     assert count(database_url, Customer) == 2
     with_owner = run_cli("customers", "import", str(csv_file), "--owner", "U0KIRI", env=slack_env(sim, database_url))

@@ -12,10 +12,36 @@ from bot.domain.slack_text import strip_controls
 from tests.e2e.conftest import RunningApp
 
 WORDS = st.sampled_from(
-    ["add", "list", "owner", "alias", "remove", "link", "help", "aka", "since", "show", "Acme", "Acme Corp",
-     "<@U0LEE|lee>", "<!here>", "2019-04-01", "2019-02-30", ",", "\"", "<#C0SUPPORT|support>", "&amp;", "%", "_",
-     "Müller", "🙂", "delete", "\x00", "\x1b"]
-)  # fmt: skip
+    [
+        "add",
+        "list",
+        "owner",
+        "alias",
+        "remove",
+        "link",
+        "help",
+        "aka",
+        "since",
+        "show",
+        "Acme",
+        "Acme Corp",
+        "<@U0LEE|lee>",
+        "<!here>",
+        "2019-04-01",
+        "2019-02-30",
+        ",",
+        '"',
+        "<#C0SUPPORT|support>",
+        "&amp;",
+        "%",
+        "_",
+        "Müller",
+        "🙂",
+        "delete",
+        "\x00",
+        "\x1b",
+    ]
+)
 TEXTS = st.one_of(st.text(max_size=300), st.lists(WORDS, max_size=8).map(" ".join))
 
 

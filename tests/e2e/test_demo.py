@@ -45,10 +45,15 @@ def test_demo_transcript() -> None:
     assert "[Check back in 3 days]  [Share as a story]" in transcript
     shoutouts = story.split("Rapport (")[1:]
     assert [s.split(")")[0] for s in shoutouts] == ["in the thread, a shout-out"] + [
-        "the same shout-out, updated"] * 3 + ["DM to @stephanie"]  # fmt: skip
+        "the same shout-out, updated"
+    ] * 3 + ["DM to @stephanie"]
     recognised = [next(line for line in s.splitlines() if "Recognised by" in line) for s in shoutouts[:4]]
     assert [r.split("Recognised by ")[1].split(" · ")[0] for r in recognised] == [
-        "@dana", "@dana and @lee", "@dana, @lee and @kiri", "@dana and @kiri"]  # fmt: skip
+        "@dana",
+        "@dana and @lee",
+        "@dana, @lee and @kiri",
+        "@dana and @kiri",
+    ]
     assert all(":star2: *A good story*: @stephanie" in s for s in shoutouts[:4])
     assert "lee removes their :star2:" in story
     assert "@dana shared a good story about you. See the shout-out" in shoutouts[4]

@@ -45,9 +45,15 @@ def test_weekly_digest_is_posted_once_into_the_stories_channel(http_app: Running
     # Weeks ahead of the app's own clock, so its background job (running now) has nothing of these to send.
     friday = _a_friday_at_15(deps.clock() + timedelta(days=14))
     ts, _ = sim.post_message("U0DANA", "C0SUPPORT", "Lee drove to Acme to swap the drive himself")
-    _seed(app, text="Lee drove to Acme to swap the drive <!channel>", at=friday - timedelta(days=2),
-          credited=("U0LEE",), recognisers=("U0DANA", "U0KIRI", "U0STEPH"), principle="friend",
-          source=("C0SUPPORT", ts))  # fmt: skip
+    _seed(
+        app,
+        text="Lee drove to Acme to swap the drive <!channel>",
+        at=friday - timedelta(days=2),
+        credited=("U0LEE",),
+        recognisers=("U0DANA", "U0KIRI", "U0STEPH"),
+        principle="friend",
+        source=("C0SUPPORT", ts),
+    )
     _seed(app, text="Kiri called back two days later", at=friday - timedelta(days=1), credited=("U0KIRI",))
 
     assert queue_weekly_digest(deps, now=friday - timedelta(minutes=1)) == 0
@@ -57,8 +63,11 @@ def test_weekly_digest_is_posted_once_into_the_stories_channel(http_app: Running
     report = outbox.send_outbox(deps, client=app.runtime.client, now=friday, worker="e2e")
     assert report.sent >= 1 and report.failed == 0
 
-    [post] = [c for c in sim.calls_to("chat.postMessage") if c.args.get("channel") == STORIES_CHANNEL
-              and "good service" in json.dumps(c.args)]  # fmt: skip
+    [post] = [
+        c
+        for c in sim.calls_to("chat.postMessage")
+        if c.args.get("channel") == STORIES_CHANNEL and "good service" in json.dumps(c.args)
+    ]
     [digest] = [m for m in sim.messages(STORIES_CHANNEL) if m["ts"] == post.response["ts"]]
     shown = json.dumps(digest, ensure_ascii=False)
     assert "This week in good service" in shown and "2 good stories" in shown

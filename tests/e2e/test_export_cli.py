@@ -27,16 +27,33 @@ def _seed_workspace(database_url: str, team_id: str, *, customer: str, excerpt: 
     try:
         with make_session_factory(engine).begin() as session:
             workspace_rows.ensure(session, team_id=team_id, now=now)
-            row = Customer(team_id=team_id, name=customer, owner_user_id="U0LEE", notes="", created_by="U0DANA",
-                           created_at=now - timedelta(days=200))  # fmt: skip
+            row = Customer(
+                team_id=team_id,
+                name=customer,
+                owner_user_id="U0LEE",
+                notes="",
+                created_by="U0DANA",
+                created_at=now - timedelta(days=200),
+            )
             session.add(row)
             session.flush()
-            session.add(CustomerName(team_id=team_id, customer_id=row.id, name=customer,
-                                     name_key=customer.casefold(), is_primary=True))  # fmt: skip
+            session.add(
+                CustomerName(
+                    team_id=team_id, customer_id=row.id, name=customer, name_key=customer.casefold(), is_primary=True
+                )
+            )
             for ts, age, text in (("1700000000.000100", 120, "too old to leave"), ("1763000000.000100", 1, excerpt)):
-                session.add(Mention(team_id=team_id, customer_id=row.id, channel_id="C0SUPPORT", message_ts=ts,
-                                    user_id="U0DANA", mentioned_at=now - timedelta(days=age),
-                                    excerpt=text))  # fmt: skip
+                session.add(
+                    Mention(
+                        team_id=team_id,
+                        customer_id=row.id,
+                        channel_id="C0SUPPORT",
+                        message_ts=ts,
+                        user_id="U0DANA",
+                        mentioned_at=now - timedelta(days=age),
+                        excerpt=text,
+                    )
+                )
     finally:
         engine.dispose()
 
@@ -103,8 +120,9 @@ def test_csv_export_of_the_only_workspace_into_the_default_folder(one_workspace:
 
 def test_json_export_of_one_of_two_workspaces(two_workspaces: str, workdir: Path) -> None:
     out = workdir / "exports" / "other"
-    result = run_cli("export", "--team", OTHER, "--format", "json", "--output", str(out),
-                     env={"DATABASE_URL": two_workspaces})  # fmt: skip
+    result = run_cli(
+        "export", "--team", OTHER, "--format", "json", "--output", str(out), env={"DATABASE_URL": two_workspaces}
+    )
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"Wrote {out}/rapport-export.json: 1 customer, 2 mentions, 0 follow-ups, 0 stories\n"
     data = json.loads((out / "rapport-export.json").read_text(encoding="utf-8"))

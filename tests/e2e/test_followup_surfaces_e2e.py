@@ -21,8 +21,9 @@ def _view_of(call_args: dict[str, Any]) -> dict[str, Any]:
     return view if isinstance(view, dict) else json.loads(view)
 
 
-def _submit(app: RunningApp, view: dict[str, Any], *, user: str, owner: str, customer: str, when: str,
-            note: str) -> dict[str, Any]:  # fmt: skip
+def _submit(
+    app: RunningApp, view: dict[str, Any], *, user: str, owner: str, customer: str, when: str, note: str
+) -> dict[str, Any]:
     values = {
         "followup_owner": {"owner": {"type": "users_select", "selected_user": owner}},
         "followup_customer": {"customer": {"type": "plain_text_input", "value": customer or None}},
@@ -55,8 +56,15 @@ def test_followup_without_text_opens_a_modal_that_validates_each_field(running_a
     assert empty["response_action"] == "errors" and "followup_note" in empty["errors"]
     assert followups.list_open(app.runtime.deps, team_id=TEAM, user_id="U0LEE") == []  # nothing created
 
-    done = _submit(app, view, user="U0DANA", owner="U0LEE", customer="acme corp", when="tomorrow at 10am",
-                   note="Call back about <!here> the drive")  # fmt: skip
+    done = _submit(
+        app,
+        view,
+        user="U0DANA",
+        owner="U0LEE",
+        customer="acme corp",
+        when="tomorrow at 10am",
+        note="Call back about <!here> the drive",
+    )
     assert done["response_action"] == "update"
     shown = json.dumps(done["view"])
     assert "<!date^" in shown and "Acme Corp" in shown and "&lt;!here&gt;" in shown and "<!here>" not in shown
@@ -71,10 +79,18 @@ def test_follow_up_on_this_prefills_the_customer_and_links_the_message(running_a
     assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
     ts, delivery = sim.post_message("U0DANA", "C0SUPPORT", "Globex says the invoice total is wrong again")
     assert delivery.status == 200
-    payload = {"type": "message_action", "callback_id": "followup_from_message", "user": {"id": "U0DANA"},
-               "channel": {"id": "C0SUPPORT", "name": "support"},
-               "message": {"type": "message", "user": "U0DANA", "ts": ts,
-                           "text": "Globex says the invoice total is wrong again"}}  # fmt: skip
+    payload = {
+        "type": "message_action",
+        "callback_id": "followup_from_message",
+        "user": {"id": "U0DANA"},
+        "channel": {"id": "C0SUPPORT", "name": "support"},
+        "message": {
+            "type": "message",
+            "user": "U0DANA",
+            "ts": ts,
+            "text": "Globex says the invoice total is wrong again",
+        },
+    }
     assert sim.send_interactive(payload).status == 200
     [opened] = sim.wait_for_calls("views.open", 1)
     view = _view_of(opened.args)
@@ -82,8 +98,15 @@ def test_follow_up_on_this_prefills_the_customer_and_links_the_message(running_a
     assert blocks["followup_customer"]["element"]["initial_value"] == "Globex Corporation"
     assert blocks["followup_owner"]["element"]["initial_user"] == "U0STEPH"  # the customer's owner
 
-    done = _submit(app, view, user="U0DANA", owner="U0STEPH", customer="Globex Corporation", when="in 2 hours",
-                   note="check the invoice was fixed")  # fmt: skip
+    done = _submit(
+        app,
+        view,
+        user="U0DANA",
+        owner="U0STEPH",
+        customer="Globex Corporation",
+        when="in 2 hours",
+        note="check the invoice was fixed",
+    )
     assert done["response_action"] == "update"
     [created] = followups.list_open(app.runtime.deps, team_id=TEAM, user_id="U0STEPH")
     assert (created.source_channel_id, created.source_ts) == ("C0SUPPORT", ts)
@@ -95,10 +118,17 @@ def test_follow_up_on_this_prefills_the_customer_and_links_the_message(running_a
     assert f"archives/C0SUPPORT/p{ts.replace('.', '')}" in reminder and "Globex Corporation" in reminder
 
 
-def _react(app: RunningApp, *, user: str, channel: str, ts: str, reaction: str = "alarm_clock",
-           event_id: str | None = None) -> None:  # fmt: skip
-    event = {"type": "reaction_added", "user": user, "reaction": reaction, "item_user": "U0DANA",
-             "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": ts}  # fmt: skip
+def _react(
+    app: RunningApp, *, user: str, channel: str, ts: str, reaction: str = "alarm_clock", event_id: str | None = None
+) -> None:
+    event = {
+        "type": "reaction_added",
+        "user": user,
+        "reaction": reaction,
+        "item_user": "U0DANA",
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "event_ts": ts,
+    }
     assert app.sim.send_event(event, event_id=event_id).status == 200
 
 
@@ -161,10 +191,20 @@ def test_home_tab_lists_my_follow_ups_overdue_first_and_done_there_refreshes_it(
     assert "Your customers" in shown and "Acme Corp" in shown and "Globex" in shown
     assert len(home["blocks"]) <= 100
 
-    done = next(e | {"block_id": b["block_id"]} for b in home["blocks"] if b["type"] == "actions"
-                for e in b["elements"] if e["action_id"] == "followup_done" and e["value"] == str(acme.id))  # fmt: skip
-    payload = {"type": "block_actions", "user": {"id": "U0LEE"}, "container": {"type": "view", "view_id": home["id"]},
-               "view": {"id": home["id"], "type": "home"}, "actions": [done]}  # fmt: skip
+    done = next(
+        e | {"block_id": b["block_id"]}
+        for b in home["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "followup_done" and e["value"] == str(acme.id)
+    )
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0LEE"},
+        "container": {"type": "view", "view_id": home["id"]},
+        "view": {"id": home["id"], "type": "home"},
+        "actions": [done],
+    }
     assert sim.send_interactive(payload).status == 200
     refreshed = eventually(lambda: "call back about the drive" not in json.dumps(sim.home_view("U0LEE")))
     assert refreshed

@@ -60,9 +60,14 @@ def _deliver_reminder(app: RunningApp, owner: str) -> tuple[str, dict]:  # type:
 
 
 def _click(app: RunningApp, user: str, channel: str, message: dict, action: dict) -> None:  # type: ignore[type-arg]
-    payload = {"type": "block_actions", "user": user, "channel": {"id": channel},
-               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
-               "message": message, "actions": [action]}  # fmt: skip
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+        "message": message,
+        "actions": [action],
+    }
     assert app.sim.send_interactive(payload).status == 200
 
 

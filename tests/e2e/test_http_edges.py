@@ -21,19 +21,38 @@ PAYLOADS = sorted((SHARED_SLACK / "payloads").rglob("*.json"))
 
 
 def message_event(ts: str, text_: str) -> dict[str, Any]:
-    return {"type": "message", "channel": "C0SUPPORT", "channel_type": "channel", "user": "U0DANA",
-            "text": text_, "ts": ts, "event_ts": ts, "team": "T0SIM0001"}  # fmt: skip
+    return {
+        "type": "message",
+        "channel": "C0SUPPORT",
+        "channel_type": "channel",
+        "user": "U0DANA",
+        "text": text_,
+        "ts": ts,
+        "event_ts": ts,
+        "team": "T0SIM0001",
+    }
 
 
 def envelope(event: dict[str, Any], event_id: str) -> bytes:
-    return json.dumps({"token": "x", "team_id": "T0SIM0001", "api_app_id": "A0RAPPORT", "type": "event_callback",
-                       "event_id": event_id, "event_time": int(time.time()), "event": event}).encode()  # fmt: skip
+    return json.dumps(
+        {
+            "token": "x",
+            "team_id": "T0SIM0001",
+            "api_app_id": "A0RAPPORT",
+            "type": "event_callback",
+            "event_id": event_id,
+            "event_time": int(time.time()),
+            "event": event,
+        }
+    ).encode()
 
 
 def counts(app: RunningApp) -> dict[str, int]:
     with app.runtime.deps.session_factory.begin() as session:
-        return {m.__name__: int(session.scalar(select(func.count()).select_from(m)) or 0)
-                for m in (Mention, Customer, OutboxMessage)}  # fmt: skip
+        return {
+            m.__name__: int(session.scalar(select(func.count()).select_from(m)) or 0)
+            for m in (Mention, Customer, OutboxMessage)
+        }
 
 
 def test_bad_signature_stale_timestamp_and_malformed_bodies(http_app: RunningApp) -> None:

@@ -51,8 +51,16 @@ def test_a_retried_event_changes_nothing(running_app: RunningApp) -> None:
     app, sim = running_app, running_app.sim
     app.command("add Acme Corp")
     ts = sim.seed_message("U0DANA", "C0SUPPORT", "Acme Corp called")
-    event = {"type": "message", "channel": "C0SUPPORT", "channel_type": "channel", "user": "U0DANA",
-             "text": "Acme Corp called", "ts": ts, "event_ts": ts, "team": "T0SIM0001"}  # fmt: skip
+    event = {
+        "type": "message",
+        "channel": "C0SUPPORT",
+        "channel_type": "channel",
+        "user": "U0DANA",
+        "text": "Acme Corp called",
+        "ts": ts,
+        "event_ts": ts,
+        "team": "T0SIM0001",
+    }
     for attempt in range(4):
         assert sim.send_event(event, event_id="Ev0RETRY1", retry_num=attempt).status == 200
     assert app.mention_count() == 1
@@ -127,8 +135,12 @@ def test_no_text_opens_the_modal_and_submission_validates(running_app: RunningAp
             "owner": {"owner_select": {"type": "users_select", "selected_user": "U0LEE"}},
             "since": {"since_date": {"type": "datepicker", "selected_date": since}},
         }
-        payload = {"type": "view_submission", "user": {"id": "U0DANA"}, "team": {"id": "T0SIM0001"},
-                   "view": {**view, "id": "V0TEST", "team_id": "T0SIM0001", "state": {"values": values}}}  # fmt: skip
+        payload = {
+            "type": "view_submission",
+            "user": {"id": "U0DANA"},
+            "team": {"id": "T0SIM0001"},
+            "view": {**view, "id": "V0TEST", "team_id": "T0SIM0001", "state": {"values": values}},
+        }
         result = sim.send_interactive(payload)
         assert result.status == 200
         return result.body if isinstance(result.body, dict) else {}

@@ -68,10 +68,14 @@ def _click(app: RunningApp, user: str, action_id: str, value: str, *, channel: s
         "type": "block_actions",
         "user": {"id": user},
         "channel": {"id": channel},
-        "container": {"type": "message", "message_ts": "1700000000.000100", "channel_id": channel,
-                      "is_ephemeral": True},
+        "container": {
+            "type": "message",
+            "message_ts": "1700000000.000100",
+            "channel_id": channel,
+            "is_ephemeral": True,
+        },
         "actions": [{"action_id": action_id, "block_id": "nudge_actions", "value": value, "type": "button"}],
-    }  # fmt: skip
+    }
     delivery = app.sim.send_interactive(payload)
     assert delivery.status == 200, delivery
     return delivery

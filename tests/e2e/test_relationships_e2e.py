@@ -40,9 +40,14 @@ def _buttons(message: dict[str, Any], customer_id: int) -> dict[str, dict[str, A
 
 
 def _click(app: RunningApp, user: str, channel: str, message: dict[str, Any], action: dict[str, Any]) -> None:
-    payload = {"type": "block_actions", "user": user, "channel": {"id": channel},
-               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
-               "message": message, "actions": [action]}  # fmt: skip
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+        "message": message,
+        "actions": [action],
+    }
     assert app.sim.send_interactive(payload).status == 200
 
 

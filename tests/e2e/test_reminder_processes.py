@@ -37,8 +37,9 @@ def _sending_followups(database_url: str) -> set[int]:
         engine.dispose()
 
 
-def test_sigkill_mid_backlog_then_restart_delivers_everything(sim: SlackSimulator, database_url: str,
-                                                              tmp_path: Path) -> None:  # fmt: skip
+def test_sigkill_mid_backlog_then_restart_delivers_everything(
+    sim: SlackSimulator, database_url: str, tmp_path: Path
+) -> None:
     owners = with_users(sim.workspace, 50)
     followups = seed_due_followups(database_url, owners, 10, due_at=datetime.now(UTC) - timedelta(minutes=1))
     sim.set_delay("chat.postMessage", 0.01)  # Slack takes 10 ms a message, so the kill lands mid-backlog
@@ -71,8 +72,7 @@ def test_sigkill_mid_backlog_then_restart_delivers_everything(sim: SlackSimulato
     assert len(doubled) <= 1 and all(delivered[f] == 2 for f in doubled)
 
 
-def test_two_processes_send_each_of_2000_reminders_once(sim: SlackSimulator, database_url: str,
-                                                        tmp_path: Path) -> None:  # fmt: skip
+def test_two_processes_send_each_of_2000_reminders_once(sim: SlackSimulator, database_url: str, tmp_path: Path) -> None:
     owners = with_users(sim.workspace, 200)
     apps = [RapportProcess(sim, database_url, log_path=tmp_path / f"rapport{n}.log") for n in range(2)]
     try:

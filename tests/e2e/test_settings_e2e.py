@@ -20,9 +20,20 @@ from tests.e2e.reminders import RapportProcess, wait_until
 from tests.e2e.settings_form import TEAM, open_settings, submit_settings
 
 SPEC_SETTINGS = (
-    "stories_channel", "story_emoji", "followup_emoji", "default_delay", "working_hours_start", "working_hours_end",
-    "working_days", "quiet_days", "unanswered_minutes", "digest_day", "digest_time", "nudges", "retention_days",
-)  # fmt: skip
+    "stories_channel",
+    "story_emoji",
+    "followup_emoji",
+    "default_delay",
+    "working_hours_start",
+    "working_hours_end",
+    "working_days",
+    "quiet_days",
+    "unanswered_minutes",
+    "digest_day",
+    "digest_time",
+    "nudges",
+    "retention_days",
+)
 
 
 def _row(app: RunningApp) -> WorkspaceSettings:
@@ -47,13 +58,24 @@ def test_an_admin_edits_every_setting_and_each_change_is_recorded(running_app: R
     assert len(view["blocks"]) <= 100 and len(json.dumps(view)) < 250_000
 
     saved = submit_settings(
-        sim, view,
-        stories_channel="C0SUPPORT", story_emoji=":star2:, tada", followup_emoji="alarm_clock", default_delay="3",
-        working_hours_start="8:30", working_hours_end="17:00", working_days=["mon", "tue", "wed", "thu"],
-        quiet_days="45", unanswered_minutes="20", digest_day="thu", digest_time="16:00", nudges="off",
-        retention_days="30", nudge_excluded_channels=["C0RANDOM"],
+        sim,
+        view,
+        stories_channel="C0SUPPORT",
+        story_emoji=":star2:, tada",
+        followup_emoji="alarm_clock",
+        default_delay="3",
+        working_hours_start="8:30",
+        working_hours_end="17:00",
+        working_days=["mon", "tue", "wed", "thu"],
+        quiet_days="45",
+        unanswered_minutes="20",
+        digest_day="thu",
+        digest_time="16:00",
+        nudges="off",
+        retention_days="30",
+        nudge_excluded_channels=["C0RANDOM"],
         tone_rules_added="blame | you never listen | I hear you; let me make sure I have it right",
-    )  # fmt: skip
+    )
     assert saved["response_action"] == "update", saved
     shown = json.dumps(saved["view"], ensure_ascii=False)
     assert "Saved" in shown and "Quiet-customer threshold (days)*: 30 → 45" in shown
@@ -104,8 +126,9 @@ def test_an_admin_edits_every_setting_and_each_change_is_recorded(running_app: R
         ("stories_channel", "C0RANDOM", "invite me"),
     ],
 )
-def test_every_invalid_value_is_explained_next_to_its_field(http_app: RunningApp, field: str, value: object,
-                                                            expected: str) -> None:  # fmt: skip
+def test_every_invalid_value_is_explained_next_to_its_field(
+    http_app: RunningApp, field: str, value: object, expected: str
+) -> None:
     app, sim = http_app, http_app.sim
     sim.set_bot_member("C0RANDOM", False)
     before = _row(app)
@@ -158,8 +181,9 @@ def _nudge_count(database_url: str) -> int:
         engine.dispose()
 
 
-def test_a_change_made_in_one_process_applies_at_once_in_another(sim: SlackSimulator, database_url: str,
-                                                                  tmp_path: Path) -> None:  # fmt: skip
+def test_a_change_made_in_one_process_applies_at_once_in_another(
+    sim: SlackSimulator, database_url: str, tmp_path: Path
+) -> None:
     first = RapportProcess(sim, database_url, log_path=tmp_path / "first.log")
     second = RapportProcess(sim, database_url, log_path=tmp_path / "second.log")
     try:
@@ -199,8 +223,9 @@ def test_a_submission_without_some_inputs_keeps_their_values(http_app: RunningAp
     view = open_settings(sim)
     state = {"quiet_days": {"quiet_days": {"type": "number_input", "value": "60"}}}
     submitted = {**view, "id": "V0PARTIAL", "team_id": TEAM, "state": {"values": state}}
-    delivery = sim.send_interactive({"type": "view_submission", "user": {"id": "U0DANA"}, "team": {"id": TEAM},
-                                     "view": submitted})  # fmt: skip
+    delivery = sim.send_interactive(
+        {"type": "view_submission", "user": {"id": "U0DANA"}, "team": {"id": TEAM}, "view": submitted}
+    )
     assert delivery.status == 200 and isinstance(delivery.body, dict)
     assert delivery.body["response_action"] == "update"
     row = _row(app)
@@ -219,5 +244,8 @@ def test_an_admin_can_stop_using_a_stories_channel(http_app: RunningApp) -> None
     second = open_settings(sim)
     saved = submit_settings(sim, second, stories_in_thread=["yes"])
     assert "(none)" in json.dumps(saved["view"]) and _row(app).stories_channel is None
-    assert [(c.setting, c.old_value, c.new_value) for c in _changes(app)][-1] == ("stories_channel", "C0SUPPORT",
-                                                                                  "(none)")  # fmt: skip
+    assert [(c.setting, c.old_value, c.new_value) for c in _changes(app)][-1] == (
+        "stories_channel",
+        "C0SUPPORT",
+        "(none)",
+    )

@@ -31,17 +31,35 @@ SAMPLES = Path(__file__).resolve().parents[1] / "fixtures" / "slack" / "payloads
 # --- helpers ----------------------------------------------------------------------------------------------
 
 
-def _reaction(kind: str, *, user: str, ts: str, channel: str = "C0SUPPORT", reaction: str = "star2",
-              item_user: str = "U0STEPH") -> dict[str, Any]:  # fmt: skip
-    return {"type": kind, "user": user, "reaction": reaction, "item_user": item_user,
-            "item": {"type": "message", "channel": channel, "ts": ts}, "event_ts": ts}  # fmt: skip
+def _reaction(
+    kind: str, *, user: str, ts: str, channel: str = "C0SUPPORT", reaction: str = "star2", item_user: str = "U0STEPH"
+) -> dict[str, Any]:
+    return {
+        "type": kind,
+        "user": user,
+        "reaction": reaction,
+        "item_user": item_user,
+        "item": {"type": "message", "channel": channel, "ts": ts},
+        "event_ts": ts,
+    }
 
 
-def react(app: RunningApp, *, user: str, ts: str, channel: str = "C0SUPPORT", reaction: str = "star2",
-          event_id: str | None = None, retry_num: int = 0) -> None:  # fmt: skip
+def react(
+    app: RunningApp,
+    *,
+    user: str,
+    ts: str,
+    channel: str = "C0SUPPORT",
+    reaction: str = "star2",
+    event_id: str | None = None,
+    retry_num: int = 0,
+) -> None:
     """A person adds a reaction; Slack gets its answer only once the effects are stored."""
-    delivery = app.sim.send_event(_reaction("reaction_added", user=user, ts=ts, channel=channel, reaction=reaction),
-                                  event_id=event_id, retry_num=retry_num)  # fmt: skip
+    delivery = app.sim.send_event(
+        _reaction("reaction_added", user=user, ts=ts, channel=channel, reaction=reaction),
+        event_id=event_id,
+        retry_num=retry_num,
+    )
     assert delivery.status == 200, delivery
 
 
@@ -74,14 +92,22 @@ def shoutout_reading(sim: SlackSimulator, words: str, channel: str = "C0SUPPORT"
 
 def recognised_line(shout: dict[str, Any]) -> str:
     """The shout-out's "Recognised by …" line."""
-    return next(e["text"] for b in shout["blocks"] if b["type"] == "context" for e in b["elements"]
-                if e["text"].startswith("Recognised by"))  # fmt: skip
+    return next(
+        e["text"]
+        for b in shout["blocks"]
+        if b["type"] == "context"
+        for e in b["elements"]
+        if e["text"].startswith("Recognised by")
+    )
 
 
 def shoutout_posts(sim: SlackSimulator, channel: str) -> list[Any]:
     """chat.postMessage calls posting a shout-out into a channel."""
-    return [c for c in sim.calls_to("chat.postMessage")
-            if c.args.get("channel") == channel and "A good story" in json.dumps(c.args)]  # fmt: skip
+    return [
+        c
+        for c in sim.calls_to("chat.postMessage")
+        if c.args.get("channel") == channel and "A good story" in json.dumps(c.args)
+    ]
 
 
 def story_count(app: RunningApp) -> int:
@@ -100,12 +126,14 @@ def tag_click(sim: SlackSimulator, shout: dict[str, Any], *, user: str, channel:
     """Click a principle tag on the shout-out in the channel (block_actions on a channel message)."""
     actions = next(b for b in shout["blocks"] if b["type"] == "actions")
     button = next(e for e in actions["elements"] if e["action_id"] == f"story_tag_{principle}")
-    payload = {"type": "block_actions", "user": {"id": user},
-               "container": {"type": "message", "message_ts": shout["ts"], "channel_id": channel,
-                             "is_ephemeral": False},
-               "channel": {"id": channel, "name": "support"}, "message": shout,
-               "actions": [button | {"block_id": actions["block_id"], "type": "button",
-                                     "action_ts": str(time.time())}]}  # fmt: skip
+    payload = {
+        "type": "block_actions",
+        "user": {"id": user},
+        "container": {"type": "message", "message_ts": shout["ts"], "channel_id": channel, "is_ephemeral": False},
+        "channel": {"id": channel, "name": "support"},
+        "message": shout,
+        "actions": [button | {"block_id": actions["block_id"], "type": "button", "action_ts": str(time.time())}],
+    }
     return sim.send_interactive(payload).status
 
 
@@ -189,8 +217,9 @@ def test_kudos_posts_one_shoutout_tells_each_credited_person_once_and_confirms(r
     assert "/kudos" in json.dumps(app.command("help", command="/kudos"))
     assert story_count(app) == 0
 
-    reply = app.command("<@U0STEPH|stephanie> <@U0LEE|lee> <@U0DANA|dana> stayed late with Acme's drive",
-                        command="/kudos")  # fmt: skip
+    reply = app.command(
+        "<@U0STEPH|stephanie> <@U0LEE|lee> <@U0DANA|dana> stayed late with Acme's drive", command="/kudos"
+    )
     assert reply.get("response_type") == "ephemeral"
     shown = json.dumps(reply)
     assert "Thanks for sharing" in shown and "<#C0SUPPORT>" in shown
@@ -258,10 +287,18 @@ def test_reactions_on_files_bot_messages_and_unreadable_channels_record_nothing(
     react(app, user="U0DANA", ts=mine, channel="D0STEPH")  # a DM
     react(app, user="U0DANA", ts=mine, reaction="thumbsup")  # not a story emoji
     unreact(app, user="U0DANA", ts=mine)  # never added
-    for item in ({"type": "file", "file": "F0FILE"},
-                 {"type": "file_comment", "file": "F0FILE", "file_comment": "Fc0COMMENT"}):  # fmt: skip
-        event = {"type": "reaction_added", "user": "U0DANA", "reaction": "star2", "item_user": "U0STEPH",
-                 "item": item, "event_ts": "1700000000.000200"}  # fmt: skip
+    for item in (
+        {"type": "file", "file": "F0FILE"},
+        {"type": "file_comment", "file": "F0FILE", "file_comment": "Fc0COMMENT"},
+    ):
+        event = {
+            "type": "reaction_added",
+            "user": "U0DANA",
+            "reaction": "star2",
+            "item_user": "U0STEPH",
+            "item": item,
+            "event_ts": "1700000000.000200",
+        }
         assert sim.send_event(event).status == 200
         assert sim.send_event(event | {"type": "reaction_removed"}).status == 200
     for sample in ("ReactionAddedPayload.json", "ReactionRemovedPayload.json"):  # Slack's own shapes, blanked
@@ -325,8 +362,9 @@ def test_retries_and_simultaneous_first_reactions_make_one_story_and_one_shoutou
     def deliver(user: str, retry_num: int) -> int:
         event_id = "EvSAMEREACTION" if user == "U0KIRI" else None
         barrier.wait()
-        return app.sim.send_event(_reaction("reaction_added", user=user, ts=ts), event_id=event_id,
-                                  retry_num=retry_num).status  # fmt: skip
+        return app.sim.send_event(
+            _reaction("reaction_added", user=user, ts=ts), event_id=event_id, retry_num=retry_num
+        ).status
 
     # Kiri's reaction delivered four times (Slack's retries, one of them racing the first delivery) and two
     # other people reacting in the same instant.
@@ -394,9 +432,12 @@ def test_concurrent_first_reactions_take_turns_on_the_story(http_app: RunningApp
         assert not second.done()  # Kiri waits for Dana's transaction
         if postgres:  # ... on the story's unique key: INSERT … ON CONFLICT DO NOTHING waits for the first to end
             with app.runtime.engine.connect() as probe:
-                waiting = probe.scalar(text(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                    "AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO stories%'"))  # fmt: skip
+                waiting = probe.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO stories%'"
+                    )
+                )
             assert waiting == 1
         release.set()
         first.result(timeout=10)
@@ -409,5 +450,6 @@ def test_concurrent_first_reactions_take_turns_on_the_story(http_app: RunningApp
     with app.runtime.deps.session_factory.begin() as session:
         keys = sorted(session.scalars(select(OutboxMessage.idempotency_key).where(OutboxMessage.kind.in_(STORY_KINDS))))
     story_id = keys[0].split(":")[1]
-    assert keys == sorted([f"shoutout:{story_id}:0", f"shoutout-update:{story_id}:0:2",
-                           f"story-credit:{story_id}:U0STEPH"])  # fmt: skip
+    assert keys == sorted(
+        [f"shoutout:{story_id}:0", f"shoutout-update:{story_id}:0:2", f"story-credit:{story_id}:U0STEPH"]
+    )

@@ -27,16 +27,29 @@ def _opened(app: RunningApp, count: int) -> dict[str, Any]:
     return dict(call.response["view"])
 
 
-def _shortcut(app: RunningApp, *, user: str, channel: str, ts: str, text: str, author: str = "U0LEE",
-              **extra: Any) -> None:  # fmt: skip
-    payload = {"type": "message_action", "callback_id": "story_from_message", "user": {"id": user},
-               "channel": {"id": channel}, "message_ts": ts,
-               "message": {"type": "message", "user": author, "ts": ts, "text": text, **extra}}  # fmt: skip
+def _shortcut(
+    app: RunningApp, *, user: str, channel: str, ts: str, text: str, author: str = "U0LEE", **extra: Any
+) -> None:
+    payload = {
+        "type": "message_action",
+        "callback_id": "story_from_message",
+        "user": {"id": user},
+        "channel": {"id": channel},
+        "message_ts": ts,
+        "message": {"type": "message", "user": author, "ts": ts, "text": text, **extra},
+    }
     assert app.sim.send_interactive(payload).status == 200
 
 
-def _submit(app: RunningApp, view: dict[str, Any], *, user: str, credited: list[str], thanks: str = "",
-            principle: str | None = None) -> dict[str, Any]:  # fmt: skip
+def _submit(
+    app: RunningApp,
+    view: dict[str, Any],
+    *,
+    user: str,
+    credited: list[str],
+    thanks: str = "",
+    principle: str | None = None,
+) -> dict[str, Any]:
     option = {"text": {"type": "plain_text", "text": principle}, "value": principle} if principle else None
     values = {
         "story_credited": {"credited": {"type": "multi_users_select", "selected_users": credited}},
@@ -96,14 +109,25 @@ def test_share_as_a_good_story_prefills_validates_and_shares(running_app: Runnin
     assert only_me["response_action"] == "errors" and "yourself" in only_me["errors"]["story_credited"]
     assert _stories(app) == []  # nothing recorded
 
-    done = _submit(app, view, user="U0LEE", credited=["U0STEPH", "U0KIRI", "U0LEE"],
-                   thanks="Thank you <!here> for going the extra mile", principle="follow_up")  # fmt: skip
+    done = _submit(
+        app,
+        view,
+        user="U0LEE",
+        credited=["U0STEPH", "U0KIRI", "U0LEE"],
+        thanks="Thank you <!here> for going the extra mile",
+        principle="follow_up",
+    )
     assert done["response_action"] == "update" and done["view"]["title"]["text"] == "Story shared"
     assert "&lt;" not in json.dumps(done["view"]) and "goes to the message's thread in <#C0SUPPORT>" in json.dumps(
-        done["view"])  # fmt: skip
+        done["view"]
+    )
     [story] = _stories(app)
     assert (story.via, story.source_channel_id, story.source_ts, story.source_user_id) == (
-        "shortcut", "C0SUPPORT", ts, "U0LEE")  # fmt: skip
+        "shortcut",
+        "C0SUPPORT",
+        ts,
+        "U0LEE",
+    )
     assert story.principle == "follow_up" and story.customer_id is not None and story.created_by == "U0LEE"
     assert story.text.startswith("Thank you &lt;!here&gt; for going the extra mile\n“<@U0STEPH> called Acme's")
     assert _credits(app, story.id) == ["U0KIRI", "U0LEE", "U0STEPH"]
@@ -139,8 +163,15 @@ def test_shared_story_goes_to_the_stories_channel_and_credits_the_author_of_a_me
     parent, _ = sim.post_message("U0DANA", "C0SUPPORT", "Globex can't log in")
     reply, _ = sim.post_message("U0STEPH", "C0SUPPORT", "Of course, let me call them for you", thread_ts=parent)
 
-    _shortcut(app, user="U0DANA", channel="C0SUPPORT", ts=reply, text="Of course, let me call them for you",
-              author="U0STEPH", thread_ts=parent)  # fmt: skip
+    _shortcut(
+        app,
+        user="U0DANA",
+        channel="C0SUPPORT",
+        ts=reply,
+        text="Of course, let me call them for you",
+        author="U0STEPH",
+        thread_ts=parent,
+    )
     view = _opened(app, 1)
     assert {b.get("block_id"): b for b in view["blocks"]}["story_credited"]["element"]["initial_users"] == ["U0STEPH"]
     done = _submit(app, view, user="U0DANA", credited=["U0STEPH"])
@@ -163,15 +194,15 @@ def test_shared_story_goes_to_the_stories_channel_and_credits_the_author_of_a_me
 def test_sharing_explains_when_the_shout_out_has_nowhere_to_go_and_refuses_bot_messages(http_app: RunningApp) -> None:
     app, sim = http_app, http_app.sim
     ts = sim.seed_message("U0STEPH", "C0RANDOM", "Let me take care of that for you")  # Rapport is not in #random
-    _shortcut(app, user="U0DANA", channel="C0RANDOM", ts=ts, text="Let me take care of that for you",
-              author="U0STEPH")  # fmt: skip
+    _shortcut(app, user="U0DANA", channel="C0RANDOM", ts=ts, text="Let me take care of that for you", author="U0STEPH")
     explained = json.dumps(_opened(app, 1))
     assert "nowhere to post the shout-out" in explained and "/invite @Rapport" in explained
     assert "story_credited" not in explained
 
     assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
-    _shortcut(app, user="U0DANA", channel="C0SUPPORT", ts=ts, text="A good story: x", author="U0RAPPORT",
-              bot_id="B0RAPPORT")  # fmt: skip
+    _shortcut(
+        app, user="U0DANA", channel="C0SUPPORT", ts=ts, text="A good story: x", author="U0RAPPORT", bot_id="B0RAPPORT"
+    )
     assert "from a bot" in json.dumps(_opened(app, 2))
     assert _stories(app) == []
 
@@ -197,11 +228,17 @@ def test_the_modal_keeps_within_block_kit_limits_for_a_3000_character_message(ht
 
 
 def _click(app: RunningApp, user: str, channel: str, message: dict[str, Any], action_id: str) -> None:
-    block, element = next((b, e) for b in message["blocks"] for e in b.get("elements", [])
-                          if e.get("action_id") == action_id)  # fmt: skip
-    payload = {"type": "block_actions", "user": user, "channel": {"id": channel},
-               "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
-               "message": message, "actions": [{**element, "block_id": block["block_id"]}]}  # fmt: skip
+    block, element = next(
+        (b, e) for b in message["blocks"] for e in b.get("elements", []) if e.get("action_id") == action_id
+    )
+    payload = {
+        "type": "block_actions",
+        "user": user,
+        "channel": {"id": channel},
+        "container": {"type": "message", "message_ts": message["ts"], "channel_id": channel},
+        "message": message,
+        "actions": [{**element, "block_id": block["block_id"]}],
+    }
     assert app.sim.send_interactive(payload).status == 200
 
 
@@ -216,8 +253,12 @@ def _done_reminder(app: RunningApp) -> tuple[str, dict[str, Any], FollowUpView]:
     [reminder] = eventually(lambda: [m for m in sim.dm_messages("U0LEE") if "Time to follow up" in json.dumps(m)])
     channel = [c for c in sim.calls_to("chat.postMessage") if c.args["channel"] == "U0LEE"][-1].response["channel"]
     _click(app, "U0LEE", channel, reminder, "followup_done")
-    done = eventually(lambda: next((m for m in sim.dm_messages("U0LEE") if m["ts"] == reminder["ts"]
-                                    and "Share as a story" in json.dumps(m)), None))  # fmt: skip
+    done = eventually(
+        lambda: next(
+            (m for m in sim.dm_messages("U0LEE") if m["ts"] == reminder["ts"] and "Share as a story" in json.dumps(m)),
+            None,
+        )
+    )
     return channel, done, promise
 
 
@@ -243,8 +284,14 @@ def test_share_as_a_story_after_done_opens_the_modal_and_shares_the_follow_up(ru
     assert {b.get("block_id"): b for b in view["blocks"]}["story_credited"]["element"]["initial_users"] == ["U0LEE"]
 
     # Lee shares his own follow-up's good ending, crediting Stephanie, who helped, too.
-    result = _submit(app, view, user="U0LEE", credited=["U0LEE", "U0STEPH"], thanks="Drive works, Acme is happy",
-                     principle="follow_up")  # fmt: skip
+    result = _submit(
+        app,
+        view,
+        user="U0LEE",
+        credited=["U0LEE", "U0STEPH"],
+        thanks="Drive works, Acme is happy",
+        principle="follow_up",
+    )
     assert result["response_action"] == "update" and "goes to <#C0RANDOM>" in json.dumps(result["view"])
     [story] = _stories(app)
     assert (story.via, story.principle, story.source_channel_id) == ("followup", "follow_up", None)
@@ -265,8 +312,14 @@ def test_a_follow_up_from_a_message_shares_into_that_messages_thread_and_may_cre
     app.command("add Acme Corp owner <@U0LEE|lee>")
     assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
     ts, _ = sim.post_message("U0DANA", "C0SUPPORT", "Acme lost their drive again")
-    event = {"type": "reaction_added", "user": "U0LEE", "reaction": "alarm_clock", "item_user": "U0DANA",
-             "item": {"type": "message", "channel": "C0SUPPORT", "ts": ts}, "event_ts": ts}  # fmt: skip
+    event = {
+        "type": "reaction_added",
+        "user": "U0LEE",
+        "reaction": "alarm_clock",
+        "item_user": "U0DANA",
+        "item": {"type": "message", "channel": "C0SUPPORT", "ts": ts},
+        "event_ts": ts,
+    }
     assert sim.send_event(event).status == 200
     [followup] = followups.list_open(deps, team_id=TEAM, user_id="U0LEE")
     followups.mark_done(deps, team_id=TEAM, followup_id=followup.id, user_id="U0LEE")

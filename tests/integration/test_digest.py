@@ -30,8 +30,9 @@ AUCKLAND_FRIDAY = datetime(2026, 11, 27, 2, 0, tzinfo=UTC)  # Friday 15:00 in Au
 
 def digests(deps: Deps) -> list[OutboxMessage]:
     with deps.session_factory.begin() as session:
-        return list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest")
-                                    .order_by(OutboxMessage.id)))  # fmt: skip
+        return list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "digest").order_by(OutboxMessage.id))
+        )
 
 
 def shown(row: OutboxMessage) -> str:
@@ -39,8 +40,11 @@ def shown(row: OutboxMessage) -> str:
 
 
 def story_sections(row: OutboxMessage) -> list[str]:
-    return [b["text"]["text"] for b in row.payload["blocks"] if b["type"] == "section"
-            and b["text"]["text"].startswith(":star2:")]  # fmt: skip
+    return [
+        b["text"]["text"]
+        for b in row.payload["blocks"]
+        if b["type"] == "section" and b["text"]["text"].startswith(":star2:")
+    ]
 
 
 def seed(deps: Deps, **story: Any) -> int:
@@ -132,14 +136,22 @@ def test_a_week_of_only_follow_ups_tells_them_and_the_check_ins(deps: Deps, cloc
         globex = add_customer(session, TEAM, "Globex", added=FRIDAY - timedelta(days=100))
         add_customer(session, TEAM, "Initech", added=FRIDAY - timedelta(days=100))  # quiet
         add_customer(session, TEAM, "Newco", added=FRIDAY - timedelta(days=3))  # too new to be quiet
-        add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=2), closed=FRIDAY - timedelta(days=3),
-                          customer_id=acme)  # fmt: skip
+        add_done_followup(
+            session, TEAM, due=FRIDAY - timedelta(days=2), closed=FRIDAY - timedelta(days=3), customer_id=acme
+        )
         # Late: done two days after the reminder (acting on it within a day counts as on time).
         add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=3), closed=FRIDAY - timedelta(hours=1))
-        add_done_followup(session, TEAM, due=FRIDAY - timedelta(days=1), closed=FRIDAY - timedelta(days=1),
-                          kind="checkin", customer_id=globex)  # fmt: skip
-        add_done_followup(session, TEAM, due=FRIDAY, closed=FRIDAY - timedelta(hours=1), kind="checkin",
-                          customer_id=globex)  # fmt: skip
+        add_done_followup(
+            session,
+            TEAM,
+            due=FRIDAY - timedelta(days=1),
+            closed=FRIDAY - timedelta(days=1),
+            kind="checkin",
+            customer_id=globex,
+        )
+        add_done_followup(
+            session, TEAM, due=FRIDAY, closed=FRIDAY - timedelta(hours=1), kind="checkin", customer_id=globex
+        )
     assert queue_weekly_digest(deps, now=FRIDAY) == 1
     [row] = digests(deps)
     text = shown(row)
@@ -155,11 +167,25 @@ def test_most_recognised_first_at_most_ten_with_links_tags_and_escaping(deps: De
     with deps.session_factory.begin() as session:
         acme = add_customer(session, TEAM, "Smith & Sons", added=FRIDAY - timedelta(days=100))
         for i in range(12):  # story i recognised by i + 1 people; the same person with two emoji counts once
-            add_story(session, TEAM, text=f"story number {i:02d}", at=monday + timedelta(hours=i),
-                      recognisers=[f"U0R{j:03d}" for j in range(i + 1)], emojis=("star2", "clap"))  # fmt: skip
-        add_story(session, TEAM, text="<!channel> stayed late & fixed it <https://evil.example|click> &lt;b&gt;",
-                  at=monday, recognisers=[f"U0X{j:03d}" for j in range(20)], credited=("U0LEE", "U0KIRI"),
-                  principle="follow_up", customer_id=acme, source=("C0SUPPORT", "1764000000.000100"))  # fmt: skip
+            add_story(
+                session,
+                TEAM,
+                text=f"story number {i:02d}",
+                at=monday + timedelta(hours=i),
+                recognisers=[f"U0R{j:03d}" for j in range(i + 1)],
+                emojis=("star2", "clap"),
+            )
+        add_story(
+            session,
+            TEAM,
+            text="<!channel> stayed late & fixed it <https://evil.example|click> &lt;b&gt;",
+            at=monday,
+            recognisers=[f"U0X{j:03d}" for j in range(20)],
+            credited=("U0LEE", "U0KIRI"),
+            principle="follow_up",
+            customer_id=acme,
+            source=("C0SUPPORT", "1764000000.000100"),
+        )
     assert queue_weekly_digest(deps, now=FRIDAY) == 1
     [row] = digests(deps)
     sections = story_sections(row)

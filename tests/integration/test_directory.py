@@ -99,8 +99,14 @@ def test_alias_taken_by_another_customer_is_refused(deps: Deps) -> None:
 
 def test_removing_a_customer_removes_its_mentions(deps: Deps) -> None:
     add(deps, "Acme Corp")
-    message = ChannelMessage(team_id=TEAM, channel_id="C0SUPPORT", ts="1764000000.000100", thread_ts=None,
-                             user_id="U0LEE", text="Acme Corp called")  # fmt: skip
+    message = ChannelMessage(
+        team_id=TEAM,
+        channel_id="C0SUPPORT",
+        ts="1764000000.000100",
+        thread_ts=None,
+        user_id="U0LEE",
+        text="Acme Corp called",
+    )
     assert mentions.record_message(deps, event_id="Ev1", message=message) == 1
     assert directory.remove_customer(deps, team_id=TEAM, query="acme corp") == ("Acme Corp", 1)
 
@@ -120,8 +126,13 @@ def test_list_is_quietest_first(deps: Deps) -> None:
     for name in ("Acme Corp", "Globex", "Initech"):
         add(deps, name)
     for ts, text in (("1764000000.000100", "Globex again"), ("1764000100.000100", "Acme Corp now")):
-        mentions.record_message(deps, event_id=f"Ev{ts}", message=ChannelMessage(
-            team_id=TEAM, channel_id="C0SUPPORT", ts=ts, thread_ts=None, user_id="U0LEE", text=text))  # fmt: skip
+        mentions.record_message(
+            deps,
+            event_id=f"Ev{ts}",
+            message=ChannelMessage(
+                team_id=TEAM, channel_id="C0SUPPORT", ts=ts, thread_ts=None, user_id="U0LEE", text=text
+            ),
+        )
     listing = directory.list_customers(deps, team_id=TEAM)
     assert [c.name for c in listing.customers] == ["Initech", "Globex", "Acme Corp"]
     assert listing.total == 3

@@ -21,58 +21,146 @@ NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 RETENTION_DAYS = 30
 
 
-def _customer(deps: Deps, team_id: str, name: str, *, aliases: tuple[str, ...] = (), owner: str = "U0LEE",
-              since: date | None = None, notes: str = "", added: datetime,
-              channels: tuple[str, ...] = ()) -> int:  # fmt: skip
+def _customer(
+    deps: Deps,
+    team_id: str,
+    name: str,
+    *,
+    aliases: tuple[str, ...] = (),
+    owner: str = "U0LEE",
+    since: date | None = None,
+    notes: str = "",
+    added: datetime,
+    channels: tuple[str, ...] = (),
+) -> int:
     with deps.session_factory.begin() as session:
-        customer = Customer(team_id=team_id, name=name, owner_user_id=owner, since=since, notes=notes,
-                            created_by="U0DANA", created_at=added)  # fmt: skip
+        customer = Customer(
+            team_id=team_id,
+            name=name,
+            owner_user_id=owner,
+            since=since,
+            notes=notes,
+            created_by="U0DANA",
+            created_at=added,
+        )
         session.add(customer)
         session.flush()
         for i, each in enumerate((name, *aliases)):
-            session.add(CustomerName(team_id=team_id, customer_id=customer.id, name=each, name_key=each.casefold(),
-                                     is_primary=i == 0))  # fmt: skip
+            session.add(
+                CustomerName(
+                    team_id=team_id, customer_id=customer.id, name=each, name_key=each.casefold(), is_primary=i == 0
+                )
+            )
         for channel_id in channels:
-            session.add(Channel(team_id=team_id, channel_id=channel_id, is_watched=True, is_shared=True,
-                                customer_id=customer.id, updated_at=added))  # fmt: skip
+            session.add(
+                Channel(
+                    team_id=team_id,
+                    channel_id=channel_id,
+                    is_watched=True,
+                    is_shared=True,
+                    customer_id=customer.id,
+                    updated_at=added,
+                )
+            )
         return customer.id
 
 
-def _mention(deps: Deps, team_id: str, customer_id: int, *, channel: str, ts: str, at: datetime, excerpt: str | None,
-             user: str = "U0DANA", thread_ts: str | None = None) -> None:  # fmt: skip
+def _mention(
+    deps: Deps,
+    team_id: str,
+    customer_id: int,
+    *,
+    channel: str,
+    ts: str,
+    at: datetime,
+    excerpt: str | None,
+    user: str = "U0DANA",
+    thread_ts: str | None = None,
+) -> None:
     with deps.session_factory.begin() as session:
-        session.add(Mention(team_id=team_id, customer_id=customer_id, channel_id=channel, message_ts=ts,
-                            thread_ts=thread_ts, user_id=user, mentioned_at=at, excerpt=excerpt))  # fmt: skip
+        session.add(
+            Mention(
+                team_id=team_id,
+                customer_id=customer_id,
+                channel_id=channel,
+                message_ts=ts,
+                thread_ts=thread_ts,
+                user_id=user,
+                mentioned_at=at,
+                excerpt=excerpt,
+            )
+        )
 
 
-def _followup(deps: Deps, team_id: str, *, customer_id: int | None, note: str, due: datetime, state: str = "open",
-              closed: datetime | None = None, source: tuple[str, str] | None = None,
-              kind: str = "followup") -> int:  # fmt: skip
+def _followup(
+    deps: Deps,
+    team_id: str,
+    *,
+    customer_id: int | None,
+    note: str,
+    due: datetime,
+    state: str = "open",
+    closed: datetime | None = None,
+    source: tuple[str, str] | None = None,
+    kind: str = "followup",
+) -> int:
     with deps.session_factory.begin() as session:
-        followup = FollowUp(team_id=team_id, owner_user_id="U0LEE", customer_id=customer_id, kind=kind, note=note,
-                            due_at=due, state=state, reminders_sent=0, created_by="U0DANA",
-                            created_at=due - timedelta(days=2), closed_by="U0LEE" if closed else None,
-                            closed_at=closed, source_channel_id=source[0] if source else None,
-                            source_ts=source[1] if source else None)  # fmt: skip
+        followup = FollowUp(
+            team_id=team_id,
+            owner_user_id="U0LEE",
+            customer_id=customer_id,
+            kind=kind,
+            note=note,
+            due_at=due,
+            state=state,
+            reminders_sent=0,
+            created_by="U0DANA",
+            created_at=due - timedelta(days=2),
+            closed_by="U0LEE" if closed else None,
+            closed_at=closed,
+            source_channel_id=source[0] if source else None,
+            source_ts=source[1] if source else None,
+        )
         session.add(followup)
         session.flush()
         return followup.id
 
 
-def _story(deps: Deps, team_id: str, *, text: str, at: datetime, via: str = "kudos", credited: tuple[str, ...],
-           recognisers: tuple[tuple[str, str, datetime], ...] = (), customer_id: int | None = None,
-           principle: str | None = None, source: tuple[str, str] | None = None) -> int:  # fmt: skip
+def _story(
+    deps: Deps,
+    team_id: str,
+    *,
+    text: str,
+    at: datetime,
+    via: str = "kudos",
+    credited: tuple[str, ...],
+    recognisers: tuple[tuple[str, str, datetime], ...] = (),
+    customer_id: int | None = None,
+    principle: str | None = None,
+    source: tuple[str, str] | None = None,
+) -> int:
     with deps.session_factory.begin() as session:
-        story = Story(team_id=team_id, via=via, text=text, created_at=at, created_by="U0DANA", principle=principle,
-                      customer_id=customer_id, source_channel_id=source[0] if source else None,
-                      source_ts=source[1] if source else None, generation=0, version=0)  # fmt: skip
+        story = Story(
+            team_id=team_id,
+            via=via,
+            text=text,
+            created_at=at,
+            created_by="U0DANA",
+            principle=principle,
+            customer_id=customer_id,
+            source_channel_id=source[0] if source else None,
+            source_ts=source[1] if source else None,
+            generation=0,
+            version=0,
+        )
         session.add(story)
         session.flush()
         for user in credited:
             session.add(StoryCredit(story_id=story.id, user_id=user, team_id=team_id))
         for user, emoji, when in recognisers:
-            session.add(StoryRecognition(story_id=story.id, user_id=user, emoji=emoji, team_id=team_id,
-                                         created_at=when))  # fmt: skip
+            session.add(
+                StoryRecognition(story_id=story.id, user_id=user, emoji=emoji, team_id=team_id, created_at=when)
+            )
         return story.id
 
 
@@ -86,46 +174,147 @@ def seed(deps: Deps) -> dict[str, int]:
     _workspace(deps, TEAM, retention_days=RETENTION_DAYS)
     _workspace(deps, OTHER, retention_days=365)
     ids: dict[str, int] = {}
-    ids["acme"] = _customer(deps, TEAM, "Acme Corp", aliases=("Acme", "ACME Inc"), since=date(2019, 4, 1),
-                            notes="Prefers a call, not email", added=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
-                            channels=("C0ACME", "C0ACME2"))  # fmt: skip
-    ids["other_acme"] = _customer(deps, OTHER, "Acme Corp", aliases=("Acme",), owner="U0SPY",
-                                  added=datetime(2026, 1, 6, tzinfo=UTC), channels=("C0SPY",))  # fmt: skip
-    ids["globex"] = _customer(deps, TEAM, "=HYPERLINK(\"http://x\")", aliases=("-Globex", "@Globex"), owner="U0DANA",
-                              notes="+1 555 0100", added=datetime(2026, 2, 1, 9, 30, 15, tzinfo=UTC))  # fmt: skip
+    ids["acme"] = _customer(
+        deps,
+        TEAM,
+        "Acme Corp",
+        aliases=("Acme", "ACME Inc"),
+        since=date(2019, 4, 1),
+        notes="Prefers a call, not email",
+        added=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
+        channels=("C0ACME", "C0ACME2"),
+    )
+    ids["other_acme"] = _customer(
+        deps,
+        OTHER,
+        "Acme Corp",
+        aliases=("Acme",),
+        owner="U0SPY",
+        added=datetime(2026, 1, 6, tzinfo=UTC),
+        channels=("C0SPY",),
+    )
+    ids["globex"] = _customer(
+        deps,
+        TEAM,
+        '=HYPERLINK("http://x")',
+        aliases=("-Globex", "@Globex"),
+        owner="U0DANA",
+        notes="+1 555 0100",
+        added=datetime(2026, 2, 1, 9, 30, 15, tzinfo=UTC),
+    )
 
     day = timedelta(days=1)
-    _mention(deps, TEAM, ids["acme"], channel="C0SUPPORT", ts="1763300000.000100", at=NOW - 5 * day,
-             excerpt="Acme needs a new drive, today", thread_ts="1763299000.000200")  # fmt: skip
+    _mention(
+        deps,
+        TEAM,
+        ids["acme"],
+        channel="C0SUPPORT",
+        ts="1763300000.000100",
+        at=NOW - 5 * day,
+        excerpt="Acme needs a new drive, today",
+        thread_ts="1763299000.000200",
+    )
     # Older than the retention period: the daily job has not run yet, but the excerpt must not leave.
-    _mention(deps, TEAM, ids["acme"], channel="C0ACME", ts="1760000000.000100", at=NOW - 40 * day,
-             excerpt="private words from long ago")  # fmt: skip
-    _mention(deps, TEAM, ids["acme"], channel="C0ACME", ts="1760900000.000100", at=NOW - RETENTION_DAYS * day,
-             excerpt="exactly at the edge: kept")  # fmt: skip
-    _mention(deps, TEAM, ids["acme"], channel="C0ACME", ts="1760899999.000100",
-             at=NOW - RETENTION_DAYS * day - timedelta(seconds=1), excerpt="a second too old")  # fmt: skip
-    _mention(deps, TEAM, ids["globex"], channel="C0SUPPORT", ts="1763800000.000100", at=NOW - day,
-             excerpt="=1+2 says Globex", user="U0LEE")  # fmt: skip
-    _mention(deps, TEAM, ids["globex"], channel="C0SUPPORT", ts="1763810000.000100", at=NOW - timedelta(hours=2),
-             excerpt=None)  # fmt: skip
-    _mention(deps, OTHER, ids["other_acme"], channel="C0SPY", ts="1763300000.000100", at=NOW - 5 * day,
-             excerpt="the other team's secret")  # fmt: skip
+    _mention(
+        deps,
+        TEAM,
+        ids["acme"],
+        channel="C0ACME",
+        ts="1760000000.000100",
+        at=NOW - 40 * day,
+        excerpt="private words from long ago",
+    )
+    _mention(
+        deps,
+        TEAM,
+        ids["acme"],
+        channel="C0ACME",
+        ts="1760900000.000100",
+        at=NOW - RETENTION_DAYS * day,
+        excerpt="exactly at the edge: kept",
+    )
+    _mention(
+        deps,
+        TEAM,
+        ids["acme"],
+        channel="C0ACME",
+        ts="1760899999.000100",
+        at=NOW - RETENTION_DAYS * day - timedelta(seconds=1),
+        excerpt="a second too old",
+    )
+    _mention(
+        deps,
+        TEAM,
+        ids["globex"],
+        channel="C0SUPPORT",
+        ts="1763800000.000100",
+        at=NOW - day,
+        excerpt="=1+2 says Globex",
+        user="U0LEE",
+    )
+    _mention(
+        deps,
+        TEAM,
+        ids["globex"],
+        channel="C0SUPPORT",
+        ts="1763810000.000100",
+        at=NOW - timedelta(hours=2),
+        excerpt=None,
+    )
+    _mention(
+        deps,
+        OTHER,
+        ids["other_acme"],
+        channel="C0SPY",
+        ts="1763300000.000100",
+        at=NOW - 5 * day,
+        excerpt="the other team's secret",
+    )
 
-    ids["open"] = _followup(deps, TEAM, customer_id=ids["acme"], note="call back about the drive",
-                            due=datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
-                            source=("C0SUPPORT", "1763300000.000100"))  # fmt: skip
+    ids["open"] = _followup(
+        deps,
+        TEAM,
+        customer_id=ids["acme"],
+        note="call back about the drive",
+        due=datetime(2026, 11, 25, 9, 0, tzinfo=UTC),
+        source=("C0SUPPORT", "1763300000.000100"),
+    )
     _followup(deps, OTHER, customer_id=ids["other_acme"], note="spy on them", due=NOW)
-    ids["done"] = _followup(deps, TEAM, customer_id=None, note="check the invoice\nwas fixed",
-                            due=datetime(2026, 11, 20, 9, 0, tzinfo=UTC), state="done",
-                            closed=datetime(2026, 11, 20, 11, 45, 30, 250000, tzinfo=UTC), kind="checkin")  # fmt: skip
+    ids["done"] = _followup(
+        deps,
+        TEAM,
+        customer_id=None,
+        note="check the invoice\nwas fixed",
+        due=datetime(2026, 11, 20, 9, 0, tzinfo=UTC),
+        state="done",
+        closed=datetime(2026, 11, 20, 11, 45, 30, 250000, tzinfo=UTC),
+        kind="checkin",
+    )
 
-    ids["kudos"] = _story(deps, TEAM, text="Stayed late, fixed the \"drive\"", at=NOW - 2 * day,
-                          credited=("U0STEPH", "U0LEE"), customer_id=ids["acme"], principle="follow_up",
-                          recognisers=(("U0KIRI", "star2", NOW - day), ("U0DANA", "", NOW - 2 * day),
-                                       ("U0KIRI", "tada", NOW - 2 * day + timedelta(hours=1))))  # fmt: skip
+    ids["kudos"] = _story(
+        deps,
+        TEAM,
+        text='Stayed late, fixed the "drive"',
+        at=NOW - 2 * day,
+        credited=("U0STEPH", "U0LEE"),
+        customer_id=ids["acme"],
+        principle="follow_up",
+        recognisers=(
+            ("U0KIRI", "star2", NOW - day),
+            ("U0DANA", "", NOW - 2 * day),
+            ("U0KIRI", "tada", NOW - 2 * day + timedelta(hours=1)),
+        ),
+    )
     _story(deps, OTHER, text="other team's story", at=NOW, credited=("U0SPY",), recognisers=(("U0SPY", "", NOW),))
-    ids["reaction"] = _story(deps, TEAM, text="@here look", at=NOW - day, via="reaction", credited=("U0DANA",),
-                             source=("C0SUPPORT", "1763800000.000100"))  # fmt: skip
+    ids["reaction"] = _story(
+        deps,
+        TEAM,
+        text="@here look",
+        at=NOW - day,
+        via="reaction",
+        credited=("U0DANA",),
+        source=("C0SUPPORT", "1763800000.000100"),
+    )
     return ids
 
 
@@ -194,53 +383,141 @@ def test_json_file_has_the_same_fields_with_lists_and_nulls(deps: Deps, tmp_path
     ]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rapport-export.json"]
     acme, globex, hyperlink = ids["acme"], ids["globex"], '=HYPERLINK("http://x")'
-    mention = {"customer_id": acme, "customer_name": "Acme Corp", "channel_id": "C0ACME", "thread_ts": None,
-               "user_id": "U0DANA"}  # fmt: skip
+    mention = {
+        "customer_id": acme,
+        "customer_name": "Acme Corp",
+        "channel_id": "C0ACME",
+        "thread_ts": None,
+        "user_id": "U0DANA",
+    }
     assert json.loads(path.read_text(encoding="utf-8")) == {
         "team_id": TEAM,
         "exported_at": "2026-11-23T14:00:00Z",
         "customers": [
-            {"id": acme, "name": "Acme Corp", "aliases": ["Acme", "ACME Inc"], "owner_user_id": "U0LEE",
-             "since": "2019-04-01", "linked_channels": ["C0ACME", "C0ACME2"], "created_at": "2026-01-05T10:00:00Z",
-             "notes": "Prefers a call, not email"},
-            {"id": globex, "name": hyperlink, "aliases": ["-Globex", "@Globex"], "owner_user_id": "U0DANA",
-             "since": None, "linked_channels": [], "created_at": "2026-02-01T09:30:15Z", "notes": "+1 555 0100"},
+            {
+                "id": acme,
+                "name": "Acme Corp",
+                "aliases": ["Acme", "ACME Inc"],
+                "owner_user_id": "U0LEE",
+                "since": "2019-04-01",
+                "linked_channels": ["C0ACME", "C0ACME2"],
+                "created_at": "2026-01-05T10:00:00Z",
+                "notes": "Prefers a call, not email",
+            },
+            {
+                "id": globex,
+                "name": hyperlink,
+                "aliases": ["-Globex", "@Globex"],
+                "owner_user_id": "U0DANA",
+                "since": None,
+                "linked_channels": [],
+                "created_at": "2026-02-01T09:30:15Z",
+                "notes": "+1 555 0100",
+            },
         ],
         "mentions": [
             mention | {"message_ts": "1760000000.000100", "mentioned_at": "2026-10-14T14:00:00Z", "excerpt": None},
             mention | {"message_ts": "1760899999.000100", "mentioned_at": "2026-10-24T13:59:59Z", "excerpt": None},
-            mention | {"message_ts": "1760900000.000100", "mentioned_at": "2026-10-24T14:00:00Z",
-                       "excerpt": "exactly at the edge: kept"},
-            mention | {"channel_id": "C0SUPPORT", "message_ts": "1763300000.000100", "thread_ts": "1763299000.000200",
-                       "mentioned_at": "2026-11-18T14:00:00Z", "excerpt": "Acme needs a new drive, today"},
-            {"customer_id": globex, "customer_name": hyperlink, "channel_id": "C0SUPPORT",
-             "message_ts": "1763800000.000100", "thread_ts": None, "user_id": "U0LEE",
-             "mentioned_at": "2026-11-22T14:00:00Z", "excerpt": "=1+2 says Globex"},
-            {"customer_id": globex, "customer_name": hyperlink, "channel_id": "C0SUPPORT",
-             "message_ts": "1763810000.000100", "thread_ts": None, "user_id": "U0DANA",
-             "mentioned_at": "2026-11-23T12:00:00Z", "excerpt": None},
+            mention
+            | {
+                "message_ts": "1760900000.000100",
+                "mentioned_at": "2026-10-24T14:00:00Z",
+                "excerpt": "exactly at the edge: kept",
+            },
+            mention
+            | {
+                "channel_id": "C0SUPPORT",
+                "message_ts": "1763300000.000100",
+                "thread_ts": "1763299000.000200",
+                "mentioned_at": "2026-11-18T14:00:00Z",
+                "excerpt": "Acme needs a new drive, today",
+            },
+            {
+                "customer_id": globex,
+                "customer_name": hyperlink,
+                "channel_id": "C0SUPPORT",
+                "message_ts": "1763800000.000100",
+                "thread_ts": None,
+                "user_id": "U0LEE",
+                "mentioned_at": "2026-11-22T14:00:00Z",
+                "excerpt": "=1+2 says Globex",
+            },
+            {
+                "customer_id": globex,
+                "customer_name": hyperlink,
+                "channel_id": "C0SUPPORT",
+                "message_ts": "1763810000.000100",
+                "thread_ts": None,
+                "user_id": "U0DANA",
+                "mentioned_at": "2026-11-23T12:00:00Z",
+                "excerpt": None,
+            },
         ],
         "followups": [
-            {"id": ids["open"], "owner_user_id": "U0LEE", "customer_id": acme, "customer_name": "Acme Corp",
-             "kind": "followup", "note": "call back about the drive", "due_at": "2026-11-25T09:00:00Z",
-             "state": "open", "created_by": "U0DANA", "created_at": "2026-11-23T09:00:00Z", "closed_by": None,
-             "closed_at": None, "source_channel_id": "C0SUPPORT", "source_ts": "1763300000.000100"},
-            {"id": ids["done"], "owner_user_id": "U0LEE", "customer_id": None, "customer_name": None,
-             "kind": "checkin", "note": "check the invoice\nwas fixed", "due_at": "2026-11-20T09:00:00Z",
-             "state": "done", "created_by": "U0DANA", "created_at": "2026-11-18T09:00:00Z", "closed_by": "U0LEE",
-             "closed_at": "2026-11-20T11:45:30.250000Z", "source_channel_id": None, "source_ts": None},
+            {
+                "id": ids["open"],
+                "owner_user_id": "U0LEE",
+                "customer_id": acme,
+                "customer_name": "Acme Corp",
+                "kind": "followup",
+                "note": "call back about the drive",
+                "due_at": "2026-11-25T09:00:00Z",
+                "state": "open",
+                "created_by": "U0DANA",
+                "created_at": "2026-11-23T09:00:00Z",
+                "closed_by": None,
+                "closed_at": None,
+                "source_channel_id": "C0SUPPORT",
+                "source_ts": "1763300000.000100",
+            },
+            {
+                "id": ids["done"],
+                "owner_user_id": "U0LEE",
+                "customer_id": None,
+                "customer_name": None,
+                "kind": "checkin",
+                "note": "check the invoice\nwas fixed",
+                "due_at": "2026-11-20T09:00:00Z",
+                "state": "done",
+                "created_by": "U0DANA",
+                "created_at": "2026-11-18T09:00:00Z",
+                "closed_by": "U0LEE",
+                "closed_at": "2026-11-20T11:45:30.250000Z",
+                "source_channel_id": None,
+                "source_ts": None,
+            },
         ],
         "stories": [
-            {"id": ids["kudos"], "via": "kudos", "created_at": "2026-11-21T14:00:00Z", "created_by": "U0DANA",
-             "credited": ["U0LEE", "U0STEPH"], "recognised_by": ["U0DANA", "U0KIRI"], "customer_id": acme,
-             "customer_name": "Acme Corp", "principle": "follow_up", "text": 'Stayed late, fixed the "drive"',
-             "source_channel_id": None, "source_ts": None},
-            {"id": ids["reaction"], "via": "reaction", "created_at": "2026-11-22T14:00:00Z", "created_by": "U0DANA",
-             "credited": ["U0DANA"], "recognised_by": [], "customer_id": None, "customer_name": None,
-             "principle": None, "text": "@here look", "source_channel_id": "C0SUPPORT",
-             "source_ts": "1763800000.000100"},
+            {
+                "id": ids["kudos"],
+                "via": "kudos",
+                "created_at": "2026-11-21T14:00:00Z",
+                "created_by": "U0DANA",
+                "credited": ["U0LEE", "U0STEPH"],
+                "recognised_by": ["U0DANA", "U0KIRI"],
+                "customer_id": acme,
+                "customer_name": "Acme Corp",
+                "principle": "follow_up",
+                "text": 'Stayed late, fixed the "drive"',
+                "source_channel_id": None,
+                "source_ts": None,
+            },
+            {
+                "id": ids["reaction"],
+                "via": "reaction",
+                "created_at": "2026-11-22T14:00:00Z",
+                "created_by": "U0DANA",
+                "credited": ["U0DANA"],
+                "recognised_by": [],
+                "customer_id": None,
+                "customer_name": None,
+                "principle": None,
+                "text": "@here look",
+                "source_channel_id": "C0SUPPORT",
+                "source_ts": "1763800000.000100",
+            },
         ],
-    }  # fmt: skip
+    }
 
 
 def test_an_empty_workspace_exports_headers_only(deps: Deps, tmp_path: Path) -> None:
@@ -252,8 +529,14 @@ def test_an_empty_workspace_exports_headers_only(deps: Deps, tmp_path: Path) -> 
     assert (tmp_path / "customers.csv").read_text() == ",".join(export.CUSTOMER_FIELDS) + "\n"
     export.export_workspace(deps, team_id=TEAM, now=NOW, fmt="json", out_dir=tmp_path / "j")
     data = json.loads((tmp_path / "j" / "rapport-export.json").read_text())
-    assert data == {"team_id": TEAM, "exported_at": "2026-11-23T14:00:00Z", "customers": [], "mentions": [],
-                    "followups": [], "stories": []}  # fmt: skip
+    assert data == {
+        "team_id": TEAM,
+        "exported_at": "2026-11-23T14:00:00Z",
+        "customers": [],
+        "mentions": [],
+        "followups": [],
+        "stories": [],
+    }
 
 
 def test_existing_files_are_kept_unless_forced(deps: Deps, tmp_path: Path) -> None:
@@ -308,9 +591,20 @@ def test_a_failed_export_leaves_no_partial_files(deps: Deps, tmp_path: Path, mon
 
 @pytest.mark.parametrize(
     ("value", "cell"),
-    [("=SUM(A1)", "'=SUM(A1)"), ("+1", "'+1"), ("-2", "'-2"), ("@x", "'@x"), ("\tx", "'\tx"), ("a=b", "a=b"),
-     (["-a", "b"], "'-a;b"), (["a", "=b"], "a;=b"), (None, ""), (3, "3"), ([], "")],
-)  # fmt: skip
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+1", "'+1"),
+        ("-2", "'-2"),
+        ("@x", "'@x"),
+        ("\tx", "'\tx"),
+        ("a=b", "a=b"),
+        (["-a", "b"], "'-a;b"),
+        (["a", "=b"], "a;=b"),
+        (None, ""),
+        (3, "3"),
+        ([], ""),
+    ],
+)
 def test_csv_cells_cannot_run_as_formulas(value: object, cell: str) -> None:
     assert export.csv_cell(value) == cell
 

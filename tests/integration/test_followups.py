@@ -64,8 +64,9 @@ def test_bad_input_creates_nothing(deps: Deps, client: WebClient) -> None:
         assert session.scalar(select(func.count(FollowUp.id))) == 0
 
 
-def test_timezone_is_cached_and_refreshed_when_stale(deps: Deps, client: WebClient, sim: SlackSimulator,
-                                                     clock: FakeClock) -> None:  # fmt: skip
+def test_timezone_is_cached_and_refreshed_when_stale(
+    deps: Deps, client: WebClient, sim: SlackSimulator, clock: FakeClock
+) -> None:
     create(deps, client, "in 1 hour a", owners=("U0LEE",))
     create(deps, client, "in 1 hour b", owners=("U0LEE",))
     assert len(sim.calls_to("users.info")) == 1
@@ -83,8 +84,9 @@ def test_list_is_mine_and_most_overdue_first(deps: Deps, client: WebClient, cloc
 
 def reminders(deps: Deps) -> list[OutboxMessage]:
     with deps.session_factory.begin() as session:
-        return list(session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder")
-                                    .order_by(OutboxMessage.id)))  # fmt: skip
+        return list(
+            session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "reminder").order_by(OutboxMessage.id))
+        )
 
 
 def test_due_reminder_is_queued_once_then_once_more_a_working_day_later(
@@ -115,8 +117,17 @@ def test_downtime_backlog_is_queued_in_full(deps: Deps, client: WebClient, clock
     with deps.session_factory.begin() as session:
         workspace_rows.ensure(session, team_id=TEAM, now=clock.now)
         for i in range(1203):
-            row = FollowUp(team_id=TEAM, owner_user_id="U0LEE", note=f"n{i}", due_at=clock.now, state="open",
-                           reminders_sent=0, created_by="U0DANA", created_at=clock.now, kind="followup")  # fmt: skip
+            row = FollowUp(
+                team_id=TEAM,
+                owner_user_id="U0LEE",
+                note=f"n{i}",
+                due_at=clock.now,
+                state="open",
+                reminders_sent=0,
+                created_by="U0DANA",
+                created_at=clock.now,
+                kind="followup",
+            )
             session.add(row)
     assert followups.queue_reminders(deps, now=clock.now + timedelta(days=3)) == 1203
     assert len(reminders(deps)) == 1203

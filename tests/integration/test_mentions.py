@@ -62,8 +62,10 @@ def test_edit_updates_and_delete_removes(deps: Deps) -> None:
     mentions.record_message(deps, event_id="Ev1", message=msg("Acme called about the drive"))
     mentions.record_edit(deps, event_id="Ev2", message=msg("Globex called about the drive"))
     assert [(name, excerpt) for _, name, excerpt in stored(deps)] == [("Globex", "Globex called about the drive")]
-    assert mentions.record_deletion(deps, event_id="Ev3", team_id=TEAM, channel_id="C0SUPPORT",
-                                    ts="1764000000.000100") == 1  # fmt: skip
+    assert (
+        mentions.record_deletion(deps, event_id="Ev3", team_id=TEAM, channel_id="C0SUPPORT", ts="1764000000.000100")
+        == 1
+    )
     assert stored(deps) == []
 
 
@@ -123,8 +125,9 @@ def test_a_batch_stores_each_new_event_once(deps: Deps) -> None:
 
 def other_process(deps: Deps) -> Deps:
     """A second Rapport process on the same database: its own caches, nothing shared in memory."""
-    return Deps(session_factory=deps.session_factory, clock=deps.clock, matchers=DirectoryMatchers(),
-                settings=deps.settings)  # fmt: skip
+    return Deps(
+        session_factory=deps.session_factory, clock=deps.clock, matchers=DirectoryMatchers(), settings=deps.settings
+    )
 
 
 def test_a_link_made_in_another_process_applies_to_the_next_message(deps: Deps) -> None:

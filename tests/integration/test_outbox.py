@@ -31,9 +31,17 @@ def sim() -> Iterator[SlackSimulator]:
 def enqueue(deps: Deps, key: str, channel: str = "U0LEE", text: str = "hi", depends_on: int | None = None) -> int:
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        outbox_rows.enqueue(session, team_id=TEAM, kind="test", idempotency_key=key, method="chat.postMessage",
-                            payload={"channel": channel, "text": text}, not_before=now, now=now,
-                            depends_on_id=depends_on)  # fmt: skip
+        outbox_rows.enqueue(
+            session,
+            team_id=TEAM,
+            kind="test",
+            idempotency_key=key,
+            method="chat.postMessage",
+            payload={"channel": channel, "text": text},
+            not_before=now,
+            now=now,
+            depends_on_id=depends_on,
+        )
         row = outbox_rows.by_key(session, team_id=TEAM, idempotency_key=key)
         assert row is not None
         return row.id
@@ -56,8 +64,9 @@ def test_each_row_sent_once_with_its_result(deps: Deps, client: WebClient, sim: 
     assert all(r.state == "sent" and r.result_ts and r.result_channel for r in rows(deps))
 
 
-def test_429_is_waited_out_using_retry_after(deps: Deps, clock: FakeClock, client: WebClient,
-                                             sim: SlackSimulator) -> None:  # fmt: skip
+def test_429_is_waited_out_using_retry_after(
+    deps: Deps, clock: FakeClock, client: WebClient, sim: SlackSimulator
+) -> None:
     enqueue(deps, "a")
     enqueue(deps, "b")
     sim.fail_next("chat.postMessage", status=429, retry_after=7)
@@ -69,8 +78,9 @@ def test_429_is_waited_out_using_retry_after(deps: Deps, clock: FakeClock, clien
     assert len(sim.dm_messages("U0LEE")) == 2
 
 
-def test_5xx_is_retried_with_backoff_and_nothing_lost(deps: Deps, clock: FakeClock, client: WebClient,
-                                                      sim: SlackSimulator) -> None:  # fmt: skip
+def test_5xx_is_retried_with_backoff_and_nothing_lost(
+    deps: Deps, clock: FakeClock, client: WebClient, sim: SlackSimulator
+) -> None:
     enqueue(deps, "a")
     sim.fail_next("chat.postMessage", status=503, times=3)
     sent = 0
@@ -81,8 +91,9 @@ def test_5xx_is_retried_with_backoff_and_nothing_lost(deps: Deps, clock: FakeClo
     assert rows(deps)[0].attempts == 4
 
 
-def test_permanent_error_is_recorded_not_retried(deps: Deps, clock: FakeClock, client: WebClient,
-                                                 sim: SlackSimulator) -> None:  # fmt: skip
+def test_permanent_error_is_recorded_not_retried(
+    deps: Deps, clock: FakeClock, client: WebClient, sim: SlackSimulator
+) -> None:
     enqueue(deps, "gone", channel="C0NOSUCH")
     enqueue(deps, "fine")
     report = outbox.deliver_due(deps, client=client, now=clock(), worker="w1")
@@ -97,8 +108,17 @@ def test_update_waits_for_the_message_it_edits(deps: Deps, clock: FakeClock, cli
     first = enqueue(deps, "post", channel="C0SUPPORT", text="v1")
     now = clock()
     with deps.session_factory.begin() as session:
-        outbox_rows.enqueue(session, team_id=TEAM, kind="test", idempotency_key="edit", method="chat.update",
-                            payload={"text": "v2"}, not_before=now, now=now, depends_on_id=first)  # fmt: skip
+        outbox_rows.enqueue(
+            session,
+            team_id=TEAM,
+            kind="test",
+            idempotency_key="edit",
+            method="chat.update",
+            payload={"text": "v2"},
+            not_before=now,
+            now=now,
+            depends_on_id=first,
+        )
     # Claimed alone, the update would have no ts: the claim skips it until the post is sent.
     with deps.session_factory.begin() as session:
         assert outbox_rows.claim_due(session, now=now, worker="w1", lease_until=now, limit=10) == [first]
@@ -144,8 +164,9 @@ def test_concurrent_senders_never_send_a_row_twice(deps: Deps, client: WebClient
     assert sorted(texts) == sorted(f"m{i}" for i in range(120))
 
 
-def test_a_registered_kind_is_rendered_at_send_time_or_skipped(deps: Deps, client: WebClient,
-                                                               sim: SlackSimulator) -> None:  # fmt: skip
+def test_a_registered_kind_is_rendered_at_send_time_or_skipped(
+    deps: Deps, client: WebClient, sim: SlackSimulator
+) -> None:
     def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | None) -> dict[str, Any] | None:
         number = row.payload["n"]
         return None if number == 2 else {"channel": "U0LEE", "text": f"rendered {number}"}
@@ -153,8 +174,16 @@ def test_a_registered_kind_is_rendered_at_send_time_or_skipped(deps: Deps, clien
     now = deps.clock()
     with deps.session_factory.begin() as session:
         for n in (1, 2):
-            outbox_rows.enqueue(session, team_id=TEAM, kind="card", idempotency_key=f"card{n}",
-                                method="chat.postMessage", payload={"n": n}, not_before=now, now=now)  # fmt: skip
+            outbox_rows.enqueue(
+                session,
+                team_id=TEAM,
+                kind="card",
+                idempotency_key=f"card{n}",
+                method="chat.postMessage",
+                payload={"n": n},
+                not_before=now,
+                now=now,
+            )
     enqueue(deps, "plain", text="sent as stored")
     rendering = dataclasses.replace(deps, renderers={"card": render})  # the table the wiring builds at start-up
     report = outbox.deliver_due(rendering, client=client, now=now, worker="w1")

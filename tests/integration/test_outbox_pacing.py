@@ -34,8 +34,16 @@ def sim(clock: FakeClock) -> Iterator[SlackSimulator]:
 def enqueue(deps: Deps, key: str, channel: str) -> None:
     now = deps.clock()
     with deps.session_factory.begin() as session:
-        outbox_rows.enqueue(session, team_id=TEAM, kind="test", idempotency_key=key, method="chat.postMessage",
-                            payload={"channel": channel, "text": key}, not_before=now, now=now)  # fmt: skip
+        outbox_rows.enqueue(
+            session,
+            team_id=TEAM,
+            kind="test",
+            idempotency_key=key,
+            method="chat.postMessage",
+            payload={"channel": channel, "text": key},
+            not_before=now,
+            now=now,
+        )
 
 
 def rows(deps: Deps) -> list[OutboxMessage]:
@@ -47,8 +55,9 @@ def posted(sim: SlackSimulator) -> list[str]:
     return [c.args["text"] for c in sim.calls_to("chat.postMessage") if c.ok]
 
 
-def test_a_busy_channel_is_paced_while_the_others_go_on(deps: Deps, clock: FakeClock, client: WebClient,
-                                                        sim: SlackSimulator) -> None:  # fmt: skip
+def test_a_busy_channel_is_paced_while_the_others_go_on(
+    deps: Deps, clock: FakeClock, client: WebClient, sim: SlackSimulator
+) -> None:
     sim.enforce_rate_limits()
     for n in range(4):
         enqueue(deps, f"lee{n}", "U0LEE")
@@ -67,8 +76,9 @@ def test_a_busy_channel_is_paced_while_the_others_go_on(deps: Deps, clock: FakeC
     assert all(r.state == "sent" and r.attempts == 1 for r in rows(deps))  # waiting is not an attempt
 
 
-def test_a_workspace_wide_429_holds_every_send_until_retry_after(deps: Deps, clock: FakeClock, client: WebClient,
-                                                                 sim: SlackSimulator) -> None:  # fmt: skip
+def test_a_workspace_wide_429_holds_every_send_until_retry_after(
+    deps: Deps, clock: FakeClock, client: WebClient, sim: SlackSimulator
+) -> None:
     sim.enforce_rate_limits(post_message_workspace_per_minute=3)
     for person in PEOPLE:
         enqueue(deps, person, person)
@@ -85,8 +95,9 @@ def test_a_workspace_wide_429_holds_every_send_until_retry_after(deps: Deps, clo
     assert [c.status for c in sim.calls_to("chat.postMessage")] == [200, 200, 200, 429, 200, 200]
 
 
-def test_an_outage_costs_one_call_per_pass(deps: Deps, clock: FakeClock, client: WebClient,
-                                           sim: SlackSimulator) -> None:  # fmt: skip
+def test_an_outage_costs_one_call_per_pass(
+    deps: Deps, clock: FakeClock, client: WebClient, sim: SlackSimulator
+) -> None:
     for n in range(10):
         enqueue(deps, f"m{n}", PEOPLE[n % len(PEOPLE)])
     sim.fail_next("chat.postMessage", status=503, times=1_000)

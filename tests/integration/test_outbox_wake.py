@@ -35,9 +35,19 @@ def scheduler(deps: Deps, client: WebClient, monkeypatch: pytest.MonkeyPatch) ->
 def seed_followup(deps: Deps, *, due_at: datetime) -> None:
     with deps.session_factory.begin() as session:
         workspace_rows.ensure(session, team_id=TEAM, now=due_at)
-        session.add(FollowUp(team_id=TEAM, owner_user_id="U0LEE", note="call back", due_at=due_at, state="open",
-                             reminders_sent=0, created_by="U0DANA", created_at=due_at - timedelta(days=1),
-                             kind="followup"))  # fmt: skip
+        session.add(
+            FollowUp(
+                team_id=TEAM,
+                owner_user_id="U0LEE",
+                note="call back",
+                due_at=due_at,
+                state="open",
+                reminders_sent=0,
+                created_by="U0DANA",
+                created_at=due_at - timedelta(days=1),
+                kind="followup",
+            )
+        )
 
 
 def quiet(scheduler: BackgroundScheduler) -> None:

@@ -48,18 +48,23 @@ def _excerpts(deps: Deps, team: str = TEAM) -> dict[tuple[str, str], str | None]
 
 
 def _directory(deps: Deps, team: str = TEAM) -> None:
-    directory.add_customer(deps, team_id=team, command=AddCustomer(name="Acme Corp", aliases=("Acme",)),
-                           created_by="U0DANA")  # fmt: skip
+    directory.add_customer(
+        deps, team_id=team, command=AddCustomer(name="Acme Corp", aliases=("Acme",)), created_by="U0DANA"
+    )
 
 
 def test_retention_drops_old_excerpts_in_batches_and_keeps_the_mentions(deps: Deps, clock: FakeClock) -> None:
     _directory(deps)
     _directory(deps, OTHER_TEAM)
     now = clock()
-    old = [_say(deps, f"Acme call {n}", when=now - timedelta(days=days), n=n)
-           for n, days in enumerate((200, 120, 91, 90.5))]  # fmt: skip
-    recent = [_say(deps, f"Acme call {n}", when=now - timedelta(days=days), n=n)
-              for n, days in enumerate((89.9, 30, 0.1), start=10)]  # fmt: skip
+    old = [
+        _say(deps, f"Acme call {n}", when=now - timedelta(days=days), n=n)
+        for n, days in enumerate((200, 120, 91, 90.5))
+    ]
+    recent = [
+        _say(deps, f"Acme call {n}", when=now - timedelta(days=days), n=n)
+        for n, days in enumerate((89.9, 30, 0.1), start=10)
+    ]
     other = _say(deps, "Acme in the other workspace", when=now - timedelta(days=40), team=OTHER_TEAM)
     with deps.session_factory.begin() as session:
         settings_rows.of_workspace(session, team_id=OTHER_TEAM, now=now).retention_days = 30
@@ -73,8 +78,9 @@ def test_retention_drops_old_excerpts_in_batches_and_keeps_the_mentions(deps: De
     assert all(excerpts[(ts, "U0LEE")] for ts in recent)
     assert _excerpts(deps, OTHER_TEAM) == {(other, "U0LEE"): None}  # that workspace's own 30 days
     with deps.session_factory.begin() as session:
-        kept = session.execute(select(Mention.channel_id, Mention.user_id, Mention.mentioned_at)
-                               .where(Mention.message_ts == old[0])).one()  # fmt: skip
+        kept = session.execute(
+            select(Mention.channel_id, Mention.user_id, Mention.mentioned_at).where(Mention.message_ts == old[0])
+        ).one()
     assert kept[0] == "C0SUPPORT" and kept[1] == "U0LEE" and kept[2] < now - timedelta(days=199)
     # A second run finds nothing left to do.
     assert privacy.apply_retention(deps, now=now).excerpts == 0
@@ -92,9 +98,16 @@ def test_retention_empties_old_sent_messages_but_keeps_their_keys(deps: Deps, cl
             ("shoutout", "shoutout", "sent", long_ago),
             ("fresh", "unanswered", "sent", now - timedelta(days=1)),
         ):
-            outbox_rows.enqueue(session, team_id=TEAM, kind=kind, idempotency_key=key, method="chat.postMessage",
-                                payload={"channel": "U0LEE", "text": "Bob wrote: my drive is broken"},
-                                not_before=created, now=created)  # fmt: skip
+            outbox_rows.enqueue(
+                session,
+                team_id=TEAM,
+                kind=kind,
+                idempotency_key=key,
+                method="chat.postMessage",
+                payload={"channel": "U0LEE", "text": "Bob wrote: my drive is broken"},
+                not_before=created,
+                now=created,
+            )
             session.execute(
                 OutboxMessage.__table__.update().where(OutboxMessage.idempotency_key == key).values(state=state)
             )
@@ -107,8 +120,16 @@ def test_retention_empties_old_sent_messages_but_keeps_their_keys(deps: Deps, cl
         for kept in ("waiting", "shoutout", "fresh"):
             assert rows[kept].payload["text"] == "Bob wrote: my drive is broken"
         # The key still stops a second send.
-        assert not outbox_rows.enqueue(session, team_id=TEAM, kind="unanswered", idempotency_key="unanswered:C0ACME:1",
-                                       method="chat.postMessage", payload={}, not_before=now, now=now)  # fmt: skip
+        assert not outbox_rows.enqueue(
+            session,
+            team_id=TEAM,
+            kind="unanswered",
+            idempotency_key="unanswered:C0ACME:1",
+            method="chat.postMessage",
+            payload={},
+            not_before=now,
+            now=now,
+        )
 
 
 def test_forget_me_removes_the_callers_excerpts_nudges_and_settings_only(deps: Deps, clock: FakeClock) -> None:
@@ -118,13 +139,25 @@ def test_forget_me_removes_the_callers_excerpts_nudges_and_settings_only(deps: D
     dana = _say(deps, "Acme asked Dana", when=now - timedelta(hours=1), user="U0DANA")
     with deps.session_factory.begin() as session:
         for user in ("U0LEE", "U0DANA"):
-            session.add(Nudge(team_id=TEAM, user_id=user, category="brush_off", rule_id="r", channel_id="C0SUPPORT",
-                              message_ts="1.1", created_at=now))  # fmt: skip
+            session.add(
+                Nudge(
+                    team_id=TEAM,
+                    user_id=user,
+                    category="brush_off",
+                    rule_id="r",
+                    channel_id="C0SUPPORT",
+                    message_ts="1.1",
+                    created_at=now,
+                )
+            )
             session.add(NudgeCooldown(team_id=TEAM, user_id=user, category="brush_off", last_nudged_at=now))
             settings_rows.set_user_nudges(session, team_id=TEAM, user_id=user, enabled=False, now=now)
             settings_rows.save_user_profile(session, team_id=TEAM, user_id=user, now=now, tz="Europe/Berlin")
-        session.add(FollowUp(team_id=TEAM, owner_user_id="U0LEE", note="call Acme", due_at=now, created_by="U0LEE",
-                             created_at=now))  # fmt: skip
+        session.add(
+            FollowUp(
+                team_id=TEAM, owner_user_id="U0LEE", note="call Acme", due_at=now, created_by="U0LEE", created_at=now
+            )
+        )
         session.add(Story(team_id=TEAM, via="kudos", text="Lee stayed on it", created_by="U0DANA", created_at=now))
 
     forgotten = privacy.forget_me(deps, team_id=TEAM, user_id="U0LEE")

@@ -31,23 +31,31 @@ def utc(*args: int) -> datetime:
 
 def add(deps: Deps, clock: FakeClock, name: str, owner: str, *, at: datetime = ADDED, since: date | None = None) -> int:
     clock.now = at
-    directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name=name, owner_user_id=owner, since=since),
-                           created_by="U0DANA")  # fmt: skip
+    directory.add_customer(
+        deps, team_id=TEAM, command=AddCustomer(name=name, owner_user_id=owner, since=since), created_by="U0DANA"
+    )
     with deps.session_factory.begin() as session:
         return int(session.scalar(select(Customer.id).where(Customer.name == name)) or 0)
 
 
 def mention(deps: Deps, clock: FakeClock, name: str, at: datetime) -> None:
     clock.now = at
-    message = ChannelMessage(team_id=TEAM, channel_id="C0SUPPORT", ts=f"{at.timestamp():.6f}", thread_ts=None,
-                             user_id="U0DANA", text=f"talked to {name} today")  # fmt: skip
+    message = ChannelMessage(
+        team_id=TEAM,
+        channel_id="C0SUPPORT",
+        ts=f"{at.timestamp():.6f}",
+        thread_ts=None,
+        user_id="U0DANA",
+        text=f"talked to {name} today",
+    )
     assert mentions.record_message(deps, event_id=None, message=message) == 1
 
 
 def finish_followup(deps: Deps, client: WebClient, clock: FakeClock, name: str, at: datetime) -> None:
     clock.now = at - timedelta(days=1)
-    [view] = followups.create_followups(deps, client, team_id=TEAM, created_by="U0DANA", owners=(),
-                                        text=f"{name} in 2 hours call back")  # fmt: skip
+    [view] = followups.create_followups(
+        deps, client, team_id=TEAM, created_by="U0DANA", owners=(), text=f"{name} in 2 hours call back"
+    )
     clock.now = at
     assert followups.mark_done(deps, team_id=TEAM, followup_id=view.id, user_id="U0DANA").changed
 
@@ -100,8 +108,17 @@ def test_several_processes_at_once_queue_one_dm(deps: Deps, client: WebClient, c
 
 def test_threshold_touches_and_snoozes(deps: Deps, client: WebClient, clock: FakeClock) -> None:
     start = utc(2026, 11, 30, 8, 0)  # Monday 09:00 in Berlin
-    for name in ("Never Touched", "Mentioned Lately", "Mentioned Long Ago", "Done Lately", "Done Long Ago",
-                 "Exactly Thirty Days", "Thirty Days Less A Minute", "Snoozed", "Snooze Ran Out"):  # fmt: skip
+    for name in (
+        "Never Touched",
+        "Mentioned Lately",
+        "Mentioned Long Ago",
+        "Done Lately",
+        "Done Long Ago",
+        "Exactly Thirty Days",
+        "Thirty Days Less A Minute",
+        "Snoozed",
+        "Snooze Ran Out",
+    ):
         add(deps, clock, name, "U0LEE")
     add(deps, clock, "Added Lately", "U0LEE", at=utc(2026, 11, 10, 12, 0))
     mention(deps, clock, "Mentioned Lately", utc(2026, 11, 20, 10, 0))
@@ -115,8 +132,9 @@ def test_threshold_touches_and_snoozes(deps: Deps, client: WebClient, clock: Fak
             session.scalars(select(Customer).where(Customer.name == name)).one().quiet_snoozed_until = until
     assert quiet(deps, client, start) == 1
     [row] = outbox(deps, "quiet")
-    assert sorted(listed(row)) == sorted(["Never Touched", "Mentioned Long Ago", "Done Long Ago",
-                                          "Exactly Thirty Days", "Snooze Ran Out"])  # fmt: skip
+    assert sorted(listed(row)) == sorted(
+        ["Never Touched", "Mentioned Long Ago", "Done Long Ago", "Exactly Thirty Days", "Snooze Ran Out"]
+    )
 
 
 def test_threshold_is_the_workspace_setting(deps: Deps, client: WebClient, clock: FakeClock) -> None:
@@ -131,8 +149,12 @@ def test_threshold_is_the_workspace_setting(deps: Deps, client: WebClient, clock
 def test_at_most_five_longest_relationship_first(deps: Deps, client: WebClient, clock: FakeClock) -> None:
     add(deps, clock, "No Since Later", "U0LEE", at=ADDED + timedelta(days=2))
     add(deps, clock, "No Since Earlier", "U0LEE", at=ADDED + timedelta(days=1))
-    for name, since in (("Since 2021", date(2021, 5, 1)), ("Since 2015", date(2015, 1, 2)),
-                        ("Since 2019", date(2019, 4, 1)), ("Since 2024", date(2024, 2, 29))):  # fmt: skip
+    for name, since in (
+        ("Since 2021", date(2021, 5, 1)),
+        ("Since 2015", date(2015, 1, 2)),
+        ("Since 2019", date(2019, 4, 1)),
+        ("Since 2024", date(2024, 2, 29)),
+    ):
         add(deps, clock, name, "U0LEE", since=since)
     add(deps, clock, "Elsewhere", "U0KIRI", since=date(2010, 1, 1))  # another owner's customer
     assert quiet(deps, client, utc(2026, 11, 30, 8, 0)) == 2
@@ -156,8 +178,9 @@ def test_no_dm_when_nothing_is_quiet(deps: Deps, client: WebClient, clock: FakeC
     assert outbox(deps, "quiet") == []
 
 
-def test_downtime_sends_the_weeks_dm_late_but_never_a_stale_one(deps: Deps, client: WebClient,
-                                                                clock: FakeClock) -> None:  # fmt: skip
+def test_downtime_sends_the_weeks_dm_late_but_never_a_stale_one(
+    deps: Deps, client: WebClient, clock: FakeClock
+) -> None:
     add(deps, clock, "Acme Corp", "U0LEE", since=date(2018, 1, 1))
     add(deps, clock, "Globex", "U0LEE", since=date(2019, 1, 1))
     # Down all Monday; on Tuesday morning someone talks about Globex; the bot starts on Tuesday at noon.
@@ -221,8 +244,9 @@ def test_snooze_30_days_once_then_listed_again(deps: Deps, client: WebClient, cl
     assert listed(outbox(deps, "quiet")[-1]) == ["Acme Corp", "Globex"]
 
 
-def test_missing_timezone_is_fetched_once_and_cached(deps: Deps, client: WebClient, clock: FakeClock,
-                                                     sim: SlackSimulator) -> None:  # fmt: skip
+def test_missing_timezone_is_fetched_once_and_cached(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
     add(deps, clock, "Acme Corp", "U0KIRI")
     quiet(deps, client, utc(2026, 11, 29, 19, 0))
     quiet(deps, client, utc(2026, 11, 29, 20, 0))
@@ -239,8 +263,9 @@ def anniversaries(deps: Deps, client: WebClient, now: datetime) -> list[str]:
     return [r.payload["text"] for r in outbox(deps, "anniversary")[before:]]
 
 
-def test_anniversary_at_nine_owners_time_once_and_only_that_day(deps: Deps, client: WebClient,
-                                                                clock: FakeClock) -> None:  # fmt: skip
+def test_anniversary_at_nine_owners_time_once_and_only_that_day(
+    deps: Deps, client: WebClient, clock: FakeClock
+) -> None:
     acme = add(deps, clock, "Acme Corp", "U0LEE", since=date(2023, 11, 30))
     assert anniversaries(deps, client, utc(2026, 11, 30, 7, 59)) == []  # 08:59 in Berlin
     assert anniversaries(deps, client, utc(2026, 11, 30, 8, 0)) == [
@@ -278,8 +303,9 @@ def test_anniversary_in_owners_far_apart(deps: Deps, client: WebClient, clock: F
     ]
 
 
-def test_leap_day_customers_celebrate_on_february_28_in_other_years(deps: Deps, client: WebClient,
-                                                                    clock: FakeClock) -> None:  # fmt: skip
+def test_leap_day_customers_celebrate_on_february_28_in_other_years(
+    deps: Deps, client: WebClient, clock: FakeClock
+) -> None:
     add(deps, clock, "Leap Inc", "U0OWNER", since=date(2024, 2, 29))  # London: 09:00 is 09:00 UTC in winter
     add(deps, clock, "Feb 28 Ltd", "U0OWNER", since=date(2023, 2, 28))
     add(deps, clock, "Not Yet", "U0OWNER", since=date(2026, 2, 28))

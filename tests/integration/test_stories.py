@@ -32,15 +32,33 @@ def sim() -> Iterator[SlackSimulator]:
         yield simulator
 
 
-def react(deps: Deps, client: WebClient, user: str, ts: str, *, emoji: str = "star2", channel: str = "C0SUPPORT",
-          event_id: str | None = None) -> bool:  # fmt: skip
-    return stories.recognise_reaction(deps, client, team_id=TEAM, event_id=event_id, reactor=user, emoji=emoji,
-                                      channel_id=channel, ts=ts, bot_user_id=BOT)  # fmt: skip
+def react(
+    deps: Deps,
+    client: WebClient,
+    user: str,
+    ts: str,
+    *,
+    emoji: str = "star2",
+    channel: str = "C0SUPPORT",
+    event_id: str | None = None,
+) -> bool:
+    return stories.recognise_reaction(
+        deps,
+        client,
+        team_id=TEAM,
+        event_id=event_id,
+        reactor=user,
+        emoji=emoji,
+        channel_id=channel,
+        ts=ts,
+        bot_user_id=BOT,
+    )
 
 
 def unreact(deps: Deps, user: str, ts: str, *, emoji: str = "star2") -> bool:
-    return stories.withdraw_reaction(deps, team_id=TEAM, event_id=None, reactor=user, emoji=emoji,
-                                     channel_id="C0SUPPORT", ts=ts)  # fmt: skip
+    return stories.withdraw_reaction(
+        deps, team_id=TEAM, event_id=None, reactor=user, emoji=emoji, channel_id="C0SUPPORT", ts=ts
+    )
 
 
 def send(deps: Deps, client: WebClient, clock: FakeClock) -> None:
@@ -192,8 +210,9 @@ def test_a_story_about_a_customer_is_a_touch(
     from bot.domain.customer_commands import AddCustomer
     from bot.services import directory
 
-    directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name="Acme Corp", owner_user_id="U0LEE"),
-                           created_by="U0DANA")  # fmt: skip
+    directory.add_customer(
+        deps, team_id=TEAM, command=AddCustomer(name="Acme Corp", owner_user_id="U0LEE"), created_by="U0DANA"
+    )
     with deps.session_factory.begin() as session:
         [row] = customer_rows.quietest_first(session, team_id=TEAM, limit=5)
         assert row.last_touch is None

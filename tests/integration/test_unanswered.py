@@ -50,8 +50,9 @@ def post(
     channel: str = CHANNEL,
 ) -> str:
     message_ts = ts(at)
-    message = ChannelMessage(team_id=TEAM, channel_id=channel, ts=message_ts, thread_ts=thread, user_id=user,
-                             text=text, is_external=external)  # fmt: skip
+    message = ChannelMessage(
+        team_id=TEAM, channel_id=channel, ts=message_ts, thread_ts=thread, user_id=user, text=text, is_external=external
+    )
     mentions.record_message(deps, event_id=event_id or f"Ev{message_ts}", message=message)
     return message_ts
 
@@ -71,8 +72,15 @@ def waits(deps: Deps) -> list[tuple[str, str, str | None]]:
 def test_an_unanswered_message_alerts_the_owner_once_at_the_deadline(deps: Deps) -> None:
     setup_linked(deps)
     with deps.session_factory.begin() as session:
-        workspace_rows.update_identity(session, team_id=TEAM, name="Sim", url="https://sim.slack.com/",
-                                       bot_user_id="U0RAPPORT", bot_id="B0RAPPORT", now=MONDAY_10)  # fmt: skip
+        workspace_rows.update_identity(
+            session,
+            team_id=TEAM,
+            name="Sim",
+            url="https://sim.slack.com/",
+            bot_user_id="U0RAPPORT",
+            bot_id="B0RAPPORT",
+            now=MONDAY_10,
+        )
     asked = post(deps, MONDAY_10)
     assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=29, seconds=59)) == 0
     assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
@@ -126,8 +134,16 @@ def test_external_replies_do_not_count_and_their_thread_replies_never_wait(deps:
 
 
 def _event(user: str, text: str, message_ts: str, *, thread: str | None = None, **extra: Any) -> dict[str, Any]:
-    event = {"type": "message", "channel": CHANNEL, "channel_type": "channel", "user": user, "text": text,
-             "ts": message_ts, "team": TEAM, **extra}  # fmt: skip
+    event = {
+        "type": "message",
+        "channel": CHANNEL,
+        "channel_type": "channel",
+        "user": user,
+        "text": text,
+        "ts": message_ts,
+        "team": TEAM,
+        **extra,
+    }
     if thread:
         event["thread_ts"] = thread
     return event
@@ -146,8 +162,7 @@ def test_bots_never_count_either_way(deps: Deps) -> None:
     deliver(_event(BOB, "Anyone?", asked, user_team="T0EXT0001", source_team="T0EXT0001"), "Ev1")
     deliver(_event("U0OTHERBOT", "Ticket created", ts(MONDAY_10, 1), thread=asked, bot_id="B0OTHER"), "Ev2")
     deliver(_event("U0RAPPORT", "noted", ts(MONDAY_10, 2)), "Ev3")
-    deliver(_event("", "An alert", ts(MONDAY_10, 3), subtype="bot_message", bot_id="B0X",
-                   user_team="T0EXT0001"), "Ev4")  # fmt: skip
+    deliver(_event("", "An alert", ts(MONDAY_10, 3), subtype="bot_message", bot_id="B0X", user_team="T0EXT0001"), "Ev4")
     assert waits(deps) == [(asked, "waiting", None)]
     assert unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30)) == 1
 
@@ -258,8 +273,12 @@ def test_running_twice_or_in_two_processes_queues_one_dm_each(deps: Deps) -> Non
     setup_linked(deps)
     asked = [post(deps, MONDAY_10 + timedelta(seconds=i)) for i in range(12)]
     later = MONDAY_10 + timedelta(hours=1)
-    others = [Deps(session_factory=deps.session_factory, clock=deps.clock, matchers=DirectoryMatchers(),
-                   settings=deps.settings) for _ in range(3)]  # fmt: skip
+    others = [
+        Deps(
+            session_factory=deps.session_factory, clock=deps.clock, matchers=DirectoryMatchers(), settings=deps.settings
+        )
+        for _ in range(3)
+    ]
     counts: list[int] = []
     barrier = threading.Barrier(len(others))
 
@@ -289,11 +308,16 @@ def test_a_question_and_its_answer_in_one_group_commit(deps: Deps) -> None:
     asked, answer, again = ts(MONDAY_10), ts(MONDAY_10 + timedelta(minutes=2)), ts(MONDAY_10 + timedelta(minutes=3))
 
     def message(at: str, user: str, external: bool, thread: str | None = None) -> ChannelMessage:
-        return ChannelMessage(team_id=TEAM, channel_id=CHANNEL, ts=at, thread_ts=thread, user_id=user, text="hi",
-                              is_external=external)  # fmt: skip
+        return ChannelMessage(
+            team_id=TEAM, channel_id=CHANNEL, ts=at, thread_ts=thread, user_id=user, text="hi", is_external=external
+        )
 
     mentions.record_messages(
-        deps, [("Ev1", message(asked, BOB, True)), ("Ev2", message(answer, "U0LEE", False)),
-               ("Ev3", message(again, BOB, True))]
-    )  # fmt: skip
+        deps,
+        [
+            ("Ev1", message(asked, BOB, True)),
+            ("Ev2", message(answer, "U0LEE", False)),
+            ("Ev3", message(again, BOB, True)),
+        ],
+    )
     assert waits(deps) == [(asked, "answered", "U0LEE"), (again, "waiting", None)]

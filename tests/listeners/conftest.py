@@ -39,8 +39,13 @@ class _Quiet(WSGIRequestHandler):
 def bare_app(sim: SlackSimulator) -> Iterator[App]:
     """A Bolt app set up as `build_app` sets Rapport's (process before responding, the one error handler), with no
     listeners yet, served over HTTP: the simulator delivers signed requests to it."""
-    app = App(client=WebClient(token=e2e.BOT_TOKEN, base_url=sim.api_url), signing_secret=e2e.SIGNING_SECRET,
-              process_before_response=True, token_verification_enabled=False, name="rapport-test")  # fmt: skip
+    app = App(
+        client=WebClient(token=e2e.BOT_TOKEN, base_url=sim.api_url),
+        signing_secret=e2e.SIGNING_SECRET,
+        process_before_response=True,
+        token_verification_enabled=False,
+        name="rapport-test",
+    )
     app.error(answer_unexpected_error)
     server = make_server("127.0.0.1", 0, SlackRequestHandler(app), handler_class=_Quiet)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -55,8 +55,9 @@ def try_command(request: Request) -> dict[str, Any] | Modal:
     raise BadCommand("I can't do that.", example="/try help")
 
 
-def test_a_command_answers_ephemerally_with_its_reply_its_modal_or_its_error(bare_app: App,
-                                                                            sim: SlackSimulator) -> None:  # fmt: skip
+def test_a_command_answers_ephemerally_with_its_reply_its_modal_or_its_error(
+    bare_app: App, sim: SlackSimulator
+) -> None:
     on_command(bare_app, "/try", try_command)
     helped = sim.slash_command("U0DANA", "C0SUPPORT", "/try", "help")
     assert helped.status == 200 and isinstance(helped.body, dict)
@@ -69,8 +70,9 @@ def test_a_command_answers_ephemerally_with_its_reply_its_modal_or_its_error(bar
     assert [v["title"]["text"] for v in sim.views()] == ["Try it"]
 
 
-def test_a_refused_views_open_is_a_sentence_for_the_person(bare_app: App, sim: SlackSimulator,
-                                                           logs: pytest.LogCaptureFixture) -> None:  # fmt: skip
+def test_a_refused_views_open_is_a_sentence_for_the_person(
+    bare_app: App, sim: SlackSimulator, logs: pytest.LogCaptureFixture
+) -> None:
     on_command(bare_app, "/try", try_command)
     sim.fail_next("views.open", status=200, error="expired_trigger_id")
     expired = sim.slash_command("U0DANA", "C0SUPPORT", "/try", "modal")
@@ -79,8 +81,10 @@ def test_a_refused_views_open_is_a_sentence_for_the_person(bare_app: App, sim: S
     # Slack's own sample command: every field blank, so views.open has no trigger id to use.
     blank = sample("payloads/app-backend/slash-commands/SlashCommandPayload.json")
     blank.update(command="/try", text="modal")
-    delivery = sim.send_raw(urllib.parse.urlencode({k: str(v) for k, v in blank.items()}).encode(),
-                            content_type="application/x-www-form-urlencoded")  # fmt: skip
+    delivery = sim.send_raw(
+        urllib.parse.urlencode({k: str(v) for k, v in blank.items()}).encode(),
+        content_type="application/x-www-form-urlencoded",
+    )
     assert delivery.status == 200 and isinstance(delivery.body, dict)
     assert delivery.body["response_type"] == "ephemeral"
     assert delivery.body["text"] in (*SLACK_ERRORS.values(), SLACK_ERROR_FALLBACK)
@@ -107,11 +111,21 @@ def try_click(request: Request) -> Replace | Reply | Modal | None:
 def click(value: str, *, on_home: bool = False) -> dict[str, Any]:
     action = {"action_id": "try_button", "type": "button", "value": value, "block_id": "b1"}
     if on_home:
-        return {"type": "block_actions", "user": {"id": "U0LEE"}, "container": {"type": "view", "view_id": "V0HOME"},
-                "view": {"id": "V0HOME", "type": "home"}, "actions": [action]}  # fmt: skip
-    return {"type": "block_actions", "user": {"id": "U0LEE"}, "channel": {"id": "C0SUPPORT"},
-            "container": {"type": "message", "message_ts": "1764000000.000100", "channel_id": "C0SUPPORT"},
-            "message": {"ts": "1764000000.000100", "text": "A reminder"}, "actions": [action]}  # fmt: skip
+        return {
+            "type": "block_actions",
+            "user": {"id": "U0LEE"},
+            "container": {"type": "view", "view_id": "V0HOME"},
+            "view": {"id": "V0HOME", "type": "home"},
+            "actions": [action],
+        }
+    return {
+        "type": "block_actions",
+        "user": {"id": "U0LEE"},
+        "channel": {"id": "C0SUPPORT"},
+        "container": {"type": "message", "message_ts": "1764000000.000100", "channel_id": "C0SUPPORT"},
+        "message": {"ts": "1764000000.000100", "text": "A reminder"},
+        "actions": [action],
+    }
 
 
 def test_a_button_on_a_message_replaces_it_or_answers_ephemerally(bare_app: App, sim: SlackSimulator) -> None:
@@ -136,8 +150,9 @@ def test_a_button_on_the_home_tab_sends_nothing_and_a_refusal_is_logged(
     assert "click changed nothing (BadCommand)" in noted.getMessage() and "action_id=try_button" in noted.getMessage()
 
 
-def test_a_button_that_cannot_open_its_modal_says_so(bare_app: App, sim: SlackSimulator,
-                                                     logs: pytest.LogCaptureFixture) -> None:  # fmt: skip
+def test_a_button_that_cannot_open_its_modal_says_so(
+    bare_app: App, sim: SlackSimulator, logs: pytest.LogCaptureFixture
+) -> None:
     on_action(bare_app, "try_button", try_click)
     assert sim.send_interactive(click("modal")).status == 200
     assert [v["title"]["text"] for v in sim.views()] == ["Try it"] and sim.responses() == []
@@ -153,13 +168,27 @@ def test_a_button_that_cannot_open_its_modal_says_so(bare_app: App, sim: SlackSi
 
 # --- modal submissions ------------------------------------------------------------------------------------------
 
-FORM = {"type": "modal", "callback_id": "try_form", "title": {"type": "plain_text", "text": "Try a form"},
-        "submit": {"type": "plain_text", "text": "Save"},
-        "blocks": [section("Fill this in."),
-                   {"type": "input", "block_id": NAME_FIELD, "label": {"type": "plain_text", "text": "Name"},
-                    "element": {"type": "plain_text_input", "action_id": "name_input"}},
-                   {"type": "input", "block_id": "try_when", "label": {"type": "plain_text", "text": "When"},
-                    "element": {"type": "plain_text_input", "action_id": WHEN_FIELD}}]}  # fmt: skip
+FORM = {
+    "type": "modal",
+    "callback_id": "try_form",
+    "title": {"type": "plain_text", "text": "Try a form"},
+    "submit": {"type": "plain_text", "text": "Save"},
+    "blocks": [
+        section("Fill this in."),
+        {
+            "type": "input",
+            "block_id": NAME_FIELD,
+            "label": {"type": "plain_text", "text": "Name"},
+            "element": {"type": "plain_text_input", "action_id": "name_input"},
+        },
+        {
+            "type": "input",
+            "block_id": "try_when",
+            "label": {"type": "plain_text", "text": "When"},
+            "element": {"type": "plain_text_input", "action_id": WHEN_FIELD},
+        },
+    ],
+}
 
 
 def try_submission(request: Request) -> dict[str, Any]:
@@ -177,8 +206,13 @@ def try_submission(request: Request) -> dict[str, Any]:
 
 def submit(sim: SlackSimulator, name: str, *, form: dict[str, Any] = FORM) -> dict[str, Any]:
     values = {NAME_FIELD: {"name_input": {"type": "plain_text_input", "value": name}}}
-    delivery = sim.send_interactive({"type": "view_submission", "user": {"id": "U0LEE"},
-                                     "view": {**form, "id": "V0FORM", "state": {"values": values}}})  # fmt: skip
+    delivery = sim.send_interactive(
+        {
+            "type": "view_submission",
+            "user": {"id": "U0LEE"},
+            "view": {**form, "id": "V0FORM", "state": {"values": values}},
+        }
+    )
     assert delivery.status == 200, delivery
     return delivery.body if isinstance(delivery.body, dict) else {}
 
@@ -190,8 +224,10 @@ def test_a_submission_shows_its_result_or_each_error_under_the_input_for_its_fie
     saved = submit(sim, "fine")
     assert saved["response_action"] == "update" and saved["view"]["title"]["text"] == "Saved"
     # the input whose action id names the field
-    assert submit(sim, "late") == {"response_action": "errors",
-                                   "errors": {"try_when": "That is already past. For example: tomorrow at 10am"}}
+    assert submit(sim, "late") == {
+        "response_action": "errors",
+        "errors": {"try_when": "That is already past. For example: tomorrow at 10am"},
+    }
     # the input whose block id names the field
     assert submit(sim, "taken")["errors"] == {NAME_FIELD: "“Acme” is taken."}
     # several fields at once; a field the modal does not have lands on the first input
@@ -215,8 +251,13 @@ def try_shortcut(request: Request) -> dict[str, Any]:
 def shortcut(text: str, *, from_message: bool = True) -> dict[str, Any]:
     if not from_message:
         return {"type": "shortcut", "callback_id": "try_shortcut", "user": {"id": "U0LEE"}}
-    return {"type": "message_action", "callback_id": "try_shortcut", "user": {"id": "U0LEE"},
-            "channel": {"id": "C0SUPPORT"}, "message": {"ts": "1764000000.000100", "text": text}}  # fmt: skip
+    return {
+        "type": "message_action",
+        "callback_id": "try_shortcut",
+        "user": {"id": "U0LEE"},
+        "channel": {"id": "C0SUPPORT"},
+        "message": {"ts": "1764000000.000100", "text": text},
+    }
 
 
 def test_a_shortcut_opens_its_modal_or_a_result_view_and_a_refused_open_is_explained(
@@ -255,8 +296,14 @@ def test_an_event_logs_what_it_could_not_do_and_asks_for_a_retry_only_when_that_
     on_event(bare_app, "app_mention", try_event)
 
     def mention(text: str) -> int:
-        event = {"type": "app_mention", "user": "U0DANA", "channel": "C0SUPPORT", "text": text,
-                 "ts": "1764000000.000100", "event_ts": "1764000000.000100"}  # fmt: skip
+        event = {
+            "type": "app_mention",
+            "user": "U0DANA",
+            "channel": "C0SUPPORT",
+            "text": text,
+            "ts": "1764000000.000100",
+            "event_ts": "1764000000.000100",
+        }
         return sim.send_event(event).status
 
     assert mention("fine") == 200

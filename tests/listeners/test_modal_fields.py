@@ -31,10 +31,12 @@ from tests.unit.test_workspace_settings import DEFAULTS
 
 CUSTOMER_MODAL = customers.build_add_customer_modal(channel_id="C0SUPPORT", owner_user_id="U0DANA")
 FOLLOWUP_MODAL = followups.build_followup_modal(owner_user_id="U0DANA", customer_name=None, source={})
-STORY_MODAL = story_modal.build_story_modal(StoryDraft(credited=("U0LEE",), about="", customer_name=None,
-                                                       source=StorySource()))  # fmt: skip
-SETTINGS_MODAL = settings_modal.build_settings_modal(dataclasses.replace(DEFAULTS, stories_channel="C0STORIES"),
-                                                     rules=shipped_rules())  # every input shown  # fmt: skip
+STORY_MODAL = story_modal.build_story_modal(
+    StoryDraft(credited=("U0LEE",), about="", customer_name=None, source=StorySource())
+)
+SETTINGS_MODAL = settings_modal.build_settings_modal(
+    dataclasses.replace(DEFAULTS, stories_channel="C0STORIES"), rules=shipped_rules()
+)  # every input shown
 
 
 @pytest.mark.parametrize(
@@ -75,6 +77,8 @@ def test_errors_for_a_real_modal() -> None:
         "/customer add Initech"
     }
     invalid = ws.SettingsInvalid({ws.QUIET_DAYS: "1 to 365.", ws.WORK_START: "x" * 3000})
-    assert build_field_errors(SETTINGS_MODAL, field_problems(invalid)) == {ws.QUIET_DAYS: "1 to 365.",
-                                                                          ws.WORK_START: "x" * 1900}  # fmt: skip
+    assert build_field_errors(SETTINGS_MODAL, field_problems(invalid)) == {
+        ws.QUIET_DAYS: "1 to 365.",
+        ws.WORK_START: "x" * 1900,
+    }
     assert build_field_errors({"blocks": []}, field_problems(unknown)) == {}

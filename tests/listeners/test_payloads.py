@@ -17,9 +17,17 @@ EVENTS = sorted((SLACK_SAMPLES / "payloads" / "events").glob("*.json"))
 
 
 def command(**fields: str) -> dict[str, str]:
-    return {"token": "verification-token", "team_id": "T0SIM0001", "user_id": "U0DANA", "channel_id": "C0SUPPORT",
-            "command": "/customer", "text": "add Secret Customer", "trigger_id": "1.2.abc",
-            "response_url": "https://hooks.slack.test/commands/1", **fields}  # fmt: skip
+    return {
+        "token": "verification-token",
+        "team_id": "T0SIM0001",
+        "user_id": "U0DANA",
+        "channel_id": "C0SUPPORT",
+        "command": "/customer",
+        "text": "add Secret Customer",
+        "trigger_id": "1.2.abc",
+        "response_url": "https://hooks.slack.test/commands/1",
+        **fields,
+    }
 
 
 def test_actor_reads_commands_clicks_and_submissions() -> None:
@@ -30,16 +38,26 @@ def test_actor_reads_commands_clicks_and_submissions() -> None:
         "T0GRID",
         "U0LEE",
     )
-    submitted = {"type": "view_submission", "team": {"id": "T0ENVELOPE"}, "user": {"id": "U0LEE"},
-                 "view": {"team_id": "T0SIM0001"}}  # fmt: skip
+    submitted = {
+        "type": "view_submission",
+        "team": {"id": "T0ENVELOPE"},
+        "user": {"id": "U0LEE"},
+        "view": {"team_id": "T0SIM0001"},
+    }
     assert actor(submitted) == ("T0SIM0001", "U0LEE")  # the view's workspace, as before
 
 
 @pytest.mark.parametrize(
     "body",
-    [{}, {"user": None, "team": None}, {"user": "U0LEE", "team": "T0"}, {"user": {"id": 7}, "team": {"id": None}},
-     {"type": "view_submission", "view": None}, {"user_id": None, "team_id": 3}],
-)  # fmt: skip
+    [
+        {},
+        {"user": None, "team": None},
+        {"user": "U0LEE", "team": "T0"},
+        {"user": {"id": 7}, "team": {"id": None}},
+        {"type": "view_submission", "view": None},
+        {"user_id": None, "team_id": 3},
+    ],
+)
 def test_actor_reads_blank_and_odd_shapes_as_blanks(body: dict[str, object]) -> None:
     assert actor(body) == ("", "")
 
@@ -59,14 +77,30 @@ def test_where_and_how_to_answer() -> None:
 
 
 def test_a_request_reads_a_click_and_a_submission() -> None:
-    click = read_request({"type": "block_actions", "team": {"id": "T0SIM0001"}, "user": {"id": "U0LEE"},
-                          "container": {"type": "view", "view_id": "V1"}, "trigger_id": "1.2.x",
-                          "actions": [{"action_id": "followup_done", "value": "12"}]}, client=CLIENT)  # fmt: skip
-    assert (click.kind, click.team_id, click.user_id, click.trigger_id) == ("block_actions", "T0SIM0001", "U0LEE",
-                                                                            "1.2.x")  # fmt: skip
+    click = read_request(
+        {
+            "type": "block_actions",
+            "team": {"id": "T0SIM0001"},
+            "user": {"id": "U0LEE"},
+            "container": {"type": "view", "view_id": "V1"},
+            "trigger_id": "1.2.x",
+            "actions": [{"action_id": "followup_done", "value": "12"}],
+        },
+        client=CLIENT,
+    )
+    assert (click.kind, click.team_id, click.user_id, click.trigger_id) == (
+        "block_actions",
+        "T0SIM0001",
+        "U0LEE",
+        "1.2.x",
+    )
     assert click.action_value == "12" and click.in_view and click.response_url == "" and click.message == {}
-    view = {"id": "V2", "team_id": "T0SIM0001", "private_metadata": '{"channel":"C1"}',
-            "state": {"values": {"followup_when": {"when": {"type": "plain_text_input", "value": "tomorrow"}}}}}
+    view = {
+        "id": "V2",
+        "team_id": "T0SIM0001",
+        "private_metadata": '{"channel":"C1"}',
+        "state": {"values": {"followup_when": {"when": {"type": "plain_text_input", "value": "tomorrow"}}}},
+    }
     submission = read_request({"type": "view_submission", "user": {"id": "U0LEE"}, "view": view}, client=CLIENT)
     assert submission.value("followup_when", "when") == "tomorrow"
     assert submission.value("followup_note", "note") is None
@@ -86,8 +120,14 @@ def test_every_published_shape_reads_without_error(path: Path) -> None:
 
 def test_request_ids_name_the_request_but_never_its_words_or_tokens() -> None:
     ids = request_ids(command(text="add <!channel> Secret Customer"))
-    assert ids == {"kind": "command", "command": "/customer", "team": "T0SIM0001", "user": "U0DANA",
-                   "channel": "C0SUPPORT", "trigger_id": "1.2.abc"}  # fmt: skip
+    assert ids == {
+        "kind": "command",
+        "command": "/customer",
+        "team": "T0SIM0001",
+        "user": "U0DANA",
+        "channel": "C0SUPPORT",
+        "trigger_id": "1.2.abc",
+    }
     click = sample("payloads/app-backend/interactive-components/BlockActionPayload.json")
     click.update(team={"id": "T0SIM0001"}, user={"id": "U0LEE"}, token="xoxb-secret", trigger_id="9.9.z")
     click["actions"][0].update(action_id="followup_done", value="secret value")
@@ -96,7 +136,18 @@ def test_request_ids_name_the_request_but_never_its_words_or_tokens() -> None:
     assert ids["kind"] == "block_actions" and ids["action_id"] == "followup_done" and ids["trigger_id"] == "9.9.z"
     shown = json.dumps(ids)
     assert "secret" not in shown and "xoxb" not in shown
-    event = {"type": "event_callback", "team_id": "T0SIM0001", "event_id": "Ev1", "token": "t0ken",
-             "event": {"type": "message", "user": "U0DANA", "channel": "C0SUPPORT", "text": "secret words"}}
-    assert request_ids(event) == {"kind": "event_callback", "event": "message", "team": "T0SIM0001",
-                                  "user": "U0DANA", "channel": "C0SUPPORT", "event_id": "Ev1"}  # fmt: skip
+    event = {
+        "type": "event_callback",
+        "team_id": "T0SIM0001",
+        "event_id": "Ev1",
+        "token": "t0ken",
+        "event": {"type": "message", "user": "U0DANA", "channel": "C0SUPPORT", "text": "secret words"},
+    }
+    assert request_ids(event) == {
+        "kind": "event_callback",
+        "event": "message",
+        "team": "T0SIM0001",
+        "user": "U0DANA",
+        "channel": "C0SUPPORT",
+        "event_id": "Ev1",
+    }

@@ -31,10 +31,21 @@ EVENTS = sorted((SLACK_SAMPLES / "payloads" / "events").glob("*.json"))
 APP_BACKEND = sorted((SLACK_SAMPLES / "payloads" / "app-backend").rglob("*.json"))
 SLASH_COMMAND = SLACK_SAMPLES / "payloads" / "app-backend" / "slash-commands" / "SlashCommandPayload.json"
 COMMANDS = ("/customer", "/followup", "/kudos", "/rapport")
-ACTIONS = (followups.DONE_ACTION, followups.SNOOZE_ACTION, followups.REASSIGN_ACTION, followups.CHECK_BACK_ACTION,
-           followups.SHARE_STORY_ACTION, relationships.PLAN_CHECKIN_ACTION, relationships.SNOOZE_QUIET_ACTION,
-           f"{TAG_ACTION_PREFIX}follow_up", nudges.NUDGE_THANKS_ACTION, nudges.NUDGE_OPTOUT_ACTION,
-           nudges.NUDGES_TOGGLE_ACTION, privacy.FORGET_CONFIRM_ACTION, privacy.FORGET_CANCEL_ACTION)  # fmt: skip
+ACTIONS = (
+    followups.DONE_ACTION,
+    followups.SNOOZE_ACTION,
+    followups.REASSIGN_ACTION,
+    followups.CHECK_BACK_ACTION,
+    followups.SHARE_STORY_ACTION,
+    relationships.PLAN_CHECKIN_ACTION,
+    relationships.SNOOZE_QUIET_ACTION,
+    f"{TAG_ACTION_PREFIX}follow_up",
+    nudges.NUDGE_THANKS_ACTION,
+    nudges.NUDGE_OPTOUT_ACTION,
+    nudges.NUDGES_TOGGLE_ACTION,
+    privacy.FORGET_CONFIRM_ACTION,
+    privacy.FORGET_CANCEL_ACTION,
+)
 SHORTCUTS = (followups.FOLLOWUP_SHORTCUT_CALLBACK, STORY_SHORTCUT_CALLBACK)
 MODALS = (ADD_CUSTOMER_CALLBACK, followups.FOLLOWUP_MODAL_CALLBACK, STORY_MODAL_CALLBACK, SETTINGS_MODAL_CALLBACK)
 

@@ -43,12 +43,20 @@ def test_permalink_is_composed_not_fetched() -> None:
 
 def card(**overrides: object) -> CustomerCard:
     values: dict[str, object] = dict(
-        name=EVIL, aliases=(EVIL,), owner_user_id="U0DANA", since=date(2019, 4, 1),
+        name=EVIL,
+        aliases=(EVIL,),
+        owner_user_id="U0DANA",
+        since=date(2019, 4, 1),
         last_touch=datetime(2026, 11, 1, tzinfo=UTC),
-        mentions=tuple(MentionView("C0SUPPORT", f"1764000000.00010{i}", None, "U0LEE",
-                                   datetime(2026, 11, 1, tzinfo=UTC), EVIL * 10) for i in range(5)),
-        linked_channels=("C0ACME",), workspace_url="https://rapport-sim.slack.com/",
-    )  # fmt: skip
+        mentions=tuple(
+            MentionView(
+                "C0SUPPORT", f"1764000000.00010{i}", None, "U0LEE", datetime(2026, 11, 1, tzinfo=UTC), EVIL * 10
+            )
+            for i in range(5)
+        ),
+        linked_channels=("C0ACME",),
+        workspace_url="https://rapport-sim.slack.com/",
+    )
     values.update(overrides)
     return CustomerCard(**values)  # type: ignore[arg-type]
 

@@ -48,9 +48,17 @@ def test_bad_settings_name_the_variable(env: dict[str, str], variable: str) -> N
 
 
 def test_values_are_normalised() -> None:
-    settings = Settings.from_env({**HTTP, "SLACK_API_URL": "http://127.0.0.1:9/api", "PORT": "8080",
-                                  "DATABASE_URL": "postgresql://u@h/db", "RAPPORT_ADMINS": " U1AB, W2CD ,",
-                                  "LOG_LEVEL": "debug", "LOG_FORMAT": "JSON"})  # fmt: skip
+    settings = Settings.from_env(
+        {
+            **HTTP,
+            "SLACK_API_URL": "http://127.0.0.1:9/api",
+            "PORT": "8080",
+            "DATABASE_URL": "postgresql://u@h/db",
+            "RAPPORT_ADMINS": " U1AB, W2CD ,",
+            "LOG_LEVEL": "debug",
+            "LOG_FORMAT": "JSON",
+        }
+    )
     assert settings.slack_api_url == "http://127.0.0.1:9/api/"
     assert settings.database_url == "postgresql+psycopg://u@h/db"
     assert settings.admins == frozenset({"U1AB", "W2CD"})

@@ -117,10 +117,18 @@ def test_help_lists_every_command_and_what_rapport_stores() -> None:
 
 
 def _story(i: int) -> StoryLine:
-    return StoryLine(id=i, credited=tuple(f"U0C{j:03d}" for j in range(40)), text=("<!channel> & <b> " * 200)[:3000],
-                     recognisers=30, principle="<" * 40, customer_name="&" * 200, source_channel_id="C0SUPPORT",
-                     source_ts="1764000000.000100", workspace_url="https://" + "w" * 280 + ".slack.com/",
-                     created_at=NOW)  # fmt: skip
+    return StoryLine(
+        id=i,
+        credited=tuple(f"U0C{j:03d}" for j in range(40)),
+        text=("<!channel> & <b> " * 200)[:3000],
+        recognisers=30,
+        principle="<" * 40,
+        customer_name="&" * 200,
+        source_channel_id="C0SUPPORT",
+        source_ts="1764000000.000100",
+        workspace_url="https://" + "w" * 280 + ".slack.com/",
+        created_at=NOW,
+    )
 
 
 def _check_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
@@ -138,9 +146,16 @@ def _check_blocks(blocks: list[dict[str, Any]], limit: int) -> None:
 
 def test_digest_of_ten_huge_stories_fits_one_message() -> None:
     week = digest_week(NOW, day="fri", minutes=15 * 60, tz="UTC")
-    digest = Digest(week=week, stories=[_story(i) for i in range(10)], more_stories=5_000, followups_done=9_999,
-                    followups_on_time=9_000, customers_checked_in=5_000, quiet_customers=10_000,
-                    quiet_days=30)  # fmt: skip
+    digest = Digest(
+        week=week,
+        stories=[_story(i) for i in range(10)],
+        more_stories=5_000,
+        followups_done=9_999,
+        followups_on_time=9_000,
+        customers_checked_in=5_000,
+        quiet_customers=10_000,
+        quiet_days=30,
+    )
     body = build_digest(digest)
     _check_blocks(body["blocks"], 50)
     assert len(body["text"]) <= 3000
@@ -150,9 +165,17 @@ def test_digest_of_ten_huge_stories_fits_one_message() -> None:
 
 
 def test_stats_reply_fits() -> None:
-    stats = WorkspaceStats(stories_this_month=1, month_name="November", followups_done=15, followups_on_time=12,
-                           on_time_days=30, quiet_customers=3, customers=12, quiet_days=30,
-                           timezone="Pacific/Auckland")  # fmt: skip
+    stats = WorkspaceStats(
+        stories_this_month=1,
+        month_name="November",
+        followups_done=15,
+        followups_on_time=12,
+        on_time_days=30,
+        quiet_customers=3,
+        customers=12,
+        quiet_days=30,
+        timezone="Pacific/Auckland",
+    )
     body = build_stats(stats)
     _check_blocks(body["blocks"], 50)
     text = str(body)
@@ -161,14 +184,32 @@ def test_stats_reply_fits() -> None:
 
 
 def test_home_with_twenty_follow_ups_and_stories_at_max_sizes_fits_100_blocks() -> None:
-    followups = [FollowUpView(id=i, owner_user_id="U0LEE", customer_name="&" * 200, note="<" * 2000, due_at=NOW,
-                              kind="followup", created_by="U0DANA", source_channel_id="C0SUPPORT",
-                              source_ts="1764000000.000100", workspace_url="https://x.slack.com/")
-                 for i in range(20)]  # fmt: skip
-    customers = [CustomerSummary(name="&" * 200, owner_user_id="U0LEE", last_touch=NOW, mention_count=3)
-                 for i in range(10)]  # fmt: skip
-    home = HomeView(user_id="U0LEE", followups=followups, customers=customers, now=NOW + timedelta(hours=1),
-                    recent_stories=[_story(i) for i in range(5)], my_stories=[_story(i) for i in range(5)])  # fmt: skip
+    followups = [
+        FollowUpView(
+            id=i,
+            owner_user_id="U0LEE",
+            customer_name="&" * 200,
+            note="<" * 2000,
+            due_at=NOW,
+            kind="followup",
+            created_by="U0DANA",
+            source_channel_id="C0SUPPORT",
+            source_ts="1764000000.000100",
+            workspace_url="https://x.slack.com/",
+        )
+        for i in range(20)
+    ]
+    customers = [
+        CustomerSummary(name="&" * 200, owner_user_id="U0LEE", last_touch=NOW, mention_count=3) for i in range(10)
+    ]
+    home = HomeView(
+        user_id="U0LEE",
+        followups=followups,
+        customers=customers,
+        now=NOW + timedelta(hours=1),
+        recent_stories=[_story(i) for i in range(5)],
+        my_stories=[_story(i) for i in range(5)],
+    )
     view = build_home(home)
     _check_blocks(view["blocks"], 100)
     shown = str(view)

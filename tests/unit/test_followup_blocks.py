@@ -16,10 +16,18 @@ NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 
 
 def _view(i: int, *, note: str = EVIL, customer: str | None = EVIL) -> FollowUpView:
-    return FollowUpView(id=i, owner_user_id="U0LEE", customer_name=customer, note=note,
-                        due_at=NOW + timedelta(hours=i - 10), kind="followup", created_by="U0DANA",
-                        source_channel_id="C0SUPPORT", source_ts="1712345678.000100",
-                        workspace_url="https://x.slack.com/")  # fmt: skip
+    return FollowUpView(
+        id=i,
+        owner_user_id="U0LEE",
+        customer_name=customer,
+        note=note,
+        due_at=NOW + timedelta(hours=i - 10),
+        kind="followup",
+        created_by="U0DANA",
+        source_channel_id="C0SUPPORT",
+        source_ts="1712345678.000100",
+        workspace_url="https://x.slack.com/",
+    )
 
 
 def _within_limits(blocks: list[dict], *, max_blocks: int) -> None:  # type: ignore[type-arg]
@@ -44,8 +52,10 @@ def test_user_text_is_escaped_in_confirmation_reminder_and_home() -> None:
 
 
 def test_home_tab_with_the_most_it_shows_stays_within_limits() -> None:
-    customers = [CustomerSummary(name="C" * 200, owner_user_id="U0LEE", last_touch=NOW - timedelta(days=i),
-                                 mention_count=i) for i in range(10)]  # fmt: skip
+    customers = [
+        CustomerSummary(name="C" * 200, owner_user_id="U0LEE", last_touch=NOW - timedelta(days=i), mention_count=i)
+        for i in range(10)
+    ]
     views = [_view(i, note="n" * 2000, customer="A" * 200) for i in range(20)]
     home = build_home(HomeView(user_id="U0LEE", followups=views, customers=customers, now=NOW))
     assert home["type"] == "home"
@@ -56,7 +66,8 @@ def test_home_tab_with_the_most_it_shows_stays_within_limits() -> None:
 def test_reminder_and_modal_stay_within_limits() -> None:
     reminder = build_reminder(_view(1, note="n" * 2000, customer="A" * 200))
     _within_limits(reminder["blocks"], max_blocks=50)
-    modal = build_followup_modal(owner_user_id="U0LEE", customer_name="A" * 200,
-                                 source={"channel": "C0SUPPORT", "ts": "1712345678.000100"})  # fmt: skip
+    modal = build_followup_modal(
+        owner_user_id="U0LEE", customer_name="A" * 200, source={"channel": "C0SUPPORT", "ts": "1712345678.000100"}
+    )
     assert len(modal["title"]["text"]) <= 24 and len(modal["private_metadata"]) <= 3000
     _within_limits(modal["blocks"], max_blocks=100)

@@ -9,8 +9,13 @@ from bot.domain.tone import ToneMatcher, ToneRule
 
 
 def test_the_tip_quotes_the_words_escaped_and_offers_the_alternative() -> None:
-    rule = ToneRule(id="custom.1", category="brush_off", phrases=("not my circus",),
-                    alternative="Let me find <who> can help & stay on it", principle="Own it")  # fmt: skip
+    rule = ToneRule(
+        id="custom.1",
+        category="brush_off",
+        phrases=("not my circus",),
+        alternative="Let me find <who> can help & stay on it",
+        principle="Own it",
+    )
     [hit] = ToneMatcher.build([rule]).check("Honestly &lt;b&gt; NOT my   circus")
     tip = build_nudge(hit, channel_id="C0SUPPORT", ts="1700000000.000100")
     shown = json.dumps(tip)

@@ -40,12 +40,28 @@ def long_text(unit: str, length: int = TEXT_LIMIT) -> str:
     return "".join(itertools.islice(itertools.cycle(unit), length))
 
 
-def story(*, text: str = HOSTILE, credited: tuple[str, ...] = ("U0STEPH", "U0LEE", "U0KIRI"),
-          recognisers: tuple[str, ...] = users(30), principle: str | None = None, customer: str | None = "Acme",
-          thread: str | None = "1712345678.000050", url: str = URL) -> StoryView:  # fmt: skip
-    return StoryView(id=2_147_483_647, text=text, credited=credited, recognisers=recognisers, principle=principle,
-                     customer_name=customer, source_channel_id="C0SUPPORT", source_ts="1712345678.000100",
-                     source_thread_ts=thread, workspace_url=url)  # fmt: skip
+def story(
+    *,
+    text: str = HOSTILE,
+    credited: tuple[str, ...] = ("U0STEPH", "U0LEE", "U0KIRI"),
+    recognisers: tuple[str, ...] = users(30),
+    principle: str | None = None,
+    customer: str | None = "Acme",
+    thread: str | None = "1712345678.000050",
+    url: str = URL,
+) -> StoryView:
+    return StoryView(
+        id=2_147_483_647,
+        text=text,
+        credited=credited,
+        recognisers=recognisers,
+        principle=principle,
+        customer_name=customer,
+        source_channel_id="C0SUPPORT",
+        source_ts="1712345678.000100",
+        source_thread_ts=thread,
+        workspace_url=url,
+    )
 
 
 def texts(block: dict[str, Any]) -> list[str]:

@@ -13,8 +13,9 @@ from bot.views.stories import StoryDraft, StorySource
 
 @pytest.mark.parametrize("text", ["", "plain words", '"\\\n🌟é' * 750, "x" * 3000, "<@U0A> " + "ü" * 2993])
 def test_private_metadata_fits_and_reads_back(text: str) -> None:
-    source = StorySource(channel_id="C0SUPPORT", ts="1700000000.000100", thread_ts="1700000000.000001",
-                         author="U0LEE", text=text)  # fmt: skip
+    source = StorySource(
+        channel_id="C0SUPPORT", ts="1700000000.000100", thread_ts="1700000000.000001", author="U0LEE", text=text
+    )
     raw = story_metadata(source)
     assert len(raw.encode()) <= 3000
     back = read_story_metadata(raw)
@@ -34,8 +35,12 @@ def test_malformed_metadata_is_no_source() -> None:
 
 
 def test_modal_limits_and_escaping() -> None:
-    draft = StoryDraft(credited=("U0STEPH",), about="<!here> & <https://x|y>" * 200, customer_name="A&B <Co>",
-                       source=StorySource(channel_id="C0SUPPORT", ts="1700000000.000100", author="U0LEE"))  # fmt: skip
+    draft = StoryDraft(
+        credited=("U0STEPH",),
+        about="<!here> & <https://x|y>" * 200,
+        customer_name="A&B <Co>",
+        source=StorySource(channel_id="C0SUPPORT", ts="1700000000.000100", author="U0LEE"),
+    )
     view = build_story_modal(draft)
     assert len(view["title"]["text"]) <= 24 and len(view["blocks"]) <= 100
     shown = json.dumps(view["blocks"][0])

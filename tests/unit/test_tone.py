@@ -161,8 +161,18 @@ def test_precision_and_recall_over_the_table(capsys: pytest.CaptureFixture[str])
     assert not wrong, "\n".join(wrong)
 
 
-@pytest.mark.parametrize("text", ["I don't know", "I don’t know", "I do not know", "i dont know", "I DON`T KNOW",
-                                  "I don’t   know", "I don\u02bct know"])  # fmt: skip
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I don't know",
+        "I don’t know",
+        "I do not know",
+        "i dont know",
+        "I DON`T KNOW",
+        "I don’t   know",
+        "I don\u02bct know",
+    ],
+)
 def test_apostrophes_contractions_and_spacing_are_equivalent(text: str) -> None:
     assert fired(text) == {B}
 
@@ -455,10 +465,12 @@ def test_building_with_a_bad_rule_explains_it() -> None:
 # --- robustness ------------------------------------------------------------------------------------
 
 _SLACKISH = st.lists(
-    st.sampled_from(list("ab I'’`<>@|&;!?.…$ \n\t>#{}_-") + ["&gt;", "&amp;", "<@U1>", "```", "not my job",
-                                                                     "or else", "I don't know", "I'll", "İ", "ß"]),
+    st.sampled_from(
+        list("ab I'’`<>@|&;!?.…$ \n\t>#{}_-")
+        + ["&gt;", "&amp;", "<@U1>", "```", "not my job", "or else", "I don't know", "I'll", "İ", "ß"]
+    ),
     max_size=60,
-).map("".join)  # fmt: skip
+).map("".join)
 
 
 @settings(max_examples=300, deadline=None)

@@ -81,11 +81,17 @@ def test_thread_parent_is_top_level_and_a_reply_is_not() -> None:
 
 
 def view(**changes: Any) -> UnansweredView:
-    values: dict[str, Any] = dict(customer_name="Acme <Corp> & Sons", owner_user_id="U0LEE",
-                                  author_user_id="W0EXTBOB", channel_id="C0ACME", message_ts="1764000000.000100",
-                                  posted_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
-                                  excerpt="@here <!channel> the drive is down", minutes=30,
-                                  workspace_url="https://acme.slack.com/")  # fmt: skip
+    values: dict[str, Any] = dict(
+        customer_name="Acme <Corp> & Sons",
+        owner_user_id="U0LEE",
+        author_user_id="W0EXTBOB",
+        channel_id="C0ACME",
+        message_ts="1764000000.000100",
+        posted_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
+        excerpt="@here <!channel> the drive is down",
+        minutes=30,
+        workspace_url="https://acme.slack.com/",
+    )
     values.update(changes)
     return UnansweredView(**values)
 

@@ -15,11 +15,25 @@ from bot.domain.tone import shipped_rules
 from tests.e2e.settings_form import settings_state
 
 DEFAULTS = ws.WorkspaceSettingsValues(
-    stories_channel=None, story_emojis="star2", followup_emoji="alarm_clock", default_followup_working_days=2,
-    working_hours_start=540, working_hours_end=1020, working_days="mon,tue,wed,thu,fri", quiet_days=30,
-    unanswered_minutes=30, digest_day="fri", digest_time=900, timezone="UTC", nudges_enabled=True,
-    nudge_excluded_channels="", retention_days=90, tone_rules_added="", tone_rules_disabled="", tone_rules_file="",
-)  # fmt: skip
+    stories_channel=None,
+    story_emojis="star2",
+    followup_emoji="alarm_clock",
+    default_followup_working_days=2,
+    working_hours_start=540,
+    working_hours_end=1020,
+    working_days="mon,tue,wed,thu,fri",
+    quiet_days=30,
+    unanswered_minutes=30,
+    digest_day="fri",
+    digest_time=900,
+    timezone="UTC",
+    nudges_enabled=True,
+    nudge_excluded_channels="",
+    retention_days=90,
+    tone_rules_added="",
+    tone_rules_disabled="",
+    tone_rules_file="",
+)
 RULE_IDS = frozenset(rule.id for rule in shipped_rules())
 
 
@@ -30,9 +44,20 @@ def _form(**changes: object) -> ws.SettingsForm:
 
 @pytest.mark.parametrize(
     ("text", "minutes"),
-    [("9", 540), ("09:00", 540), ("9:30", 570), ("17:00", 1020), ("2pm", 840), ("12am", 0), ("12pm", 720),
-     ("23:59", 1439), ("0", 0), ("9.15", 555), ("14h30", 870)],
-)  # fmt: skip
+    [
+        ("9", 540),
+        ("09:00", 540),
+        ("9:30", 570),
+        ("17:00", 1020),
+        ("2pm", 840),
+        ("12am", 0),
+        ("12pm", 720),
+        ("23:59", 1439),
+        ("0", 0),
+        ("9.15", 555),
+        ("14h30", 870),
+    ],
+)
 def test_times_of_day(text: str, minutes: int) -> None:
     assert ws.parse_time_of_day(text) == minutes
 
@@ -53,8 +78,9 @@ def test_the_modal_as_opened_validates_to_the_same_values() -> None:
 
 
 def test_changes_are_described_as_people_read_them() -> None:
-    new = ws.validate_settings(_form(working_hours_start="8", nudges="off", digest_day="mon", quiet_days="45"),
-                               rule_ids=RULE_IDS)  # fmt: skip
+    new = ws.validate_settings(
+        _form(working_hours_start="8", nudges="off", digest_day="mon", quiet_days="45"), rule_ids=RULE_IDS
+    )
     assert [(c.key, c.old, c.new) for c in ws.changes_between(DEFAULTS, new)] == [
         ("working_hours_start", "09:00", "08:00"),
         ("quiet_days", "30", "45"),
@@ -90,8 +116,22 @@ def test_the_modal_offers_every_shipped_rule_within_slack_limits() -> None:
     assert all(len(json.dumps(b.get("hint", ""))) < 2100 for b in view["blocks"])
 
 
-@given(st.dictionaries(st.sampled_from([ws.WORK_START, ws.QUIET_DAYS, ws.DIGEST_TIME, ws.TIMEZONE, ws.STORY_EMOJI,
-                                        ws.RETENTION_DAYS, ws.RULES_ADDED]), st.text(max_size=60)))  # fmt: skip
+@given(
+    st.dictionaries(
+        st.sampled_from(
+            [
+                ws.WORK_START,
+                ws.QUIET_DAYS,
+                ws.DIGEST_TIME,
+                ws.TIMEZONE,
+                ws.STORY_EMOJI,
+                ws.RETENTION_DAYS,
+                ws.RULES_ADDED,
+            ]
+        ),
+        st.text(max_size=60),
+    )
+)
 def test_any_text_is_either_accepted_or_explained(changes: dict[str, str]) -> None:
     try:
         ws.validate_settings(_form(**changes), rule_ids=RULE_IDS)

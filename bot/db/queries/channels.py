@@ -33,8 +33,16 @@ def _watch_statement(dialect: str) -> Any:
 
 def new_row(*, team_id: str, channel_id: str, is_watched: bool, now: datetime) -> dict[str, Any]:
     """The values of a channel row first seen now, for this module and intake alike."""
-    return dict(team_id=team_id, channel_id=channel_id, name="", is_watched=is_watched, is_shared=False,
-                customer_id=None, joined_at=None, updated_at=now)  # fmt: skip
+    return dict(
+        team_id=team_id,
+        channel_id=channel_id,
+        name="",
+        is_watched=is_watched,
+        is_shared=False,
+        customer_id=None,
+        joined_at=None,
+        updated_at=now,
+    )
 
 
 def get(session: Session, *, team_id: str, channel_id: str) -> Channel | None:
@@ -46,8 +54,9 @@ def upsert(session: Session, *, team_id: str, channel_id: str, now: datetime, **
     """Create or update a channel row with the given values."""
     row = session.get(Channel, (team_id, channel_id))
     if row is None:
-        insert_ignoring_conflicts(session, Channel, new_row(team_id=team_id, channel_id=channel_id, is_watched=False,
-                                                            now=now))  # fmt: skip
+        insert_ignoring_conflicts(
+            session, Channel, new_row(team_id=team_id, channel_id=channel_id, is_watched=False, now=now)
+        )
         row = session.get(Channel, (team_id, channel_id))
         assert row is not None
     if any(key in ("is_watched", "customer_id") for key in values):

@@ -85,14 +85,20 @@ def add(
 ) -> Customer:
     """Insert a customer with its (name, key, is_primary) names."""
     customer = Customer(
-        team_id=team_id, name=name, owner_user_id=owner_user_id, since=since, notes="",
-        created_by=created_by, created_at=now,
-    )  # fmt: skip
+        team_id=team_id,
+        name=name,
+        owner_user_id=owner_user_id,
+        since=since,
+        notes="",
+        created_by=created_by,
+        created_at=now,
+    )
     session.add(customer)
     session.flush()
     for display, key, primary in names:
-        session.add(CustomerName(team_id=team_id, customer_id=customer.id, name=display, name_key=key,
-                                 is_primary=primary))  # fmt: skip
+        session.add(
+            CustomerName(team_id=team_id, customer_id=customer.id, name=display, name_key=key, is_primary=primary)
+        )
     session.flush()
     workspace_rows.bump_directory_version(session, team_id=team_id)
     return customer
@@ -101,8 +107,7 @@ def add(
 def add_name(session: Session, *, team_id: str, customer: Customer, name: str, name_key: str) -> None:
     """Give one of the workspace's customers one more alias."""
     _check_team(customer, team_id)
-    session.add(CustomerName(team_id=team_id, customer_id=customer.id, name=name, name_key=name_key,
-                             is_primary=False))  # fmt: skip
+    session.add(CustomerName(team_id=team_id, customer_id=customer.id, name=name, name_key=name_key, is_primary=False))
     session.flush()
     workspace_rows.bump_directory_version(session, team_id=team_id)
 
@@ -128,8 +133,9 @@ def _check_team(customer: Customer, team_id: str) -> None:
 
 def for_update(session: Session, *, team_id: str, customer_id: int) -> Customer | None:
     """The customer, locked until the transaction ends (PostgreSQL; SQLite's write lock already serialises)."""
-    return session.scalar(locked(session, select(Customer).where(Customer.team_id == team_id,
-                                                                 Customer.id == customer_id)))  # fmt: skip
+    return session.scalar(
+        locked(session, select(Customer).where(Customer.team_id == team_id, Customer.id == customer_id))
+    )
 
 
 def count(session: Session, *, team_id: str) -> int:
@@ -141,8 +147,9 @@ def names_by_id(session: Session, *, team_id: str, ids: Sequence[int]) -> dict[i
     """Display names of customers by id."""
     if not ids:
         return {}
-    rows = session.execute(select(Customer.id, Customer.name).where(Customer.team_id == team_id,
-                                                                     Customer.id.in_(list(set(ids)))))  # fmt: skip
+    rows = session.execute(
+        select(Customer.id, Customer.name).where(Customer.team_id == team_id, Customer.id.in_(list(set(ids))))
+    )
     return {r[0]: r[1] for r in rows}
 
 

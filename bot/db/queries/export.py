@@ -55,13 +55,21 @@ class ExportMention:
 def mentions(session: Session, *, team_id: str, batch_size: int) -> Iterator[ExportMention]:
     """Every mention of the workspace, oldest first, fetched `batch_size` rows at a time."""
     rows = session.execute(
-        select(Mention.customer_id, Customer.name, Mention.channel_id, Mention.message_ts, Mention.thread_ts,
-               Mention.user_id, Mention.mentioned_at, Mention.excerpt)
+        select(
+            Mention.customer_id,
+            Customer.name,
+            Mention.channel_id,
+            Mention.message_ts,
+            Mention.thread_ts,
+            Mention.user_id,
+            Mention.mentioned_at,
+            Mention.excerpt,
+        )
         .join(Customer, and_(Customer.team_id == team_id, Customer.id == Mention.customer_id))
         .where(Mention.team_id == team_id)
         .order_by(Mention.mentioned_at, Mention.id)
         .execution_options(yield_per=batch_size)
-    )  # fmt: skip
+    )
     for row in rows:
         yield ExportMention(*row)
 

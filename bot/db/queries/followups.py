@@ -40,10 +40,16 @@ def open_of_owner(session: Session, *, team_id: str, owner_user_id: str, limit: 
 def has_open_from(session: Session, *, team_id: str, created_by: str, channel_id: str, ts: str) -> bool:
     """Whether this person already has an open follow-up made from this message."""
     found = session.scalar(
-        select(FollowUp.id).where(FollowUp.team_id == team_id, FollowUp.created_by == created_by,
-                                  FollowUp.source_channel_id == channel_id, FollowUp.source_ts == ts,
-                                  FollowUp.state == "open").limit(1)
-    )  # fmt: skip
+        select(FollowUp.id)
+        .where(
+            FollowUp.team_id == team_id,
+            FollowUp.created_by == created_by,
+            FollowUp.source_channel_id == channel_id,
+            FollowUp.source_ts == ts,
+            FollowUp.state == "open",
+        )
+        .limit(1)
+    )
     return found is not None
 
 

@@ -254,10 +254,16 @@ class IntakeTransaction:
         self._cursor.execute(self._intake.tone_settings_sql, (team_id,))
         row = self._cursor.fetchone()
         if row is None:
-            return ToneSettingsRow(nudges_enabled=True, excluded_channels="", rules_added="", rules_disabled="",
-                                   rules_file="")  # fmt: skip
-        return ToneSettingsRow(nudges_enabled=bool(row[0]), excluded_channels=row[1] or "", rules_added=row[2] or "",
-                               rules_disabled=row[3] or "", rules_file=row[4] or "")  # fmt: skip
+            return ToneSettingsRow(
+                nudges_enabled=True, excluded_channels="", rules_added="", rules_disabled="", rules_file=""
+            )
+        return ToneSettingsRow(
+            nudges_enabled=bool(row[0]),
+            excluded_channels=row[1] or "",
+            rules_added=row[2] or "",
+            rules_disabled=row[3] or "",
+            rules_file=row[4] or "",
+        )
 
     def users_with_nudges_off(self, *, team_id: str, user_ids: Sequence[str]) -> set[str]:
         """Which of these people turned their nudges off."""

@@ -32,8 +32,16 @@ def new_row(
     excerpt: str | None,
 ) -> dict[str, Any]:
     """The values of a mention row, for this module and intake alike."""
-    return dict(team_id=team_id, customer_id=customer_id, channel_id=channel_id, message_ts=message_ts,
-                thread_ts=thread_ts, user_id=user_id, mentioned_at=mentioned_at, excerpt=excerpt)  # fmt: skip
+    return dict(
+        team_id=team_id,
+        customer_id=customer_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        thread_ts=thread_ts,
+        user_id=user_id,
+        mentioned_at=mentioned_at,
+        excerpt=excerpt,
+    )
 
 
 def of_message(session: Session, *, team_id: str, channel_id: str, message_ts: str) -> Sequence[Mention]:

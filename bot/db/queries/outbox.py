@@ -29,9 +29,18 @@ def new_row(
     depends_on_id: int | None = None,
 ) -> dict[str, Any]:
     """The values of a new outbox row (pending, never tried), for enqueue and intake alike."""
-    return dict(team_id=team_id, kind=kind, idempotency_key=idempotency_key, method=method, payload=payload,
-                not_before=not_before, state="pending", attempts=0, created_at=now,
-                depends_on_id=depends_on_id)  # fmt: skip
+    return dict(
+        team_id=team_id,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        method=method,
+        payload=payload,
+        not_before=not_before,
+        state="pending",
+        attempts=0,
+        created_at=now,
+        depends_on_id=depends_on_id,
+    )
 
 
 def enqueue(
@@ -47,8 +56,16 @@ def enqueue(
     depends_on_id: int | None = None,
 ) -> bool:
     """Add an outbox row unless one with the same key exists; True if added."""
-    values = new_row(team_id=team_id, kind=kind, idempotency_key=idempotency_key, method=method, payload=payload,
-                     not_before=not_before, now=now, depends_on_id=depends_on_id)  # fmt: skip
+    values = new_row(
+        team_id=team_id,
+        kind=kind,
+        idempotency_key=idempotency_key,
+        method=method,
+        payload=payload,
+        not_before=not_before,
+        now=now,
+        depends_on_id=depends_on_id,
+    )
     return insert_ignoring_conflicts(session, OutboxMessage, values)
 
 
@@ -117,9 +134,7 @@ def claim_due(session: Session, *, now: datetime, worker: str, lease_until: date
         session.execute(
             update(OutboxMessage)
             .where(OutboxMessage.id.in_(ids))
-            .values(
-                state="sending", claimed_by=worker, claimed_until=lease_until, attempts=OutboxMessage.attempts + 1
-            )  # fmt: skip
+            .values(state="sending", claimed_by=worker, claimed_until=lease_until, attempts=OutboxMessage.attempts + 1)
         )
     return ids
 

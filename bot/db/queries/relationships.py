@@ -57,7 +57,7 @@ def owner_customers_with_touches(
     rows = session.execute(
         select(
             Customer, last_mention.label("last_mention"), last_done.label("last_done"), last_story.label("last_story")
-        ).where(  # fmt: skip
+        ).where(
             Customer.team_id == team_id,
             Customer.owner_user_id == owner_user_id,
             or_(Customer.quiet_snoozed_until.is_(None), Customer.quiet_snoozed_until <= not_snoozed_at),

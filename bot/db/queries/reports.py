@@ -46,9 +46,12 @@ def counted_stories(
         query = query.where(Story.created_at < until)
     if credited_user_id is not None:
         query = query.where(
-            Story.id.in_(select(StoryCredit.story_id).where(StoryCredit.team_id == team_id,
-                                                            StoryCredit.user_id == credited_user_id))
-        )  # fmt: skip
+            Story.id.in_(
+                select(StoryCredit.story_id).where(
+                    StoryCredit.team_id == team_id, StoryCredit.user_id == credited_user_id
+                )
+            )
+        )
     if most_recognised_first:
         query = query.order_by(recognisers.desc(), Story.created_at, Story.id)
     else:
@@ -101,14 +104,16 @@ class DoneFollowUps:
 def done_followups(session: Session, *, team_id: str, since: datetime, until: datetime) -> DoneFollowUps:
     """Follow-ups marked done in [since, until). On time means within a day of the due time: the reminder comes
     at the due time, so acting on it that day is on time (and before the second reminder)."""
-    done = and_(FollowUp.team_id == team_id, FollowUp.state == "done", FollowUp.closed_at >= since,
-                FollowUp.closed_at < until)  # fmt: skip
+    done = and_(
+        FollowUp.team_id == team_id, FollowUp.state == "done", FollowUp.closed_at >= since, FollowUp.closed_at < until
+    )
     closed = session.execute(select(FollowUp.closed_at, FollowUp.due_at).where(done)).all()
     row = (len(closed), sum(1 for closed_at, due_at in closed if is_on_time(closed_at=closed_at, due_at=due_at)))
     checked_in = session.scalar(
-        select(func.count(FollowUp.customer_id.distinct())).where(done, FollowUp.kind == "checkin",
-                                                                  FollowUp.customer_id.is_not(None))
-    )  # fmt: skip
+        select(func.count(FollowUp.customer_id.distinct())).where(
+            done, FollowUp.kind == "checkin", FollowUp.customer_id.is_not(None)
+        )
+    )
     return DoneFollowUps(done=int(row[0] or 0), on_time=int(row[1] or 0), customers_checked_in=int(checked_in or 0))
 
 
@@ -119,13 +124,21 @@ def count_quiet_customers(session: Session, *, team_id: str, cutoff: datetime) -
     so a customer just added is not quiet yet; snoozing the DM does not make a customer any less quiet here.
     """
     touched = or_(
-        select(Mention.id).where(Mention.team_id == team_id, Mention.customer_id == Customer.id,
-                                 Mention.mentioned_at > cutoff).exists(),
-        select(FollowUp.id).where(FollowUp.team_id == team_id, FollowUp.customer_id == Customer.id,
-                                  FollowUp.state == "done", FollowUp.closed_at > cutoff).exists(),
-        select(Story.id).where(Story.team_id == team_id, Story.customer_id == Customer.id,
-                               Story.created_at > cutoff).exists(),
-    )  # fmt: skip
+        select(Mention.id)
+        .where(Mention.team_id == team_id, Mention.customer_id == Customer.id, Mention.mentioned_at > cutoff)
+        .exists(),
+        select(FollowUp.id)
+        .where(
+            FollowUp.team_id == team_id,
+            FollowUp.customer_id == Customer.id,
+            FollowUp.state == "done",
+            FollowUp.closed_at > cutoff,
+        )
+        .exists(),
+        select(Story.id)
+        .where(Story.team_id == team_id, Story.customer_id == Customer.id, Story.created_at > cutoff)
+        .exists(),
+    )
     return int(
         session.scalar(
             select(func.count(Customer.id)).where(

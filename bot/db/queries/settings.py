@@ -93,8 +93,15 @@ def new_nudge_row(
     *, team_id: str, user_id: str, category: str, rule_id: str, channel_id: str, message_ts: str, now: datetime
 ) -> dict[str, Any]:
     """The values of a nudge row (a tip shown: never its text), for intake."""
-    return dict(team_id=team_id, user_id=user_id, category=category, rule_id=rule_id, channel_id=channel_id,
-                message_ts=message_ts, created_at=now)  # fmt: skip
+    return dict(
+        team_id=team_id,
+        user_id=user_id,
+        category=category,
+        rule_id=rule_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        created_at=now,
+    )
 
 
 def set_nudge_response(
@@ -103,10 +110,14 @@ def set_nudge_response(
     """Record what the author did with the tip about one of their messages."""
     session.execute(
         update(Nudge)
-        .where(Nudge.team_id == team_id, Nudge.user_id == user_id, Nudge.channel_id == channel_id,
-               Nudge.message_ts == message_ts)
+        .where(
+            Nudge.team_id == team_id,
+            Nudge.user_id == user_id,
+            Nudge.channel_id == channel_id,
+            Nudge.message_ts == message_ts,
+        )
         .values(response=response)
-    )  # fmt: skip
+    )
 
 
 def count_nudges(session: Session, *, team_id: str, since: datetime, until: datetime) -> dict[str, int]:

@@ -35,8 +35,9 @@ def get(session: Session, *, team_id: str, story_id: int) -> Story | None:
 
 def by_reaction_key(session: Session, *, team_id: str, reaction_key: str) -> Story | None:
     """The story of a reacted-to message, locked until commit so concurrent recognitions take turns."""
-    return session.scalar(locked(session, select(Story).where(Story.team_id == team_id,
-                                                              Story.reaction_key == reaction_key)))  # fmt: skip
+    return session.scalar(
+        locked(session, select(Story).where(Story.team_id == team_id, Story.reaction_key == reaction_key))
+    )
 
 
 def for_update(session: Session, *, team_id: str, story_id: int) -> Story | None:
@@ -52,9 +53,13 @@ def add_credits(session: Session, *, team_id: str, story_id: int, user_ids: Sequ
 
 def credits(session: Session, *, team_id: str, story_id: int) -> list[str]:
     """The people a story credits."""
-    return list(session.scalars(select(StoryCredit.user_id)
-                                .where(StoryCredit.team_id == team_id, StoryCredit.story_id == story_id)
-                                .order_by(StoryCredit.user_id)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(StoryCredit.user_id)
+            .where(StoryCredit.team_id == team_id, StoryCredit.story_id == story_id)
+            .order_by(StoryCredit.user_id)
+        )
+    )
 
 
 def add_recognition(session: Session, *, team_id: str, story_id: int, user_id: str, emoji: str, now: datetime) -> bool:
@@ -66,9 +71,13 @@ def add_recognition(session: Session, *, team_id: str, story_id: int, user_id: s
 def remove_recognition(session: Session, *, team_id: str, story_id: int, user_id: str, emoji: str) -> int:
     """Withdraw one person's recognition with one emoji."""
     result = session.execute(
-        delete(StoryRecognition).where(StoryRecognition.team_id == team_id, StoryRecognition.story_id == story_id,
-                                       StoryRecognition.user_id == user_id, StoryRecognition.emoji == emoji)
-    )  # fmt: skip
+        delete(StoryRecognition).where(
+            StoryRecognition.team_id == team_id,
+            StoryRecognition.story_id == story_id,
+            StoryRecognition.user_id == user_id,
+            StoryRecognition.emoji == emoji,
+        )
+    )
     return rowcount(result)
 
 

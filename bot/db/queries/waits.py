@@ -23,8 +23,15 @@ def new_row(
     *, team_id: str, channel_id: str, message_ts: str, customer_id: int, user_id: str, posted_at: datetime
 ) -> dict[str, Any]:
     """The values of a customer's message now waiting for an answer, for intake."""
-    return dict(team_id=team_id, channel_id=channel_id, message_ts=message_ts, customer_id=customer_id,
-                user_id=user_id, posted_at=posted_at, state="waiting")  # fmt: skip
+    return dict(
+        team_id=team_id,
+        channel_id=channel_id,
+        message_ts=message_ts,
+        customer_id=customer_id,
+        user_id=user_id,
+        posted_at=posted_at,
+        state="waiting",
+    )
 
 
 def waiting(session: Session, *, limit: int) -> Sequence[tuple[WaitKey, datetime]]:

@@ -27,9 +27,17 @@ def ensure(session: Session, *, team_id: str, now: datetime) -> Workspace:
     inserted = insert_ignoring_conflicts(
         session,
         Workspace,
-        dict(team_id=team_id, name="", url="", bot_user_id="", bot_id="", directory_version=0,
-             created_at=now, updated_at=now),
-    )  # fmt: skip
+        dict(
+            team_id=team_id,
+            name="",
+            url="",
+            bot_user_id="",
+            bot_id="",
+            directory_version=0,
+            created_at=now,
+            updated_at=now,
+        ),
+    )
     if inserted:
         insert_ignoring_conflicts(session, WorkspaceSettings, dict(team_id=team_id, updated_at=now))
     workspace = session.get(Workspace, team_id)

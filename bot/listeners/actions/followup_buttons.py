@@ -20,18 +20,26 @@ def _id(text: str) -> int:
 
 def handle_done(request: Request, deps: Deps) -> Replace:
     """Done: close the follow-up and offer to check back in."""
-    result = followups.mark_done(deps, team_id=request.team_id, followup_id=_id(request.action_value),
-                                 user_id=request.user_id)  # fmt: skip
-    return Replace(blocks.build_done(result.view, closed_by=result.closed_by, changed=result.changed,
-                                     state=result.state))  # fmt: skip
+    result = followups.mark_done(
+        deps, team_id=request.team_id, followup_id=_id(request.action_value), user_id=request.user_id
+    )
+    return Replace(
+        blocks.build_done(result.view, closed_by=result.closed_by, changed=result.changed, state=result.state)
+    )
 
 
 def handle_snooze(request: Request, deps: Deps) -> Replace:
     """Snooze: 1 hour, tomorrow or next week."""
     option = request.action.get("selected_option")
     value = str(option.get("value") or "") if isinstance(option, dict) else ""
-    result = followups.snooze(deps, request.client, team_id=request.team_id, followup_id=_id(value),
-                              user_id=request.user_id, choice=value.split(":", 1)[-1])  # fmt: skip
+    result = followups.snooze(
+        deps,
+        request.client,
+        team_id=request.team_id,
+        followup_id=_id(value),
+        user_id=request.user_id,
+        choice=value.split(":", 1)[-1],
+    )
     return Replace(blocks.build_snoozed(result.view, changed=result.changed))
 
 
@@ -41,13 +49,15 @@ def handle_reassign(request: Request, deps: Deps) -> Replace:
     new_owner = str(request.action.get("selected_user") or "")
     if not new_owner:
         raise RapportError("Pick someone to hand this follow-up to.", example="/followup list")
-    result = followups.reassign(deps, team_id=request.team_id, followup_id=followup_id, user_id=request.user_id,
-                                new_owner=new_owner)  # fmt: skip
+    result = followups.reassign(
+        deps, team_id=request.team_id, followup_id=followup_id, user_id=request.user_id, new_owner=new_owner
+    )
     return Replace(blocks.build_reassigned(result.view, changed=result.changed))
 
 
 def handle_check_back(request: Request, deps: Deps) -> Reply:
     """Check back in 3 days: a check-in follow-up, once."""
-    view = followups.check_back(deps, request.client, team_id=request.team_id, followup_id=_id(request.action_value),
-                                user_id=request.user_id)  # fmt: skip
+    view = followups.check_back(
+        deps, request.client, team_id=request.team_id, followup_id=_id(request.action_value), user_id=request.user_id
+    )
     return Reply({"text": blocks.confirm_check_back(view, changed=True)})

@@ -24,8 +24,9 @@ def _answered(request: Request, customer_id: int, line: str) -> Replace:
 def handle_plan_checkin(request: Request, deps: Deps) -> Replace:
     """Plan a check-in: a check-in follow-up for the clicker, due at the workspace default."""
     customer_id = _customer_id(request)
-    result = relationships.plan_checkin(deps, request.client, team_id=request.team_id, customer_id=customer_id,
-                                        user_id=request.user_id)  # fmt: skip
+    result = relationships.plan_checkin(
+        deps, request.client, team_id=request.team_id, customer_id=customer_id, user_id=request.user_id
+    )
     return _answered(request, customer_id, blocks.checkin_line(result))
 
 

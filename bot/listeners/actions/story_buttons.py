@@ -14,13 +14,17 @@ def handle_story_tag(request: Request, deps: Deps) -> None:
     """Tag the story; the shout-out is updated through the outbox, like every other change to it."""
     story_id, _, principle = request.action_value.partition(":")
     if story_id.isdigit():
-        stories.choose_principle(deps, team_id=request.team_id, story_id=int(story_id), user_id=request.user_id,
-                                 principle=principle)  # fmt: skip
+        stories.choose_principle(
+            deps, team_id=request.team_id, story_id=int(story_id), user_id=request.user_id, principle=principle
+        )
 
 
 def handle_share_story(request: Request, deps: Deps) -> Modal:
     """Share as a story: the story modal, prefilled from the follow-up, opened with this click's trigger id."""
     if not request.action_value.isdigit():
         raise RapportError("I couldn't tell which follow-up that was.", example="/followup list")
-    return Modal(build_story_modal(stories.draft_from_followup(deps, team_id=request.team_id,
-                                                               followup_id=int(request.action_value))))  # fmt: skip
+    return Modal(
+        build_story_modal(
+            stories.draft_from_followup(deps, team_id=request.team_id, followup_id=int(request.action_value))
+        )
+    )

@@ -29,8 +29,9 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
         case cmd.ShowCustomer(query=query):
             return blocks.build_customer_card(directory.customer_card(deps, team_id=team_id, query=query))
         case cmd.SetOwner(query=query, owner_user_id=owner):
-            return blocks.confirm_owner(directory.set_owner(deps, team_id=team_id, query=query,
-                                                            owner_user_id=owner), owner)  # fmt: skip
+            return blocks.confirm_owner(
+                directory.set_owner(deps, team_id=team_id, query=query, owner_user_id=owner), owner
+            )
         case cmd.AddAlias(text=text):
             return blocks.confirm_alias(*directory.add_alias(deps, team_id=team_id, text=text))
         case cmd.RemoveCustomer(query=query):

@@ -20,13 +20,17 @@ def handle_followup_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
         case cmd.Help():
             return blocks.build_followup_help()
         case cmd.OpenModal():
-            return Modal(blocks.build_followup_modal(owner_user_id=user_id, customer_name=None,
-                                                     source={"channel": request.channel_id}))  # fmt: skip
+            return Modal(
+                blocks.build_followup_modal(
+                    owner_user_id=user_id, customer_name=None, source={"channel": request.channel_id}
+                )
+            )
         case cmd.ListFollowUps():
             views = followups.list_open(deps, team_id=team_id, user_id=user_id)
             return blocks.build_followup_list(views, now=deps.clock())
         case cmd.NewFollowUp(owners=owners, text=text):
-            views = followups.create_followups(deps, request.client, team_id=team_id, created_by=user_id,
-                                               owners=owners, text=text)  # fmt: skip
+            views = followups.create_followups(
+                deps, request.client, team_id=team_id, created_by=user_id, owners=owners, text=text
+            )
             return blocks.confirm_created(views, creator=user_id)
     raise AssertionError(f"unhandled command {parsed!r}")

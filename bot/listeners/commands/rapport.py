@@ -28,12 +28,16 @@ def handle_rapport_command(request: Request, deps: Deps) -> dict[str, Any] | Mod
             if not settings.is_admin(deps, request.client, team_id=team_id, user_id=user_id):
                 return settings_blocks.build_not_admin() if asked else blocks.build_rapport_help()
             current = settings.current(deps, team_id=team_id)
-            return Modal(settings_blocks.build_settings_modal(current.values, rules=current.rules,
-                                                              last_change=current.last_change))  # fmt: skip
+            return Modal(
+                settings_blocks.build_settings_modal(
+                    current.values, rules=current.rules, last_change=current.last_change
+                )
+            )
         case cmd.SwitchNudges(enabled=enabled):
             result = nudges.switch(deps, team_id=team_id, user_id=user_id, enabled=enabled)
-            return nudge_blocks.build_nudges_switched(enabled=result.enabled,
-                                                      workspace_enabled=result.workspace_enabled)  # fmt: skip
+            return nudge_blocks.build_nudges_switched(
+                enabled=result.enabled, workspace_enabled=result.workspace_enabled
+            )
         case cmd.ForgetMe():
             return privacy_blocks.build_forget_me_question()
     raise AssertionError(f"unhandled command {parsed!r}")

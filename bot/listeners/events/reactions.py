@@ -41,16 +41,39 @@ def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], context: 
     r = _reaction(body, event, context.bot_user_id)
     if r is None:
         return
-    if not stories.recognise_reaction(deps, context.client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
-                                      emoji=r.emoji, channel_id=r.channel_id, ts=r.ts,
-                                      bot_user_id=context.bot_user_id):  # fmt: skip
-        followups.create_from_reaction(deps, context.client, team_id=r.team_id, event_id=r.event_id, reactor=r.user,
-                                       emoji=r.emoji, channel_id=r.channel_id, ts=r.ts)  # fmt: skip
+    if not stories.recognise_reaction(
+        deps,
+        context.client,
+        team_id=r.team_id,
+        event_id=r.event_id,
+        reactor=r.user,
+        emoji=r.emoji,
+        channel_id=r.channel_id,
+        ts=r.ts,
+        bot_user_id=context.bot_user_id,
+    ):
+        followups.create_from_reaction(
+            deps,
+            context.client,
+            team_id=r.team_id,
+            event_id=r.event_id,
+            reactor=r.user,
+            emoji=r.emoji,
+            channel_id=r.channel_id,
+            ts=r.ts,
+        )
 
 
 def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     """A story emoji taken away withdraws that recognition (a follow-up, once made, stays)."""
     r = _reaction(body, event, context.bot_user_id)
     if r is not None:
-        stories.withdraw_reaction(deps, team_id=r.team_id, event_id=r.event_id, reactor=r.user, emoji=r.emoji,
-                                  channel_id=r.channel_id, ts=r.ts)  # fmt: skip
+        stories.withdraw_reaction(
+            deps,
+            team_id=r.team_id,
+            event_id=r.event_id,
+            reactor=r.user,
+            emoji=r.emoji,
+            channel_id=r.channel_id,
+            ts=r.ts,
+        )

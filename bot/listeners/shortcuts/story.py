@@ -12,6 +12,11 @@ from bot.services import stories
 
 def handle_story_shortcut(request: Request, deps: Deps) -> dict[str, Any]:
     """The modal to open while the trigger id is fresh; the message's words travel in its metadata."""
-    draft = stories.draft_from_message(deps, team_id=request.team_id, channel_id=request.channel_id,
-                                       message=request.message, bot_user_id=request.bot_user_id)  # fmt: skip
+    draft = stories.draft_from_message(
+        deps,
+        team_id=request.team_id,
+        channel_id=request.channel_id,
+        message=request.message,
+        bot_user_id=request.bot_user_id,
+    )
     return build_story_modal(draft)

@@ -18,7 +18,11 @@ def handle_add_customer_submission(request: Request, deps: Deps) -> dict[str, An
     aliases = str(request.value(blocks.ALIASES_BLOCK, blocks.ALIASES_ACTION) or "")
     owner = str(request.value(blocks.OWNER_BLOCK, blocks.OWNER_ACTION, "selected_user") or request.user_id)
     since_text = request.value(blocks.SINCE_BLOCK, blocks.SINCE_ACTION, "selected_date")
-    command = AddCustomer(name=name, aliases=tuple(a.strip() for a in aliases.split(",") if a.strip()),
-                          owner_user_id=owner, since=parse_date(str(since_text)) if since_text else None)  # fmt: skip
+    command = AddCustomer(
+        name=name,
+        aliases=tuple(a.strip() for a in aliases.split(",") if a.strip()),
+        owner_user_id=owner,
+        since=parse_date(str(since_text)) if since_text else None,
+    )
     added = directory.add_customer(deps, team_id=request.team_id, command=command, created_by=request.user_id)
     return build_result_view("Customer added", blocks.confirm_added(added, owner))

@@ -16,6 +16,7 @@ def handle_settings_submission(request: Request, deps: Deps) -> dict[str, Any]:
     team_id, user_id = request.team_id, request.user_id
     if not settings.is_admin(deps, request.client, team_id=team_id, user_id=user_id):
         return build_result_view("Rapport settings", blocks.build_not_admin())
-    changes = settings.save(deps, request.client, team_id=team_id, user_id=user_id,
-                            form=blocks.read_settings_form(request.view))  # fmt: skip
+    changes = settings.save(
+        deps, request.client, team_id=team_id, user_id=user_id, form=blocks.read_settings_form(request.view)
+    )
     return build_result_view("Rapport settings", blocks.build_settings_saved(changes))
