@@ -12,10 +12,10 @@ import pytest
 from bot.blocks.unanswered import build_unanswered_alert
 from bot.listeners.events.payloads import channel_message, in_shared_channel
 from bot.views.unanswered import UnansweredView
-from tests.conftest import SLACK_FIXTURES as SHARED_SLACK
+from tests.conftest import SLACK_FIXTURES
 
 TEAM = "T0HOME"
-EVENTS = SHARED_SLACK / "payloads" / "events"
+EVENTS = SLACK_FIXTURES / "payloads" / "events"
 
 
 def sample(name: str) -> dict[str, Any]:
