@@ -5,7 +5,6 @@ from __future__ import annotations
 import gc
 import io
 import json
-import logging
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
@@ -34,8 +33,6 @@ from bot.runtime.sender import Renderers
 from bot.scheduling.scheduler import build_scheduler
 from bot.services import stories
 from bot.services.outbox import worker_name
-
-log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
