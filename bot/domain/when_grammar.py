@@ -170,7 +170,7 @@ _NOT_COUNTS = frozenset({"pls", "plus", "thanks", "this", "is", "was", "has", "a
 _PREFIXES = frozenset({"on", "by", "at", "@", "this", "next", "in", "the", "around", "about", "coming"})
 _NOT_PAST_ED = frozenset({"need", "feed", "seed", "speed", "proceed", "succeed", "exceed", "indeed", "embed",
                           "shed", "bed", "red", "ted", "fred", "ned", "heed", "weed", "breed"})  # fmt: skip
-_RECENT_PAST_DAYS = 90  # a month-and-day that passed this recently is refused as past, not read as next year's
+_TAIL_WORDS = 10
 
 
 def split_when(text: str, *, date_order: str = "MDY") -> tuple[When | None, str]:
@@ -213,6 +213,7 @@ class _Reader:
         self.order = date_order
         self.toks = _tokenize(text)
         self.n = len(self.toks)
+        self.last_word = max((i for i, tok in enumerate(self.toks) if not tok.punct), default=-1)
 
     # ---- token helpers ----
 
@@ -224,7 +225,7 @@ class _Reader:
 
     def ends(self, i: int) -> bool:
         """Nothing but punctuation from token i on."""
-        return not any(self.word(j) for j in range(i, self.n))
+        return i > self.last_word
 
     def words_of(self, i: int, j: int) -> str:
         j = min(j, self.n)
@@ -267,9 +268,6 @@ class _Reader:
         typo = words.typo_of(key)
         return (typo, [f"“{self.toks[i].text}” as {typo}"]) if typo in words.PARTS else None
 
-    def is_day_word(self, i: int) -> bool:
-        return bool(self.day_word_at(i) or self.weekday_at(i) or self.month_at(i))
-
     # ---- the whole text ----
 
     def split(self) -> tuple[When | None, str]:
@@ -280,10 +278,9 @@ class _Reader:
             pieces, end = got
             return self.build(pieces, 0, end), _clean_note(self.text[self.toks[end - 1].end :])
         self.refuse_time_words(0, front=True)
-        last = max((i for i in range(self.n) if self.word(i)), default=0)
-        if self.key(last) in words.URGENT:
-            raise BadWhen(f"*{self.toks[last].text}* is not one time I can set. Try `in 1 hour` or `today at 3pm`.",
-                          suggestion="in 1 hour")  # fmt: skip
+        if self.key(self.last_word) in words.URGENT:
+            raise BadWhen(f"*{self.toks[self.last_word].text}* is not one time I can set. Try `in 1 hour` or "
+                          "`today at 3pm`.", suggestion="in 1 hour")  # fmt: skip
         tail = self.read_tail()
         if tail is not None:
             when, start = tail
@@ -319,7 +316,8 @@ class _Reader:
 
     def read_tail(self) -> tuple[When, int] | None:
         """A *when* that runs to the end of the text, as in "/remind me to call Acme tomorrow at 3pm"."""
-        for i in range(1, self.n):
+        # The longest *when* is a few words ("by the end of the next week"): look no further back than that.
+        for i in range(max(1, self.last_word - _TAIL_WORDS), self.n):
             if not self.word(i) or self.blocked(i):
                 continue
             try:
@@ -393,13 +391,14 @@ class _Reader:
             raise BadWhen(f"I read *{read}* but then *{self.words_of(j, min(j + 3, self.n))}*: pick one time, "
                           f"like `{read}`.", suggestion=read)  # fmt: skip
         w = next((k for k in range(j, self.n) if self.word(k)), self.n)
-        if w > j and self._starts_piece(w):
+        if w > j and self.starts_piece(w):
             # "tomorrow: tonight", "Friday. Tomorrow …": a second time after punctuation is not a note
             raise BadWhen(f"I read *{read}* and then *{self.toks[w].text}*: two different times. Pick one, "
                           f"like `{read}`.", suggestion=read)  # fmt: skip
         self.refuse_time_words(w, front=False)
 
-    def _starts_piece(self, i: int) -> bool:
+    def starts_piece(self, i: int) -> bool:
+        """Whether a *when* starts at token i, or one that would be refused."""
         try:
             return self.piece(i, []) is not None
         except BadWhen:
@@ -410,12 +409,7 @@ class _Reader:
         key = self.key(i)
         if key in ("so", "the") and self.key(i + 1) in ("", "day"):
             return True
-        if key in words.NUMBER_WORDS or _CLOCKISH.fullmatch(key):
-            return True
-        try:
-            return self.piece(i, []) is not None
-        except BadWhen:
-            return True
+        return key in words.NUMBER_WORDS or bool(_CLOCKISH.fullmatch(key)) or self.starts_piece(i)
 
     def refuse_time_words(self, i: int, *, front: bool) -> None:
         """Refuse repeating and vague phrases ("every monday", "asap", "3ish") at token i."""
