@@ -1,26 +1,52 @@
-"""*When* a follow-up is due: parsing the spec's phrases and resolving them in the owner's timezone; no I/O.
+"""*When* a follow-up is due: resolving a parsed *when* in the owner's timezone, and working-time arithmetic; no I/O.
 
-Parsing (`split_when`) reads a *when* off the front of a command's text and returns the rest as the note;
-resolving (`resolve`) turns it into a UTC instant from `now`, the owner's timezone and the workspace's
-working days. Every local time is built on the calendar (date + wall-clock time, then converted), so a
-09:00 reminder stays at 09:00 across daylight-saving changes.
+Parsing (`split_when`, in `bot.domain.when_grammar`) reads a *when* off a command's text and returns the rest as
+the note; resolving (`resolve_due`, or `resolve` for the instant alone) turns it into a UTC instant from `now`, the
+owner's timezone and the workspace's working week, refusing a past or too distant one with the time it meant.
+Every local time is built on the calendar (date + wall-clock time, then converted), so a 09:00 reminder stays at
+09:00 across daylight-saving changes; on the one night a wall-clock time does not exist (the spring-forward gap)
+it lands just after the gap.
+
+`describe_due` writes what a confirmation says: "Thursday 3 Dec at 15:00, your time (I read “at 3” as 15:00)".
 """
 
 from __future__ import annotations
 
-import re
+import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from bot.domain.errors import WHEN_FIELD, RapportError
 from bot.domain.stored_lists import id_list
+from bot.domain.when_grammar import DATE_ORDERS, BadWhen, When, split_when
+
+__all__ = [
+    "DATE_ORDERS",
+    "DEFAULT_TIME",
+    "MAX_AHEAD",
+    "TONIGHT",
+    "WEEKDAYS",
+    "WEEKDAY_KEYS",
+    "WHEN_EXAMPLES",
+    "BadWhen",
+    "Due",
+    "When",
+    "WorkWeek",
+    "add_working_minutes",
+    "describe_due",
+    "resolve",
+    "resolve_due",
+    "split_when",
+    "zone",
+]
 
 DEFAULT_TIME = time(9, 0)  # a date without a time
 TONIGHT = time(19, 0)
 MAX_AHEAD = timedelta(days=366)
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 WEEKDAY_KEYS = tuple(d[:3] for d in WEEKDAYS)  # "mon", "tue", ... as stored in settings
+_RECENT_PAST = timedelta(days=90)  # a month-and-day this recently passed is refused as past, not next year's
+_FAR = timedelta(days=400)  # beyond this a day is refused before any datetime is built (no overflow near year 1)
 
 WHEN_EXAMPLES = (
     "in 2 hours",
@@ -31,12 +57,6 @@ WHEN_EXAMPLES = (
     "in 3 days",
     "2026-12-01 at 10:00",
 )
-
-
-class BadWhen(RapportError):
-    """A *when* that cannot be understood, lies in the past, or is too far away."""
-
-    field = WHEN_FIELD
 
 
 @dataclass(frozen=True)
@@ -70,17 +90,6 @@ class WorkWeek:
         return self.add_working_days(day, 1)
 
 
-@dataclass(frozen=True)
-class When:
-    """A parsed *when*: an exact delay, or a day rule with an optional wall-clock time."""
-
-    kind: str  # "delay" | "days" | "working_days" | "today" | "tonight" | "weekday" | "next_week" | "date"
-    amount: int = 0  # minutes for "delay"; days for "days"/"working_days"; weekday for "weekday"
-    day: date | None = None  # for "date"
-    at: time | None = None
-    text: str = ""  # the words it was read from, for messages
-
-
 def zone(name: str | None) -> ZoneInfo:
     """The IANA zone, or UTC when Slack gave none or one this machine does not know."""
     try:
@@ -89,108 +98,14 @@ def zone(name: str | None) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-_UNITS = {
-    "m": 1,
-    "min": 1,
-    "mins": 1,
-    "minute": 1,
-    "minutes": 1,
-    "h": 60,
-    "hr": 60,
-    "hrs": 60,
-    "hour": 60,
-    "hours": 60,
-    "d": 1440,
-    "day": 1440,
-    "days": 1440,
-    "w": 10080,
-    "wk": 10080,
-    "wks": 10080,
-    "week": 10080,
-    "weeks": 10080,
-}
-_IN = re.compile(r"in\s+(?P<n>\d{1,6})\s*(?P<unit>[a-z]+)?(?=\s|$)")
-_IN_WORKING = re.compile(r"in\s+(?P<n>\d{1,6})\s+(?:working|business)\s+days?(?=\s|$)")
-_AT = re.compile(
-    r"at\s+(?P<clock>(?P<h>\d{1,2})(?::(?P<m>\d{2}))?\s*(?P<ampm>am|pm|a\.m\.|p\.m\.)?|noon|midday|midnight)(?=\s|$)"
-)
-_PREFIX = re.compile(r"(?:next|on|this)\s+")
-_ISO = re.compile(r"(?P<y>\d{4})-(?P<mo>\d{1,2})-(?P<d>\d{1,2})(?=\s|$)")
+@dataclass(frozen=True)
+class Due:
+    """When a follow-up is due, and what its confirmation should say about how the *when* was read."""
 
-
-def _bad(message: str) -> BadWhen:
-    return BadWhen(message, example="/followup Acme tomorrow at 10am call back about the drive")
-
-
-def _read_at(text: str) -> tuple[time | None, str]:
-    """An optional `at 9am` / `at 14:30` / `at noon` at the front of text; (time, rest)."""
-    stripped = text.lstrip()
-    lowered = stripped.lower()
-    if not lowered.startswith("at "):
-        return None, text
-    match = _AT.match(lowered)
-    if match is None:
-        word = stripped[3:].split(maxsplit=1)[0] if stripped[3:].split() else ""
-        raise _bad(f"“at {word}” is not a time I can read. Try “at 9am” or “at 14:30”.")
-    clock, rest = match.group("clock"), stripped[match.end() :]
-    if clock in ("noon", "midday"):
-        return time(12, 0), rest
-    if clock == "midnight":
-        return time(0, 0), rest
-    hour, minute, ampm = int(match.group("h")), int(match.group("m") or 0), match.group("ampm")
-    if ampm:
-        if not 1 <= hour <= 12:
-            raise _bad(f"“{clock}” is not a time of day. Try “at 9am” or “at 14:30”.")
-        hour = hour % 12 + (12 if ampm.startswith("p") else 0)
-    if hour > 23 or minute > 59:
-        raise _bad(f"“{clock}” is not a time of day. Try “at 9am” or “at 14:30”.")
-    return time(hour, minute), rest
-
-
-def split_when(text: str) -> tuple[When | None, str]:
-    """Read a *when* off the front of `text`; (when or None, the rest). Raises BadWhen for a garbled one."""
-    stripped = text.lstrip()
-    lowered = stripped.lower()
-    first = lowered.split(maxsplit=1)[0] if lowered else ""
-
-    def done(kind: str, consumed: int, **fields: object) -> tuple[When, str]:
-        at, rest = _read_at(stripped[consumed:])
-        words = stripped[: len(stripped) - len(rest)].strip()
-        return When(kind=kind, at=at, text=words, **fields), rest.strip()  # type: ignore[arg-type]
-
-    if first == "in" and (m := _IN_WORKING.match(lowered)):
-        return done("working_days", m.end(), amount=int(m.group("n")))
-    if first == "in" and (m := _IN.match(lowered)):
-        n, unit = int(m.group("n")), (m.group("unit") or "")
-        if unit not in _UNITS:
-            raise _bad(f"“in {n} {unit}”: I can count minutes, hours, days and weeks, like “in 3 days”.")
-        if n == 0:
-            raise _bad("“in 0 …” is now. Say how long from now, like “in 2 hours”.")
-        minutes = n * _UNITS[unit]
-        if minutes > MAX_AHEAD / timedelta(minutes=1):
-            raise _bad("That is more than a year away. Pick a date within the next year.")
-        if _UNITS[unit] >= 1440:
-            return done("days", m.end(), amount=minutes // 1440)
-        when, rest = When(kind="delay", amount=minutes, text=stripped[: m.end()]), stripped[m.end() :]
-        return when, rest.strip()
-    for word, kind in (("today", "today"), ("tonight", "tonight"), ("tomorrow", "days")):
-        if first == word:
-            return done(kind, len(word), amount=1 if word == "tomorrow" else 0)
-    if lowered.startswith("next week") and (len(lowered) == 9 or lowered[9].isspace()):
-        return done("next_week", 9)
-    consumed, word = 0, first
-    if (prefix := _PREFIX.match(lowered)) and lowered[prefix.end() :]:
-        consumed, word = prefix.end(), lowered[prefix.end() :].split(maxsplit=1)[0]
-    for index, name in enumerate(WEEKDAYS):
-        if word in (name, name[:3]):
-            return done("weekday", consumed + len(word), amount=index)
-    if m := _ISO.match(lowered):
-        try:
-            day = date(int(m.group("y")), int(m.group("mo")), int(m.group("d")))
-        except ValueError:
-            raise _bad(f"“{m.group(0)}” is not a real date. Dates are year-month-day, like 2026-12-01.") from None
-        return done("date", m.end(), day=day)
-    return None, text.strip()
+    at: datetime  # UTC
+    local: datetime  # the same instant in the owner's timezone
+    words: str  # the *when* as typed; "" for the workspace default
+    assumptions: tuple[str, ...] = ()  # each reads after "I read …": "“at 3” as 15:00"
 
 
 def resolve(
@@ -200,46 +115,182 @@ def resolve(
 
     No *when* is the workspace default: `default_working_days` working days ahead, at 09:00.
     """
+    return resolve_due(when, now=now, tz=tz, week=week, default_working_days=default_working_days).at
+
+
+def resolve_due(
+    when: When | None, *, now: datetime, tz: ZoneInfo, week: WorkWeek, default_working_days: int = 2
+) -> Due:
+    """`resolve`, with the words it was read from and every assumption made, for the confirmation."""
     local_now = now.astimezone(tz)
     today = local_now.date()
-
-    def at(day: date, default: time = DEFAULT_TIME) -> datetime:
-        wall = when.at if when is not None and when.at is not None else default
-        return datetime.combine(day, wall, tzinfo=tz).astimezone(UTC)
-
     if when is None:
-        due = at(week.add_working_days(today, max(1, default_working_days)))
-    elif when.kind == "delay":
+        due = _wall(week.add_working_days(today, max(1, default_working_days)), DEFAULT_TIME, "", week, tz)
+        return Due(at=due, local=due.astimezone(tz), words="")
+    notes = list(when.assumptions)
+    if when.kind == "delay":
         due = now.astimezone(UTC) + timedelta(minutes=when.amount)
-    elif when.kind == "days":
-        due = at(today + timedelta(days=when.amount))
-    elif when.kind == "working_days":
-        if when.amount == 0:
-            raise _bad("“in 0 working days” is now. Try “in 2 working days”.")
-        due = at(week.add_working_days(today, when.amount))
-    elif when.kind == "today":
-        due = at(today)
-        if when.at is None and due <= now:
-            # "today" after 09:00 means before the working day ends.
-            due = at(today, time(week.end_minute // 60, week.end_minute % 60))
-    elif when.kind == "tonight":
-        due = at(today, TONIGHT)
-    elif when.kind == "weekday":
-        ahead = (when.amount - today.weekday()) % 7 or 7
-        due = at(today + timedelta(days=ahead))
-    elif when.kind == "next_week":
-        monday = today + timedelta(days=7 - today.weekday())
-        days = (monday + timedelta(days=i) for i in range(7))
-        due = at(next((d for d in days if week.is_working_day(d)), monday))
     else:
-        assert when.day is not None
-        due = at(when.day)
+        day = _day_of(when, today=today, week=week)
+        if day - today > _FAR:
+            raise BadWhen("That is more than a year away. Pick a date within the next year.")
+        if today - day > _FAR:
+            raise BadWhen(
+                f"*{when.text or 'That'}* means {day.day} {day:%b %Y}, which is already past. Pick a time still ahead."
+            )
+        _check_weekday(when, day)
+        due = _wall(day, when.at, when.anchor, week, tz, default=TONIGHT if when.kind == "tonight" else DEFAULT_TIME)
+        if when.kind == "clock" and due <= now:
+            due = _wall(day + timedelta(days=1), when.at, when.anchor, week, tz)
+            if notes and notes[-1].startswith(f"“{when.text}” as "):
+                notes[-1] += " tomorrow, as today's has passed"
+            else:
+                notes.append(f"“{when.text}” as tomorrow, as today's has passed")
+        elif when.kind == "today" and when.at is None and not when.anchor and due <= now:
+            # "today" after 09:00 means before the working day ends.
+            due = _wall(today, None, "end", week, tz)
     if due <= now:
-        shown = when.text if when is not None else "that"
-        raise _bad(f"“{shown}” is already past ({local_now:%A %H:%M} where you are). Pick a time still ahead.")
+        raise _past(when, due=due.astimezone(tz), local_now=local_now)
     if due - now > MAX_AHEAD:
-        raise _bad("That is more than a year away. Pick a date within the next year.")
-    return due
+        raise BadWhen("That is more than a year away. Pick a date within the next year.")
+    return Due(at=due, local=due.astimezone(tz), words=when.text, assumptions=tuple(notes))
+
+
+def describe_due(due: Due, *, now: datetime) -> str:
+    """What a confirmation says: "Thursday 3 Dec at 15:00, your time (I read “at 3” as 15:00)"."""
+    text = f"{_day_words(due.local, now=now)}, your time"
+    return f"{text} (I read {'; '.join(due.assumptions)})" if due.assumptions else text
+
+
+def _day_words(local: datetime, *, now: datetime) -> str:
+    year = f" {local.year}" if local.year != now.astimezone(local.tzinfo).year else ""
+    return f"{local:%A} {local.day} {local:%b}{year} at {local:%H:%M}"
+
+
+def _past(when: When, *, due: datetime, local_now: datetime) -> BadWhen:
+    shown = f"*{when.text}*" if when.text else "That"
+    meant = _day_words(due, now=local_now)
+    suggestion = None
+    if when.bare_hour and when.at is not None and when.at.hour < 12 and when.text[-1:].isdigit():
+        suggestion = f"{when.text}pm"  # "today at 9" at 10:00: they may mean 21:00
+    hint = f" Did you mean `{suggestion}`?" if suggestion else " Pick a time still ahead."
+    return BadWhen(
+        f"{shown} means {meant}, which is already past ({local_now:%A %H:%M} where you are).{hint}",
+        suggestion=suggestion,
+    )
+
+
+def _wall(
+    day: date, at: time | None, anchor: str, week: WorkWeek, tz: ZoneInfo, default: time = DEFAULT_TIME
+) -> datetime:
+    """The UTC instant of a wall-clock time on a day in `tz` (or of the working day's start or end, or midnight)."""
+    if not anchor:
+        return datetime.combine(day, at or default, tzinfo=tz).astimezone(UTC)
+    if anchor == "start":
+        minutes = week.start_minute
+    elif anchor == "end":
+        # Hours that close at or before they open run past midnight (a night shift): its end is the next day.
+        minutes = week.end_minute + (1440 if week.end_minute <= week.start_minute else 0)
+    else:
+        minutes = 1440  # "midnight": the 00:00 that ends the day
+    local = datetime.combine(day, time(0)) + timedelta(minutes=minutes)
+    return local.replace(tzinfo=tz).astimezone(UTC)
+
+
+def _monday(day: date) -> date:
+    return day - timedelta(days=day.weekday())
+
+
+def _add_months(day: date, months: int) -> date:
+    year, month = divmod(day.month - 1 + months, 12)
+    year += day.year
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+def _first_working(first: date, days: int, week: WorkWeek) -> date:
+    """The first working day of the `days` days from `first`; `first` itself if none is."""
+    return next((d for d in (first + timedelta(days=i) for i in range(days)) if week.is_working_day(d)), first)
+
+
+def _last_working(last: date, days: int, week: WorkWeek) -> date:
+    """The last working day of the `days` days up to `last`; `last` itself if none is."""
+    return next((d for d in (last - timedelta(days=i) for i in range(days)) if week.is_working_day(d)), last)
+
+
+def _end_of_working_week(day: date, week: WorkWeek) -> date:
+    """The last day of the run of working days `day` is in (or, on a day off, of the next run).
+
+    Runs, not calendar weeks, so a Sunday-to-Thursday workspace's week ends on Thursday; a workspace that works
+    every day ends its week on Sunday.
+    """
+    if not week.is_working_day(day):
+        day = week.next_working_day(day)
+    every_day = len(week.days) == 7
+    while week.is_working_day(day + timedelta(days=1)) and not (every_day and day.weekday() == 6):
+        day += timedelta(days=1)
+    return day
+
+
+def _day_of(when: When, *, today: date, week: WorkWeek) -> date:
+    """The local date a day rule means from `today`."""
+    kind = when.kind
+    if kind in ("today", "tonight", "clock"):
+        return today
+    if kind == "days":
+        return today + timedelta(days=when.amount)
+    if kind == "working_days":
+        if when.amount <= 0:
+            raise BadWhen("*in 0 working days* is now. Try `in 2 working days`.")
+        return week.add_working_days(today, when.amount)
+    if kind == "months":
+        return _add_months(today, when.amount)
+    if kind == "weekday":
+        if when.weeks < 0:
+            return today - timedelta(days=(today.weekday() - when.amount) % 7 or 7)
+        return today + timedelta(days=((when.amount - today.weekday()) % 7 or 7) + 7 * when.weeks)
+    if kind == "week_weekday":
+        return _monday(today) + timedelta(days=7 * when.weeks + when.amount)
+    if kind in ("next_week", "week"):
+        weeks = 1 if kind == "next_week" else when.weeks
+        return _first_working(_monday(today) + timedelta(days=7 * weeks), 7, week)
+    if kind == "end_of_week":
+        end = _end_of_working_week(today, week)
+        for _ in range(max(0, when.weeks)):
+            end = _end_of_working_week(week.next_working_day(end), week)
+        return end
+    first_of_month = _add_months(today.replace(day=1), when.amount)
+    if kind == "month_start":
+        return _first_working(first_of_month, calendar.monthrange(first_of_month.year, first_of_month.month)[1], week)
+    if kind == "end_of_month":
+        length = calendar.monthrange(first_of_month.year, first_of_month.month)[1]
+        return _last_working(first_of_month.replace(day=length), length, week)
+    if kind == "date" and when.day is not None:
+        return when.day
+    if kind == "month_day":
+        for year in range(today.year, today.year + 5):
+            if when.amount > calendar.monthrange(year, when.month)[1]:
+                continue  # Feb 29 outside a leap year
+            candidate = date(year, when.month, when.amount)
+            if candidate >= today or today - candidate <= _RECENT_PAST:
+                return candidate
+    if kind == "day_of_month":
+        for ahead in range(13):
+            month = _add_months(today.replace(day=1), ahead)
+            if when.amount <= calendar.monthrange(month.year, month.month)[1]:
+                candidate = month.replace(day=when.amount)
+                if candidate >= today:
+                    return candidate
+    raise BadWhen(f"“{when.text or when.kind}” is not a day I can find. Try one like `Dec 15`.")
+
+
+def _check_weekday(when: When, day: date) -> None:
+    """A weekday typed with a date ("friday the 20th") must be that date's."""
+    if when.weekday_check is not None and day.weekday() != when.weekday_check:
+        typed = WEEKDAYS[when.weekday_check].capitalize()
+        raise BadWhen(
+            f"*{when.text}*: {day.day} {day:%b} is a {day:%A}, not a {typed}. Try `{day:%b} {day.day}`.",
+            suggestion=f"{day:%b} {day.day}",
+        )
 
 
 # Longer than any real wait: a workspace that works 1 minute a week still reaches 600 minutes within this.
