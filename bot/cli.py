@@ -89,6 +89,23 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     return 0
 
 
+DOCTOR_MARKS = {"ok": "OK", "fail": "FAIL", "skip": "SKIP"}
+
+
+def cmd_doctor(_args: argparse.Namespace) -> int:
+    """Check the token, its scopes, the clock, the database, Socket Mode and the stories channel: one line each."""
+    from bot.manifest import BOT_SCOPES
+    from bot.services import doctor
+
+    settings = _settings(require_slack=False)
+    # The schema check's "Context impl …" lines are noise around the report.
+    logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
+    results = doctor.run_checks(settings, needed_scopes=BOT_SCOPES)
+    for result in results:
+        print(f"{DOCTOR_MARKS[result.status]:<4} {result.name}: {result.detail}")
+    return 0 if all(result.passed for result in results) else 1
+
+
 def cmd_manifest(args: argparse.Namespace) -> int:
     """Print the Slack app manifest."""
     from bot.manifest import render_manifest
@@ -243,6 +260,10 @@ def build_parser() -> argparse.ArgumentParser:
     run.set_defaults(func=cmd_run)
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    commands.add_parser(
+        "doctor", help="check the token, scopes, clock, database, Socket Mode and stories channel"
+    ).set_defaults(func=cmd_doctor)
 
     manifest = commands.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", help="public base URL for HTTP mode, e.g. https://rapport.example.com")

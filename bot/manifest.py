@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
+# Exactly the scopes Rapport uses (tests/test_manifest_scopes.py derives them from the methods and events the code
+# uses); `rapport doctor` checks an install granted each of them.
 BOT_SCOPES = (
-    "app_mentions:read",
-    "channels:history",  # hear messages in public channels the bot is in
-    "channels:read",
-    "groups:history",  # and in private ones it is invited to
+    "channels:history",  # hear messages in public channels the bot is in, read a message someone reacted to
+    "channels:read",  # the bot joining and leaving public channels; is it in the stories channel
+    "groups:history",  # the same in private channels it is invited to
     "groups:read",
-    "chat:write",  # reminders, shout-outs, intro notes
-    "commands",
+    "chat:write",  # reminders, alerts, DMs, tips, shout-outs, the digest, intro notes
+    "commands",  # the slash commands and message shortcuts
     "reactions:read",  # story and follow-up emoji
-    "reactions:write",
     "users:read",  # timezones and admin flags
     "users:read.email",  # CSV import by email
-    "im:write",
-    "team:read",
 )
 BOT_EVENTS = (
     "app_home_opened",

@@ -4,8 +4,9 @@
 `slack_sdk.WebClient(base_url=sim.api_url)` works against it) and a Socket Mode WebSocket server (so
 slack_bolt's `SocketModeHandler` connects to it after `apps.connections.open`). It holds a small fake
 workspace (`SimWorkspace.default()`: team T0SIM0001, bot U0RAPPORT, a few users and channels), records every
-Web API call (`sim.calls`), answers with Slack's response shapes and errors, and can inject faults (HTTP 429
-with Retry-After, 5xx, Slack errors, slow answers, per-tier rate limits).
+Web API call (`sim.calls`), answers with Slack's response shapes and errors and with its headers (`x-oauth-scopes`:
+the scopes the install granted, `sim.bot_scopes`; `Date`: the simulator's clock), and can inject faults (HTTP 429
+with Retry-After, 5xx, Slack errors, slow answers, per-tier rate limits, a refused token).
 
 It also plays the Slack side towards the bot: `post_message`, `edit_message`, `slash_command`,
 `send_interactive`, ... build the real payloads and deliver them over Socket Mode when a client is connected

@@ -1,4 +1,7 @@
-"""The Web API endpoint: one request in, Slack's answer out (parse, authenticate, fault, limit, dispatch, record)."""
+"""The Web API endpoint: one request in, Slack's answer out (parse, authenticate, fault, limit, dispatch, record).
+
+Like Slack, every answer to a recognised token carries the token's scopes in `x-oauth-scopes`; the `Date` header
+(the simulator's clock) is added by the HTTP server."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from bot.slacksim.faults import Answer, Faults
 from bot.slacksim.recording import ApiCall, CallLog
 from bot.slacksim.state import JsonDict, SimState
 from bot.slacksim.webapi import SlackError, WebApi, normalize_args
+from bot.slacksim.workspace import APP_TOKEN_SCOPES
 
 
 class WebApiEndpoint:
@@ -34,6 +38,18 @@ class WebApiEndpoint:
         self._log = log
         self._bot_token = bot_token
         self._app_token = app_token
+        # Tokens Slack no longer accepts, and the error it answers them with (token_revoked, invalid_auth, …).
+        self._refused: dict[str, str] = {}
+
+    def refuse_token(self, token: str, error: str) -> None:
+        """Answer every request made with `token` with `error`, as Slack does once a token is revoked."""
+        with self._cond:
+            self._refused[token] = error
+
+    def accept_token(self, token: str) -> None:
+        """Accept a refused token again."""
+        with self._cond:
+            self._refused.pop(token, None)
 
     def handle(self, method: str, query: str, body: bytes, content_type: str, authorization: str | None) -> Answer:
         """Answer one Web API request (query string and body as received) and record it."""
@@ -67,6 +83,7 @@ class WebApiEndpoint:
 
         with self._cond:
             status, payload, headers = self._answer(method, args, token, parse_error)
+            headers = {**headers, **self._scope_headers(token)}
             self._log.record(
                 ApiCall(
                     method=method,
@@ -81,6 +98,16 @@ class WebApiEndpoint:
             )
         return status, payload, headers
 
+    def _scope_headers(self, token: str | None) -> dict[str, str]:
+        """Slack's `x-oauth-scopes`: the scopes granted to the token that called (none for an unknown token)."""
+        if token is None or token in self._refused:
+            return {}
+        if token == self._bot_token:
+            return {"x-oauth-scopes": ",".join(self._state.workspace.bot_scopes)}
+        if token == self._app_token:
+            return {"x-oauth-scopes": ",".join(APP_TOKEN_SCOPES)}
+        return {}
+
     def _answer(self, method: str, args: JsonDict, token: str | None, parse_error: str | None) -> Answer:
         injected = self._faults.injected_answer(method)
         if injected is not None:
@@ -91,6 +118,8 @@ class WebApiEndpoint:
             return 200, {"ok": False, "error": parse_error}, {}
         if token is None:
             return 200, {"ok": False, "error": "not_authed"}, {}
+        if token in self._refused:
+            return 200, {"ok": False, "error": self._refused[token]}, {}
         if method == "apps.connections.open":
             if token != self._app_token:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}

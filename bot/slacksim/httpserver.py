@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.utils
 import functools
 import json
 import logging
@@ -26,6 +27,7 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
     api: ApiRoute
     response_url: ResponseUrlRoute
+    clock: Callable[[], float]
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         # Clients hanging up mid-request (timeouts in fault tests) are expected, not worth a traceback.
@@ -38,6 +40,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def log_message(self, format: str, *args: Any) -> None:
         pass
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        # Slack's `Date` header tells its own time: here the simulator's clock, so a test can skew it.
+        return email.utils.formatdate(self.server.clock() if timestamp is None else timestamp, usegmt=True)
 
     def do_GET(self) -> None:
         self._route()
@@ -97,11 +103,14 @@ class _Handler(BaseHTTPRequestHandler):
 class HttpServer:
     """A threaded HTTP server on (host, port) that hands each request to the two routes."""
 
-    def __init__(self, *, host: str, port: int, api: ApiRoute, response_url: ResponseUrlRoute) -> None:
+    def __init__(
+        self, *, host: str, port: int, api: ApiRoute, response_url: ResponseUrlRoute, clock: Callable[[], float]
+    ) -> None:
         self.host = host
         self._requested_port = port
         self._api = api
         self._response_url = response_url
+        self._clock = clock
         self._server: _Server | None = None
         self._thread: threading.Thread | None = None
 
@@ -110,6 +119,7 @@ class HttpServer:
         server = _Server((self.host, self._requested_port), _Handler)
         server.api = self._api
         server.response_url = self._response_url
+        server.clock = self._clock
         self._server = server
 
     def close(self) -> None:

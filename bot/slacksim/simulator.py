@@ -60,7 +60,7 @@ class SlackSimulator:
         self._log = CallLog(self._cond)
         self._faults = Faults(self._cond)
         self._sockets = SocketModeServer(state=self._state, cond=self._cond, host=host, port=socket_port)
-        endpoint = WebApiEndpoint(
+        self._endpoint = endpoint = WebApiEndpoint(
             state=self._state,
             cond=self._cond,
             api=WebApi(self._state, lambda: self._sockets.link),
@@ -72,7 +72,13 @@ class SlackSimulator:
         # Event ids and response_url keys count from one sequence.
         ids = itertools.count(1)
         response_urls = ResponseUrls(state=self._state, cond=self._cond, base_url=lambda: self.base_url, ids=ids)
-        self._http = HttpServer(host=host, port=port, api=endpoint.handle, response_url=response_urls.receive)
+        self._http = HttpServer(
+            host=host,
+            port=port,
+            api=endpoint.handle,
+            response_url=response_urls.receive,
+            clock=lambda: self._state.clock(),
+        )
         self._delivery = BotDelivery(sockets=self._sockets, cond=self._cond, signing_secret=signing_secret)
         self._events = EventDriver(
             state=self._state,
@@ -194,8 +200,28 @@ class SlackSimulator:
         return f"{self.base_url}/api/"
 
     @property
+    def bot_scopes(self) -> list[str]:
+        """The scopes the simulated install granted the bot token (sent in every answer's `x-oauth-scopes`)."""
+        with self._lock:
+            return list(self._workspace.bot_scopes)
+
+    @bot_scopes.setter
+    def bot_scopes(self, value: list[str]) -> None:
+        with self._lock:
+            self._workspace.bot_scopes = list(value)
+
+    def refuse_token(self, error: str = "token_revoked", *, token: str | None = None) -> None:
+        """Refuse a token (the bot token by default) from now on: every call answers `error`, e.g. token_revoked
+        after an uninstall, invalid_auth for a token Slack never issued, account_inactive."""
+        self._endpoint.refuse_token(token if token is not None else self._bot_token, error)
+
+    def accept_token(self, *, token: str | None = None) -> None:
+        """Accept a refused token (the bot token by default) again."""
+        self._endpoint.accept_token(token if token is not None else self._bot_token)
+
+    @property
     def clock(self) -> Callable[[], float]:
-        """The time source for ts values, event times and rate-limit windows."""
+        """The time source for ts values, event times, rate-limit windows and the `Date` header of answers."""
         return self._state.clock
 
     @clock.setter

@@ -24,6 +24,22 @@ _TZ_LABELS: dict[str, tuple[str, str]] = {
 
 DEFAULT_CREATED = 1_700_000_000
 
+# The bot scopes the simulated install granted: those Rapport's manifest asks for. Slack reports a token's scopes in
+# the `x-oauth-scopes` header of every Web API answer; a test removes one to play an install that lacks it.
+INSTALLED_BOT_SCOPES = (
+    "channels:history",
+    "channels:read",
+    "chat:write",
+    "commands",
+    "groups:history",
+    "groups:read",
+    "reactions:read",
+    "users:read",
+    "users:read.email",
+)
+# An app-level token (xapp-) for Socket Mode carries this one scope.
+APP_TOKEN_SCOPES = ("connections:write",)
+
 
 def tz_info(tz: str, now: float) -> tuple[str, int]:
     """Return (tz_label, tz_offset seconds) for an IANA zone at the given unix time."""
@@ -171,6 +187,7 @@ class SimWorkspace:
     channels: list[SimChannel] = field(default_factory=list)
     external_teams: dict[str, str] = field(default_factory=dict)  # team id -> team name
     email_domain: str = "example.com"
+    bot_scopes: list[str] = field(default_factory=lambda: list(INSTALLED_BOT_SCOPES))
     # Lookups hit an index rebuilt whenever a list is replaced or changes length, so callers may append
     # users/channels at any time (replacing an element in place needs a new list).
     _user_index: dict[str, SimUser] = field(default_factory=dict, init=False, repr=False, compare=False)

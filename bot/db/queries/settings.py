@@ -25,6 +25,11 @@ def of_workspace(session: Session, *, team_id: str, now: datetime) -> WorkspaceS
     return row
 
 
+def stories_channel(session: Session, *, team_id: str) -> str | None:
+    """The workspace's stories channel, if one is chosen (reads only: no settings row is created)."""
+    return session.scalar(select(WorkspaceSettings.stories_channel).where(WorkspaceSettings.team_id == team_id))
+
+
 def add_changes(session: Session, *, team_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Record changed settings of the workspace: who, when, what, from what to what."""
     check_team(team_id, rows)
