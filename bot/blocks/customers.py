@@ -14,8 +14,8 @@ from bot.blocks.text import (
     header,
     message,
     permalink,
+    readable,
     section,
-    shorten,
 )
 from bot.domain.customer_commands import USAGE_EXAMPLES
 from bot.domain.errors import ALIASES_FIELD, NAME_FIELD, SINCE_FIELD
@@ -27,6 +27,7 @@ ALIASES_BLOCK, ALIASES_ACTION = ALIASES_FIELD, "aliases_input"
 OWNER_BLOCK, OWNER_ACTION = "owner", "owner_select"
 SINCE_BLOCK, SINCE_ACTION = SINCE_FIELD, "since_date"
 LIST_LINES_PER_SECTION = 25
+EXCERPT_SHOWN = 280
 
 
 def build_customer_help() -> dict[str, Any]:
@@ -104,7 +105,8 @@ def build_customer_card(card: CustomerCard) -> dict[str, Any]:
         blocks.append(section("*Latest mentions*"))
         for m in card.mentions:
             link = permalink(card.workspace_url, m.channel_id, m.message_ts, m.thread_ts)
-            quote = escape(shorten(m.excerpt, 280)) if m.excerpt else "_(excerpt expired)_"
+            # Stored as Slack text: the people it mentions are named for each reader, links read as their label.
+            quote = readable(m.excerpt, limit=EXCERPT_SHOWN) if m.excerpt else "_(excerpt expired)_"
             author = f"<@{m.user_id}>" if m.user_id else "someone"
             blocks.append(section(f"{author} in <#{m.channel_id}>, {date_token(m.at)} · <{link}|open>\n>{quote}"))
     else:

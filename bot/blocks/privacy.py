@@ -11,9 +11,9 @@ FORGET_CONFIRM_ACTION = "forget_me_confirm"
 FORGET_CANCEL_ACTION = "forget_me_cancel"
 FORGET_WHAT = (
     "This deletes, for you alone: the excerpts of your messages kept on customer cards (the mentions stay, "
-    "without their words), the history of tone tips shown to you, and your personal settings (tone tips go "
-    "back to on; `/rapport nudges off` turns them off again). Stories and follow-ups stay, since teammates "
-    "own them too."
+    "without their words) and your name in other people's excerpts, the history of tone tips shown to you, "
+    "and your personal settings (tone tips go back to on; `/rapport nudges off` turns them off again). "
+    "Stories and follow-ups stay, since teammates own them too."
 )
 
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import context, escape, message, permalink, section, shorten
-from bot.domain.slack_text import excerpt
+from bot.blocks.text import context, escape, message, permalink, readable, section, shorten
 from bot.domain.stories import PRINCIPLE_LABELS
 from bot.views.stats import StoryLine, WorkspaceStats
 
@@ -58,10 +57,10 @@ def story_text(line: StoryLine, *, quote_limit: int = QUOTE_SHOWN) -> str:
     if line.customer_name:
         head += f" with *{escape(shorten(line.customer_name, CUSTOMER_SHOWN))}*"
     parts = [head]
-    # What a reader sees of the Slack text (mentions as names, no live @channel), one line, then escaped.
-    words = excerpt(line.text, limit=quote_limit)
+    # What a reader sees of the Slack text: people named, links as their label, no live @channel; one line.
+    words = readable(line.text, limit=quote_limit)
     if words:
-        parts.append(f">{escape(words)}")
+        parts.append(f">{words}")
     count = line.recognisers
     details = [f"Recognised by {count} {'person' if count == 1 else 'people'}"]
     if line.principle:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.text import Block, context, escape, message, permalink, section, shorten
+from bot.blocks.text import Block, context, escape, message, permalink, readable, section
 from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, PRINCIPLES
 from bot.views.stories import StoryView
 
 QUOTE_SHOWN = 600
+FALLBACK_QUOTE_SHOWN = 150
 PEOPLE_SHOWN = 40  # about 600 characters of mentions: a line of people never outgrows a 3,000-character text
 TAG_ACTION_PREFIX = "story_tag_"
 
@@ -24,17 +25,10 @@ def people(users: tuple[str, ...] | list[str], *, limit: int = PEOPLE_SHOWN) -> 
     return ", ".join(named[:-1]) + " and " + named[-1]
 
 
-def as_typed(text: str) -> str:
-    """Slack's message and command text as its author typed it: Slack sends `&`, `<`, `>` as entities, so they
-    are undone before the one escape here (else "AT&T" shows as "AT&amp;T"); its `<…>` tokens stay, to be
-    escaped into plain text."""
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
 def quote(text: str, limit: int = QUOTE_SHOWN) -> str:
-    """User text as a mrkdwn quote, escaped and shortened."""
-    lines = escape(shorten(" ".join(as_typed(text).split()), limit)).splitlines() or [""]
-    return "\n".join(f">{line}" for line in lines)
+    """Slack text (a story's, a message's) as a one-line mrkdwn quote that reads as it did in Slack: people named,
+    links as their label, no pings; escaped and shortened by `readable`."""
+    return f">{readable(text, limit=limit)}"
 
 
 def _source(view: StoryView) -> str:
@@ -70,8 +64,10 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
                 ],
             }
         )
-    fallback = f"A good story: {shorten(as_typed(view.text), 150)}" if view.text else "A good story"
-    return message(fallback, blocks)
+    # The notification reads like the quote: people named (as mentions), links as their label.
+    words = readable(view.text, limit=FALLBACK_QUOTE_SHOWN) if view.text else ""
+    fallback = f"A good story: {words}" if words else "A good story"
+    return message(fallback, blocks, fallback_is_mrkdwn=True)
 
 
 def build_credit_dm(view: StoryView, *, shoutout_link: str) -> dict[str, Any]:

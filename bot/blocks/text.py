@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.domain.slack_text import Person, one_line, parse_slack_text, shortened, strip_controls
+
 Block = dict[str, Any]
 
 SECTION_TEXT_LIMIT = 3000
@@ -15,6 +17,16 @@ MODAL_BLOCK_LIMIT = 100
 def escape(text: str) -> str:
     """Escape user text for mrkdwn so it cannot ping @here or forge links."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def readable(text: str, *, limit: int) -> str:
+    """Slack text (a message's, a story's, a stored excerpt) as one line of mrkdwn that reads as it did in Slack:
+    each person as a `<@U…>` mention Slack names for every reader, a link as its label, a channel as #name,
+    `<!here>` and group pings as plain words; all else escaped. At most `limit` characters (ellipsis included),
+    cut between words and people, never inside a mention or an entity."""
+    parts = shortened(one_line(parse_slack_text(strip_controls(text))), limit=limit)
+    # The only token written here is a mention of a user ID that `Person` has validated.
+    return "".join(f"<@{part.user_id}>" if isinstance(part, Person) else escape(part) for part in parts)
 
 
 def shorten(text: str, limit: int) -> str:
@@ -59,6 +71,8 @@ def permalink(workspace_url: str, channel_id: str, ts: str, thread_ts: str | Non
     return link
 
 
-def message(fallback: str, blocks: list[Block]) -> dict[str, Any]:
-    """A message body: raw fallback words (escaped here, as notifications parse them) plus at most 50 blocks."""
-    return {"text": escape(shorten(fallback, 3000)), "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}
+def message(fallback: str, blocks: list[Block], *, fallback_is_mrkdwn: bool = False) -> dict[str, Any]:
+    """A message body: raw fallback words (escaped here, as notifications parse them), or mrkdwn already made safe
+    by `readable` and short enough, plus at most 50 blocks."""
+    text = fallback if fallback_is_mrkdwn else escape(shorten(fallback, 3000))
+    return {"text": text, "blocks": blocks[:MESSAGE_BLOCK_LIMIT]}

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 from bot.domain.matcher import CustomerMatcher, normalize_name
 from bot.domain.messages import ChannelMessage
-from bot.domain.slack_text import excerpt, strip_controls, visible_text
+from bot.domain.slack_text import as_slack_text, one_line, parse_slack_text, searchable_text, shortened, strip_controls
 
 EXCERPT_LIMIT = 280
 
 
 def mentioned(matcher: CustomerMatcher, message: ChannelMessage, *, linked_customer: int | None) -> dict[int, str]:
-    """Customer id -> excerpt for every customer the message names (and the channel's linked customer)."""
-    # Collapsed as excerpt() collapses it, so a match's position here is a position in the excerpt's text.
-    shown = " ".join(visible_text(strip_controls(message.text)).split())
+    """Customer id -> excerpt for every customer the message names (and the channel's linked customer).
+
+    An excerpt is Slack text, as Slack writes a message's: the people it mentions stay `<@U…>` so a card can name
+    them; links, channels and special mentions are kept as the words a reader sees."""
+    matches = matcher.find(message.text)
+    if not matches and linked_customer is None:
+        return {}
+    parts = one_line(parse_slack_text(strip_controls(message.text)))
+    # One character per atom (a person is one), so a match's position here is a position `shortened` counts.
+    lowered = searchable_text(parts).lower()
     found: dict[int, str] = {}
-    lowered = shown.lower()
-    for match in matcher.find(message.text):
+    for match in matches:
         if match.customer_id in found:
             continue
         position = lowered.find(normalize_name(match.name))
-        found[match.customer_id] = excerpt(shown, around=position if position >= 0 else None, limit=EXCERPT_LIMIT)
+        window = shortened(parts, around=position if position >= 0 else None, limit=EXCERPT_LIMIT)
+        found[match.customer_id] = as_slack_text(window)
     if linked_customer is not None and linked_customer not in found:
-        found[linked_customer] = excerpt(shown, limit=EXCERPT_LIMIT)
+        found[linked_customer] = as_slack_text(shortened(parts, limit=EXCERPT_LIMIT))
     return found

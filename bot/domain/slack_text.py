@@ -1,16 +1,47 @@
-"""What a person sees of a Slack mrkdwn message text, and what the customer matcher scans."""
+"""Slack message text, read: what a person sees of it, the people it names, what the customer matcher scans, and
+the short excerpts kept of it.
+
+Slack writes `&`, `<` and `>` that a person typed as `&amp;`, `&lt;` and `&gt;`, so every `<…>` in its text is a
+token Slack composed: a user (`<@U…>`), a channel (`<#C…|name>`), a link (`<https://…|label>`), a special mention
+(`<!here>`, `<!subteam^S…|@team>`) or a date. `parse_slack_text` reads such text into parts: plain text as a person
+reads it, and the people it mentions. Everything but a person is flattened into the words a reader sees (a link is
+its label, a channel `#name`, `<!here>` the harmless words "@here"), so nothing read from Slack can turn back into
+a ping or a link; only a mention of a valid user ID survives as a person.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 # Slack escapes a literal "<" as "&lt;", so any "<...>" is a control token (link, mention, date);
 # a stray "<" that does not close is left alone.
 _TOKEN = re.compile(r"<([^<>]+)>")
+_USER_ID = re.compile(r"[UW][A-Z0-9]{1,30}")
+_USER_TOKEN = re.compile(r"@([UW][A-Z0-9]{1,30})(?:\|(.*))?", re.DOTALL)
 
 _SPECIAL_MENTIONS = frozenset({"here", "channel", "everyone"})
 
 _ELLIPSIS = "…"
+# Stands for one person in `searchable_text`, so that a position found there is a position among the parts' atoms.
+PERSON_MARK = "\ufffc"
+
+
+@dataclass(frozen=True)
+class Person:
+    """A person a text mentions (`<@U…>`), by a valid Slack user ID; `label` is the name old clients added."""
+
+    user_id: str
+    label: str = ""
+
+    def __post_init__(self) -> None:
+        if not _USER_ID.fullmatch(self.user_id):
+            raise ValueError(f"not a Slack user ID: {self.user_id!r}")
+
+
+# A part of a text: words as a person reads them (entities undone, tokens as their words), or a person.
+Part = str | Person
 
 
 def _unescape(text: str) -> str:
@@ -18,6 +49,10 @@ def _unescape(text: str) -> str:
     if "&" not in text:
         return text
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _entities(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _render_token(body: str, *, hide_mentions: bool) -> str:
@@ -86,25 +121,141 @@ def strip_controls(text: str) -> str:
     return text.translate(_CONTROLS)
 
 
-def excerpt(text: str, *, around: int | None = None, limit: int = 280) -> str:
-    """Return a one-line excerpt of the visible text of at most ``limit`` characters, ellipses included."""
+# --- parts: a text read into words and people -------------------------------------------------------------
+
+
+def _joined(parts: Iterable[Part]) -> tuple[Part, ...]:
+    """Adjacent words merged, empty words dropped."""
+    out: list[Part] = []
+    for part in parts:
+        if isinstance(part, str):
+            if not part:
+                continue
+            last = out[-1] if out else None
+            if isinstance(last, str):
+                out[-1] = last + part
+                continue
+        out.append(part)
+    return tuple(out)
+
+
+def parse_slack_text(text: str) -> tuple[Part, ...]:
+    """Read Slack message text into words and people: `<@U…>` is a person; every other token is the words a reader
+    sees (a link its label, a channel `#name`, `<!here>` "@here", a date its fallback); entities are undone."""
+    parts: list[Part] = []
+    start = 0
+    for token in _TOKEN.finditer(text):
+        parts.append(_unescape(text[start : token.start()]))
+        body = token.group(1)
+        user = _USER_TOKEN.fullmatch(body)
+        if user:
+            parts.append(Person(user.group(1), _unescape(user.group(2) or "")))
+        else:
+            parts.append(_unescape(_render_token(body, hide_mentions=False)))
+        start = token.end()
+    parts.append(_unescape(text[start:]))
+    return _joined(parts)
+
+
+def one_line(parts: Sequence[Part]) -> tuple[Part, ...]:
+    """The parts on one line: every run of whitespace one space, none at either end."""
+    flat: list[Part] = []
+    for part in parts:
+        if isinstance(part, str):
+            words = " ".join(part.split())
+            lead = " " if part[:1].isspace() else ""
+            trail = " " if part[-1:].isspace() and words else ""
+            part = lead + words + trail
+        flat.append(part)
+    joined = list(_joined(flat))
+    if joined and isinstance(joined[0], str):
+        joined[0] = joined[0].lstrip()
+    if joined and isinstance(joined[-1], str):
+        joined[-1] = joined[-1].rstrip()
+    return _joined(joined)
+
+
+def searchable_text(parts: Sequence[Part]) -> str:
+    """The parts with each person as one `PERSON_MARK`: an index into it is an index among the parts' atoms
+    (a character of words, or a person), as `shortened(around=…)` counts them."""
+    return "".join(p if isinstance(p, str) else PERSON_MARK for p in parts)
+
+
+def slack_length(part: Part) -> int:
+    """How many characters a part takes as Slack text (and so as escaped mrkdwn): entities for `&`, `<`, `>`,
+    `<@U…>` for a person."""
+    if isinstance(part, Person):
+        return len(part.user_id) + 3
+    return len(part) + 4 * part.count("&") + 3 * (part.count("<") + part.count(">"))
+
+
+def as_slack_text(parts: Sequence[Part]) -> str:
+    """The parts written back as Slack writes message text (how excerpts are stored): `&`, `<`, `>` as entities,
+    each person as `<@U…>`, and no other token."""
+    return "".join(f"<@{p.user_id}>" if isinstance(p, Person) else _entities(p) for p in parts)
+
+
+def _atoms(parts: Sequence[Part]) -> list[Part]:
+    return [atom for part in parts for atom in (part if isinstance(part, str) else (part,))]
+
+
+def _window(atoms: Sequence[Part], *, lead: bool, trail: bool) -> tuple[Part, ...]:
+    parts = list(_joined(atoms))
+    if lead and parts and isinstance(parts[0], str):
+        parts[0] = parts[0].lstrip()
+    if trail and parts and isinstance(parts[-1], str):
+        parts[-1] = parts[-1].rstrip()
+    return _joined([_ELLIPSIS if lead else "", *parts, _ELLIPSIS if trail else ""])
+
+
+def shortened(parts: Sequence[Part], *, limit: int, around: int | None = None) -> tuple[Part, ...]:
+    """One-line parts in at most `limit` characters of Slack text (`slack_length`): all of them when they fit,
+    else the window around atom `around` (the start when None) with an ellipsis at each end that was cut. A
+    person or an entity is never cut in half: Slack would show a broken token."""
     if limit <= 0:
-        return ""
-    flat = " ".join(visible_text(strip_controls(text)).split())
-    n = len(flat)
-    if n <= limit:
-        return flat
+        return ()
+    if sum(slack_length(p) for p in parts) <= limit:
+        return tuple(parts)
     if limit == 1:
-        return _ELLIPSIS
+        return (_ELLIPSIS,)
+    atoms = _atoms(parts)
+    costs = [slack_length(a) for a in atoms]
+    n = len(atoms)
     pos = 0 if around is None else min(max(around, 0), n - 1)
-    keep = limit - 1
-    if pos < keep:
-        return flat[:keep].rstrip() + _ELLIPSIS
-    if pos >= n - keep:
-        return _ELLIPSIS + flat[n - keep :].lstrip()
+    keep, used, end = limit - 1, 0, 0
+    while end < n and used + costs[end] <= keep:
+        used += costs[end]
+        end += 1
+    if pos < end:
+        return _window(atoms[:end], lead=False, trail=True)
+    used, start = 0, n
+    while start > 0 and used + costs[start - 1] <= keep:
+        start -= 1
+        used += costs[start]
+    if pos >= start:
+        return _window(atoms[start:], lead=True, trail=False)
+    # Both ends cut: grow the window from `around` on each side in turn. It never reaches either end, or the
+    # text from that end to `around` would have fitted above.
     keep = limit - 2
-    if keep < 1:
-        return _ELLIPSIS
-    # Centre the window on ``around`` but never run past either end of the text.
-    start = min(max(pos - keep // 2, 1), n - keep - 1)
-    return _ELLIPSIS + flat[start : start + keep].strip() + _ELLIPSIS
+    if costs[pos] > keep:
+        return (_ELLIPSIS,)
+    start, end, used, grew = pos, pos + 1, costs[pos], True
+    while grew:
+        grew = False
+        if start > 0 and used + costs[start - 1] <= keep:
+            start -= 1
+            used += costs[start]
+            grew = True
+        if end < n and used + costs[end] <= keep:
+            used += costs[end]
+            end += 1
+            grew = True
+    return _window(atoms[start:end], lead=True, trail=True)
+
+
+def excerpt(text: str, *, around: int | None = None, limit: int = 280) -> str:
+    """A one-line excerpt of Slack text, as Slack text (how excerpts are stored): people kept as `<@U…>`, every
+    other token as the words a reader sees, `&`, `<`, `>` as entities; at most `limit` characters, ellipses
+    included, around atom `around` of `searchable_text` (see `shortened`)."""
+    parts = one_line(parse_slack_text(strip_controls(text)))
+    return as_slack_text(shortened(parts, limit=limit, around=around))

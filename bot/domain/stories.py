@@ -22,6 +22,7 @@ PRINCIPLE_LABELS = dict(PRINCIPLES)
 TEXT_LIMIT = 3000  # a story keeps at most this many characters of its words
 KUDOS_EXAMPLE = "/kudos @stephanie called the call centre for the customer and stayed until it was solved"
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
+_LEADING_USERS = re.compile(r"(?:\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>)+")
 
 
 def mentioned_users(text: str) -> list[str]:
@@ -72,8 +73,12 @@ def parse_kudos(text: str, *, giver: str) -> Kudos | KudosHelp:
                 "Kudos are for your teammates: mention someone other than yourself.", example=KUDOS_EXAMPLE
             )
         raise BadCommand("Who should get the kudos? Mention them with @.", example=KUDOS_EXAMPLE)
-    words = _USER.sub(lambda m: m.group(0) if m.group(1) not in credited else "", text)
-    words = " ".join(words.split())
+    # The people named first are who the kudos is for, and the shout-out names them; later mentions are part of
+    # the words ("covered for @lee"), which the shout-out shows as people too.
+    lead = _LEADING_USERS.match(text)
+    head, rest = (text[: lead.end()], text[lead.end() :]) if lead else ("", text)
+    head = _USER.sub(lambda m: m.group(0) if m.group(1) not in credited else "", head)
+    words = " ".join((head + rest).split())
     return Kudos(credited=credited, text=words or text)
 
 

@@ -21,6 +21,7 @@ from bot.domain.errors import NOTE_FIELD, BadCommand
 from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
 from bot.domain.reactions import emoji_name, followup_emojis
+from bot.domain.slack_text import visible_text
 from bot.domain.when import BadWhen, When, WorkWeek, resolve, split_when, zone
 from bot.runtime.deps import Deps
 from bot.services import home
@@ -193,8 +194,8 @@ def create_from_reaction(
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if emoji_name(emoji) not in followup_emojis(settings.followup_emoji):
             return []
-        named = {
-            m.customer_id: m.excerpt or ""
+        named = {  # the excerpt (stored as Slack text) as the words the note shows
+            m.customer_id: visible_text(m.excerpt or "")
             for m in mention_rows.of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
         }
         customers = customer_rows.by_ids(session, team_id=team_id, ids=list(named))

@@ -324,7 +324,7 @@ def _quote_blocks(message: dict[str, Any]) -> str:
 
 
 @pytest.mark.usefixtures("no_errors_logged")
-def test_a_story_quoting_mentions_and_links_shows_them_as_text(running_app: RunningApp) -> None:
+def test_a_story_quoting_mentions_and_links_reads_as_in_slack_and_pings_nobody(running_app: RunningApp) -> None:
     app, sim = running_app, running_app.sim
     assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
     ts = sim.seed_message("U0LEE", "C0SUPPORT", HOSTILE)  # as an API client could write it
@@ -333,9 +333,9 @@ def test_a_story_quoting_mentions_and_links_shows_them_as_text(running_app: Runn
     [dm] = eventually(lambda: sim.dm_messages("U0STEPH"))  # the message is about Steph: she is credited
     for message in (shout, dm):
         quoted, everything = _quote_blocks(message), json.dumps(message)
-        assert "&lt;!channel&gt;" in quoted and "&lt;https://evil.example|click&gt;" in quoted
-        assert "&lt;@U0STEPH&gt;" in quoted  # quoted as text; the bot's own header names her
-        assert "AT&amp;T" in quoted and "&amp;amp;" not in everything and "&lt;3" in quoted
+        # Steph named as Slack names her, the link as its label, @channel as plain words, entities once.
+        assert "Thanks <@U0STEPH>! @channel look: click &amp; AT&amp;T &lt;3" in quoted
+        assert "&lt;@U0STEPH&gt;" not in everything and "&amp;amp;" not in everything
         assert "<!channel>" not in everything and "<https://evil" not in everything
         assert "<!" not in message["text"] and "<http" not in message["text"]  # the notification's fallback too
 
@@ -345,7 +345,8 @@ def test_a_story_quoting_mentions_and_links_shows_them_as_text(running_app: Runn
     [kiri_dm] = eventually(lambda: sim.dm_messages("U0KIRI"))
     for message in (kudos, kiri_dm):
         everything = json.dumps(message)
-        assert "&lt;!here&gt;" in everything and "<!here>" not in everything and "<https://evil" not in everything
+        assert ">fixed it @here click" in everything
+        assert "<!here>" not in everything and "<https://evil" not in everything
 
 
 # --- retries and simultaneous reactions -------------------------------------------------------------------

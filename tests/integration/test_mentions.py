@@ -78,6 +78,20 @@ def test_excerpt_is_short_and_visible_text(deps: Deps) -> None:
     assert excerpt is not None and len(excerpt) <= 280 and "Acme portal" in excerpt and "<http" not in excerpt
 
 
+def test_excerpt_keeps_the_people_a_message_mentions_as_slack_text(deps: Deps) -> None:
+    setup_directory(deps)
+    text = "Huge thanks to <@U0STEPH> for the Acme <https://x.example|renewal> <!here> &amp; &lt;@U0LEE&gt;"
+    mentions.record_message(deps, event_id="Ev1", message=msg(text))
+    mentions.record_message(deps, event_id="Ev2", message=msg("<@W0KIRI|kiri> " * 40 + "Globex" + " <@U0LEE>" * 40))
+    [(_, acme, kept), (_, globex, window)] = stored(deps)
+    # The person stays a mention; the link is its label, @here harmless words, the typed "<@U0LEE>" text.
+    assert (acme, kept) == ("Acme Corp", "Huge thanks to <@U0STEPH> for the Acme renewal @here &amp; &lt;@U0LEE&gt;")
+    # Cut around the name, never through a mention: every "<" opens a whole one.
+    assert globex == "Globex" and window is not None and len(window) <= 280 and "Globex" in window
+    assert window.startswith("…<@W0KIRI>") and window.endswith("<@U0LEE>…")
+    assert window.replace("<@W0KIRI>", "").replace("<@U0LEE>", "").strip("… ").replace(" ", "") == "Globex"
+
+
 def test_linked_channel_counts_every_message(deps: Deps) -> None:
     setup_directory(deps)
     mentions.bot_joined_channel(deps, event_id="Ev0", team_id=TEAM, channel_id="C0ACME")

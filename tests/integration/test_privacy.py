@@ -177,3 +177,17 @@ def test_forget_me_removes_the_callers_excerpts_nudges_and_settings_only(deps: D
     # Doing it again finds nothing more.
     again = privacy.forget_me(deps, team_id=TEAM, user_id="U0LEE")
     assert (again.excerpts, again.nudges, again.settings) == (0, 0, 0)
+
+
+def test_forget_me_leaves_no_mention_of_the_person_in_other_peoples_excerpts(deps: Deps, clock: FakeClock) -> None:
+    _directory(deps)
+    _directory(deps, OTHER_TEAM)
+    now = clock()
+    dana = _say(deps, "Acme asked <@U0LEE> and <@U0KIRI>, <@U0LEE> again", when=now, user="U0DANA")
+    other = _say(deps, "Acme asked <@U0LEE>", when=now, user="U0DANA", team=OTHER_TEAM)
+    assert _excerpts(deps)[(dana, "U0DANA")] == "Acme asked <@U0LEE> and <@U0KIRI>, <@U0LEE> again"
+
+    privacy.forget_me(deps, team_id=TEAM, user_id="U0LEE")
+
+    assert _excerpts(deps)[(dana, "U0DANA")] == "Acme asked @someone and <@U0KIRI>, @someone again"
+    assert _excerpts(deps, OTHER_TEAM) == {(other, "U0DANA"): "Acme asked <@U0LEE>"}  # only this workspace

@@ -13,6 +13,8 @@ from bot.domain.errors import UnknownCustomer
 from bot.views.customers import CustomerCard, CustomerList, CustomerSummary, MentionView
 
 EVIL = "<!here> & <https://evil.example|click> <@U123>"
+# Those words typed into Slack: how Slack sends them, and so how an excerpt of them is stored.
+TYPED_EVIL = "&lt;!here&gt; &amp; &lt;https://evil.example|click&gt; &lt;@U123&gt;"
 
 
 def texts(blocks: object) -> str:
@@ -50,7 +52,7 @@ def card(**overrides: object) -> CustomerCard:
         last_touch=datetime(2026, 11, 1, tzinfo=UTC),
         mentions=tuple(
             MentionView(
-                "C0SUPPORT", f"1764000000.00010{i}", None, "U0LEE", datetime(2026, 11, 1, tzinfo=UTC), EVIL * 10
+                "C0SUPPORT", f"1764000000.00010{i}", None, "U0LEE", datetime(2026, 11, 1, tzinfo=UTC), TYPED_EVIL * 10
             )
             for i in range(5)
         ),

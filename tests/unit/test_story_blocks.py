@@ -28,6 +28,7 @@ SLACK_LIMITS = {"blocks": 50, "text": 3000, "button": 75, "id": 255, "value": 20
 # What Slack sends for a long message that tries everything: mentions, @channel, a forged link, entities.
 HOSTILE = "Thanks <@U0STEPH>! <!channel> <!here> <https://evil.example|click here> AT&amp;T &lt;3 <#C0RANDOM> "
 # The only tokens the bot itself writes: mentions of the people involved, a channel, links into the workspace.
+MENTION = re.compile(r"<@[UW][A-Z0-9]+>")
 OWN_TOKEN = re.compile(r"<(?:@[UW][A-Z0-9]+|#[CG][A-Z0-9]+|https://rapport-sim\.slack\.com/archives/[^<>|]+\|[^<>]+)>")
 
 
@@ -76,11 +77,18 @@ def texts(block: dict[str, Any]) -> list[str]:
     return found
 
 
+def quotes(body: dict[str, Any]) -> list[str]:
+    """The quoted sections: a person's words."""
+    return [b["text"]["text"] for b in body["blocks"] if b["type"] == "section" and b["text"]["text"].startswith(">")]
+
+
 def assert_within_limits(body: dict[str, Any]) -> None:
     """Slack's message limits, and no token in the message that the bot did not compose."""
     blocks = body["blocks"]
     assert isinstance(body.get("text"), str) and body["text"].strip()  # the notification's fallback
-    assert len(body["text"]) <= 3000 and "<" not in body["text"]
+    assert len(body["text"]) <= 3000
+    for token in re.findall(r"<[^>]*>?", body["text"]):  # the fallback names people as the quote does, no more
+        assert MENTION.fullmatch(token), token
     assert 0 < len(blocks) <= SLACK_LIMITS["blocks"]
     for block in blocks:
         assert len(block.get("block_id", "")) <= SLACK_LIMITS["id"]
@@ -147,15 +155,25 @@ def test_credit_dm_stays_within_limits(shape: str) -> None:
     assert_within_limits(build_credit_dm(story(text=SHAPES[shape], recognisers=()), shoutout_link=LINK))
 
 
-def test_user_text_shows_as_text_once_escaped() -> None:
+def test_quoted_text_reads_as_in_slack_and_nothing_pings() -> None:
     view = story(text=HOSTILE, customer="<!here> & Co")
     for body in (build_shoutout(view), build_credit_dm(view, shoutout_link=LINK)):
+        [quoted] = quotes(body)
+        # Steph is a mention Slack names for each reader, the link is its label, the pings are plain words.
+        assert quoted == ">Thanks <@U0STEPH>! @channel @here click here AT&amp;T &lt;3 #channel"
         shown = json.dumps(body)
         assert "<!channel>" not in shown and "<!here>" not in shown and "<https://evil" not in shown
-        assert "&lt;!channel&gt;" in shown and "&lt;https://evil.example|click here&gt;" in shown
-        assert "&lt;@U0STEPH&gt;" in shown and "&lt;#C0RANDOM&gt;" in shown
-        assert "AT&amp;T &lt;3" in shown and "&amp;amp;" not in shown and "&amp;lt;" not in shown
-    assert "&lt;!here&gt; &amp; Co" in json.dumps(build_shoutout(view))
+        assert "&lt;@U0STEPH&gt;" not in shown and "&amp;amp;" not in shown and "&amp;lt;" not in shown
+    assert "&lt;!here&gt; &amp; Co" in json.dumps(build_shoutout(view))  # the customer's name, typed, stays text
+    assert build_shoutout(view)["text"] == "A good story: " + quoted[1:]  # the notification reads the same
+
+
+def test_text_typed_to_look_like_a_token_stays_literal() -> None:
+    typed = "Thanks &lt;@U0STEPH&gt; see &lt;https://evil.example|click&gt; &lt;!here&gt; &amp;lt;"
+    body = build_shoutout(story(text=typed))
+    [quoted] = quotes(body)
+    assert quoted == ">Thanks &lt;@U0STEPH&gt; see &lt;https://evil.example|click&gt; &lt;!here&gt; &amp;lt;"
+    assert body["text"] == "A good story: " + quoted[1:]
 
 
 def test_kudos_replies_stay_within_limits() -> None:

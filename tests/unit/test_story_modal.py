@@ -7,7 +7,7 @@ import json
 import pytest
 
 from bot.blocks.story_modal import build_story_modal, read_story_metadata, story_metadata
-from bot.domain.stories import BadStory, check_shared_story, shared_story_text
+from bot.domain.stories import BadStory, Kudos, check_shared_story, parse_kudos, shared_story_text
 from bot.views.stories import StoryDraft, StorySource
 
 
@@ -44,7 +44,8 @@ def test_modal_limits_and_escaping() -> None:
     view = build_story_modal(draft)
     assert len(view["title"]["text"]) <= 24 and len(view["blocks"]) <= 100
     shown = json.dumps(view["blocks"][0])
-    assert "<!here>" not in shown and "&lt;!here&gt;" in shown and "A&amp;B &lt;Co&gt;" in shown
+    # The message's <!here> reads as the plain words, its link as the label; the typed customer name is text.
+    assert "<!here>" not in shown and ">@here &amp; y@here" in shown and "A&amp;B &lt;Co&gt;" in shown
     assert all(len(b["text"]["text"]) <= 3000 for b in view["blocks"] if b["type"] == "section")
 
 
@@ -69,3 +70,24 @@ def test_shared_story_text_keeps_the_thanks_and_shortens_the_quote() -> None:
     assert shared_story_text(thanks="AT&T <3", about="", limit=3000) == "AT&amp;T &lt;3"  # as Slack sends text
     long = shared_story_text(thanks="Thanks", about="y" * 5000, limit=3000)
     assert len(long) <= 3000 and long.startswith("Thanks\n“yyy") and long.endswith("…”")
+
+
+@pytest.mark.parametrize(
+    ("typed", "credited", "words"),
+    [
+        ("<@U0LEE|lee> <@U0KIRI> stayed late", ("U0LEE", "U0KIRI"), "stayed late"),
+        # Mentions inside the words stay there (the shout-out names them); everyone mentioned is credited.
+        (
+            "<@U0KIRI|kiri> covered for <@U0LEE|lee> on ticket 2",
+            ("U0KIRI", "U0LEE"),
+            "covered for <@U0LEE|lee> on ticket 2",
+        ),
+        ("<@U0DANA> <@U0LEE> and I fixed it", ("U0LEE",), "<@U0DANA> and I fixed it"),  # the giver is never credited
+        ("thanks <@U0LEE>!", ("U0LEE",), "thanks <@U0LEE>!"),
+        ("<@U0LEE>", ("U0LEE",), "<@U0LEE>"),
+    ],
+)
+def test_kudos_credits_the_people_named_and_keeps_the_words_whole(
+    typed: str, credited: tuple[str, ...], words: str
+) -> None:
+    assert parse_kudos(typed, giver="U0DANA") == Kudos(credited=credited, text=words)

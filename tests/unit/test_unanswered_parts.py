@@ -88,7 +88,7 @@ def view(**changes: Any) -> UnansweredView:
         channel_id="C0ACME",
         message_ts="1764000000.000100",
         posted_at=datetime(2026, 11, 24, 16, 0, tzinfo=UTC),
-        excerpt="@here <!channel> the drive is down",
+        excerpt="@here &lt;!channel&gt; <@U0LEE> the drive is down",  # stored as Slack text; "<!channel>" typed
         minutes=30,
         workspace_url="https://acme.slack.com/",
     )
@@ -101,7 +101,7 @@ def test_alert_names_customer_author_excerpt_and_link_all_escaped() -> None:
     shown = json.dumps(body)
     assert "Acme &lt;Corp&gt; &amp; Sons" in shown and "<Corp>" not in shown
     assert "<@W0EXTBOB>" in shown and "<#C0ACME>" in shown
-    assert "&lt;!channel&gt; the drive is down" in shown and "<!channel>" not in shown
+    assert "> @here &lt;!channel&gt; <@U0LEE> the drive is down" in shown and "<!channel>" not in shown
     assert "https://acme.slack.com/archives/C0ACME/p1764000000000100" in shown
     assert "<!date^" in shown and "30 working minutes" in shown
     assert body["text"] == "Acme &lt;Corp&gt; &amp; Sons is waiting for an answer in a shared channel"

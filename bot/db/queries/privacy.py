@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import Mention, Nudge, NudgeCooldown, OutboxMessage, UserProfile, UserSettings, WorkspaceSettings
@@ -23,11 +23,20 @@ class Forgotten:
 
 
 def forget_user(session: Session, *, team_id: str, user_id: str) -> Forgotten:
-    """Remove a person's excerpts, nudge history and personal settings (mentions keep their metadata)."""
+    """Remove a person's excerpts, nudge history and personal settings (mentions keep their metadata); where
+    someone else's excerpt mentions them, the mention becomes "@someone"."""
     excerpts = session.execute(
         update(Mention)
         .where(Mention.team_id == team_id, Mention.user_id == user_id, Mention.excerpt.is_not(None))
         .values(excerpt=None)
+    )
+    # Excerpts are stored as Slack text, each person as exactly `<@ID>`.
+    token = f"<@{user_id}>"
+    session.execute(
+        update(Mention)
+        .where(Mention.team_id == team_id, Mention.excerpt.contains(token, autoescape=True))
+        .values(excerpt=func.replace(Mention.excerpt, token, "@someone"))
+        .execution_options(synchronize_session=False)
     )
     nudges = session.execute(delete(Nudge).where(Nudge.team_id == team_id, Nudge.user_id == user_id))
     session.execute(delete(NudgeCooldown).where(NudgeCooldown.team_id == team_id, NudgeCooldown.user_id == user_id))
