@@ -14,10 +14,10 @@ import pytest
 from sqlalchemy import func, select, text
 
 from bot.db.models import Channel, Customer, Mention, OutboxMessage
-from tests.conftest import SLACK_FIXTURES as SHARED_SLACK
-from tests.e2e.conftest import RunningApp
+from tests.conftest import SLACK_FIXTURES
+from tests.e2e.conftest import RunningApp, eventually
 
-PAYLOADS = sorted((SHARED_SLACK / "payloads").rglob("*.json"))
+PAYLOADS = sorted((SLACK_FIXTURES / "payloads").rglob("*.json"))
 
 
 def message_event(ts: str, text_: str) -> dict[str, Any]:
@@ -106,6 +106,9 @@ def test_storage_failure_gets_an_error_and_the_retry_stores_once(
     _rename(app, "mentions", "mentions_away")
     with caplog.at_level(logging.ERROR):
         failed = sim.send_event(event, event_id="Ev0STORE")
+        # The app fails on its own time: a slow machine may answer after the simulator stopped waiting, so the
+        # table comes back only once the failure was logged (else the late attempt could find it and succeed).
+        eventually(lambda: any(record.levelno >= logging.ERROR for record in caplog.records))
     # HTTP: a 5xx so Slack retries. Socket Mode: no acknowledgement, which Slack also retries.
     assert failed.status >= 500 if app.transport == "http" else failed.status == 0
     _rename(app, "mentions_away", "mentions")
@@ -142,7 +145,7 @@ def _filled(data: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.usefixtures("no_errors_logged")
 def test_every_published_payload_replayed_signed(http_app: RunningApp) -> None:
-    assert len(PAYLOADS) > 100, f"expected Slack's payload samples at {SHARED_SLACK}"
+    assert len(PAYLOADS) > 100, f"expected Slack's payload samples at {SLACK_FIXTURES}"
     sim = http_app.sim
     for path in PAYLOADS:
         body, content_type = _published(path)
