@@ -1270,8 +1270,8 @@ class _Reader:
                 weeks=day.weeks,
                 month=day.month,
                 weekday_check=day.weekday_check,
-                **fields,
-            )  # type: ignore[arg-type]
+                **fields,  # type: ignore[arg-type]
+            )
         if anchor == "end":
             return When(kind="today", **fields)  # type: ignore[arg-type]  # "EOD" is today's
         return When(kind="clock", **fields)  # type: ignore[arg-type]
