@@ -20,8 +20,9 @@ SNOOZE_CHOICES = (("1h", "1 hour"), ("tomorrow", "Tomorrow"), ("next_week", "Nex
 NOTE_SHOWN = 500
 
 
-def build_followup_help() -> dict[str, Any]:
-    """`/followup help`."""
+def build_followup_help(*, date_order: str = "MDY") -> dict[str, Any]:
+    """`/followup help`, saying how the workspace reads numeric dates."""
+    order = "day/month" if date_order == "DMY" else "month/day"
     examples = "\n".join(f"`{e}`" for e in USAGE_EXAMPLES)
     whens = ", ".join(f"`{w}`" for w in WHEN_EXAMPLES)
     return message(
@@ -32,8 +33,10 @@ def build_followup_help() -> dict[str, Any]:
                 "in their own timezone.\n" + examples
             ),
             context(
-                f"Order: `@owner` (optional), customer (optional), when, note. When: {whens}. A date "
-                "without a time means 09:00; no when means 2 working days."
+                f"Order: `@owner` (optional), customer (optional), when, note. When: {whens}. A date without a "
+                "time means 09:00; an hour without am/pm from 1 to 7 is the afternoon; numeric dates are "
+                f"{order} (a workspace setting; 2026-12-15 always works); no when means 2 working days. The "
+                "*when* can also come last: `/followup Acme call back tomorrow at 3pm`."
             ),
         ],
     )
@@ -49,12 +52,30 @@ def about(view: FollowUpView) -> str:
     return " — ".join(parts) or "a follow-up"
 
 
+def due_in_words(view: FollowUpView, *, creator: str) -> str:
+    """When the follow-up is due, in its owner's words and zone, with every assumption made reading the *when*.
+
+    To its creator: "Thursday 3 Dec at 15:00, your time (I read “at 3” as 15:00)". For someone else: the
+    `<!date^…>` token (each reader's own clock), then the owner's day and time: "<!date^…> (Thursday 3 Dec at
+    15:00 their time; I read “at 3” as 15:00)". A stored follow-up (no words kept) has the token alone.
+    """
+    if not view.due_day:
+        return date_token(view.due_at)
+    read = "I read " + "; ".join(escape(a) for a in view.due_assumptions) if view.due_assumptions else ""
+    if view.owner_user_id == creator:
+        return f"{view.due_day}, your time" + (f" ({read})" if read else "")
+    return f"{date_token(view.due_at)} ({view.due_day} their time" + (f"; {read})" if read else ")")
+
+
 def confirm_created(views: list[FollowUpView], *, creator: str) -> dict[str, Any]:
-    """The confirmation, with each due time as a `<!date^…>` token."""
+    """The confirmation: each due time in its owner's words and zone, and how the *when* was read."""
     lines = []
     for view in views:
         owner = "you" if view.owner_user_id == creator else f"<@{view.owner_user_id}>"
-        lines.append(f":alarm_clock: I'll remind {owner} {date_token(view.due_at)} about {about(view)}.")
+        pause = "," if view.due_day else ""  # after "…, your time (…)" the sentence goes on after a comma
+        lines.append(
+            f":alarm_clock: I'll remind {owner} {due_in_words(view, creator=creator)}{pause} about {about(view)}."
+        )
     return message("Follow-up created", [section("\n".join(lines))])
 
 
@@ -228,7 +249,8 @@ def build_followup_modal(*, owner_user_id: str, customer_name: str | None, sourc
             "label": {"type": "plain_text", "text": "When"},
             "hint": {
                 "type": "plain_text",
-                "text": "Like “tomorrow at 10am”, “in 3 days”, “next monday”. Empty: 2 working days, 09:00 their time.",
+                "text": "Like “tomorrow at 10am”, “3pm”, “in 3 days”, “next monday”, “EOD”, “Dec 15”. "
+                "Empty: 2 working days, 09:00 their time.",
             },
             "element": {
                 "type": "plain_text_input",

@@ -109,6 +109,15 @@ def build_settings_modal(
         "options": on_off,
         "initial_option": on_off[0] if values.nudges_enabled else on_off[1],
     }
+    orders = [
+        _option("Month/day: 12/15 is 15 December", "MDY"),
+        _option("Day/month: 15/12 is 15 December", "DMY"),
+    ]
+    date_order: dict[str, Any] = {
+        "type": "static_select",
+        "options": orders,
+        "initial_option": orders[1] if values.date_order == "DMY" else orders[0],
+    }
     # Slack cannot empty a channel menu once chosen: a stories channel is given up with this box instead.
     stop_using = [_option("Stop using a stories channel (shout-outs go in the story's thread; no digest)", "yes")]
     blocks: list[Block] = [
@@ -139,6 +148,11 @@ def build_settings_modal(
             ws.DEFAULT_DELAY,
             _number(values.default_followup_working_days),
             hint="A follow-up with no *when* is due this many working days later, at 09:00.",
+        ),
+        _input(
+            ws.DATE_ORDER,
+            date_order,
+            hint="How a follow-up date like 3/4 reads. ISO dates (2026-12-15) and month names always work.",
         ),
         section("*Working time*"),
         _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
@@ -233,6 +247,7 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         story_emoji=_text_value(state, ws.STORY_EMOJI),
         followup_emoji=_text_value(state, ws.FOLLOWUP_EMOJI),
         default_delay=_text_value(state, ws.DEFAULT_DELAY),
+        date_order=_choice(state, ws.DATE_ORDER, "selected_option"),
         working_hours_start=_text_value(state, ws.WORK_START),
         working_hours_end=_text_value(state, ws.WORK_END),
         working_days=_choices(state, ws.WORKING_DAYS, "selected_options"),

@@ -76,7 +76,8 @@ def build_rapport_help() -> dict[str, Any]:
     commands = "\n".join(
         (
             "• `/customer Acme` — a customer's card; `/customer add Acme Corp owner @dana`, `/customer list`",
-            "• `/followup Acme tomorrow call back about the drive` — a reminder DM when it is due; `/followup list`",
+            "• `/followup Acme tomorrow at 3pm call back about the drive` — a reminder DM when it is due (the when "
+            "as with `/remind`: `in 2 hours`, `friday at 5`, `EOD`, `Dec 15`, or last); `/followup list`",
             "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
             "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
             "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",

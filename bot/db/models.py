@@ -104,6 +104,8 @@ class WorkspaceSettings(Base):
     tone_rules_disabled: Mapped[str] = mapped_column(Text, default="", server_default="")
     # A rules file on the server (TOML, like the shipped list), read in addition to the shipped rules.
     tone_rules_file: Mapped[str] = mapped_column(String(500), default="", server_default="")
+    # How numeric dates in a *when* read: "MDY" (12/15 is 15 December) or "DMY" (15/12); ISO dates always work.
+    date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
     updated_at: Mapped[datetime]
 
 

@@ -50,12 +50,13 @@ _FAR = timedelta(days=400)  # beyond this a day is refused before any datetime i
 
 WHEN_EXAMPLES = (
     "in 2 hours",
-    "tomorrow",
-    "tomorrow at 14:30",
-    "friday at 9am",
-    "next week",
-    "in 3 days",
-    "2026-12-01 at 10:00",
+    "tomorrow at 3pm",
+    "friday at 5",
+    "EOD",
+    "end of week",
+    "wednesday next week",
+    "Dec 15",
+    "in 2h30m",
 )
 
 

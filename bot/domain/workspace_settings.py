@@ -14,13 +14,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.domain.errors import RapportError
 from bot.domain.stored_lists import id_list
 from bot.domain.tone import ToneRulesError, load_rules_file, parse_rules_text
-from bot.domain.when import WEEKDAY_KEYS, WEEKDAYS
+from bot.domain.when import DATE_ORDERS, WEEKDAY_KEYS, WEEKDAYS
 
 STORIES_CHANNEL = "stories_channel"
 STORIES_IN_THREAD = "stories_in_thread"
 STORY_EMOJI = "story_emoji"
 FOLLOWUP_EMOJI = "followup_emoji"
 DEFAULT_DELAY = "default_delay"
+DATE_ORDER = "date_order"
 WORK_START = "working_hours_start"
 WORK_END = "working_hours_end"
 WORKING_DAYS = "working_days"
@@ -42,6 +43,7 @@ LABELS = {
     STORY_EMOJI: "Story emoji",
     FOLLOWUP_EMOJI: "Follow-up emoji",
     DEFAULT_DELAY: "Default follow-up delay (working days)",
+    DATE_ORDER: "Numeric dates",
     WORK_START: "Working hours start",
     WORK_END: "Working hours end",
     WORKING_DAYS: "Working days",
@@ -100,6 +102,11 @@ class WorkspaceSettingsValues:
     tone_rules_added: str
     tone_rules_disabled: str  # "rule.id,other.id"
     tone_rules_file: str
+    date_order: str = "MDY"  # "MDY" (12/15 is 15 December) or "DMY" (15/12)
+
+
+# How each date order is shown in the audit log and the confirmation.
+DATE_ORDER_NAMES = {"MDY": "month/day", "DMY": "day/month"}
 
 
 # Each stored field, under the setting key the form and the audit log use.
@@ -122,6 +129,7 @@ FIELD_KEYS = {
     "tone_rules_added": RULES_ADDED,
     "tone_rules_disabled": RULES_DISABLED,
     "tone_rules_file": RULES_FILE,
+    "date_order": DATE_ORDER,
 }
 
 
@@ -134,6 +142,7 @@ class SettingsForm:
     story_emoji: str | None = None
     followup_emoji: str | None = None
     default_delay: str | None = None
+    date_order: str | None = None  # "MDY" | "DMY"
     working_hours_start: str | None = None
     working_hours_end: str | None = None
     working_days: tuple[str, ...] = ()
@@ -169,6 +178,7 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         story_emoji=values.story_emojis,
         followup_emoji=values.followup_emoji,
         default_delay=str(values.default_followup_working_days),
+        date_order=values.date_order,
         working_hours_start=format_time_of_day(values.working_hours_start),
         working_hours_end=format_time_of_day(values.working_hours_end),
         working_days=id_list(values.working_days),
@@ -291,6 +301,9 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
             if timezone
             else "Give the workspace's timezone, for example Europe/Paris or UTC."
         )
+    date_order = form.date_order or ""
+    if date_order not in DATE_ORDERS:
+        errors[DATE_ORDER] = "Pick month/day or day/month."
     if form.nudges not in ("on", "off"):
         errors[NUDGES] = "Choose whether tone nudges are on or off for the workspace."
     rules_added = (form.tone_rules_added or "").strip()
@@ -327,6 +340,7 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
         tone_rules_added=rules_added,
         tone_rules_disabled=",".join(sorted(set(form.tone_rules_disabled))),
         tone_rules_file=rules_file,
+        date_order=date_order,
     )
     if errors:
         raise SettingsInvalid(errors)
@@ -339,6 +353,8 @@ def shown_value(name: str, value: object) -> str:
         return "(none)"
     if name in ("working_hours_start", "working_hours_end", "digest_time") and isinstance(value, int):
         return format_time_of_day(value)
+    if name == "date_order" and isinstance(value, str):
+        return DATE_ORDER_NAMES.get(value, value)
     if name == "nudges_enabled":
         return "on" if value else "off"
     if name == "digest_day" and isinstance(value, str) and value in WEEKDAY_KEYS:

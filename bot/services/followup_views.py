@@ -6,12 +6,26 @@ importing the module that refreshes it.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from datetime import datetime
+
 from bot.db.models import FollowUp
+from bot.domain.when import Due, describe_due
 from bot.views.followups import FollowUpView
 
+_YOUR_TIME = ", your time"
 
-def followup_view(row: FollowUp, *, customer_name: str | None, workspace_url: str) -> FollowUpView:
-    """The view of a stored follow-up."""
+
+def followup_view(
+    row: FollowUp, *, customer_name: str | None, workspace_url: str, due: Due | None = None, now: datetime | None = None
+) -> FollowUpView:
+    """The view of a stored follow-up; one just created (`due`, read at `now`) also says how its *when* was read."""
+    day = ""
+    assumptions: tuple[str, ...] = ()
+    if due is not None and now is not None:
+        # describe_due without assumptions is exactly the day and time followed by ", your time".
+        day = describe_due(replace(due, assumptions=()), now=now).removesuffix(_YOUR_TIME)
+        assumptions = due.assumptions
     return FollowUpView(
         id=row.id,
         owner_user_id=row.owner_user_id,
@@ -23,4 +37,6 @@ def followup_view(row: FollowUp, *, customer_name: str | None, workspace_url: st
         source_channel_id=row.source_channel_id,
         source_ts=row.source_ts,
         workspace_url=workspace_url,
+        due_day=day,
+        due_assumptions=assumptions,
     )

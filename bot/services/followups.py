@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -22,7 +23,7 @@ from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
 from bot.domain.reactions import emoji_name, followup_emojis
 from bot.domain.slack_text import visible_text
-from bot.domain.when import BadWhen, When, WorkWeek, resolve, split_when, zone
+from bot.domain.when import BadWhen, When, WorkWeek, resolve, resolve_due, split_when, zone
 from bot.runtime.deps import Deps
 from bot.services import home
 from bot.services.directory import resolve_customer
@@ -34,7 +35,8 @@ LIST_LIMIT = 20
 REMIND_BATCH = 500
 NOTE_LIMIT = 2000
 _PREFIX_WORDS = 6  # the longest customer name read off the front of the text
-WHEN_HINT = "tomorrow at 10am · in 3 days · next monday · 2026-12-01 at 14:30"
+WHEN_HINT = "tomorrow at 10am · 3pm · in 3 days · next monday · EOD · Dec 15 · 2026-12-01 at 14:30"
+_MRKDWN_QUOTED = re.compile(r"[*`]([^*`\n]+)[*`]")  # *what they typed*, `what to type`
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,8 @@ def _customer_prefix(session: Session, *, team_id: str, text: str) -> tuple[Cust
 def _plan(deps: Deps, *, team_id: str, created_by: str, owners: tuple[str, ...], text: str) -> _Plan:
     with deps.session_factory.begin() as session:
         customer, rest = _customer_prefix(session, team_id=team_id, text=text)
-        when, note = split_when(rest)
+        order = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()).date_order
+        when, note = split_when(rest, date_order=order)
         if customer is None and note:
             named = deps.matchers.for_team(session, team_id=team_id).customer_ids(note)
             customer = customer_rows.get(session, team_id=team_id, customer_id=named[0]) if named else None
@@ -70,6 +73,12 @@ def _plan(deps: Deps, *, team_id: str, created_by: str, owners: tuple[str, ...],
             )
         default_owner = customer.owner_user_id if customer is not None else created_by
         return _Plan(customer=customer, owners=owners or (default_owner,), when=when, note=note[:NOTE_LIMIT])
+
+
+def date_order(deps: Deps, *, team_id: str) -> str:
+    """How the workspace reads numeric dates in a *when*: "MDY" or "DMY" (for `/followup help`)."""
+    with deps.session_factory.begin() as session:
+        return settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()).date_order
 
 
 def create_followups(
@@ -103,16 +112,24 @@ class FollowUpForm:
 def create_from_form(
     deps: Deps, client: WebClient, *, team_id: str, created_by: str, form: FollowUpForm
 ) -> list[FollowUpView]:
-    """The modal's follow-up: the customer must be known, the *when* must read whole; nothing is created if not."""
+    """The modal's follow-up: the customer must be known, the *when* must read whole; nothing is created if not.
+
+    The *when* is read by the same parser as `/followup`'s, so "at 3" is 15:00 in both; its errors are shown
+    under the form's field, as plain text.
+    """
     with deps.session_factory.begin() as session:
         customer = None
         if form.customer.strip():
             customer = resolve_customer(session, team_id=team_id, query=form.customer, command="/followup")
+        order = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()).date_order
     when = None
     if form.when.strip():
-        when, rest = split_when(form.when)
+        try:
+            when, rest = split_when(form.when, date_order=order)
+        except BadWhen as error:
+            raise _for_form(error) from error
         if when is None or rest:
-            raise BadWhen(f"“{form.when.strip()}” is not a time I can read.", example=WHEN_HINT)
+            raise BadWhen(f"I can't read “{' '.join(form.when.split())}” as one time.", example=WHEN_HINT)
     note = " ".join(form.note.split())
     if not note and customer is None:
         raise BadCommand(
@@ -120,9 +137,19 @@ def create_from_form(
         )
     owner = form.owner or (customer.owner_user_id if customer is not None else created_by)
     plan = _Plan(customer=customer, owners=(owner,), when=when, note=note[:NOTE_LIMIT])
-    return _create(
-        deps, client, plan, team_id=team_id, created_by=created_by, source=(form.source_channel_id, form.source_ts)
-    )
+    try:
+        return _create(
+            deps, client, plan, team_id=team_id, created_by=created_by, source=(form.source_channel_id, form.source_ts)
+        )
+    except BadWhen as error:  # a past time, or one over a year ahead
+        raise _for_form(error) from error
+
+
+def _for_form(error: BadWhen) -> BadWhen:
+    """A *when* error as a form field shows it: plain text (Slack shows no mrkdwn there), quoting with “…”, and
+    the *when* to type instead rather than a `/followup` command."""
+    plain = _MRKDWN_QUOTED.sub(r"“\1”", error.message).replace("*", "").replace("`", "")
+    return BadWhen(plain, example="" if error.suggestion else WHEN_HINT, suggestion=error.suggestion)
 
 
 def _create(
@@ -134,7 +161,7 @@ def _create(
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         due = {
-            owner: resolve(
+            owner: resolve_due(
                 plan.when,
                 now=now,
                 tz=zone(timezones[owner]),
@@ -157,12 +184,14 @@ def _create(
                     note=plan.note,
                     source_channel_id=source[0],
                     source_ts=source[1],
-                    due_at=due[owner],
+                    due_at=due[owner].at,
                     created_by=created_by,
                     created_at=now,
                 ),
                 customer_name=customer_name,
                 workspace_url=url,
+                due=due[owner],
+                now=now,
             )
             for owner in plan.owners
         ]
@@ -213,7 +242,7 @@ def create_from_reaction(
         url = _workspace_url(session, team_id=team_id)
         views = []
         for owner, customer_id, customer_name, excerpt_text in plans:
-            due = resolve(
+            due = resolve_due(
                 None,
                 now=now,
                 tz=zone(timezones[owner]),
@@ -229,11 +258,11 @@ def create_from_reaction(
                 note=excerpt_text[:NOTE_LIMIT],
                 source_channel_id=channel_id,
                 source_ts=ts,
-                due_at=due,
+                due_at=due.at,
                 created_by=reactor,
                 created_at=now,
             )
-            views.append(followup_view(row, customer_name=customer_name, workspace_url=url))
+            views.append(followup_view(row, customer_name=customer_name, workspace_url=url, due=due, now=now))
         outbox_rows.enqueue(
             session,
             team_id=team_id,

@@ -20,6 +20,10 @@ class FollowUpView:
     source_channel_id: str | None
     source_ts: str | None
     workspace_url: str
+    # Only for a follow-up just created: its due day and time in the owner's zone ("Thursday 3 Dec at 15:00")
+    # and how its *when* was read ("“at 3” as 15:00"); empty for a stored one.
+    due_day: str = ""
+    due_assumptions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

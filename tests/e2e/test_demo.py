@@ -23,7 +23,7 @@ def test_demo_transcript() -> None:
         "• *Initech* · @dana · last touch never",
         "Did you mean `remove`?",
         "lee: /followup Acme tomorrow call back to make sure the new drive works",
-        "I'll remind you 2026-",
+        "I'll remind you Wednesday 2 Dec at 09:00, your time, about *Acme Corp*",  # lee's words and zone (Berlin)
         "Time to follow up: *Acme Corp* — “call back to make sure the new drive works”",
         "[Done]  [Snooze]  [Reassign]",
         "lee clicks Snooze → 1 hour",

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from bot.blocks.followups import build_followup_modal, build_reminder, confirm_created
+from bot.blocks.followups import build_followup_modal, build_reminder, confirm_created, due_in_words
 from bot.blocks.home import build_home
+from bot.domain.when import Due, describe_due
 from bot.views.customers import CustomerSummary
 from bot.views.followups import FollowUpView
 from bot.views.home import HomeView
@@ -71,3 +74,17 @@ def test_reminder_and_modal_stay_within_limits() -> None:
     )
     assert len(modal["title"]["text"]) <= 24 and len(modal["private_metadata"]) <= 3000
     _within_limits(modal["blocks"], max_blocks=100)
+
+
+def test_the_confirmation_says_the_due_time_in_the_owners_words() -> None:
+    local = datetime(2026, 11, 24, 15, 0, tzinfo=ZoneInfo("Europe/Berlin"))
+    due = Due(at=local.astimezone(UTC), local=local, words="tomorrow at 3", assumptions=("“at 3” as 15:00 <b>",))
+    view = replace(_view(1, note="call"), due_day="Tuesday 24 Nov at 15:00", due_assumptions=due.assumptions)
+    # To its creator, the words are describe_due's (the assumption quotes what was typed: escaped).
+    assert due_in_words(view, creator="U0LEE") == describe_due(due, now=NOW).replace("<b>", "&lt;b&gt;")
+    theirs = due_in_words(view, creator="U0DANA")
+    assert theirs.startswith("<!date^") and theirs.endswith(
+        "(Tuesday 24 Nov at 15:00 their time; I read “at 3” as 15:00 &lt;b&gt;)"
+    )
+    stored = _view(2, note="call")  # a stored follow-up keeps no words: the date token alone
+    assert "I'll remind <@U0LEE> <!date^" in json.dumps(confirm_created([stored], creator="U0DANA"))

@@ -140,3 +140,19 @@ def test_any_text_is_either_accepted_or_explained(changes: dict[str, str]) -> No
         related = set(changes) | ({ws.FOLLOWUP_EMOJI} if ws.STORY_EMOJI in changes else set())
         assert invalid.errors and set(invalid.errors) <= related
         assert all(message and len(message) < 1900 for message in invalid.errors.values())
+
+
+def test_the_date_order_is_a_choice_of_two_described_in_words() -> None:
+    view = build_settings_modal(DEFAULTS, rules=shipped_rules())
+    order = next(b for b in view["blocks"] if b.get("block_id") == ws.DATE_ORDER)
+    assert [o["value"] for o in order["element"]["options"]] == ["MDY", "DMY"]
+    assert order["element"]["initial_option"]["value"] == "MDY"
+    assert "2026-12-15" in order["hint"]["text"]
+    day_month = ws.validate_settings(_form(date_order="DMY"), rule_ids=RULE_IDS)
+    assert day_month.date_order == "DMY"
+    assert [(c.key, c.old, c.new) for c in ws.changes_between(DEFAULTS, day_month)] == [
+        ("date_order", "month/day", "day/month")
+    ]
+    with pytest.raises(ws.SettingsInvalid) as raised:
+        ws.validate_settings(dataclasses.replace(_form(), date_order=None), rule_ids=RULE_IDS)
+    assert raised.value.errors == {ws.DATE_ORDER: "Pick month/day or day/month."}

@@ -18,7 +18,7 @@ def handle_followup_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
     parsed = cmd.parse_followup_command(request.text)
     match parsed:
         case cmd.Help():
-            return blocks.build_followup_help()
+            return blocks.build_followup_help(date_order=followups.date_order(deps, team_id=team_id))
         case cmd.OpenModal():
             return Modal(
                 blocks.build_followup_modal(

@@ -2,7 +2,7 @@
 so is written as Slack writes message text, `&`, `<`, `>` as entities. Excerpts stored before were the plain words
 a reader saw: they are encoded here (and cut again to 280 characters where the entities made them longer).
 
-Revision ID: 0007_excerpts_as_slack_text
+Revision ID: 0007
 Revises: 0006
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_excerpts_as_slack_text"
+revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
