@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, time
 
@@ -224,12 +225,19 @@ def _tokenize(text: str) -> list[_Tok]:
     tokens = []
     for match in _TOKEN.finditer(text):
         raw = match.group(0)
-        low = raw.lower().replace("’", "'").strip(_QUOTES) or raw.lower()
+        low = _fold_digits(raw.lower()).replace("’", "'").strip(_QUOTES) or raw.lower()
         punct = len(raw) == 1 and raw in ",;!?()[]" or bool(_PUNCT_ONLY.fullmatch(raw))
         key = low if punct else (low.rstrip(".:") or low)
         key = words.ALIASES.get(key, key)
         tokens.append(_Tok(text=raw, low=low, key=key, start=match.start(), end=match.end(), punct=punct))
     return tokens
+
+
+def _fold_digits(text: str) -> str:
+    """Any script's decimal digits as ASCII ("٣", "３" → "3"): a phone keyboard's digits are still a time."""
+    if text.isascii():
+        return text
+    return "".join(str(unicodedata.decimal(c)) if c.isdecimal() else c for c in text)
 
 
 def _clean_note(text: str) -> str:
@@ -478,7 +486,7 @@ class _Reader:
         loose_end = self.ends(i + 1) or nxt in ("at", "@", "on", "this", "today", "tonight", "tomorrow")
         if key in words.RECURRING and (
             self.time_like(i + 1)
-            or nxt.isdigit()  # "every 90000": a count of something, never a note's first words
+            or _ascii_digits(nxt)  # "every 90000": a count of something, never a note's first words
             or nxt in ("other", "weekday", "day", "week", "month", "year", "hour", "morning", "evening")
         ):
             raise BadWhen(

@@ -697,3 +697,18 @@ def test_wall_clock_times_hold_across_daylight_saving_and_a_missing_hour_lands_a
     before_fall = datetime(2026, 10, 24, 12, 0, tzinfo=UTC)
     assert at("tomorrow at 5pm", now=before_fall) == d(25, 17, month=10)
     assert at("end of week", now=before_fall) == d(30, 17, month=10)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [("٣pm call", time(15, 0)), ("３pm call", time(15, 0)), ("at ١٥:٠٠ call", time(15, 0))],
+)
+def test_digits_of_any_script_are_read_as_digits(text: str, expected: time) -> None:
+    when, note = split_when(text)
+    assert when is not None and when.at == expected and note == "call"
+
+
+@pytest.mark.parametrize("text", ["every 99999", "every 3 call"])
+def test_every_and_a_number_is_refused_as_repeating_never_left_in_the_note(text: str) -> None:
+    with pytest.raises(BadWhen, match="Repeating"):
+        split_when(text)
