@@ -486,7 +486,7 @@ class _Reader:
         loose_end = self.ends(i + 1) or nxt in ("at", "@", "on", "this", "today", "tonight", "tomorrow")
         if key in words.RECURRING and (
             self.time_like(i + 1)
-            or _ascii_digits(nxt)  # "every 90000": a count of something, never a note's first words
+            or _ascii_digits(nxt[:1])  # "every 90000", "every 2nd tuesday": repeating, never a note's first words
             or nxt in ("other", "weekday", "day", "week", "month", "year", "hour", "morning", "evening")
         ):
             raise BadWhen(

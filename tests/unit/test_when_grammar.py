@@ -708,7 +708,7 @@ def test_digits_of_any_script_are_read_as_digits(text: str, expected: time) -> N
     assert when is not None and when.at == expected and note == "call"
 
 
-@pytest.mark.parametrize("text", ["every 99999", "every 3 call"])
+@pytest.mark.parametrize("text", ["every 99999", "every 3 call", "every 2nd tuesday", "every 24/7"])
 def test_every_and_a_number_is_refused_as_repeating_never_left_in_the_note(text: str) -> None:
     with pytest.raises(BadWhen, match="Repeating"):
         split_when(text)
