@@ -15,8 +15,9 @@ from typing import Any
 from apscheduler.schedulers.background import BackgroundScheduler
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -26,7 +27,7 @@ from bot.config import ConfigError, Settings
 from bot.db import migrate
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
-from bot.db.session import make_engine, make_session_factory
+from bot.db.session import bound_waits, make_engine, make_session_factory
 from bot.listeners.adapter import answer_unexpected_error
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
@@ -55,8 +56,26 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
 
     # The one handler for what no listener expected: the traceback logged once, the person answered politely.
     app.error(answer_unexpected_error)
+    # Before any listener: no wait for the database makes Slack give up on the answer.
+    app.use(AnswerInTime())
     listeners.register(app, deps)
     return app
+
+
+class AnswerInTime(Middleware):
+    """Each request from Slack, on either transport, waits for the database only so long that its answer (a 5xx
+    when the database stayed locked, which Slack retries) comes within Slack's 3 seconds."""
+
+    @property
+    def name(self) -> str:
+        """The name Bolt logs for this middleware."""
+        return "AnswerInTime"
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        # Bolt runs the listener after its middleware, on this same thread: the bound holds for it, and until the
+        # thread's next request sets a new one.
+        bound_waits()
+        return next()
 
 
 class OutboxStates:
@@ -204,9 +223,11 @@ class Runtime:
         self.engine.dispose()
 
 
-def prepare_database(settings: Settings, *, auto_migrate: bool | None = None) -> Engine:
-    """An engine on an up-to-date schema: migrated here on SQLite, checked (not changed) elsewhere."""
-    engine = make_engine(settings.database_url)
+def prepare_database(settings: Settings, *, auto_migrate: bool | None = None, bounded_waits: bool = True) -> Engine:
+    """An engine on an up-to-date schema: migrated here on SQLite, checked (not changed) elsewhere.
+
+    `bounded_waits=False` is for tools that answer nobody (see bot.db.session.make_engine)."""
+    engine = make_engine(settings.database_url, bounded_waits=bounded_waits)
     if auto_migrate if auto_migrate is not None else settings.is_sqlite:
         migrate.upgrade(engine)
         return engine
