@@ -29,6 +29,7 @@ from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import bound_waits, make_engine, make_session_factory
 from bot.listeners.adapter import answer_unexpected_error
+from bot.listeners.payloads import StorableText
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.sender import Renderers
@@ -56,7 +57,9 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
 
     # The one handler for what no listener expected: the traceback logged once, the person answered politely.
     app.error(answer_unexpected_error)
-    # Before any listener: no wait for the database makes Slack give up on the answer.
+    # Before any listener: no NUL or lone surrogate anyone sent reaches the database, and no wait for it makes
+    # Slack give up on the answer.
+    app.use(StorableText())
     app.use(AnswerInTime())
     listeners.register(app, deps)
     return app
