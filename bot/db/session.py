@@ -48,14 +48,16 @@ def unbound_waits(token: Token[float | None]) -> None:
     _wait_until.reset(token)
 
 
-def begin_immediate(driver: Any) -> None:
-    """Start a SQLite write transaction on the driver's connection or cursor, waiting for the write lock at most
-    what is left of this thread's bound, or the busy timeout when there is none (set on every begin, since pooled
-    connections serve requests and jobs alike: one statement more, and no I/O)."""
+def begin_sqlite(driver: Any, *, read_only: bool = False) -> None:
+    """Start a SQLite transaction on the driver's connection or cursor (a write transaction, unless `read_only`),
+    waiting for its lock at most what is left of this thread's bound, or the busy timeout when there is none.
+
+    The wait is set on every begin, since pooled connections serve requests and jobs alike: one statement more,
+    and no I/O."""
     until = _wait_until.get()
     wait_ms = SQLITE_BUSY_TIMEOUT_MS if until is None else max(1, round((until - time.monotonic()) * 1000))
     driver.execute(f"PRAGMA busy_timeout={wait_ms}")
-    driver.execute("BEGIN IMMEDIATE")
+    driver.execute("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def make_engine(database_url: str, *, bounded_waits: bool = True, **kwargs: Any) -> Engine:
@@ -93,11 +95,8 @@ def make_engine(database_url: str, *, bounded_waits: bool = True, **kwargs: Any)
         # failing with "database is locked" when it upgrades a read transaction.
         # Straight on the driver connection: this runs before every write, and is all the hook does.
         # A long read (an export) asks for READ_ONLY: a plain BEGIN reads one snapshot and blocks no writer.
-        driver_connection = connection.connection.driver_connection
-        if connection.get_execution_options().get(READ_ONLY):
-            driver_connection.execute("BEGIN")
-        else:
-            begin_immediate(driver_connection)
+        read_only = bool(connection.get_execution_options().get(READ_ONLY))
+        begin_sqlite(connection.connection.driver_connection, read_only=read_only)
 
     return engine
 
