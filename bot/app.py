@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import gc
-import io
 import json
+import logging
+import re
 import time
 import urllib.parse
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
-from slack_bolt import App
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
+from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
+from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -25,14 +31,17 @@ from bot.config import ConfigError, Settings
 from bot.db import migrate
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
-from bot.db.session import make_engine, make_session_factory
+from bot.db.session import bound_waits, make_engine, make_session_factory, unbound_waits
 from bot.listeners.adapter import answer_unexpected_error
+from bot.listeners.payloads import StorableText, kind_of
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.sender import Renderers
 from bot.scheduling.scheduler import build_scheduler
 from bot.services import stories
 from bot.services.outbox import worker_name
+
+log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -52,8 +61,28 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
 
     # The one handler for what no listener expected: the traceback logged once, the person answered politely.
     app.error(answer_unexpected_error)
+    # Before any listener: no NUL or lone surrogate anyone sent reaches the database, and no wait for it makes
+    # Slack give up on the answer.
+    app.use(StorableText())
+    app.use(AnswerInTime())
     listeners.register(app, deps)
     return app
+
+
+class AnswerInTime(Middleware):
+    """Each request from Slack, on either transport, waits for the database only so long that its answer (a 5xx
+    when the database stayed locked, which Slack retries) comes within Slack's 3 seconds."""
+
+    @property
+    def name(self) -> str:
+        """The name Bolt logs for this middleware."""
+        return "AnswerInTime"
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        # Bolt runs the listener after its middleware, on this same thread: the bound holds for it. Over HTTP the
+        # WSGI app lifts it once answered; a Socket Mode thread keeps it until its next request sets a new one.
+        bound_waits()
+        return next()
 
 
 class OutboxStates:
@@ -75,9 +104,12 @@ class OutboxStates:
         yield gauge
 
 
-def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
+def build_wsgi(app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
     """The HTTP surface: Slack at /slack/events, plus /healthz and /metrics."""
+    if not signing_secret:
+        raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode cannot tell Slack's requests from anyone's.")
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
+    verifier = SignatureVerifier(signing_secret)
     registry = CollectorRegistry()
     requests = Counter("rapport_http_requests", "HTTP requests", ["path", "status"], registry=registry)
     latency = Histogram(
@@ -107,13 +139,12 @@ def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
         elif path == "/metrics":
             recording_start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
             result = [generate_latest(registry)]
+        elif path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
+            response = WsgiHttpResponse(**vars(_answer_slack(app, verifier, environ)))
+            recording_start_response(response.status, response.get_headers())
+            result = response.get_body()
         else:
-            problem = _read_body(environ) if path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST" else None
-            if problem is not None:
-                recording_start_response("400 Bad Request", [("Content-Type", "text/plain; charset=utf-8")])
-                result = [problem.encode()]
-            else:
-                result = slack(environ, recording_start_response)
+            result = slack(environ, recording_start_response)
         known = path if path in (EVENTS_PATH, "/healthz", "/metrics") else "other"
         requests.labels(known, status_holder[0] if status_holder else "500").inc()
         latency.labels(known).observe(time.perf_counter() - started)
@@ -123,32 +154,109 @@ def build_wsgi(app: App, *, engine: Engine) -> WsgiApp:
 
 
 MAX_BODY_BYTES = 1_000_000
+# Slack's payloads nest a dozen levels at most (rich text in blocks in a view); parsers and walkers recurse per level.
+MAX_JSON_DEPTH = 64
+_TEXT = {"content-type": ["text/plain; charset=utf-8"]}
+_NOT_BRACKETS = re.compile(r"[^\[\]{}]+")
+_LEVEL = {"[": 1, "{": 1, "]": -1, "}": -1}
 
 
-def _read_body(environ: dict[str, Any]) -> str | None:
-    """Buffer the request body for Bolt; a sentence saying why it is malformed, or None if it is usable."""
+@dataclass(frozen=True)
+class _Answer:
+    """An HTTP answer, as WsgiHttpResponse takes it."""
+
+    status: int
+    headers: dict[str, list[str]]
+    body: str
+
+
+def _answer_slack(app: App, verifier: SignatureVerifier, environ: dict[str, Any]) -> _Answer:
+    """Slack's request, in this order: read within the size limit, signature verified, then parsed within the depth
+    limit and dispatched to Bolt. Nobody without the signing secret gets past the signature check: what an unsigned
+    body holds is never read."""
+    raw = _read_body(environ)
+    if raw is None:
+        return _Answer(413, _TEXT, "body too large")
+    if not _signed_by_slack(verifier, environ, raw):
+        log.debug("refused a request without a valid Slack signature")
+        return _Answer(401, {"content-type": ["application/json"]}, json.dumps({"error": "invalid request"}))
+    problem, request = _parsed(raw, environ)
+    if request is None:
+        return _Answer(400, _TEXT, problem)
+    token = bound_waits()
     try:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
+        answer = app.dispatch(request)
+    except Exception as error:  # only Bolt's own reading of a payload can escape dispatch: the one error handler
+        # answers for everything a listener raises. A shape Bolt cannot read fails the same way on every retry.
+        log.warning("Bolt could not read a %s (%s)", kind_of(request.body), type(error).__name__)
+        return _Answer(400, _TEXT, "body is not a Slack payload")
+    finally:
+        unbound_waits(token)
+    return _Answer(answer.status, {k: list(v) for k, v in answer.headers.items()}, answer.body)
+
+
+def _read_body(environ: dict[str, Any]) -> bytes | None:
+    """The request body; None if it is larger than MAX_BODY_BYTES (an unreadable length reads as no body)."""
+    try:
+        length = max(0, int(environ.get("CONTENT_LENGTH") or 0))
     except ValueError:
-        return "bad Content-Length"
+        length = 0
     if length > MAX_BODY_BYTES:
-        return "body too large"
-    raw = environ["wsgi.input"].read(length) if length > 0 else b""
-    environ["wsgi.input"] = io.BytesIO(raw)
-    content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+        return None
+    return environ["wsgi.input"].read(length) if length > 0 else b""
+
+
+def _signed_by_slack(verifier: SignatureVerifier, environ: dict[str, Any], raw: bytes) -> bool:
+    """Whether the body carries a fresh signature made with the app's signing secret."""
+    timestamp, signature = environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP"), environ.get("HTTP_X_SLACK_SIGNATURE")
+    try:
+        return verifier.is_valid(body=raw, timestamp=timestamp, signature=signature)
+    except ValueError:  # a timestamp that is not a number, a body that is not UTF-8
+        return False
+
+
+def _parsed(raw: bytes, environ: dict[str, Any]) -> tuple[str, BoltRequest | None]:
+    """A signed body as Bolt's request, or why it is not a Slack payload."""
     try:
         text = raw.decode("utf-8")
-        if content_type == "application/json":
-            data = json.loads(text)
-        elif "payload=" in text:
-            data = json.loads(urllib.parse.parse_qs(text).get("payload", ["{}"])[0])
-        else:
-            return None if text else "empty body"
-    except (UnicodeDecodeError, ValueError):
-        return "body is not valid JSON"
-    if not isinstance(data, dict) or not isinstance(data.get("event", {}), dict):
-        return "body is not a Slack payload"
-    return None
+    except UnicodeDecodeError:
+        return "body is not UTF-8", None
+    if not text:
+        return "empty body", None
+    content_type = str(environ.get("CONTENT_TYPE", "")).split(";")[0].strip().lower()
+    # Bolt reads JSON when it is said or looks so, else a form whose `payload` field (if any) holds the JSON.
+    if content_type == "application/json" or text.startswith("{"):
+        json_text: str | None = text
+    else:
+        json_text = (
+            dict(urllib.parse.parse_qsl(text, keep_blank_values=True)).get("payload") if "payload" in text else None
+        )
+    if json_text is not None and nested_deeper_than(json_text, MAX_JSON_DEPTH):
+        return f"body is nested deeper than {MAX_JSON_DEPTH} levels", None
+    try:
+        request = BoltRequest(
+            body=text, query=environ.get("QUERY_STRING", ""), headers=WsgiHttpRequest(environ).get_headers()
+        )
+    except (ValueError, TypeError, AttributeError, KeyError, IndexError):  # not JSON, or not the shape Bolt reads
+        return "body is not a Slack payload", None
+    body = request.body
+    if not isinstance(body, dict) or not isinstance(body.get("event", {}), dict):
+        return "body is not a Slack payload", None
+    return "", request
+
+
+def nested_deeper_than(text: str, limit: int) -> bool:
+    """Whether JSON text nests arrays and objects deeper than `limit`, found without parsing it (a parser would
+    descend as deep as the text goes before it could say no).
+
+    Brackets in strings do not count: with escaped backslashes and quotes taken out, every other quote opens or
+    closes a string. Brackets never closed count as levels too. Every step runs at C speed; a body with fewer
+    brackets than the limit (most of Slack's) needs no more than counting them."""
+    if text.count("[") + text.count("{") <= limit:
+        return False
+    outside_strings = "".join(text.replace("\\\\", "").replace('\\"', "").split('"')[::2])
+    levels = accumulate(map(_LEVEL.__getitem__, _NOT_BRACKETS.sub("", outside_strings)))
+    return max(levels, default=0) > limit
 
 
 def _health(engine: Engine) -> dict[str, Any]:
@@ -175,7 +283,7 @@ class Runtime:
 
     def wsgi(self) -> WsgiApp:
         """The WSGI application for HTTP mode."""
-        return build_wsgi(self.app, engine=self.engine)
+        return build_wsgi(self.app, engine=self.engine, signing_secret=self.settings.signing_secret or "")
 
     def warm_up(self) -> None:
         """Get ready for traffic: build the workspace's matcher now, then freeze what start-up allocated.
@@ -201,9 +309,11 @@ class Runtime:
         self.engine.dispose()
 
 
-def prepare_database(settings: Settings, *, auto_migrate: bool | None = None) -> Engine:
-    """An engine on an up-to-date schema: migrated here on SQLite, checked (not changed) elsewhere."""
-    engine = make_engine(settings.database_url)
+def prepare_database(settings: Settings, *, auto_migrate: bool | None = None, bounded_waits: bool = True) -> Engine:
+    """An engine on an up-to-date schema: migrated here on SQLite, checked (not changed) elsewhere.
+
+    `bounded_waits=False` is for tools that answer nobody (see bot.db.session.make_engine)."""
+    engine = make_engine(settings.database_url, bounded_waits=bounded_waits)
     if auto_migrate if auto_migrate is not None else settings.is_sqlite:
         migrate.upgrade(engine)
         return engine

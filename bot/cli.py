@@ -80,7 +80,7 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
     from bot.db.session import make_engine
 
     settings = _settings(require_slack=False)
-    engine = make_engine(settings.database_url)
+    engine = make_engine(settings.database_url, bounded_waits=False)  # a migration may take its time
     before = migrate.current_revision(engine)
     migrate.upgrade(engine)
     after = migrate.current_revision(engine)
@@ -212,7 +212,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             f"There is no database at {url.database or 'memory'}: set DATABASE_URL to Rapport's database."
         )
     try:
-        engine = prepare_database(settings, auto_migrate=False)
+        engine = prepare_database(settings, auto_migrate=False, bounded_waits=False)  # reading it all takes a while
     except OperationalError as error:
         reason = (str(error.orig or error).strip().splitlines() or ["no answer"])[0]
         raise ConfigError(

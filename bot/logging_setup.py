@@ -1,4 +1,4 @@
-"""Logging as text or JSON, with Slack tokens and secrets scrubbed from every record."""
+"""Logging as text or JSON, with Slack tokens, secrets and the data database errors quote scrubbed from every record."""
 
 from __future__ import annotations
 
@@ -8,10 +8,19 @@ import re
 from collections.abc import Iterable
 
 _TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
+# What a database error quotes of the values it was given, which may be anyone's words: PostgreSQL's DETAIL line
+# ("Key (name_key)=(acme corp) already exists.") and the statement parameters SQLAlchemy appends to an error from an
+# engine that does not hide them (Rapport's engines do: bot.db.session).
+_DATABASE_DATA = re.compile(r"^DETAIL: .*$|\[parameters: .*\]$", re.MULTILINE)
+
+
+def _without_database_data(match: re.Match[str]) -> str:
+    return "DETAIL: [redacted]" if match.group().startswith("DETAIL") else "[parameters redacted]"
 
 
 class RedactSecrets(logging.Filter):
-    """Replace Slack tokens and the configured secrets with a placeholder in the rendered message."""
+    """Replace Slack tokens, the configured secrets and the data a database error quotes with placeholders, in the
+    rendered message and in the traceback."""
 
     def __init__(self, secrets: Iterable[str | None] = ()) -> None:
         super().__init__()
@@ -20,6 +29,7 @@ class RedactSecrets(logging.Filter):
     def scrub(self, text: str) -> str:
         """The text with every token and secret replaced."""
         text = _TOKEN.sub(lambda m: m.group(1) + "-[redacted]", text)
+        text = _DATABASE_DATA.sub(_without_database_data, text)
         for secret in self._secrets:
             text = text.replace(secret, "[redacted]")
         return text

@@ -211,7 +211,8 @@ def build_settings_modal(
 
 
 def _state(state: dict[str, Any], key: str) -> dict[str, Any]:
-    value = (state.get(key) or {}).get(key)
+    block = state.get(key)
+    value = block.get(key) if isinstance(block, dict) else None
     return value if isinstance(value, dict) else {}
 
 
@@ -237,7 +238,8 @@ def _choices(state: dict[str, Any], key: str, field: str) -> tuple[str, ...]:
 
 def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
     """What the submitted modal holds, as typed; nothing is judged here."""
-    state = (view.get("state") or {}).get("values") or {}
+    submitted = view.get("state")
+    state = submitted.get("values") if isinstance(submitted, dict) else None
     if not isinstance(state, dict):
         state = {}
     return ws.SettingsForm(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeGuard
 
 
 @dataclass(frozen=True)
@@ -31,12 +31,24 @@ def ts_to_datetime(ts: str) -> datetime:
     return datetime.fromtimestamp(float(ts), tz=UTC)
 
 
+# Slack's IDs (U0123ABCD, C0123ABCD, T0123ABCD) are about a dozen characters; the columns that keep one hold 32.
+MAX_ID_LENGTH = 32
+
+
+def is_slack_id(value: object) -> TypeGuard[str]:
+    """Whether a value can be a Slack ID (a user, channel or workspace): a string, not blank, not over-long."""
+    return isinstance(value, str) and 0 < len(value) <= MAX_ID_LENGTH
+
+
 def is_slack_ts(value: object) -> bool:
-    """Whether a value looks like a real Slack ts (digits, a dot, digits; not zero)."""
-    if not isinstance(value, str) or "." not in value:
+    """Whether a value looks like a real Slack ts: seconds since 1970 (not zero, up to ten ASCII digits), a dot, and
+    up to nine digits more ("1712345678.000100")."""
+    if not isinstance(value, str) or "." not in value or not value.isascii():
         return False
     seconds, _, micros = value.partition(".")
-    return seconds.isdigit() and micros.isdigit() and int(seconds) > 0
+    return (
+        0 < len(seconds) <= 10 and 0 < len(micros) <= 9 and seconds.isdigit() and micros.isdigit() and int(seconds) > 0
+    )
 
 
 def is_from_bot(message: dict[str, Any], bot_user_id: str | None) -> bool:

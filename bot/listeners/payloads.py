@@ -1,11 +1,94 @@
-"""Reading slash commands and interactive payloads into plain values: blank or missing fields read as ""."""
+"""Reading slash commands and interactive payloads into plain values: blank or missing fields read as "".
+
+Every payload is made storable first, in one place on the way in (`StorableText`, the app's first middleware of
+its own): no string anyone sent reaches the database with a NUL or a lone surrogate in it.
+"""
 
 from __future__ import annotations
 
+import json
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from slack_bolt import BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
+
+# What no database stores: NUL (PostgreSQL refuses it in text) and lone UTF-16 surrogates (JSON's "\ud800" escape
+# decodes to one; it has no UTF-8 form, so neither driver can send it). Each becomes U+FFFD.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# How JSON text writes them: as escapes, the only way (a raw control character is not JSON; UTF-8 has no surrogates).
+_ESCAPED_UNSTORABLE = re.compile(r"\\u(?:0000|[dD][89a-fA-F][0-9a-fA-F]{2})")
+REPLACEMENT = "\ufffd"
+
+
+def storable(text: str) -> str:
+    """The text with every NUL and lone surrogate replaced by U+FFFD (the same string when there is none)."""
+    return _UNSTORABLE.sub(REPLACEMENT, text) if _UNSTORABLE.search(text) is not None else text
+
+
+def make_storable(value: Any) -> Any:
+    """A parsed payload with every string in it, keys included, made `storable`: changed in place, and returned.
+
+    The depth is bounded by the transport (`bot.app` refuses bodies nested deeper than MAX_JSON_DEPTH).
+    """
+    if isinstance(value, str):
+        return storable(value)
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            clean = make_storable(item)
+            if clean is not item:
+                value[index] = clean
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            clean = make_storable(item)
+            if clean is not item:
+                value[key] = clean  # replacing a value while iterating is safe: the keys do not change
+        for key in [k for k in value if isinstance(k, str) and _UNSTORABLE.search(k) is not None]:
+            value[storable(key)] = value.pop(key)
+    return value
+
+
+class StorableText(Middleware):
+    """Make every request's payload (and the IDs Bolt read from it into the context) storable before any listener
+    runs, on both transports: the one place user text is cleaned on its way to the database."""
+
+    @property
+    def name(self) -> str:
+        """The name Bolt logs for this middleware."""
+        return "StorableText"
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        if _may_hold_unstorable(req):
+            make_storable(req.body)
+            for key, value in list(req.context.items()):
+                if isinstance(value, str):
+                    req.context[key] = storable(value)
+        return next()
+
+
+def _may_hold_unstorable(req: BoltRequest) -> bool:
+    """Whether the payload may hold a NUL or a lone surrogate, told from its JSON text (the raw body, or the payload
+    written out again) at the C speed of a regular expression: nearly every payload has none, and walking each
+    one's strings would cost more than parsing it did."""
+    text = req.raw_body if req.content_type == "application/json" else ""
+    return _ESCAPED_UNSTORABLE.search(text or json.dumps(req.body)) is not None
+
+
+# The largest row id either database can hold (a signed 64-bit integer), and so its number of digits.
+MAX_ROW_ID = 2**63 - 1
+_ROW_ID_DIGITS = len(str(MAX_ROW_ID))
+
+
+def row_id(text: str) -> int | None:
+    """The row id a button value or block id names ("12"); None for anything no row can have: other characters
+    (signs, spaces, "²" and other non-ASCII digits), zero, or a number past MAX_ROW_ID."""
+    if not text.isascii() or not text.isdigit() or len(text) > _ROW_ID_DIGITS:
+        return None
+    number = int(text)
+    return number if 0 < number <= MAX_ROW_ID else None
 
 
 def _dict(value: Any) -> dict[str, Any]:

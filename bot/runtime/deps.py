@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from bot.config import Settings
 from bot.db.queries.intake import Intake
+from bot.db.session import turned_away
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, ToneSetups, WatchedChannels
 from bot.runtime.pacing import SendPacing
@@ -40,7 +41,7 @@ class Deps:
     # How the sender renders, at send time, the outbox rows whose kind a capability registered (wired in bot.app).
     renderers: Renderers = field(default_factory=dict)
     # New messages arriving together are stored in one transaction (group commit); see services.mentions.
-    message_batches: GroupCommit[Any, int] = field(default_factory=GroupCommit)
+    message_batches: GroupCommit[Any, int] = field(default_factory=lambda: GroupCommit(turned_away=turned_away))
     # Workspaces this process has already made sure exist (rows are never deleted).
     known_teams: set[str] = field(default_factory=set)
     # Channels known to be watched (and their linked customer), checked against the workspace's versions.

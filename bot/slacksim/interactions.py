@@ -61,7 +61,9 @@ class InteractionDriver:
                 "response_url": self._response_urls.issue(ch.id, author.id),
                 "trigger_id": self._state.new_trigger_id(author.id),
             }
-        body = urllib.parse.urlencode(fields).encode()
+        # A lone surrogate (Socket Mode's JSON carries one as "\\ud800") has no UTF-8 form: over HTTP its bytes go
+        # percent-encoded as they are, and the receiver's UTF-8 decoding makes them U+FFFD.
+        body = urllib.parse.urlencode(fields, errors="surrogatepass").encode()
         return self._delivery.deliver(
             "slash_commands",
             dict(fields),

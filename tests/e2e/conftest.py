@@ -109,7 +109,9 @@ def no_errors_logged(caplog: pytest.LogCaptureFixture) -> Iterator[None]:
     """Fail the test if anything logged an error or an exception."""
     caplog.set_level(logging.WARNING)
     yield
-    bad = [r for r in caplog.records if r.levelno >= logging.ERROR or r.exc_info]
+    # In teardown `caplog.records` holds only teardown's records: read the test's own phases.
+    records = caplog.get_records("setup") + caplog.get_records("call")
+    bad = [r for r in records if r.levelno >= logging.ERROR or r.exc_info]
     assert not bad, "\n".join(f"{r.name}: {r.getMessage()}" for r in bad)
 
 

@@ -38,6 +38,7 @@ from bot.db.models import (
 )
 from bot.db.queries import channels as channel_rows
 from bot.db.queries import events as event_rows
+from bot.db.session import begin_sqlite
 
 # Keeps every statement far below SQLite's and PostgreSQL's limits on bound parameters.
 MAX_ROWS_PER_STATEMENT = 500
@@ -195,7 +196,7 @@ class Intake:
         try:
             cursor = connection.cursor()
             if self.sqlite:
-                cursor.execute("BEGIN IMMEDIATE")
+                begin_sqlite(cursor)
             yield IntakeTransaction(self, cursor)
             if self.sqlite:
                 cursor.execute("COMMIT")  # a cached statement; connection.commit() prepares it every time

@@ -5,17 +5,17 @@ from __future__ import annotations
 from bot.blocks import followups as blocks
 from bot.domain.errors import RapportError
 from bot.listeners.adapter import Replace, Reply
-from bot.listeners.payloads import Request
+from bot.listeners.payloads import Request, row_id
 from bot.runtime.deps import Deps
 from bot.services import followups
 
 
 def _id(text: str) -> int:
     """The follow-up id in a button value ("12", "12:1h") or block id ("followup_12")."""
-    head = text.split(":", 1)[0].rsplit("_", 1)[-1]
-    if not head.isdigit():
+    followup_id = row_id(text.split(":", 1)[0].rsplit("_", 1)[-1])
+    if followup_id is None:
         raise RapportError("I couldn't tell which follow-up that was.", example="/followup list")
-    return int(head)
+    return followup_id
 
 
 def handle_done(request: Request, deps: Deps) -> Replace:

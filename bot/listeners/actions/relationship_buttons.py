@@ -5,15 +5,16 @@ from __future__ import annotations
 from bot.blocks import relationships as blocks
 from bot.domain.errors import RapportError
 from bot.listeners.adapter import Replace
-from bot.listeners.payloads import Request
+from bot.listeners.payloads import Request, row_id
 from bot.runtime.deps import Deps
 from bot.services import relationships
 
 
 def _customer_id(request: Request) -> int:
-    if not request.action_value.isdigit():
+    customer_id = row_id(request.action_value)
+    if customer_id is None:
         raise RapportError("I couldn't tell which customer that was.", example="/customer list")
-    return int(request.action_value)
+    return customer_id
 
 
 def _answered(request: Request, customer_id: int, line: str) -> Replace:

@@ -5,26 +5,24 @@ from __future__ import annotations
 from bot.blocks.story_modal import build_story_modal
 from bot.domain.errors import RapportError
 from bot.listeners.adapter import Modal
-from bot.listeners.payloads import Request
+from bot.listeners.payloads import Request, row_id
 from bot.runtime.deps import Deps
 from bot.services import stories
 
 
 def handle_story_tag(request: Request, deps: Deps) -> None:
     """Tag the story; the shout-out is updated through the outbox, like every other change to it."""
-    story_id, _, principle = request.action_value.partition(":")
-    if story_id.isdigit():
+    value, _, principle = request.action_value.partition(":")
+    story_id = row_id(value)
+    if story_id is not None:
         stories.choose_principle(
-            deps, team_id=request.team_id, story_id=int(story_id), user_id=request.user_id, principle=principle
+            deps, team_id=request.team_id, story_id=story_id, user_id=request.user_id, principle=principle
         )
 
 
 def handle_share_story(request: Request, deps: Deps) -> Modal:
     """Share as a story: the story modal, prefilled from the follow-up, opened with this click's trigger id."""
-    if not request.action_value.isdigit():
+    followup_id = row_id(request.action_value)
+    if followup_id is None:
         raise RapportError("I couldn't tell which follow-up that was.", example="/followup list")
-    return Modal(
-        build_story_modal(
-            stories.draft_from_followup(deps, team_id=request.team_id, followup_id=int(request.action_value))
-        )
-    )
+    return Modal(build_story_modal(stories.draft_from_followup(deps, team_id=request.team_id, followup_id=followup_id)))

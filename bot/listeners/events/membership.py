@@ -6,6 +6,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
+from bot.domain.messages import is_slack_id
 from bot.listeners.events.payloads import event_id_of, team_of
 from bot.runtime.deps import Deps
 from bot.services import mentions
@@ -15,7 +16,7 @@ def _channel(event: dict[str, Any]) -> str | None:
     channel = event.get("channel")
     if isinstance(channel, dict):  # channel_left and group_left carry an id only, but be lenient
         channel = channel.get("id")
-    return channel if isinstance(channel, str) and channel[:1] in ("C", "G") else None
+    return channel if is_slack_id(channel) and channel[:1] in ("C", "G") else None
 
 
 def handle_member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.domain.messages import ChannelMessage, is_from_bot, is_slack_ts
+from bot.domain.messages import ChannelMessage, is_from_bot, is_slack_id, is_slack_ts
 
 WATCHED_CHANNEL_TYPES = frozenset({"channel", "group"})
 # Message subtypes that are a person speaking; joins, topic changes and the like are not.
@@ -14,7 +14,7 @@ SPOKEN_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_mes
 def team_of(body: dict[str, Any], event: dict[str, Any]) -> str | None:
     """The workspace an event belongs to."""
     team = body.get("team_id") or event.get("team")
-    return team if isinstance(team, str) and team else None
+    return team if is_slack_id(team) else None
 
 
 def in_shared_channel(body: dict[str, Any]) -> bool:
@@ -22,10 +22,14 @@ def in_shared_channel(body: dict[str, Any]) -> bool:
     return body.get("is_ext_shared_channel") is not False
 
 
+# Slack's event ids are a dozen characters; the column that keeps them holds 64.
+MAX_EVENT_ID_LENGTH = 64
+
+
 def event_id_of(body: dict[str, Any]) -> str | None:
-    """The Events API event id, the dedupe key."""
+    """The Events API event id, the dedupe key (None for none, or one no event id can be)."""
     event_id = body.get("event_id")
-    return event_id if isinstance(event_id, str) and event_id else None
+    return event_id if isinstance(event_id, str) and 0 < len(event_id) <= MAX_EVENT_ID_LENGTH else None
 
 
 def is_external_author(team_id: str, message: dict[str, Any]) -> bool:
@@ -49,12 +53,12 @@ def channel_message(
     `shared` is False when the envelope says the channel is not shared with another organisation
     (`is_ext_shared_channel`): then nobody in it is external, whatever team an Enterprise Grid user belongs to.
     """
-    if not isinstance(channel, str) or not channel or not isinstance(message, dict):
+    if not is_slack_id(channel) or not isinstance(message, dict):
         return None
     if message.get("subtype") not in SPOKEN_SUBTYPES or is_from_bot(message, bot_user_id):
         return None
     user, ts, text = message.get("user"), message.get("ts"), message.get("text")
-    if not isinstance(user, str) or not user or not is_slack_ts(ts) or not isinstance(text, str):
+    if not is_slack_id(user) or not is_slack_ts(ts) or not isinstance(text, str):
         return None
     thread_ts = message.get("thread_ts")
     return ChannelMessage(

@@ -7,7 +7,7 @@ from typing import Any
 
 from slack_bolt import BoltContext
 
-from bot.domain.messages import is_slack_ts
+from bot.domain.messages import is_slack_id, is_slack_ts
 from bot.listeners.events.payloads import event_id_of, team_of
 from bot.runtime.deps import Deps
 from bot.services import followups, stories
@@ -25,13 +25,15 @@ class _Reaction:
 
 def _reaction(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | None) -> _Reaction | None:
     """A person's reaction on a message in a channel; None for files, DMs, blanks and the bot's own reactions."""
-    team_id, item = team_of(body, event), event.get("item") or {}
+    team_id, item = team_of(body, event), event.get("item")
+    if not isinstance(item, dict):  # Slack sends an object; anything else names no message
+        return None
     user, emoji, channel, ts = event.get("user"), event.get("reaction"), item.get("channel"), item.get("ts")
     if team_id is None or item.get("type") != "message" or not is_slack_ts(ts) or not isinstance(emoji, str):
         return None
-    if not isinstance(user, str) or not user or user == bot_user_id:
+    if not is_slack_id(user) or user == bot_user_id:
         return None
-    if not isinstance(channel, str) or not channel or channel.startswith("D"):
+    if not is_slack_id(channel) or channel.startswith("D"):
         return None
     return _Reaction(team_id, event_id_of(body), user, emoji, channel, str(ts))
 
