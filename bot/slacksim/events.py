@@ -145,6 +145,8 @@ class EventDriver:
             msg["root"] = self._root(ch.id, thread_ts)
         msg.update(extra or {})
         self._state.add_message(ch.id, msg)
+        if subtype == "thread_broadcast":
+            msg.pop("parent_user_id", None)  # a broadcast names its thread's parent in `root` instead
         return copy.deepcopy(msg) | {"channel": ch.id, "event_ts": ts, "channel_type": ch.channel_type}
 
     def _file(self, author: SimUser | None, ts: str) -> JsonDict:
@@ -240,30 +242,30 @@ class EventDriver:
         with self._cond:
             ch = self._state.require_channel(channel)
             found = self._state.find_message(ch.id, ts)
-            if found is not None and found.get("reply_count"):
-                return self._tombstone(ch, found)
-            previous = self._state.remove_message(ch.id, ts)
-            if previous is None:
+            event = self._tombstone(ch, found) if found is not None and found.get("reply_count") else None
+            previous = None if event is not None else self._state.remove_message(ch.id, ts)
+            if event is None and previous is None:
                 raise SimLookupError(f"no message {ts} in {ch.id}")
-            event_ts = self._state.next_ts()
-            event = {
-                "type": "message",
-                "subtype": "message_deleted",
-                "hidden": True,
-                "channel": ch.id,
-                "ts": event_ts,
-                "event_ts": event_ts,
-                "deleted_ts": ts,
-                "channel_type": ch.channel_type,
-                "previous_message": previous,
-            }
+            if event is None:
+                event_ts = self._state.next_ts()
+                event = {
+                    "type": "message",
+                    "subtype": "message_deleted",
+                    "hidden": True,
+                    "channel": ch.id,
+                    "ts": event_ts,
+                    "event_ts": event_ts,
+                    "deleted_ts": ts,
+                    "channel_type": ch.channel_type,
+                    "previous_message": previous,
+                }
         return self.send_event(event)
 
-    def _tombstone(self, ch: SimChannel, parent: JsonDict) -> Delivery:
-        """Replace a thread parent by Slack's tombstone and deliver the message_changed saying so."""
+    def _tombstone(self, ch: SimChannel, parent: JsonDict) -> JsonDict:
+        """Replace a thread parent by Slack's tombstone; the message_changed event saying so."""
         previous = copy.deepcopy(parent)
         event_ts = self._state.next_ts()
-        kept = ("thread_ts", "reply_count", "reply_users_count", "latest_reply", "ts")
+        kept = ("thread_ts", "reply_count", "reply_users_count", "latest_reply", "reply_users", "ts")
         tombstone: JsonDict = {key: parent[key] for key in kept if key in parent}
         tombstone.update(
             type="message", subtype="tombstone", text=TOMBSTONE_TEXT, user=SLACKBOT.id, hidden=True, is_locked=False
@@ -281,7 +283,7 @@ class EventDriver:
             "message": copy.deepcopy(tombstone),
             "previous_message": previous,
         }
-        return self.send_event(event)
+        return event
 
     def react(self, user: str, channel: str, ts: str, reaction: str, *, removed: bool = False) -> Delivery:
         """A person adds (or removes) an emoji reaction on a message: reaction_added (or _removed) is delivered."""
