@@ -351,6 +351,8 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
         renderers=outbox_renderers(),
     )
     team_id = str(identity["team_id"])
+    if identity.get("enterprise_id"):  # an Enterprise Grid organisation: its other workspaces' people are staff too
+        deps.enterprises[team_id] = str(identity["enterprise_id"])
     with session_factory.begin() as session:
         workspace_rows.update_identity(
             session,

@@ -99,3 +99,14 @@ def build_field_errors(view: Mapping[str, Any], problems: Mapping[str | None, st
             joined = f"{errors[block_id]} {text}" if block_id in errors else text
             errors[block_id] = joined[:FIELD_ERROR_LIMIT]
     return errors
+
+
+FOR_HOST_TEAM = (
+    "Thanks for trying! Rapport works for the team that added it to this Slack, so its commands, shortcuts and "
+    "buttons are only for that team's own members."
+)
+
+
+def build_for_host_team() -> dict[str, Any]:
+    """The polite reply to someone of another organisation (a customer in a shared channel) who tries Rapport."""
+    return message(FOR_HOST_TEAM, [section(f":wave: {escape(FOR_HOST_TEAM)}")])

@@ -1,4 +1,5 @@
-"""The note Rapport posts when it joins a channel."""
+"""The note Rapport posts when it joins a channel: for the team, or, in a channel shared with another
+organisation, for both sides."""
 
 from __future__ import annotations
 
@@ -28,4 +29,22 @@ def build_intro_note() -> dict[str, Any]:
     return message(
         "Rapport joined: it records which customers are mentioned here.",
         [section(INTRO_TEXT), section(INTRO_NUDGES), context(INTRO_CONTROLS)],
+    )
+
+
+SHARED_INTRO_TEXT = (
+    ":wave: Hi! I'm *Rapport*, an app of the team that added me here. In this channel I note which organisations a "
+    "message names and whether a message is still waiting for a reply, and I keep a link and a short excerpt (at "
+    "most 280 characters) of those messages for that team. Excerpts are deleted after the team's retention period "
+    "(90 days unless an admin changed it), and deleting a message deletes its excerpt at once."
+)
+SHARED_INTRO_CONTROLS = "Removing me from this channel stops everything I do here."
+
+
+def build_shared_intro_note() -> dict[str, Any]:
+    """The join note in a channel shared with another organisation: what is recorded about the conversation, for
+    everyone in it (nothing addressed to one side, no tips)."""
+    return message(
+        "Rapport joined: it records which organisations are mentioned here.",
+        [section(SHARED_INTRO_TEXT), context(SHARED_INTRO_CONTROLS)],
     )

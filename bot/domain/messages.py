@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeGuard
 
+from bot.domain.people import SLACKBOT_ID
+
 
 @dataclass(frozen=True)
 class ChannelMessage:
@@ -52,9 +54,10 @@ def is_slack_ts(value: object) -> bool:
 
 
 def is_from_bot(message: dict[str, Any], bot_user_id: str | None) -> bool:
-    """Bots' messages (ours included) are never mentions, and never stories."""
+    """Bots' messages (ours included, and Slackbot's, which carry no bot_id) are never mentions, and never stories."""
     return bool(
-        message.get("bot_id")
+        message.get("user") == SLACKBOT_ID
+        or message.get("bot_id")
         or message.get("subtype") == "bot_message"
         or message.get("bot_profile")
         or (bot_user_id and message.get("user") == bot_user_id)

@@ -3,6 +3,7 @@
 from slack_bolt import App
 
 from bot.listeners import actions, commands, events, shortcuts, submissions
+from bot.listeners.host_team import HostTeamOnly
 from bot.runtime.deps import Deps
 
 
@@ -15,6 +16,7 @@ def register(app: App, deps: Deps) -> None:
     17 command, view, action and shortcut listeners (some 0.14 ms of the intake's hot path). No surface's
     listeners match another surface's requests, so the order changes nothing else.
     """
+    app.use(HostTeamOnly(deps))  # people of another organisation run nothing (a polite line instead)
     events.register(app, deps)
     commands.register(app, deps)
     submissions.register(app, deps)

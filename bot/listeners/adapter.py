@@ -39,7 +39,7 @@ from bot.blocks.errors import (
 )
 from bot.blocks.results import build_result_view
 from bot.domain.errors import RapportError
-from bot.listeners.payloads import Request, kind_of, read_request, request_ids, response_url_of
+from bot.listeners.payloads import Request, installed_team, kind_of, read_request, request_ids, response_url_of
 
 log = logging.getLogger(__name__)
 
@@ -87,6 +87,11 @@ def slack_was_busy(error: SlackApiError) -> bool:
     return error.response.status_code == 429 or error.response.status_code >= 500
 
 
+def _read(body: dict[str, Any], client: WebClient, context: BoltContext) -> Request:
+    """The request, for the workspace that installed Rapport (see `installed_team`)."""
+    return read_request(body, client=client, bot_user_id=context.bot_user_id, team_id=installed_team(context, body))
+
+
 def _described(ids: Mapping[str, str]) -> str:
     return " ".join(f"{key}={value}" for key, value in ids.items())
 
@@ -116,7 +121,7 @@ def on_command(app: App, name: str, callback: CommandCallback) -> None:
     """Register a slash command; what it returns (or why it could not) is the ephemeral acknowledgement."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        reply = _command_reply(read_request(body, client=client, bot_user_id=context.bot_user_id), callback)
+        reply = _command_reply(_read(body, client, context), callback)
         if reply is None:
             ack()
         else:
@@ -146,7 +151,7 @@ def on_action(app: App, action_id: Constraint, callback: ActionCallback) -> None
     """Register a block action: acknowledged, then answered by replacing the message or by an ephemeral reply."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
-        request = read_request(body, client=client, bot_user_id=context.bot_user_id)
+        request = _read(body, client, context)
         answer = _action_answer(request, callback)
         ack()
         if answer is None or not _can_respond(request):
@@ -182,7 +187,7 @@ def on_submission(app: App, callback_id: Constraint, callback: SubmissionCallbac
     """Register a modal's submission: the view it returns replaces the modal; errors appear under their inputs."""
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
-        ack(**_submission_answer(read_request(body, client=client, bot_user_id=context.bot_user_id), callback))
+        ack(**_submission_answer(_read(body, client, context), callback))
 
     app.view(callback_id)(listener)
 
@@ -218,7 +223,7 @@ def on_shortcut(app: App, callback_id: Constraint, callback: ShortcutCallback, *
 
     def listener(ack: Ack, body: dict[str, Any], client: WebClient, context: BoltContext, respond: Respond) -> None:
         ack()
-        request = read_request(body, client=client, bot_user_id=context.bot_user_id)
+        request = _read(body, client, context)
         try:
             _open(request, _shortcut_view(request, callback, title=title))
         except SlackApiError as error:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,6 +117,18 @@ def actor(body: dict[str, Any]) -> tuple[str, str]:
     return team_id, _text(user.get("id")) or _text(body.get("user_id"))
 
 
+def installed_team(context: Mapping[str, Any], body: dict[str, Any]) -> str:
+    """The installed workspace a request is for: the one Bolt authorised it as (auth.test's team, or the
+    installation's), else Bolt's `context.team_id`, else the payload's team.
+
+    Not the payload's team first: from a Slack Connect channel, a command's `team_id` and an interaction's `team`
+    may name the person's own organisation rather than the workspace that installed Rapport.
+    """
+    authorized = context.get("authorize_result")
+    team = getattr(authorized, "team_id", None) or context.get("team_id")
+    return team if isinstance(team, str) and team else actor(body)[0]
+
+
 def channel_of(body: dict[str, Any]) -> str:
     """The channel a slash command was typed in or a click or shortcut happened in; "" for none (Home tab, modals)."""
     return (
@@ -194,12 +206,15 @@ class Request:
         return _dict(_dict(values.get(block_id)).get(action_id)).get(key)
 
 
-def read_request(body: dict[str, Any], *, client: WebClient, bot_user_id: str | None = None) -> Request:
-    """The request in a slash command's or interactive payload's body."""
-    team_id, user_id = actor(body)
+def read_request(
+    body: dict[str, Any], *, client: WebClient, bot_user_id: str | None = None, team_id: str = ""
+) -> Request:
+    """The request in a slash command's or interactive payload's body, for the installed workspace `team_id` (the
+    payload's team when not given)."""
+    person_team, user_id = actor(body)
     return Request(
         kind=kind_of(body),
-        team_id=team_id,
+        team_id=team_id or person_team,
         user_id=user_id,
         channel_id=channel_of(body),
         trigger_id=_text(body.get("trigger_id")),

@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
@@ -20,6 +21,7 @@ from bot.db.queries import workspaces as workspace_rows
 from bot.db.queries.intake import ToneSettingsRow
 from bot.domain.matcher import CustomerMatcher, NameEntry
 from bot.domain.messages import ChannelMessage
+from bot.domain.people import Kind
 from bot.domain.tone import (
     ToneHit,
     ToneMatcher,
@@ -196,3 +198,26 @@ class ToneSetups:
             return False
         cached.checked_at = now
         return _file_stamp(cached.setup.rules_file) != cached.setup.file_stamp
+
+
+class KnownPeople:
+    """Who each person is (staff, external, bot), per workspace, as this process last read it: the message path
+    asks for every author, so a person known here costs neither a query nor a Web API call until `ttl` passes."""
+
+    def __init__(self, ttl: timedelta) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], tuple[Kind, datetime]] = {}
+
+    def get(self, *, team_id: str, user_id: str, now: datetime) -> Kind | None:
+        """The person's kind if read less than `ttl` before `now`, else None."""
+        with self._lock:
+            found = self._known.get((team_id, user_id))
+        if found is None or now - found[1] >= self._ttl:
+            return None
+        return found[0]
+
+    def remember(self, *, team_id: str, user_id: str, kind: Kind, read_at: datetime) -> None:
+        """Keep what Slack said about a person at `read_at`."""
+        with self._lock:
+            self._known[(team_id, user_id)] = (kind, read_at)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from typing import Any
 
@@ -15,11 +15,13 @@ from bot.config import Settings
 from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
 from bot.runtime.batching import GroupCommit
-from bot.runtime.caches import DirectoryMatchers, ToneSetups, WatchedChannels
+from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
 from bot.runtime.pacing import SendPacing
 from bot.runtime.sender import Renderers, SenderWake
 
 Clock = Callable[[], datetime]
+# How long what Slack said about a person (users.info) is trusted before it is read again.
+PROFILE_TTL = timedelta(days=1)
 
 
 def system_clock() -> datetime:
@@ -50,6 +52,10 @@ class Deps:
     tone: ToneSetups = field(default_factory=ToneSetups)
     # What Slack's 429s taught this process's outbox sender (paced channels, a workspace-wide hold).
     pacing: SendPacing = field(default_factory=SendPacing)
+    # Who each author is (staff, external, bot), read from users.info and kept for PROFILE_TTL.
+    people: KnownPeople = field(default_factory=lambda: KnownPeople(PROFILE_TTL))
+    # The Enterprise Grid organisation of each installed workspace (auth.test's enterprise_id), where there is one.
+    enterprises: dict[str, str] = field(default_factory=dict)
 
     @property
     def engine(self) -> Engine:

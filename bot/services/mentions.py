@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from bot.blocks.intro import build_intro_note
+from bot.blocks.intro import build_intro_note, build_shared_intro_note
 from bot.db.queries import channels as channel_rows
 from bot.db.queries import events as event_rows
 from bot.db.queries import mentions as mention_rows
@@ -197,14 +197,19 @@ def record_deletion(deps: Deps, *, event_id: str | None, team_id: str, channel_i
         return mention_rows.delete_of_message(session, team_id=team_id, channel_id=channel_id, message_ts=ts)
 
 
-def bot_joined_channel(deps: Deps, *, event_id: str | None, team_id: str, channel_id: str) -> None:
-    """Start watching a channel and queue the note saying what Rapport records there."""
+def bot_joined_channel(
+    deps: Deps, *, event_id: str | None, team_id: str, channel_id: str, shared: bool = False
+) -> None:
+    """Start watching a channel and queue the note saying what Rapport records there: written for both sides when
+    the channel is shared with another organisation (`shared`) or already linked to a customer."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
         if not _first_event(deps, session, team_id=team_id, event_id=event_id):
             return
-        channel_rows.upsert(session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True, joined_at=now)
-        note = build_intro_note()
+        row = channel_rows.upsert(
+            session, team_id=team_id, channel_id=channel_id, now=now, is_watched=True, joined_at=now
+        )
+        note = build_shared_intro_note() if shared or row.customer_id is not None else build_intro_note()
         outbox_rows.enqueue(
             session,
             team_id=team_id,

@@ -1,20 +1,21 @@
-"""Slack user profiles (timezone, admin flags), cached in the database and refreshed when a day old."""
+"""Slack user profiles (timezone, admin flags, who the person is), cached in the database and refreshed when a day
+old; who an author is is also kept in each process (`Deps.people`), so the message path asks neither the database
+nor Slack about a person it knows."""
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.db.queries import settings as settings_rows
-from bot.runtime.deps import Deps
+from bot.domain.people import Kind, is_slackbot, kind_of_profile
+from bot.runtime.deps import PROFILE_TTL, Deps
 
 log = logging.getLogger(__name__)
-
-PROFILE_TTL = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -24,6 +25,7 @@ class Profile:
     tz: str
     is_admin: bool
     is_owner: bool
+    kind: Kind = Kind.STAFF
 
 
 def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: datetime) -> Profile | None:
@@ -34,8 +36,12 @@ def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: da
         log.warning("users.info failed for %s: %s", user_id, error)
         return None
     profile = user.get("profile") or {}
+    kind = kind_of_profile(user, team_id=team_id, enterprise_id=deps.enterprises.get(team_id))
     found = Profile(
-        tz=str(user.get("tz") or "UTC")[:64], is_admin=bool(user.get("is_admin")), is_owner=bool(user.get("is_owner"))
+        tz=str(user.get("tz") or "UTC")[:64],
+        is_admin=bool(user.get("is_admin")),
+        is_owner=bool(user.get("is_owner")),
+        kind=kind,
     )
     with deps.session_factory.begin() as session:
         settings_rows.save_user_profile(
@@ -49,10 +55,11 @@ def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: da
             tz=found.tz,
             is_admin=found.is_admin,
             is_owner=found.is_owner,
-            is_bot=bool(user.get("is_bot")),
-            is_external=bool(user.get("is_stranger") or (user.get("team_id") not in (None, team_id))),
+            is_bot=kind is Kind.BOT,
+            is_external=kind is Kind.EXTERNAL,
             deleted=bool(user.get("deleted")),
         )
+    deps.people.remember(team_id=team_id, user_id=user_id, kind=kind, read_at=now)
     return found
 
 
@@ -61,7 +68,8 @@ def _cached(deps: Deps, *, team_id: str, user_id: str) -> tuple[Profile, datetim
         row = settings_rows.user_profile(session, team_id=team_id, user_id=user_id)
         if row is None:
             return None
-        return Profile(tz=row.tz, is_admin=row.is_admin, is_owner=row.is_owner), row.fetched_at
+        kind = Kind.BOT if row.is_bot else Kind.EXTERNAL if row.is_external else Kind.STAFF
+        return Profile(tz=row.tz, is_admin=row.is_admin, is_owner=row.is_owner, kind=kind), row.fetched_at
 
 
 def user_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> str:
@@ -83,3 +91,26 @@ def fresh_profile(deps: Deps, client: WebClient, *, team_id: str, user_id: str) 
         return fetched
     cached = _cached(deps, team_id=team_id, user_id=user_id)
     return cached[0] if cached is not None else None
+
+
+def person_kind(deps: Deps, client: WebClient, *, team_id: str, user_id: str, fallback: Kind) -> Kind:
+    """Who a person is to the workspace: what this process knows, else the database's profile while fresh, else
+    users.info. When Slack cannot say, the stale profile if there is one, else `fallback` (the guess from the
+    message's own fields), and the log says so; the event is not lost."""
+    if is_slackbot(user_id):
+        return Kind.BOT
+    now = deps.clock()
+    known = deps.people.get(team_id=team_id, user_id=user_id, now=now)
+    if known is not None:
+        return known
+    cached = _cached(deps, team_id=team_id, user_id=user_id)
+    if cached is not None and now - cached[1] < PROFILE_TTL:
+        deps.people.remember(team_id=team_id, user_id=user_id, kind=cached[0].kind, read_at=cached[1])
+        return cached[0].kind
+    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now)
+    if fetched is not None:
+        return fetched.kind
+    decided = cached[0].kind if cached is not None else fallback
+    source = "a stale profile" if cached is not None else "the message"
+    log.warning("could not read who %s is; decided %s from %s", user_id, decided.value, source)
+    return decided

@@ -11,6 +11,11 @@ from typing import Any, Literal
 
 from bot.slacksim.delivery import BotDelivery, Delivery
 from bot.slacksim.state import JsonDict, SimLookupError, SimState
+from bot.slacksim.workspace import SLACKBOT, SimChannel, SimUser
+
+# Message subtypes Slack sends without any team field (`team`, `user_team`, `source_team`).
+UNTEAMED_SUBTYPES = frozenset({"file_share", "thread_broadcast"})
+TOMBSTONE_TEXT = "This message was deleted."
 
 
 class EventDriver:
@@ -45,14 +50,18 @@ class EventDriver:
         """Deliver an Events API event_callback wrapping `event`."""
         ws = self._ws
         with self._cond:
-            channel = self._state.resolve(event["channel"]) if isinstance(event.get("channel"), str) else None
+            channel = self._channel_of(event)
             now = self._state.clock()
         eid = event_id or f"Ev{next(self._ids):04d}{uuid.uuid4().hex[:7].upper()}"
+        # In a shared channel another organisation created, Slack's envelope names that organisation; the installed
+        # workspace is only in `authorizations`.
+        host = team_id or (channel.host_team_id if channel is not None else None) or ws.team_id
         envelope: JsonDict = {
             "token": self._verification_token,
-            "team_id": team_id or ws.team_id,
-            "context_team_id": team_id or ws.team_id,
-            "context_enterprise_id": None,
+            "enterprise_id": ws.enterprise_id if host == ws.team_id else None,
+            "team_id": host,
+            "context_team_id": host,
+            "context_enterprise_id": ws.enterprise_id if host == ws.team_id else None,
             "api_app_id": ws.api_app_id,
             "event": event,
             "type": "event_callback",
@@ -60,7 +69,7 @@ class EventDriver:
             "event_time": int(now) if event_time is None else event_time,
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": ws.enterprise_id,
                     "team_id": ws.team_id,
                     "user_id": ws.bot_user_id,
                     "is_bot": True,
@@ -82,6 +91,19 @@ class EventDriver:
             "events_api", envelope, socket_extra, json.dumps(envelope).encode(), "application/json", headers
         )
 
+    def _channel_of(self, event: dict[str, Any]) -> SimChannel | None:
+        """The channel an event happened in (a reaction names it in its item), if the simulator knows it."""
+        channel = event.get("channel")
+        item = event.get("item")
+        if not isinstance(channel, str) and isinstance(item, dict):
+            channel = item.get("channel")
+        if not isinstance(channel, str):
+            return None
+        try:
+            return self._state.resolve(channel)
+        except SimLookupError:
+            return None
+
     def _store_user_message(
         self,
         user: str | None,
@@ -99,26 +121,59 @@ class EventDriver:
         author = ws.user(user) if user else None
         team = author.team(ws.team_id) if author is not None else ws.team_id
         ts = self._state.next_ts()
-        msg: JsonDict = {"type": "message", "ts": ts, "text": text, "team": team}
+        msg: JsonDict = {"type": "message", "ts": ts, "text": text}
+        if subtype not in UNTEAMED_SUBTYPES:  # file shares and thread broadcasts carry no team field at all
+            msg["team"] = team
+            if author is not None and ch.is_ext_shared:
+                # Messages in a shared channel carry the author's home team (an Enterprise Grid `E…` id if any).
+                msg["user_team"] = msg["source_team"] = ws.author_team(author, ch)
         if user:
             msg["user"] = user
         if subtype:
             msg["subtype"] = subtype
         if bot_id:
             msg["bot_id"] = bot_id
-        elif not subtype:
+        elif subtype in (None, "thread_broadcast"):
             msg["client_msg_id"] = str(uuid.uuid4())
         if blocks is not None:
             msg["blocks"] = blocks
         if thread_ts:
             msg["thread_ts"] = thread_ts
-        if author is not None and ws.is_external(author):
-            # Slack Connect messages carry the author's home team.
-            msg["user_team"] = team
-            msg["source_team"] = team
+        if subtype == "file_share":
+            msg.update(upload=False, display_as_bot=False, files=[self._file(author, ts)])
+        if subtype == "thread_broadcast" and thread_ts:
+            msg["root"] = self._root(ch.id, thread_ts)
         msg.update(extra or {})
         self._state.add_message(ch.id, msg)
+        if subtype == "thread_broadcast":
+            msg.pop("parent_user_id", None)  # a broadcast names its thread's parent in `root` instead
         return copy.deepcopy(msg) | {"channel": ch.id, "event_ts": ts, "channel_type": ch.channel_type}
+
+    def _file(self, author: SimUser | None, ts: str) -> JsonDict:
+        """The `files` entry of a file share, as Slack sends it (a few of its fields)."""
+        file_id = f"F{uuid.uuid4().hex[:10].upper()}"
+        return {
+            "id": file_id,
+            "created": int(float(ts)),
+            "timestamp": int(float(ts)),
+            "name": "screenshot.png",
+            "title": "screenshot.png",
+            "mimetype": "image/png",
+            "filetype": "png",
+            "user": author.id if author is not None else "",
+            "user_team": author.team(self._ws.team_id) if author is not None else self._ws.team_id,
+            "mode": "hosted",
+            "is_external": False,
+            "size": 1024,
+            "url_private": f"https://files.slack.com/files-pri/{self._ws.team_id}-{file_id}/screenshot.png",
+            "permalink": f"https://{self._ws.domain}.slack.com/files/{file_id}/screenshot.png",
+        }
+
+    def _root(self, channel_id: str, thread_ts: str) -> JsonDict:
+        """The `root` of a thread broadcast: the thread's parent as it stands."""
+        parent = self._state.find_message(channel_id, thread_ts) or {"ts": thread_ts}
+        keep = ("text", "user", "team", "type", "thread_ts", "reply_count", "reply_users_count", "latest_reply", "ts")
+        return {key: copy.deepcopy(parent[key]) for key in keep if key in parent}
 
     def post_message(
         self,
@@ -182,23 +237,78 @@ class EventDriver:
         return self.send_event(event)
 
     def delete_message(self, channel: str, ts: str) -> Delivery:
-        """A user deletes a stored message: message_deleted is delivered."""
+        """A user deletes a stored message: message_deleted is delivered; a thread parent with replies stays as a
+        tombstone, announced by message_changed (as Slack does)."""
         with self._cond:
             ch = self._state.require_channel(channel)
-            previous = self._state.remove_message(ch.id, ts)
-            if previous is None:
+            found = self._state.find_message(ch.id, ts)
+            event = self._tombstone(ch, found) if found is not None and found.get("reply_count") else None
+            previous = None if event is not None else self._state.remove_message(ch.id, ts)
+            if event is None and previous is None:
                 raise SimLookupError(f"no message {ts} in {ch.id}")
-            event_ts = self._state.next_ts()
+            if event is None:
+                event_ts = self._state.next_ts()
+                event = {
+                    "type": "message",
+                    "subtype": "message_deleted",
+                    "hidden": True,
+                    "channel": ch.id,
+                    "ts": event_ts,
+                    "event_ts": event_ts,
+                    "deleted_ts": ts,
+                    "channel_type": ch.channel_type,
+                    "previous_message": previous,
+                }
+        return self.send_event(event)
+
+    def _tombstone(self, ch: SimChannel, parent: JsonDict) -> JsonDict:
+        """Replace a thread parent by Slack's tombstone; the message_changed event saying so."""
+        previous = copy.deepcopy(parent)
+        event_ts = self._state.next_ts()
+        kept = ("thread_ts", "reply_count", "reply_users_count", "latest_reply", "reply_users", "ts")
+        tombstone: JsonDict = {key: parent[key] for key in kept if key in parent}
+        tombstone.update(
+            type="message", subtype="tombstone", text=TOMBSTONE_TEXT, user=SLACKBOT.id, hidden=True, is_locked=False
+        )
+        parent.clear()
+        parent.update(tombstone)
+        event = {
+            "type": "message",
+            "subtype": "message_changed",
+            "hidden": True,
+            "channel": ch.id,
+            "ts": event_ts,
+            "event_ts": event_ts,
+            "channel_type": ch.channel_type,
+            "message": copy.deepcopy(tombstone),
+            "previous_message": previous,
+        }
+        return event
+
+    def react(self, user: str, channel: str, ts: str, reaction: str, *, removed: bool = False) -> Delivery:
+        """A person adds (or removes) an emoji reaction on a message: reaction_added (or _removed) is delivered."""
+        with self._cond:
+            ch = self._state.require_channel(channel)
+            msg = self._state.find_message(ch.id, ts)
             event = {
-                "type": "message",
-                "subtype": "message_deleted",
-                "hidden": True,
-                "channel": ch.id,
-                "ts": event_ts,
-                "event_ts": event_ts,
-                "deleted_ts": ts,
-                "channel_type": ch.channel_type,
-                "previous_message": previous,
+                "type": "reaction_removed" if removed else "reaction_added",
+                "user": user,
+                "reaction": reaction,
+                "item_user": (msg or {}).get("user", ""),
+                "item": {"type": "message", "channel": ch.id, "ts": ts},
+                "event_ts": self._state.next_ts(),
+            }
+        return self.send_event(event)
+
+    def open_home(self, user: str) -> Delivery:
+        """A person opens the app's Home tab: app_home_opened is delivered."""
+        with self._cond:
+            event = {
+                "type": "app_home_opened",
+                "user": user,
+                "channel": f"D{user[1:]}",
+                "tab": "home",
+                "event_ts": self._state.next_ts(),
             }
         return self.send_event(event)
 

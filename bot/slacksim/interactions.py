@@ -46,10 +46,11 @@ class InteractionDriver:
                 channel_name = "privategroup"
             else:
                 channel_name = ch.name
+            # Someone of another organisation, in a shared channel, runs it from their own team.
             fields = {
                 "token": self._verification_token,
-                "team_id": ws.team_id,
-                "team_domain": ws.domain,
+                "team_id": author.team(ws.team_id),
+                "team_domain": ws.domain if not ws.is_external(author) else author.team(ws.team_id).lower(),
                 "channel_id": ch.id,
                 "channel_name": channel_name,
                 "user_id": author.id,
@@ -90,6 +91,9 @@ class InteractionDriver:
                 user.setdefault("name", known.name)
                 user.setdefault("team_id", known.team(ws.team_id))
             p["user"] = user
+            # From a shared channel, `team` is the clicking person's own team (Bolt then reads it as context.team_id).
+            if known is not None and ws.is_external(known):
+                p.setdefault("team", {"id": known.team(ws.team_id), "domain": known.team(ws.team_id).lower()})
             p.setdefault("team", {"id": ws.team_id, "domain": ws.domain})
             p.setdefault("api_app_id", ws.api_app_id)
             p.setdefault("token", self._verification_token)

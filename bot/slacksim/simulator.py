@@ -385,6 +385,24 @@ class SlackSimulator:
             user, channel, text, thread_ts=thread_ts, blocks=blocks, subtype=subtype, bot_id=bot_id, extra=extra
         )
 
+    def share_file(
+        self, user: str, channel: str, text: str = "", *, thread_ts: str | None = None
+    ) -> tuple[str, Delivery]:
+        """A person shares a file (a screenshot) with a comment: a `file_share` message, with no team field."""
+        return self._events.post_message(user, channel, text, thread_ts=thread_ts, subtype="file_share")
+
+    def broadcast_reply(self, user: str, channel: str, text: str, *, thread_ts: str) -> tuple[str, Delivery]:
+        """A person replies in a thread and also sends it to the channel: a `thread_broadcast`, with no team field."""
+        return self._events.post_message(user, channel, text, thread_ts=thread_ts, subtype="thread_broadcast")
+
+    def react(self, user: str, channel: str, ts: str, reaction: str, *, removed: bool = False) -> Delivery:
+        """A person adds (or removes) an emoji reaction on a message: reaction_added (or _removed) is delivered."""
+        return self._events.react(user, channel, ts, reaction, removed=removed)
+
+    def open_home(self, user: str) -> Delivery:
+        """A person opens the app's Home tab: app_home_opened is delivered."""
+        return self._events.open_home(user)
+
     def seed_message(
         self,
         user: str | None,
@@ -403,7 +421,8 @@ class SlackSimulator:
         return self._events.edit_message(channel, ts, new_text)
 
     def delete_message(self, channel: str, ts: str) -> Delivery:
-        """A user deletes a stored message: message_deleted is delivered."""
+        """A user deletes a stored message: message_deleted is delivered (for a thread parent with replies, a
+        message_changed to Slack's tombstone)."""
         return self._events.delete_message(channel, ts)
 
     def set_bot_member(self, channel: str, member: bool = True) -> None:

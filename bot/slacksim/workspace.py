@@ -74,7 +74,11 @@ class SimUser:
     is_primary_owner: bool = False
     display_name: str = ""
     title: str = ""
+    # Slack's `is_stranger`; people of another team who share no channel with the workspace get it anyway.
     is_stranger: bool = False
+    # The Enterprise Grid organisation the user belongs to (`E…`): users.info says so in `enterprise_user`, and in a
+    # shared channel their messages' `user_team` is this id rather than their workspace's.
+    enterprise_id: str | None = None
 
     def team(self, workspace_team: str) -> str:
         """Return the user's team id, defaulting to the workspace's."""
@@ -134,12 +138,25 @@ class SimUser:
             "is_email_confirmed": not self.is_bot,
             "who_can_share_contact_card": "EVERYONE",
         }
-        if self.is_stranger:
+        if self.is_stranger or workspace.is_stranger(self):
             user["is_stranger"] = True
+        if self.enterprise_id:
+            user["enterprise_user"] = {
+                "id": self.id,
+                "enterprise_id": self.enterprise_id,
+                "enterprise_name": workspace.external_teams.get(self.enterprise_id, ""),
+                "is_admin": self.is_admin,
+                "is_owner": self.is_owner,
+                "is_primary_owner": self.is_primary_owner,
+                "teams": [team],
+            }
         return user
 
 
 _IMAGE_SIZES = (24, 32, 48, 72, 192, 512)
+
+# Slackbot: a user of every workspace, not marked `is_bot`, whose messages carry no `bot_id`.
+SLACKBOT = SimUser("USLACKBOT", "slackbot", "Slackbot", "America/Los_Angeles", display_name="Slackbot")
 
 
 @dataclass
@@ -161,6 +178,9 @@ class SimChannel:
     purpose: str = ""
     is_archived: bool = False
     user: str | None = None  # the other party of an IM
+    # The organisation that created a shared channel, when not the workspace (a customer invited the team): Slack
+    # names it in the envelope's `team_id` of every event from the channel, and in conversations.info.
+    host_team_id: str | None = None
 
     @property
     def channel_type(self) -> str:
@@ -188,6 +208,8 @@ class SimWorkspace:
     external_teams: dict[str, str] = field(default_factory=dict)  # team id -> team name
     email_domain: str = "example.com"
     bot_scopes: list[str] = field(default_factory=lambda: list(INSTALLED_BOT_SCOPES))
+    # The workspace's Enterprise Grid organisation (`E…`), if it belongs to one.
+    enterprise_id: str | None = None
     # Lookups hit an index rebuilt whenever a list is replaced or changes length, so callers may append
     # users/channels at any time (replacing an element in place needs a new list).
     _user_index: dict[str, SimUser] = field(default_factory=dict, init=False, repr=False, compare=False)
@@ -245,7 +267,6 @@ class SimWorkspace:
                 email="bob@acme.example",
                 team_id=ext,
                 display_name="Bob",
-                is_stranger=True,
             ),
             SimUser("U0OTHERBOT", "otherbot", "Other Bot", "America/Los_Angeles", is_bot=True, bot_id="B0OTHER"),
             SimUser("U0RAPPORT", "rapport", "Rapport", "America/Los_Angeles", is_bot=True, bot_id="B0RAPPORT"),
@@ -266,11 +287,12 @@ class SimWorkspace:
         return cls(users=users, channels=channels, external_teams={ext: "Acme Corp"})
 
     def user(self, user_id: str) -> SimUser | None:
-        """Return the user with that id, if any."""
+        """Return the user with that id, if any (Slackbot is in every workspace)."""
         if self._user_key != (id(self.users), len(self.users)):
             self._user_index = {u.id: u for u in self.users}
             self._user_key = (id(self.users), len(self.users))
-        return self._user_index.get(user_id)
+        found = self._user_index.get(user_id)
+        return SLACKBOT if found is None and user_id == SLACKBOT.id else found
 
     def channel(self, channel_id: str) -> SimChannel | None:
         """Return the (non-DM) channel with that id, if any."""
@@ -284,8 +306,23 @@ class SimWorkspace:
         return next((c for c in self.channels if c.name == name), None)
 
     def is_external(self, user: SimUser) -> bool:
-        """Tell whether the user belongs to another team (Slack Connect)."""
-        return user.team(self.team_id) != self.team_id
+        """Tell whether the user belongs to another organisation (Slack Connect): another team, and not one of the
+        workspace's own Enterprise Grid organisation."""
+        if user.team(self.team_id) == self.team_id:
+            return False
+        return not (self.enterprise_id and user.enterprise_id == self.enterprise_id)
+
+    def is_stranger(self, user: SimUser) -> bool:
+        """Slack's `is_stranger`: of another organisation, and in no shared channel with the workspace."""
+        if not self.is_external(user):
+            return False
+        shared = (c for c in self.channels if c.is_ext_shared)
+        return not any(user.id in self.members_of(c) for c in shared)
+
+    def author_team(self, user: SimUser, channel: SimChannel) -> str:
+        """The `user_team` Slack puts on a message in a shared channel: the author's Enterprise Grid organisation
+        (`E…`) if they belong to one, else their workspace."""
+        return user.enterprise_id or user.team(self.team_id) if channel.is_ext_shared else user.team(self.team_id)
 
     def bot_user(self) -> SimUser:
         """Return the app's bot user, synthesised when the user list lacks it."""

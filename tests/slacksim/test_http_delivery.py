@@ -154,7 +154,9 @@ def test_event_shapes(sim: SlackSimulator, app: App, seen: Seen) -> None:
         sim.add_bot_to_channel("C0ACME", inviter="U0DANA")
         ts, _ = sim.post_message("W0EXTBOB", "C0ACME", "hi from acme")
         sim.edit_message("C0ACME", ts, "edited")
-        sim.delete_message("C0ACME", ts)
+        sim.delete_message("C0ACME", ts)  # it has the echo as a reply: Slack leaves a tombstone
+        lone = sim.seed_message("U0DANA", "C0ACME", "no replies to this one")
+        sim.delete_message("C0ACME", lone)
         sim.remove_bot_from_channel("C0ACME")
         sim.post_message("U0LEE", "D0LEE", "a DM")
     envelopes = seen.bodies
@@ -171,6 +173,7 @@ def test_event_shapes(sim: SlackSimulator, app: App, seen: Seen) -> None:
         ("member_joined_channel", None),
         ("message", None),
         ("message", "message_changed"),
+        ("message", "message_changed"),
         ("message", "message_deleted"),
         ("member_left_channel", None),
         ("message", None),
@@ -179,10 +182,12 @@ def test_event_shapes(sim: SlackSimulator, app: App, seen: Seen) -> None:
     assert (joined["user"], joined["channel_type"], joined["inviter"]) == ("U0RAPPORT", "C", "U0DANA")
     assert envelopes[1]["is_ext_shared_channel"] is True
     assert (external["team"], external["user_team"], external["source_team"]) == ("T0EXT0001",) * 3
-    changed = next(e for e in events if e.get("subtype") == "message_changed")
+    changed, tombstone = (e for e in events if e.get("subtype") == "message_changed")
     assert (changed["message"]["text"], changed["previous_message"]["text"]) == ("edited", "hi from acme")
+    assert tombstone["message"]["subtype"] == "tombstone" and tombstone["message"]["ts"] == ts
+    assert tombstone["message"]["text"] == "This message was deleted." and tombstone["message"]["reply_count"] == 1
     deleted = next(e for e in events if e.get("subtype") == "message_deleted")
-    assert deleted["deleted_ts"] == ts
+    assert deleted["deleted_ts"] == lone
     dm = events[-1]
     assert (dm["channel"], dm["channel_type"], dm["text"]) == ("D0LEE", "im", "a DM")
 

@@ -1,4 +1,5 @@
-"""Who counts as external (read from Slack's own payload samples) and the owner's DM about an unanswered message."""
+"""Who counts as external when Slack cannot say (read from Slack's own payload samples), and the owner's DM about an
+unanswered message."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from typing import Any
 import pytest
 
 from bot.blocks.unanswered import build_unanswered_alert
+from bot.domain.people import Kind, kind_of_message_author
 from bot.listeners.events.payloads import channel_message, in_shared_channel
 from bot.views.unanswered import UnansweredView
 from tests.conftest import SLACK_FIXTURES
@@ -34,34 +36,39 @@ def person(message: dict[str, Any], **fields: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize(
-    ("fields", "external"),
+    ("fields", "kind"),
     [
-        ({"team": TEAM}, False),
-        ({"team": "T0ACME"}, True),
-        ({"team": TEAM, "user_team": "T0ACME", "source_team": "T0ACME"}, True),
-        ({"team": "", "user_team": "", "source_team": ""}, False),  # blanks: one of ours
-        ({}, False),  # the sample's own blank team
+        ({"team": TEAM}, Kind.STAFF),
+        ({"team": "T0ACME"}, Kind.EXTERNAL),
+        ({"team": TEAM, "user_team": "T0ACME", "source_team": "T0ACME"}, Kind.EXTERNAL),
+        ({"team": TEAM, "user_team": "E0HOME", "source_team": "E0HOME"}, Kind.STAFF),  # our Grid organisation
+        ({"team": "", "user_team": "", "source_team": ""}, Kind.STAFF),  # blanks: one of ours
+        ({}, Kind.STAFF),  # the sample's own blank team
+        ({"user": "USLACKBOT"}, Kind.BOT),
     ],
 )
-def test_message_event_author_team(fields: dict[str, Any], external: bool) -> None:
+def test_the_fallback_guess_from_a_message_events_fields(fields: dict[str, Any], kind: Kind) -> None:
+    """When users.info cannot say who the author is, the message's team fields decide, as before."""
     body = sample("MessagePayload.json")
-    message = channel_message(TEAM, "C0ACME", person(body["event"], **fields), "U0BOT")
-    assert message is not None and message.is_external is external
+    guessed = kind_of_message_author(person(body["event"], **fields), team_id=TEAM, enterprise_id="E0HOME", shared=True)
+    assert guessed is kind
 
 
 def test_edited_message_carries_user_team() -> None:
     edited = sample("MessageChangedPayload.json")["event"]["message"]
     assert "user_team" in edited and "source_team" in edited  # what Slack sends on shared-channel messages
     message = channel_message(TEAM, "C0ACME", person(edited, user_team="T0ACME", team="T0ACME"), "U0BOT")
-    assert message is not None and message.is_external
+    assert message is not None and not message.is_external  # who the author is comes from their profile
+    guessed = kind_of_message_author(person(edited, user_team="T0ACME"), team_id=TEAM, enterprise_id=None, shared=True)
+    assert guessed is Kind.EXTERNAL
 
 
 def test_a_channel_not_shared_outside_the_org_has_no_externals() -> None:
     body = sample("MessagePayload.json")
     assert in_shared_channel(body) is False  # the sample says false
     assert in_shared_channel({"event": {}}) is True  # silent envelopes do not hide a customer
-    message = channel_message(TEAM, "C0X", person(body["event"], team="T0SIBLING"), "U0BOT", shared=False)
-    assert message is not None and not message.is_external
+    message = person(body["event"], team="T0SIBLING")
+    assert kind_of_message_author(message, team_id=TEAM, enterprise_id=None, shared=False) is Kind.STAFF
 
 
 def test_bots_are_never_people_even_from_another_team() -> None:
@@ -70,6 +77,8 @@ def test_bots_are_never_people_even_from_another_team() -> None:
     assert channel_message(TEAM, "C0ACME", bot, "U0BOT") is None
     app_posted = person(sample("MessagePayload.json")["event"], team="T0ACME", bot_id="B0ACME")
     assert channel_message(TEAM, "C0ACME", app_posted, "U0BOT") is None
+    slackbot = person(sample("MessagePayload.json")["event"], user="USLACKBOT", team=TEAM)
+    assert channel_message(TEAM, "C0ACME", slackbot, "U0BOT") is None  # Slackbot carries no bot_id
 
 
 def test_thread_parent_is_top_level_and_a_reply_is_not() -> None:

@@ -20,10 +20,17 @@ def _channel(event: dict[str, Any]) -> str | None:
 
 
 def handle_member_joined(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
-    """When the bot itself is invited, start watching and post the intro note."""
+    """When the bot itself is invited, start watching and post the intro note (one for both sides in a channel
+    shared with another organisation: Slack says so on the envelope, `is_ext_shared_channel`)."""
     team_id, channel = team_of(body, event), _channel(event)
     if team_id and channel and context.bot_user_id and event.get("user") == context.bot_user_id:
-        mentions.bot_joined_channel(deps, event_id=event_id_of(body), team_id=team_id, channel_id=channel)
+        mentions.bot_joined_channel(
+            deps,
+            event_id=event_id_of(body),
+            team_id=team_id,
+            channel_id=channel,
+            shared=body.get("is_ext_shared_channel") is True,
+        )
 
 
 def handle_member_left(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:

@@ -11,10 +11,27 @@ WATCHED_CHANNEL_TYPES = frozenset({"channel", "group"})
 SPOKEN_SUBTYPES = frozenset({None, "", "thread_broadcast", "file_share", "me_message"})
 
 
+def _first_authorization(body: dict[str, Any]) -> dict[str, Any]:
+    authorizations = body.get("authorizations")
+    first = authorizations[0] if isinstance(authorizations, list) and authorizations else None
+    return first if isinstance(first, dict) else {}
+
+
 def team_of(body: dict[str, Any], event: dict[str, Any]) -> str | None:
-    """The workspace an event belongs to."""
-    team = body.get("team_id") or event.get("team")
+    """The installed workspace an event belongs to: `authorizations[0].team_id`, as Bolt reads it.
+
+    Not the envelope's `team_id`: in a Slack Connect channel that names the organisation that created the channel,
+    which may be the customer's. Only an envelope without authorizations falls back to it (and then to the event's
+    `team`), as Bolt's `extract_team_id` does.
+    """
+    team = _first_authorization(body).get("team_id") or body.get("team_id") or event.get("team")
     return team if is_slack_id(team) else None
+
+
+def enterprise_of(body: dict[str, Any]) -> str | None:
+    """The Enterprise Grid organisation of the installed workspace, if the envelope names one."""
+    enterprise = _first_authorization(body).get("enterprise_id") or body.get("enterprise_id")
+    return enterprise if is_slack_id(enterprise) else None
 
 
 def in_shared_channel(body: dict[str, Any]) -> bool:
@@ -32,26 +49,23 @@ def event_id_of(body: dict[str, Any]) -> str | None:
     return event_id if isinstance(event_id, str) and 0 < len(event_id) <= MAX_EVENT_ID_LENGTH else None
 
 
-def is_external_author(team_id: str, message: dict[str, Any]) -> bool:
-    """Whether a message's author belongs to another team (a Slack Connect guest), by the author's team fields.
-
-    `user_team` (and `source_team`) name the author's home team on messages in shared channels; a message
-    event's `team` is the author's team too. None of them, or blanks, read as one of the workspace's own.
-    """
-    for field in ("user_team", "source_team", "team"):
-        author_team = message.get(field)
-        if isinstance(author_team, str) and author_team:
-            return author_team != team_id
-    return False
+def tombstone_ts(event: dict[str, Any]) -> str | None:
+    """The ts of a thread parent deleted while it had replies: Slack sends `message_changed` whose message is a
+    `tombstone` ("This message was deleted.") instead of `message_deleted`. None for any other event."""
+    changed = event.get("message")
+    if event.get("subtype") != "message_changed" or not isinstance(changed, dict):
+        return None
+    ts = changed.get("ts")
+    return str(ts) if changed.get("subtype") == "tombstone" and is_slack_ts(ts) else None
 
 
 def channel_message(
-    team_id: str, channel: Any, message: dict[str, Any], bot_user_id: str | None, *, shared: bool = True
+    team_id: str, channel: Any, message: dict[str, Any], bot_user_id: str | None
 ) -> ChannelMessage | None:
-    """A person's message in a channel, or None for anything else (bots, blanks, system messages).
+    """A person's message in a channel, or None for anything else (bots, Slackbot, blanks, system messages).
 
-    `shared` is False when the envelope says the channel is not shared with another organisation
-    (`is_ext_shared_channel`): then nobody in it is external, whatever team an Enterprise Grid user belongs to.
+    Whether its author is external is left False: who a person is comes from their profile (see
+    `bot.listeners.events.authors`), not from the message.
     """
     if not is_slack_id(channel) or not isinstance(message, dict):
         return None
@@ -68,5 +82,4 @@ def channel_message(
         thread_ts=thread_ts if is_slack_ts(thread_ts) else None,
         user_id=user,
         text=text,
-        is_external=shared and is_external_author(team_id, message),
     )

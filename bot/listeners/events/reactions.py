@@ -1,4 +1,7 @@
-"""Emoji reactions: a story emoji recognises a good story; the follow-up emoji turns a message into a follow-up."""
+"""Emoji reactions: a story emoji recognises a good story; the follow-up emoji turns a message into a follow-up.
+
+Only the team's own people act through reactions: a customer's (or a bot's) reaction records nothing.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from typing import Any
 from slack_bolt import BoltContext
 
 from bot.domain.messages import is_slack_id, is_slack_ts
+from bot.domain.people import Kind
+from bot.listeners.events.authors import person_kind
 from bot.listeners.events.payloads import event_id_of, team_of
 from bot.runtime.deps import Deps
 from bot.services import followups, stories
@@ -38,9 +43,17 @@ def _reaction(body: dict[str, Any], event: dict[str, Any], bot_user_id: str | No
     return _Reaction(team_id, event_id_of(body), user, emoji, channel, str(ts))
 
 
+def _by_staff(deps: Deps, body: dict[str, Any], context: BoltContext, reaction: _Reaction | None) -> _Reaction | None:
+    """The reaction if one of the team's own people made it (a customer's or a bot's counts for nothing)."""
+    if reaction is None:
+        return None
+    kind = person_kind(deps, body, context, team_id=reaction.team_id, user_id=reaction.user)
+    return reaction if kind is Kind.STAFF else None
+
+
 def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     """A story emoji records a recognition; the follow-up emoji makes a follow-up."""
-    r = _reaction(body, event, context.bot_user_id)
+    r = _by_staff(deps, body, context, _reaction(body, event, context.bot_user_id))
     if r is None:
         return
     if not stories.recognise_reaction(
@@ -68,7 +81,7 @@ def handle_reaction_added(body: dict[str, Any], event: dict[str, Any], context: 
 
 def handle_reaction_removed(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
     """A story emoji taken away withdraws that recognition (a follow-up, once made, stays)."""
-    r = _reaction(body, event, context.bot_user_id)
+    r = _by_staff(deps, body, context, _reaction(body, event, context.bot_user_id))
     if r is not None:
         stories.withdraw_reaction(
             deps,

@@ -35,6 +35,7 @@ class AuthMethods(MethodFamily):
             "user_id": ws.bot_user_id,
             "bot_id": ws.bot_id,
             "is_enterprise_install": False,
+            **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
         }
 
     def apps_connections_open(self, args: JsonDict) -> JsonDict:

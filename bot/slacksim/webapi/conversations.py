@@ -78,7 +78,7 @@ class ConversationMethods(MethodFamily):
             "num_members": len(self.ws.members_of(ch)),
         }
         if ch.is_ext_shared:
-            obj["conversation_host_id"] = ws.team_id
+            obj["conversation_host_id"] = ch.host_team_id or ws.team_id
             obj["internal_team_ids"] = [ws.team_id]
             obj["connected_team_ids"] = [ws.team_id, *ch.shared_team_ids]
         return obj
