@@ -21,6 +21,7 @@ from slack_sdk.errors import SlackApiError
 from bot.config import ConfigError, Settings
 from bot.domain.errors import RapportError
 from bot.logging_setup import configure_logging
+from bot.runtime.observe import log_context
 
 if TYPE_CHECKING:
     from bot.services.directory import ImportRow
@@ -35,6 +36,7 @@ def _settings(*, require_slack: bool = True) -> Settings:
         level=settings.log_level,
         fmt=settings.log_format,
         secrets=(settings.bot_token, settings.app_token, settings.signing_secret, settings.client_secret),
+        context=log_context,
     )
     return settings
 
@@ -42,15 +44,21 @@ def _settings(*, require_slack: bool = True) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT."""
     from bot.app import build_runtime
-    from bot.transports import HttpServer, socket_mode_handler
+    from bot.transports import HttpServer, close_socket_mode, socket_mode_handler
 
     settings = _settings()
     runtime = build_runtime(settings)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("received signal %s, stopping", signum)
+        if stop.is_set():
+            return
+        log.info("received signal %s, stopping within %g s", signum, SHUTDOWN_SECONDS)
         stop.set()
+        # Whatever still runs then (a job stuck past its bound) does not keep the process alive.
+        watchdog = threading.Timer(SHUTDOWN_SECONDS, _exit_now)
+        watchdog.daemon = True
+        watchdog.start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -62,16 +70,32 @@ def cmd_run(args: argparse.Namespace) -> int:
             handler.connect()
             log.info("Rapport is running in Socket Mode for team %s", runtime.team_id)
             stop.wait()
-            handler.close()
+            runtime.begin_shutdown()
+            close_socket_mode(handler, runtime)
         else:
             server = HttpServer(runtime, host=args.host, port=settings.port)
             server.start_in_thread()
             log.info("Rapport is listening on %s/slack/events (team %s)", server.url, runtime.team_id)
             stop.wait()
+            runtime.begin_shutdown()  # /readyz answers 503 from now on
             server.close()
     finally:
         runtime.close()
+    log.info("stopped")
     return 0
+
+
+# The bound on stopping: in-flight requests get 5 s (transports.IN_FLIGHT_SECONDS), the jobs' runs in hand 10 s
+# (app.JOBS_STOP_SECONDS, a Web API call times out within it); past this the process exits regardless.
+SHUTDOWN_SECONDS = 25.0
+
+
+def _exit_now() -> None:
+    log.warning(
+        "still stopping after %g s: exiting now; outbox rows in hand go back when their claims lapse", SHUTDOWN_SECONDS
+    )
+    logging.shutdown()
+    os._exit(1)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:

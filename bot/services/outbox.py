@@ -35,6 +35,8 @@ TRANSIENT_ERRORS = frozenset(
 )
 # About four hours of backoff: long enough to ride out an outage, short of retrying for ever.
 MAX_ATTEMPTS = 60
+# The outbox kind of a follow-up reminder, counted on time or late in /metrics.
+REMINDER_KIND = "reminder"
 # Rows put back by the pacer or a 429 carry this mark: they hold their place in the channel's queue.
 PACED, RATELIMITED = "paced", "ratelimited"
 
@@ -66,6 +68,8 @@ class _Claimed:
     holds_slot: bool
     dependency_failed: bool
     skip: bool = False  # nothing to send any more (e.g. a shout-out whose story was withdrawn)
+    kind: str = ""
+    due: datetime | None = None  # when it was due to go out (its not-before)
 
 
 @dataclass(frozen=True)
@@ -133,6 +137,8 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
                     holds_slot=row.last_error in (PACED, RATELIMITED),
                     dependency_failed=failed,
                     skip=payload is None and not failed,
+                    kind=row.kind,
+                    due=row.not_before,
                 )
             )
     return claimed
@@ -158,6 +164,9 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     try:
         for position, row in enumerate(rows):
             at = moment()
+            if deps.stopping.is_set():  # shutting down: the call in hand is done, the rest go back to the queue
+                put_back += [_PutBack(r.id, at, None) for r in rows[position:]]
+                break
             if row.dependency_failed:
                 _finish(deps, row.id, worker, report, state="failed", last_error="dependency_failed")
                 continue
@@ -198,6 +207,7 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
                 put_back += [_PutBack(r.id, at, None) for r in rows[position + 1 :]]
                 break
             deps.pacing.sent(key, at=moment())
+            _count_reminder(deps, row, sent_at=moment())
             _finish(
                 deps,
                 row.id,
@@ -226,10 +236,23 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
         total.skipped += report.skipped
         # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
         progress = report.sent + report.failed + report.deferred + report.skipped
-        if report.rate_limited_until or report.retried or progress == 0:
+        if report.rate_limited_until or report.retried or progress == 0 or deps.stopping.is_set():
             total.rate_limited_until = report.rate_limited_until
             return total
         now = deps.clock()
+
+
+def release_claims(deps: Deps, *, worker: str, now: datetime) -> int:
+    """Return every row this sender still holds to the queue, due at once (at shutdown; another sender takes them
+    without waiting for the claim to lapse)."""
+    with deps.session_factory.begin() as session:
+        return outbox_rows.release_claims(session, worker=worker, now=now)
+
+
+def _count_reminder(deps: Deps, row: _Claimed, *, sent_at: datetime) -> None:
+    if row.kind == REMINDER_KIND and row.due is not None:
+        due = row.due if row.due.tzinfo is not None else row.due.replace(tzinfo=sent_at.tzinfo)
+        deps.observer.reminder_sent(late_by_seconds=(sent_at - due).total_seconds())
 
 
 def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, literal, or_, select, update
 from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage
@@ -158,3 +158,36 @@ def count_by_state(connection: Connection) -> dict[str, int]:
     """Rows of every workspace by state, for /metrics (spans workspaces by design)."""
     rows = connection.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
     return {str(state): int(count) for state, count in rows}
+
+
+def release_claims(session: Session, *, worker: str, now: datetime) -> int:
+    """Put back every row this sender still holds (it is stopping): pending again, due at once, the claim not
+    counted as an attempt. Spans workspaces by design, like the claim."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claimed_by == worker, OutboxMessage.state == "sending")
+        .values(
+            state="pending",
+            claimed_by=None,
+            claimed_until=None,
+            not_before=now,
+            attempts=OutboxMessage.attempts - 1,
+        )
+    )
+    return rowcount(result)
+
+
+def backlog(connection: Connection, *, now: datetime) -> list[tuple[str, str, int, datetime]]:
+    """(kind, lane, rows, earliest due time) of the rows due by `now` and not yet sent, of every workspace, for
+    /metrics. The lane is "" while outbox rows have no lane column."""
+    lane_column = OutboxMessage.__table__.c.get("lane")
+    lane: Any = lane_column if lane_column is not None else literal("")
+    query = (
+        select(OutboxMessage.kind, lane, func.count(), func.min(OutboxMessage.not_before))
+        .where(OutboxMessage.state.in_(("pending", "sending")), OutboxMessage.not_before <= now)
+        .group_by(OutboxMessage.kind, *([lane_column] if lane_column is not None else []))
+    )
+    return [
+        (str(kind), str(lane_name or ""), int(count), oldest)
+        for kind, lane_name, count, oldest in connection.execute(query)
+    ]
