@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
 import threading
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,9 +24,10 @@ from bot.db.queries import outbox as outbox_rows
 from bot.services import followups, outbox
 from bot.slacksim import SlackSimulator
 from bot.transports import HttpServer
-from tests.conftest import TEAM, FakeClock
-from tests.e2e.conftest import RunningApp, eventually, settings_for
+from tests.conftest import PROJECT_ROOT, TEAM, FakeClock
+from tests.e2e.conftest import BOT_TOKEN, SIGNING_SECRET, RunningApp, eventually, settings_for
 from tests.e2e.reminders import seed_due_followups
+from tests.e2e.test_cli import RAPPORT, clean_environ, free_port, slack_env
 
 
 def get(url: str) -> tuple[int, dict[str, Any]]:
@@ -224,3 +228,57 @@ def test_reminders_counted_on_time_and_late(quiet_app: RunningApp, database_url:
     assert value(metrics, "rapport_reminders_sent_total", timing="late") == 1
     with runtime.deps.session_factory.begin() as session:
         assert outbox_rows.count_unsent(session, team_id=TEAM, kinds=["reminder"]) == 0
+
+
+# --- `rapport run` ---------------------------------------------------------------------------------------------
+
+
+def test_rapport_run_logs_json_with_request_ids_and_stops_on_sigterm(
+    sim: SlackSimulator, database_url: str, tmp_path: Path
+) -> None:
+    env = {**clean_environ(), **slack_env(sim, database_url), "LOG_FORMAT": "json", "LOG_LEVEL": "DEBUG"}
+    port = free_port()
+    log_path = tmp_path / "run.log"
+    with log_path.open("w") as log_file:
+        proc = subprocess.Popen(
+            [*RAPPORT, "run", "--host", "127.0.0.1"],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env={**env, "PORT": str(port)},
+        )
+        try:
+            url = f"http://127.0.0.1:{port}"
+
+            def ready() -> bool:
+                assert proc.poll() is None, log_path.read_text()
+                try:
+                    return get(f"{url}/readyz")[0] == 200
+                except OSError:
+                    return False
+
+            eventually(ready, timeout=30)
+            sim.deliver_http_to(f"{url}/slack/events")
+            assert sim.slash_command("U0DANA", "C0SUPPORT", "/customer", "add Zyxwv Corp").status == 200
+            sim.set_bot_member("C0SUPPORT")
+            assert (
+                sim.post_message("U0LEE", "C0SUPPORT", "Zyxwv Corp asked about their quietplum invoice")[1].status
+                == 200
+            )
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    lines = [json.loads(line) for line in log_path.read_text().splitlines() if line.strip()]
+    assert lines and lines[-1]["message"] == "stopped"
+    of_requests = [line for line in lines if line.get("request_id")]
+    # The workspace is named from the moment Bolt has authorised the request (Bolt's first debug lines come before).
+    assert of_requests and {line["team_id"] for line in of_requests if "team_id" in line} == {TEAM}
+    assert {line["request_id"] for line in of_requests if line["logger"].startswith("bot.")} <= {
+        line["request_id"] for line in of_requests if "team_id" in line
+    }
+    above_debug = json.dumps([line for line in lines if line["level"] != "DEBUG"])
+    assert "quietplum" not in above_debug and "Zyxwv" not in above_debug
+    assert BOT_TOKEN not in log_path.read_text() and SIGNING_SECRET not in log_path.read_text()
