@@ -203,12 +203,14 @@ def build_wsgi(
     signing_secret: str,
     observer: Observer | None = None,
     readiness: Callable[[], dict[str, Any]] | None = None,
+    serve_slack: bool = True,
 ) -> WsgiApp:
-    """The HTTP surface: Slack at /slack/events, plus /healthz (alive), /readyz (ready for traffic) and /metrics."""
-    if not signing_secret:
+    """The HTTP surface: Slack at /slack/events, plus /healthz (alive), /readyz (ready for traffic) and /metrics.
+    With `serve_slack=False` (Socket Mode) only the probes and /metrics: Slack's requests come over the socket."""
+    if serve_slack and not signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode cannot tell Slack's requests from anyone's.")
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    verifier = SignatureVerifier(signing_secret)
+    verifier = SignatureVerifier(signing_secret or "unused-in-socket-mode")
     registry = CollectorRegistry()
     requests = Counter("rapport_http_requests", "HTTP requests", ["path", "status"], registry=registry)
     latency = Histogram(
@@ -246,6 +248,9 @@ def build_wsgi(
         elif path == "/metrics":
             recording_start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
             result = [b"".join(generate_latest(r) for r in registries)]
+        elif not serve_slack:
+            recording_start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            result = [b"not found: Slack's requests come over Socket Mode"]
         elif path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             response = WsgiHttpResponse(**vars(_answer_slack(app, verifier, environ)))
             recording_start_response(response.status, response.get_headers())
@@ -406,14 +411,15 @@ class Runtime:
     worker: str
     _head: str | None = None
 
-    def wsgi(self) -> WsgiApp:
-        """The WSGI application for HTTP mode."""
+    def wsgi(self, *, serve_slack: bool = True) -> WsgiApp:
+        """The WSGI application for HTTP mode (or, without `serve_slack`, the probes and /metrics of Socket Mode)."""
         return build_wsgi(
             self.app,
             engine=self.engine,
             signing_secret=self.settings.signing_secret or "",
             observer=self.deps.observer,
             readiness=self.readiness,
+            serve_slack=serve_slack,
         )
 
     def readiness(self) -> dict[str, Any]:

@@ -24,7 +24,9 @@ from bot.logging_setup import configure_logging
 from bot.runtime.observe import log_context
 
 if TYPE_CHECKING:
+    from bot.app import Runtime
     from bot.services.directory import ImportRow
+    from bot.transports import HttpServer
 
 log = logging.getLogger("bot")
 
@@ -68,10 +70,13 @@ def cmd_run(args: argparse.Namespace) -> int:
         if settings.socket_mode:
             handler = socket_mode_handler(runtime)
             handler.connect()
+            probes = _probes_server(runtime, host=args.host, port=settings.port)
             log.info("Rapport is running in Socket Mode for team %s", runtime.team_id)
             stop.wait()
             runtime.begin_shutdown()
             close_socket_mode(handler, runtime)
+            if probes is not None:
+                probes.close()
         else:
             server = HttpServer(runtime, host=args.host, port=settings.port)
             server.start_in_thread()
@@ -83,6 +88,20 @@ def cmd_run(args: argparse.Namespace) -> int:
         runtime.close()
     log.info("stopped")
     return 0
+
+
+def _probes_server(runtime: Runtime, *, host: str, port: int) -> HttpServer | None:
+    """In Socket Mode, /healthz, /readyz and /metrics on PORT; without them (port taken) Rapport runs all the same."""
+    from bot.transports import HttpServer
+
+    try:
+        server = HttpServer(runtime, host=host, port=port, serve_slack=False)
+    except OSError as error:
+        log.warning("not serving /healthz, /readyz and /metrics on port %s: %s", port, error)
+        return None
+    server.start_in_thread()
+    log.info("probes and metrics on %s (/healthz, /readyz, /metrics)", server.url)
+    return server
 
 
 # The bound on stopping: in-flight requests get 5 s (transports.IN_FLIGHT_SECONDS), the jobs' runs in hand 10 s

@@ -28,10 +28,11 @@ class HttpServer:
     runtime: Runtime
     host: str = "0.0.0.0"
     port: int = 3000
+    serve_slack: bool = True  # False in Socket Mode: /healthz, /readyz and /metrics only
 
     def __post_init__(self) -> None:
         self._server = create_server(
-            self.runtime.wsgi(),
+            self.runtime.wsgi(serve_slack=self.serve_slack),
             host=self.host,
             port=self.port,
             threads=HTTP_THREADS,

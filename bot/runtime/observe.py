@@ -61,7 +61,8 @@ def name_workspace(team_id: str) -> None:
 
 
 def label(value: str, *, default: str = "other") -> str:
-    """A metric label from something a payload names: short words of letters, digits, dots and underscores only, else `default` (bounded series)."""
+    """A metric label from something a payload names: a short word of letters, digits, dots and underscores, else
+    `default` (so that odd input cannot make series without end)."""
     return value if _LABEL.match(value) else default
 
 

@@ -25,7 +25,7 @@ from bot.services import followups, outbox
 from bot.slacksim import SlackSimulator
 from bot.transports import HttpServer
 from tests.conftest import PROJECT_ROOT, TEAM, FakeClock
-from tests.e2e.conftest import BOT_TOKEN, SIGNING_SECRET, RunningApp, eventually, settings_for
+from tests.e2e.conftest import APP_TOKEN, BOT_TOKEN, SIGNING_SECRET, RunningApp, eventually, settings_for
 from tests.e2e.reminders import seed_due_followups
 from tests.e2e.test_cli import RAPPORT, clean_environ, free_port, slack_env
 
@@ -282,3 +282,41 @@ def test_rapport_run_logs_json_with_request_ids_and_stops_on_sigterm(
     above_debug = json.dumps([line for line in lines if line["level"] != "DEBUG"])
     assert "quietplum" not in above_debug and "Zyxwv" not in above_debug
     assert BOT_TOKEN not in log_path.read_text() and SIGNING_SECRET not in log_path.read_text()
+
+
+def test_rapport_run_in_socket_mode_serves_its_probes(sim: SlackSimulator, database_url: str, tmp_path: Path) -> None:
+    port = free_port()
+    env = {**clean_environ(), **slack_env(sim, database_url), "SLACK_APP_TOKEN": APP_TOKEN, "PORT": str(port)}
+    env["SLACK_SIGNING_SECRET"] = ""
+    with (tmp_path / "run.log").open("w") as log_file:
+        proc = subprocess.Popen(
+            [*RAPPORT, "run", "--host", "127.0.0.1"],
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            cwd=PROJECT_ROOT,
+            env=env,
+        )
+        try:
+            sim.wait_for_socket(1, timeout=30)
+            url = f"http://127.0.0.1:{port}"
+            eventually(lambda: _answers(f"{url}/healthz"), timeout=30)
+            assert get(f"{url}/readyz")[0] == 200
+            reply = sim.slash_command("U0DANA", "C0SUPPORT", "/customer", "add Acme Corp")
+            assert reply.status == 200 and "Added" in json.dumps(reply.body)
+            assert value(scrape(url), "rapport_events_total", type="command", outcome="ok") == 1
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(f"{url}/slack/events", data=b"{}"), timeout=5)
+            assert refused.value.code == 404
+            proc.send_signal(signal.SIGTERM)
+            assert proc.wait(timeout=30) == 0
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def _answers(url: str) -> bool:
+    try:
+        return get(url)[0] == 200
+    except OSError:
+        return False
