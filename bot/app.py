@@ -381,14 +381,16 @@ def _health(engine: Engine) -> dict[str, Any]:
 
 
 def _ready(
-    engine: Engine, *, head: str | None, observer: Observer, probe: Callable[[], object], stopping: bool
+    engine: Engine, *, schema: migrate.Schema, observer: Observer, probe: Callable[[], object], stopping: bool
 ) -> dict[str, Any]:
-    """/readyz: the database reachable and at this Rapport's schema, Slack answering lately, and not shutting down.
-    A failed check names itself in `failed`; Slack is asked (auth.test) only when nothing was heard from it lately."""
+    """/readyz: the database reachable and not behind this Rapport's schema, Slack answering lately, and not shutting
+    down. A failed check names itself in `failed`; Slack is asked (auth.test) only when nothing was heard lately."""
     checks: dict[str, str] = {}
     try:
         current = migrate.current_revision(engine)
-        checks["database"] = "ok" if current == head else f"at {current or 'nothing'}, needs {head}"
+        # A revision this Rapport does not know is a newer one: a newer release migrated it during a rolling upgrade.
+        usable = current == schema.head or (current is not None and current not in schema.known)
+        checks["database"] = "ok" if usable else f"at {current or 'nothing'}, needs {schema.head}"
     except SQLAlchemyError as error:
         checks["database"] = f"unreachable ({type(error).__name__})"
     checks["slack"] = "ok" if observer.slack.reachable(now=time.monotonic(), probe=probe) else "unreachable"
@@ -409,7 +411,7 @@ class Runtime:
     scheduler: BackgroundScheduler
     team_id: str
     worker: str
-    _head: str | None = None
+    _schema: migrate.Schema | None = None
 
     def wsgi(self, *, serve_slack: bool = True) -> WsgiApp:
         """The WSGI application for HTTP mode (or, without `serve_slack`, the probes and /metrics of Socket Mode)."""
@@ -424,11 +426,11 @@ class Runtime:
 
     def readiness(self) -> dict[str, Any]:
         """What /readyz answers (see _ready)."""
-        if self._head is None:
-            self._head = migrate.head_revision(self.engine)
+        if self._schema is None:
+            self._schema = migrate.shipped_schema(self.engine)
         return _ready(
             self.engine,
-            head=self._head,
+            schema=self._schema,
             observer=self.deps.observer,
             probe=self.client.auth_test,
             stopping=self.deps.stopping.is_set(),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine
@@ -40,3 +42,19 @@ def head_revision(engine: Engine) -> str | None:
     from alembic.script import ScriptDirectory
 
     return ScriptDirectory.from_config(alembic_config(engine)).get_current_head()
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The revisions this Rapport ships: the newest, and every one it knows."""
+
+    head: str | None
+    known: frozenset[str]
+
+
+def shipped_schema(engine: Engine) -> Schema:
+    """The packaged migrations' head and all their revisions."""
+    from alembic.script import ScriptDirectory
+
+    scripts = ScriptDirectory.from_config(alembic_config(engine))
+    return Schema(head=scripts.get_current_head(), known=frozenset(s.revision for s in scripts.walk_revisions()))
