@@ -88,7 +88,7 @@ def test_rapport_help_stats_and_settings_for_non_admins(running_app: RunningApp)
     app.command("add Acme Corp owner <@U0LEE|lee>")
     app.command("Acme Corp tomorrow call back about the drive", command="/followup")
     [view] = followups.list_open(deps, team_id=TEAM, user_id="U0LEE")
-    assert followups.mark_done(deps, team_id=TEAM, followup_id=view.id, user_id="U0LEE").changed
+    assert followups.mark_done(deps, app.runtime.client, team_id=TEAM, followup_id=view.id, user_id="U0LEE").changed
 
     help_text = json.dumps(app.command("help", command="/rapport", user="U0LEE"))
     for command in ("/customer", "/followup", "/kudos", "/rapport stats", "What Rapport stores"):
