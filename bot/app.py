@@ -38,7 +38,7 @@ from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.sender import Renderers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import stories
+from bot.services import stories, workspace_time
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -363,6 +363,9 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
             bot_id=str(identity.get("bot_id") or ""),
             now=clock(),
         )
+    # First use: the workspace's own timezone, read from its people before any job needs it (a failed read only
+    # leaves the one it had; the workspace-time job tries again).
+    workspace_time.refresh_due(deps, now=clock(), client=client)
     worker = worker_name()
     scheduler = build_scheduler(deps, client=client, worker=worker)  # attaches itself to deps.wake_sender
     app = build_app(deps, client=client)

@@ -14,7 +14,7 @@ BOT_SCOPES = (
     "chat:write",  # reminders, alerts, DMs, tips, shout-outs, the digest, intro notes
     "commands",  # the slash commands and message shortcuts
     "reactions:read",  # story and follow-up emoji
-    "users:read",  # timezones and admin flags
+    "users:read",  # timezones and admin flags (users.info), the workspace's own time (users.list)
     "users:read.email",  # CSV import by email
 )
 BOT_EVENTS = (

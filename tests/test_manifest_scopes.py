@@ -29,6 +29,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read"),  # is Rapport in the stories channel
     "conversations.replies": ("channels:history", "groups:history"),  # ... when it is a thread reply
     "users.info": ("users:read",),
+    "users.list": ("users:read",),  # the workspace's timezone: its primary owner's, else its people's most common
     "users.lookupByEmail": ("users:read.email",),  # `rapport customers import` owners given by email
     "views.open": (),
     "views.publish": (),

@@ -44,7 +44,7 @@ UNEXPECTED_ERROR = "Sorry, something went wrong on my side and I couldn't finish
 
 def build_error(error: RapportError) -> dict[str, Any]:
     """A friendly reply to a request that could not be done, with an example that works."""
-    blocks: list[Block] = [section(f":thinking_face: {escape(error.message)}")]
+    blocks: list[Block] = [section(f"{error.icon} {escape(error.message)}")]
     if error.example:
         blocks.append(context(f"For example: `{escape(error.example)}`"))
     return message(error.message, blocks)

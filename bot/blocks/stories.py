@@ -48,26 +48,27 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
     if view.principle:
         label = PRINCIPLE_LABELS.get(view.principle, view.principle)
         blocks.append(context(f":sparkles: *{escape(label)}*"))
-    else:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"story_tags_{view.id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"{TAG_ACTION_PREFIX}{key}",
-                        "value": f"{view.id}:{key}",
-                        "text": {"type": "plain_text", "text": label},
-                    }
-                    for key, label in PRINCIPLES
-                ],
-            }
-        )
+    blocks.append(_tag_buttons(view))
     # The notification reads like the quote: people named (as mentions), links as their label.
     words = readable(view.text, limit=FALLBACK_QUOTE_SHOWN) if view.text else ""
     fallback = f"A good story: {words}" if words else "A good story"
     return message(fallback, blocks, fallback_is_mrkdwn=True)
+
+
+def _tag_buttons(view: StoryView) -> Block:
+    """The principle tags: the chosen one highlighted; another click changes it (recognisers, credited, admins)."""
+    buttons: list[Block] = []
+    for key, label in PRINCIPLES:
+        button: Block = {
+            "type": "button",
+            "action_id": f"{TAG_ACTION_PREFIX}{key}",
+            "value": f"{view.id}:{key}",
+            "text": {"type": "plain_text", "text": label},
+        }
+        if key == view.principle:
+            button["style"] = "primary"
+        buttons.append(button)
+    return {"type": "actions", "block_id": f"story_tags_{view.id}", "elements": buttons}
 
 
 def build_credit_dm(view: StoryView, *, shoutout_link: str) -> dict[str, Any]:

@@ -22,6 +22,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -106,6 +107,14 @@ class WorkspaceSettings(Base):
     tone_rules_file: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # How numeric dates in a *when* read: "MDY" (12/15 is 15 December) or "DMY" (15/12); ISO dates always work.
     date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
+    # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
+    # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
+    timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    auto_timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")  # "" until read once
+    auto_timezone_source: Mapped[str] = mapped_column(String(20), default="default", server_default="default")
+    auto_timezone_name: Mapped[str] = mapped_column(String(200), default="", server_default="")  # the owner's
+    timezone_read_at: Mapped[datetime | None]  # the last successful read
+    timezone_next_read_at: Mapped[datetime | None]  # None: as soon as possible
     updated_at: Mapped[datetime]
 
 

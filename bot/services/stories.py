@@ -43,6 +43,8 @@ from bot.domain.stories import (
 )
 from bot.runtime.deps import Deps
 from bot.runtime.sender import Renderers
+from bot.services import access
+from bot.services.followups import require_hands
 from bot.views.stories import SharedStory, StoryDraft, StorySource, StoryView
 
 log = logging.getLogger(__name__)
@@ -326,8 +328,11 @@ def _followup(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
     return row
 
 
-def draft_from_followup(deps: Deps, *, team_id: str, followup_id: int) -> StoryDraft:
-    """For "Share as a story" after Done: credit the follow-up's owner; the story is about its customer and note."""
+def draft_from_followup(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> StoryDraft:
+    """For "Share as a story" after Done: credit the follow-up's owner; the story is about its customer and note.
+
+    Offered to the follow-up's owner, its creator or an admin, like the follow-up's other buttons."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _followup(session, team_id=team_id, followup_id=followup_id)
@@ -401,16 +406,37 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
     return shared
 
 
-def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, principle: str) -> bool:
-    """Tag a story with a principle; the first tag chosen stays. True if this click set it."""
+def choose_principle(
+    deps: Deps, client: WebClient, *, team_id: str, story_id: int, user_id: str, principle: str
+) -> bool:
+    """Tag a story with a principle, or change its tag: for its recognisers, the people it credits, whoever shared
+    it, or an admin (anyone else: NotAllowed). True if this click changed the tag."""
     if principle not in PRINCIPLE_LABELS:
         raise BadCommand("That is not one of Rapport's principles.", example=KUDOS_EXAMPLE)
+    with deps.session_factory.begin() as session:
+        story = story_rows.get(session, team_id=team_id, story_id=story_id)
+        if story is None:
+            raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
+        people = {
+            story.created_by,
+            *story_rows.recognisers(session, team_id=team_id, story_id=story_id),
+            *story_rows.credits(session, team_id=team_id, story_id=story_id),
+        }
+    access.require(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owners=people,
+        refusal=access.STORY_TAG_REFUSAL,
+        example=access.STORY_TAG_EXAMPLE,
+    )
     now = deps.clock()
     with deps.session_factory.begin() as session:
         story = story_rows.for_update(session, team_id=team_id, story_id=story_id)
         if story is None:
             raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
-        if story.principle is not None:
+        if story.principle == principle:
             return False
         story.principle, story.principle_by = principle, user_id
         _changed(session, story, settings_rows.of_workspace(session, team_id=team_id, now=now), now=now)

@@ -292,3 +292,28 @@ def test_response_shapes_match_slack_samples(sim: SlackSimulator, client: WebCli
         ("apps.connections.open", client.apps_connections_open(app_token=sim.app_token)),
     ):
         assert_subset(resp.data, sample(method), method)  # type: ignore[arg-type]
+
+
+def test_users_list_pages_with_a_cursor_and_names_the_primary_owner() -> None:
+    users = [SimUser(f"U{i:05d}", f"user{i}", f"User {i}", tz="Europe/Paris") for i in range(450)]
+    users[333].is_primary_owner = True
+    with SlackSimulator(workspace=SimWorkspace(users=users)) as sim:
+        client = WebClient(token=sim.bot_token, base_url=sim.api_url)
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = client.users_list(limit=200, cursor=cursor)
+            pages += 1
+            seen += page["members"]
+            cursor = page["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert pages == 3 and [m["id"] for m in seen] == [u.id for u in users]
+        assert [m["id"] for m in seen if m["is_primary_owner"]] == ["U00333"]
+        sample = json.loads((SHARED / "api-responses" / "users.info.json").read_text())["user"]
+        for member in seen[:3]:
+            assert not set(member) - set(sample), "users.list members are users.info users"
+            assert member["tz"] == "Europe/Paris" and isinstance(member["tz_offset"], int)
+        assert len(client.users_list()["members"]) == 450  # no limit: the whole list at once
+        with pytest.raises(SlackApiError) as bad:
+            client.users_list(cursor="not-a-cursor")
+        assert _error(bad) == "invalid_cursor"
