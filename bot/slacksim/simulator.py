@@ -410,6 +410,14 @@ class SlackSimulator:
         """Change the bot's membership silently (no event), e.g. to set up Web API-only tests."""
         self._events.set_bot_member(channel, member)
 
+    def archive_channel(self, channel: str) -> None:
+        """Someone archives a channel silently (no event): Slack then answers posts there with `is_archived`."""
+        with self._lock:
+            found = self._workspace.channel(channel)
+            if found is None:
+                raise KeyError(channel)
+            found.is_archived = True
+
     def add_bot_to_channel(self, channel: str, *, inviter: str) -> Delivery:
         """Someone invites the bot: it becomes a member and member_joined_channel is delivered."""
         return self._events.add_bot_to_channel(channel, inviter=inviter)
