@@ -294,6 +294,17 @@ class SlackSimulator:
         with self._lock:
             return self._state.new_trigger_id(user_id)
 
+    @property
+    def trigger_lifetime(self) -> float:
+        """How long a trigger id works after it was issued (Slack: 3 seconds)."""
+        with self._lock:
+            return self._state.trigger_lifetime
+
+    @trigger_lifetime.setter
+    def trigger_lifetime(self, seconds: float) -> None:
+        with self._lock:
+            self._state.trigger_lifetime = seconds
+
     # --- faults --------------------------------------------------------------------------------------
 
     def fail_next(

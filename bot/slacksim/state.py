@@ -34,6 +34,7 @@ class SimState:
     # expire after 3 seconds and are single use.
     trigger_issued: dict[str, float] = field(default_factory=dict)
     triggers_used: set[str] = field(default_factory=set)
+    trigger_lifetime: float = 3.0  # seconds; a test sets 0 to play an app slower than Slack allows
     tickets: set[str] = field(default_factory=set)
     ims: dict[str, SimChannel] = field(default_factory=dict)
     mpims: dict[str, SimChannel] = field(default_factory=dict)

@@ -90,6 +90,9 @@ def test_a_trigger_id_works_once_and_expires_after_three_seconds(sim: SlackSimul
     now[0] += 2.5
     assert client.views_open(trigger_id=fresh, view=MODAL)["ok"]
     assert set(_refusal(lambda: client.views_open(trigger_id=fresh, view=MODAL))) <= _sample_keys("views.open")
+    sim.trigger_lifetime = 0  # an app slower than Slack allows: every trigger has expired by the time it is used
+    slow = sim.new_trigger_id("U0DANA")
+    assert _refusal(lambda: client.views_open(trigger_id=slow, view=MODAL))["error"] == "expired_trigger_id"
 
 
 def test_chat_post_message_refuses_archived_unjoined_and_unknown_channels(

@@ -110,13 +110,10 @@ class ViewMethods(MethodFamily):
         if trigger not in self.state.triggers:
             raise SlackError("invalid_trigger_id")
         issued = self.state.trigger_issued.get(trigger, self._now())
-        if trigger in self.state.triggers_used or self._now() - issued > TRIGGER_LIFETIME:
+        if trigger in self.state.triggers_used or self._now() - issued >= self.state.trigger_lifetime:
             raise SlackError("expired_trigger_id")
         self.state.triggers_used.add(trigger)
         return self.state.triggers[trigger]
-
-
-TRIGGER_LIFETIME = 3.0  # seconds
 
 
 def _public_view(view: JsonDict) -> JsonDict:
