@@ -272,6 +272,7 @@ def create_from_reaction(
             payload={"channel": channel_id, "user": reactor, **confirm_created(views, creator=reactor)},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,
         )
         home.refresh(session, team_id=team_id, user_ids=[owner for owner, *_ in plans], now=now)
     deps.wake_sender()
@@ -450,6 +451,7 @@ def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_ow
             payload={"channel": new_owner, **build_handover(result.view, by=user_id)},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,
         )
         home.refresh(session, team_id=team_id, user_ids=[previous, new_owner], now=now)
     deps.wake_sender()

@@ -214,6 +214,7 @@ def bot_joined_channel(deps: Deps, *, event_id: str | None, team_id: str, channe
             payload={"channel": channel_id, **note},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,  # someone just invited Rapport: the note answers them
         )
     deps.wake_sender()
 
