@@ -249,7 +249,7 @@ def _customer(session: Session, *, team_id: str, customer_id: int) -> Customer:
 def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: int, user_id: str) -> CheckIn:
     """A check-in follow-up for the customer, owned by whoever clicked, due at the workspace default
     (2 working days, 09:00 their time); an open check-in already planned is kept, not doubled."""
-    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         customer = _customer(session, team_id=team_id, customer_id=customer_id)

@@ -6,7 +6,9 @@ from __future__ import annotations
 import json
 
 import pytest
+from sqlalchemy import select
 
+from bot.db.models import FollowUp
 from bot.db.queries import settings as settings_rows
 from tests.e2e.conftest import RunningApp, eventually
 from tests.e2e.test_stories_e2e import (
@@ -115,3 +117,31 @@ def test_a_modal_whose_trigger_expired_is_answered_with_a_sentence(running_app: 
     assert sim.views() == []
     [call] = sim.calls_to("views.open")
     assert call.error == "expired_trigger_id"
+
+
+def _followups(app: RunningApp) -> list[FollowUp]:
+    with app.runtime.deps.session_factory.begin() as session:
+        return list(session.scalars(select(FollowUp)))
+
+
+@pytest.mark.parametrize("status", [429, 503])
+def test_a_failed_profile_read_is_delivered_again_and_the_followup_made_once(http_app: RunningApp, status: int) -> None:
+    app, sim = http_app, http_app.sim
+    assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
+    ts, _ = sim.post_message("U0LEE", "C0SUPPORT", "Can someone call Acme back about the invoice?")
+    event = _reaction("reaction_added", user="U0STEPH", ts=ts, reaction="alarm_clock")
+    sim.fail_next("users.info", status=status, retry_after=1 if status == 429 else None)
+
+    assert sim.send_event(event, event_id="Ev0TZ01").status == 503  # not a guess at UTC: Slack will resend it
+    assert _followups(app) == []
+    assert sim.send_event(event, event_id="Ev0TZ01", retry_num=1, retry_reason="http_error").status == 200
+    assert sim.send_event(event, event_id="Ev0TZ01", retry_num=2, retry_reason="http_error").status == 200
+    [followup] = _followups(app)
+    assert followup.owner_user_id == "U0STEPH"
+
+
+def test_a_command_whose_profile_read_failed_gets_a_sentence(http_app: RunningApp) -> None:
+    http_app.sim.fail_next("users.info", status=429, retry_after=30)
+    reply = http_app.command("@lee call Acme back tomorrow", command="/followup")
+    assert reply["response_type"] == "ephemeral" and "slow down" in reply["text"]
+    assert _followups(http_app) == []
