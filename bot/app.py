@@ -39,7 +39,7 @@ from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.sender import Renderers, Rescuers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import sending_holds, stories
+from bot.services import digest, sending_holds, stories
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -386,7 +386,7 @@ def outbox_renderers() -> Renderers:
 
 def outbox_rescuers(settings: Settings) -> Rescuers:
     """Every capability's answer to a row Slack refused for good, by outbox row kind."""
-    return {**stories.rescuers(settings.admins)}
+    return {**stories.rescuers(settings.admins), **digest.rescuers(settings.admins)}
 
 
 def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migrate: bool | None = None) -> Runtime:

@@ -603,7 +603,7 @@ def rescuer(admins: frozenset[str]) -> Rescuer:
         broken = str(story.shoutout_channel_id or "")
         story.shoutout_channel_id = story.source_channel_id
         story.shoutout_thread_ts = story.source_thread_ts or story.source_ts
-        _tell_admins(session, row, broken, code, admins, now=now)
+        tell_admins(session, row, broken, code, admins, now=now)
         log.warning(
             "the stories channel %s of workspace %s refused a shout-out (%s): sent to its source thread",
             broken,
@@ -615,10 +615,11 @@ def rescuer(admins: frozenset[str]) -> Rescuer:
     return rescue
 
 
-def _tell_admins(
+def tell_admins(
     session: Session, row: OutboxMessage, channel_id: str, code: str, admins: frozenset[str], *, now: datetime
 ) -> None:
-    """Once per channel, problem and settings version: a DM to each admin who should know."""
+    """The stories channel refused `row` (Slack's `code`): once per channel, problem and settings version, a DM to
+    each admin who should know (those in RAPPORT_ADMINS, and whoever chose the channel)."""
     chooser = settings_rows.changed_by(session, team_id=row.team_id, setting="stories_channel")
     workspace = workspace_rows.get(session, team_id=row.team_id)
     version = workspace.settings_version if workspace is not None else 0

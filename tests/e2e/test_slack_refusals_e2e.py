@@ -4,13 +4,17 @@ delivered again, and the person reads a sentence, never Slack's generic failure.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import select
 
 from bot.db.models import FollowUp
 from bot.db.queries import settings as settings_rows
+from bot.services import outbox
+from bot.services.digest import queue_weekly_digest
 from tests.e2e.conftest import RunningApp, eventually
+from tests.e2e.test_digest_e2e import _a_friday_at_15
 from tests.e2e.test_stories_e2e import (
     TEAM,
     _reaction,
@@ -21,6 +25,7 @@ from tests.e2e.test_stories_e2e import (
     shoutouts,
     story_count,
 )
+from tests.integration.stories_seed import add_story
 
 ADMIN = "U0OWNER"  # chose the stories channel in /rapport settings
 
@@ -145,3 +150,19 @@ def test_a_command_whose_profile_read_failed_gets_a_sentence(http_app: RunningAp
     reply = http_app.command("@lee call Acme back tomorrow", command="/followup")
     assert reply["response_type"] == "ephemeral" and "slow down" in reply["text"]
     assert _followups(http_app) == []
+
+
+def test_an_archived_stories_channel_tells_the_admin_why_the_digest_did_not_go(http_app: RunningApp) -> None:
+    app, sim, deps = http_app, http_app.sim, http_app.runtime.deps
+    assert sim.add_bot_to_channel("C0RANDOM", inviter=ADMIN).status == 200
+    _choose_stories_channel(app, "C0RANDOM")
+    friday = _a_friday_at_15(deps.clock() + timedelta(days=14))  # beyond the app's own clock
+    with deps.session_factory.begin() as session:
+        add_story(session, TEAM, text="Kiri called back two days later", at=friday - timedelta(days=1))
+    sim.archive_channel("C0RANDOM")
+    assert queue_weekly_digest(deps, now=friday) == 1
+    report = outbox.send_outbox(deps, client=app.runtime.client, now=friday, worker="e2e")
+    assert report.failed >= 1 and report.sent == 0  # a digest has no other home (nor, here, the intro note)
+    outbox.send_outbox(deps, client=app.runtime.client, now=friday + timedelta(seconds=5), worker="e2e")
+    [note] = _admin_notes(app)
+    assert "<#C0RANDOM>" in note and "was archived" in note
