@@ -7,7 +7,8 @@ time comes the sender asks Slack again with `auth.test` (whose `x-oauth-scopes` 
 once the token works, and the scope is granted, the hold is lifted and the rows go out in their order. Otherwise
 it asks again later: after 30 seconds, then doubling, at most every 5 minutes. Start-up asks at once.
 
-Each hold is logged once, when it starts, at ERROR with what to do (never the token); and once when it ends.
+Each hold is logged once, when it starts, with what to do (never the token): at ERROR for Slack's refusal, at WARNING
+for an uninstall (someone's decision); and once, at WARNING, when it ends.
 """
 
 from __future__ import annotations
@@ -97,7 +98,9 @@ def hold_sending(
             session, team_id=team_id, method=method, reason=reason, needed=needed, now=now, retry_at=now + FIRST_RETRY
         )
     if new:
-        log.error("%s", what_to_do(team_id=team_id, method=method, reason=reason, needed=needed))
+        # A refusal is an error to fix; an uninstall is someone's decision, said as a warning.
+        level = logging.WARNING if reason in STOPPING_EVENTS else logging.ERROR
+        log.log(level, "%s", what_to_do(team_id=team_id, method=method, reason=reason, needed=needed))
     return new
 
 
