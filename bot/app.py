@@ -29,6 +29,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.db import migrate
+from bot.db.queries import holds as hold_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import bound_waits, make_engine, make_session_factory, unbound_waits
@@ -36,9 +37,9 @@ from bot.listeners.adapter import answer_unexpected_error
 from bot.listeners.payloads import StorableText, kind_of
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
-from bot.runtime.sender import Renderers
+from bot.runtime.sender import Renderers, Rescuers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import stories, workspace_time
+from bot.services import digest, sending_holds, stories, workspace_time
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -104,6 +105,34 @@ class OutboxStates:
         yield gauge
 
 
+class SendingHolds:
+    """A Prometheus collector: 1 per workspace and method whose sending is on hold (Slack refused the token or a
+    scope), read at scrape time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        """Yield the hold gauge."""
+        gauge = GaugeMetricFamily(
+            "rapport_sending_on_hold",
+            "1 while a workspace's sending (every method, or one) is on hold for Slack's auth or scope errors",
+            labels=["team", "method", "reason", "needed"],
+        )
+        for hold in _holds(self._engine) or ():
+            gauge.add_metric([hold["team_id"], hold["method"], hold["reason"], hold["needed"] or ""], 1)
+        yield gauge
+
+
+def _holds(engine: Engine) -> list[dict[str, Any]] | None:
+    """Every sending hold, or None if the database cannot say."""
+    try:
+        with engine.connect() as connection:
+            return hold_rows.all_holds(connection)
+    except SQLAlchemyError:
+        return None
+
+
 def build_wsgi(app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
     """The HTTP surface: Slack at /slack/events, plus /healthz and /metrics."""
     if not signing_secret:
@@ -120,6 +149,7 @@ def build_wsgi(app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
     )
     registry.register(OutboxStates(engine))  # type: ignore[arg-type]
+    registry.register(SendingHolds(engine))  # type: ignore[arg-type]
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -260,12 +290,34 @@ def nested_deeper_than(text: str, limit: int) -> bool:
 
 
 def _health(engine: Engine) -> dict[str, Any]:
+    """The process answers and its database too (else 503). A sending hold is reported, not failed: the process is
+    healthy and keeps storing what Slack sends, and a restart would not fix a revoked token or a missing scope."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         return {"ok": False, "database": "unreachable", "error": type(error).__name__}
-    return {"ok": True, "database": "ok"}
+    holds = _holds(engine) or []
+    if not holds:
+        return {"ok": True, "database": "ok", "sending": "ok"}
+    return {
+        "ok": True,
+        "database": "ok",
+        "sending": "on hold",
+        "holds": [
+            {
+                "team": h["team_id"],
+                "method": h["method"],
+                "reason": h["reason"],
+                "needed": h["needed"],
+                "since": h["since"].isoformat(),
+                "what_to_do": sending_holds.what_to_do(
+                    team_id=h["team_id"], method=h["method"], reason=h["reason"], needed=h["needed"]
+                ),
+            }
+            for h in holds
+        ],
+    }
 
 
 @dataclass
@@ -332,6 +384,11 @@ def outbox_renderers() -> Renderers:
     return {**stories.RENDERERS}
 
 
+def outbox_rescuers(settings: Settings) -> Rescuers:
+    """Every capability's answer to a row Slack refused for good, by outbox row kind."""
+    return {**stories.rescuers(settings.admins), **digest.rescuers(settings.admins)}
+
+
 def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migrate: bool | None = None) -> Runtime:
     """Connect to Slack and the database and wire everything, ready to serve."""
     if not settings.bot_token:
@@ -349,7 +406,10 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
         matchers=DirectoryMatchers(),
         settings=settings,
         renderers=outbox_renderers(),
+        rescuers=outbox_rescuers(settings),
     )
+    # The token works (auth.test just said so): every sending hold is looked at again by the sender's first pass.
+    sending_holds.retry_holds_now(deps, now=clock())
     team_id = str(identity["team_id"])
     if identity.get("enterprise_id"):  # an Enterprise Grid organisation: its other workspaces' people are staff too
         deps.enterprises[team_id] = str(identity["enterprise_id"])

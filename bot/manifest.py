@@ -19,6 +19,7 @@ BOT_SCOPES = (
 )
 BOT_EVENTS = (
     "app_home_opened",
+    "app_uninstalled",  # delivered only to apps subscribed to it (no scope): sending stops at once
     "channel_left",
     "group_left",
     "member_joined_channel",
@@ -27,6 +28,7 @@ BOT_EVENTS = (
     "message.groups",
     "reaction_added",
     "reaction_removed",
+    "tokens_revoked",  # the same
 )
 COMMANDS = (
     ("/customer", "Your customer directory: cards, owners, aliases", "[add|list|owner|alias|remove|link|help] [name]"),

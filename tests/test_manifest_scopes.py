@@ -40,6 +40,7 @@ CALLED_BY_LIBRARIES = frozenset({"apps.connections.open"})
 # Every event the manifest subscribes to and the scope Slack requires for it (docs.slack.dev/reference/events).
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_home_opened": (),
+    "app_uninstalled": (),
     "channel_left": ("channels:read",),
     "group_left": ("groups:read",),
     "member_joined_channel": ("channels:read", "groups:read"),  # public, and private, channels
@@ -48,6 +49,7 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "message.groups": ("groups:history",),
     "reaction_added": ("reactions:read",),
     "reaction_removed": ("reactions:read",),
+    "tokens_revoked": (),
 }
 
 # Slash commands and shortcuts need the `commands` scope.

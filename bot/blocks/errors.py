@@ -50,14 +50,20 @@ def build_error(error: RapportError) -> dict[str, Any]:
     return message(error.message, blocks)
 
 
-def slack_error_sentence(code: str) -> str:
-    """What a Slack error code means for the person whose request ran into it."""
+def slack_error_sentence(code: str, needed: str | None = None) -> str:
+    """What a Slack error code means for the person whose request ran into it (`needed`: the scope Slack named for
+    a `missing_scope`)."""
+    if code == "missing_scope" and needed:
+        return (
+            f"Rapport is missing the Slack permission `{needed}` for that. "
+            "Ask an admin to add it and reinstall the app."
+        )
     return SLACK_ERRORS.get(code, SLACK_ERROR_FALLBACK)
 
 
-def build_slack_error(code: str) -> dict[str, Any]:
+def build_slack_error(code: str, needed: str | None = None) -> dict[str, Any]:
     """A friendly reply when Slack refused a call the request made (`code` is Slack's error code)."""
-    sentence = slack_error_sentence(code)
+    sentence = slack_error_sentence(code, needed)
     return message(sentence, [section(f":warning: {escape(sentence)}")])
 
 

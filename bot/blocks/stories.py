@@ -94,6 +94,25 @@ def build_self_note() -> dict[str, Any]:
     )
 
 
+# Why the stories channel refused a shout-out, in words, by Slack's error code.
+STORIES_CHANNEL_PROBLEMS = {
+    "is_archived": "was archived",
+    "not_in_channel": "no longer has me in it",
+    "channel_not_found": "is gone, or I can no longer see it",
+}
+
+
+def build_stories_channel_broken(channel_id: str, code: str) -> dict[str, Any]:
+    """Told once to the admins: the stories channel refused a shout-out, which went to its source thread instead."""
+    problem = STORIES_CHANNEL_PROBLEMS.get(code, f"refused my post ({code})")
+    text = (
+        f":warning: The stories channel <#{channel_id}> {problem}, so I posted the shout-out in the thread it came "
+        "from (or where `/kudos` was typed) instead; nothing was lost. Choose another stories channel in "
+        "`/rapport settings`, or invite me back with `/invite @Rapport`."
+    )
+    return message(f"The stories channel {problem}", [section(text)])
+
+
 def confirm_kudos(view: StoryView, *, shoutout_channel: str) -> dict[str, Any]:
     """The giver's confirmation."""
     where = f"<#{shoutout_channel}>" if shoutout_channel.startswith(("C", "G")) else "the channel"

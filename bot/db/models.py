@@ -16,6 +16,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
@@ -389,11 +390,15 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_due", "state", "not_before"),
+        Index("ix_outbox_lane_due", "state", "lane", "not_before"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(40))
+    # Which queue it waits in: 0 for a reply to what a person just did (a tip, a confirmation, a Home tab), sent
+    # before 1, the bulk (reminders, digests, alerts). See bot.db.queries.outbox.INTERACTIVE.
+    lane: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     idempotency_key: Mapped[str] = mapped_column(String(255))
     method: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]]
@@ -411,6 +416,24 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     # When the retention job emptied the payload of this finished row (it may quote user text).
     redacted_at: Mapped[datetime | None]
+
+
+class SendingHold(Base):
+    """Sending paused for a workspace because Slack refused its token (method "*") or a scope one method needs.
+
+    The outbox rows wait, pending; the sender asks Slack again (auth.test) at `retry_at`, and lifts the hold when
+    the token works, or the scope is granted, again.
+    """
+
+    __tablename__ = "sending_holds"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    method: Mapped[str] = mapped_column(String(60), primary_key=True)  # "*" holds every method
+    reason: Mapped[str] = mapped_column(String(60))  # Slack's error code, or the event that stopped sending
+    needed: Mapped[str | None] = mapped_column(String(200))  # the scope(s) Slack said the method needs
+    since: Mapped[datetime]
+    retry_at: Mapped[datetime]
+    probes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserProfile(Base):

@@ -155,7 +155,9 @@ def _for_form(error: BadWhen) -> BadWhen:
 def _create(
     deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created_by: str, source: tuple[str | None, str | None]
 ) -> list[FollowUpView]:
-    timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner in plan.owners}
+    timezones = {
+        owner: user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True) for owner in plan.owners
+    }
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
@@ -231,7 +233,9 @@ def create_from_reaction(
         plans: list[tuple[str, int | None, str | None, str]] = [
             (c.owner_user_id, c.id, c.name, named[c.id]) for c in customers
         ] or [(reactor, None, None, "")]
-    timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner, *_ in plans}
+    timezones = {
+        owner: user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True) for owner, *_ in plans
+    }
     with deps.session_factory.begin() as session:
         workspace_rows.ensure(session, team_id=team_id, now=now)
         if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
@@ -272,6 +276,7 @@ def create_from_reaction(
             payload={"channel": channel_id, "user": reactor, **confirm_created(views, creator=reactor)},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,
         )
         home.refresh(session, team_id=team_id, user_ids=[owner for owner, *_ in plans], now=now)
     deps.wake_sender()
@@ -432,7 +437,7 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
     require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     with deps.session_factory.begin() as session:
         owner = _load(session, team_id=team_id, followup_id=followup_id).owner_user_id
-    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _load(session, team_id=team_id, followup_id=followup_id)
@@ -471,6 +476,7 @@ def reassign(
             payload={"channel": new_owner, **build_handover(result.view, by=user_id)},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,
         )
         home.refresh(session, team_id=team_id, user_ids=[previous, new_owner], now=now)
     deps.wake_sender()
@@ -484,7 +490,7 @@ def check_back(deps: Deps, client: WebClient, *, team_id: str, followup_id: int,
     with deps.session_factory.begin() as session:
         done = _load(session, team_id=team_id, followup_id=followup_id)
         owner = done.owner_user_id
-    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         done = _load(session, team_id=team_id, followup_id=followup_id)

@@ -267,7 +267,7 @@ def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: in
     (2 working days, 09:00 their time); an open check-in already planned is kept, not doubled. For the customer's
     owner or an admin."""
     _require_owner(deps, client, team_id=team_id, customer_id=customer_id, user_id=user_id)
-    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         customer = _customer(session, team_id=team_id, customer_id=customer_id)

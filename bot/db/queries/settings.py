@@ -62,6 +62,16 @@ def changes(session: Session, *, team_id: str, limit: int) -> Sequence[SettingsC
     ).all()
 
 
+def changed_by(session: Session, *, team_id: str, setting: str) -> str | None:
+    """Who last changed one of the workspace's settings, if anyone did."""
+    return session.scalar(
+        select(SettingsChange.user_id)
+        .where(SettingsChange.team_id == team_id, SettingsChange.setting == setting)
+        .order_by(SettingsChange.changed_at.desc(), SettingsChange.id.desc())
+        .limit(1)
+    )
+
+
 def user_profile(session: Session, *, team_id: str, user_id: str) -> UserProfile | None:
     """The cached Slack profile of a user, if fetched before."""
     return session.get(UserProfile, (team_id, user_id))

@@ -4,8 +4,8 @@ Until an admin chooses one, the workspace timezone follows its primary owner's, 
 people (bot.domain.workspace_time); these columns keep what was read, when, and when to read again. A timezone an
 admin already changed (anything but the old default UTC, or any recorded change) stays theirs.
 
-Revision ID: 0011
-Revises: 0008
+Revision ID: 0010
+Revises: 0009
 """
 
 from collections.abc import Sequence
@@ -13,8 +13,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0011"
-down_revision: str | None = "0008"
+revision: str = "0010"
+down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
