@@ -31,6 +31,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import listeners
 from bot.config import ConfigError, Settings
 from bot.db import migrate
+from bot.db.queries import holds as hold_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import bound_waits, make_engine, make_session_factory, unbound_waits
@@ -39,9 +40,9 @@ from bot.listeners.payloads import StorableText, installed_team, kind_of
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.observe import MeasuredWebClient, Observer, label, logging_request, measured, name_workspace
-from bot.runtime.sender import Renderers
+from bot.runtime.sender import Renderers, Rescuers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import outbox, stories
+from bot.services import digest, outbox, sending_holds, stories, workspace_time
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -148,6 +149,10 @@ def _outcome(status: int) -> str:
     return "ok" if status < 400 else "rejected" if status < 500 else "error"
 
 
+# The outbox lanes as /metrics names them.
+LANE_NAMES = {outbox_rows.INTERACTIVE: "interactive", outbox_rows.BULK: "bulk"}
+
+
 class OutboxBacklog:
     """A Prometheus collector reading, at scrape time, the rows due and not yet sent, by kind and lane: how many,
     and how long the oldest has been due."""
@@ -171,8 +176,9 @@ class OutboxBacklog:
         except SQLAlchemyError:
             backlog = []
         for kind, lane, count, oldest in backlog:
-            rows.add_metric([kind, lane], count)
-            age.add_metric([kind, lane], max(0.0, (now - oldest).total_seconds()))
+            lane_name = LANE_NAMES.get(lane, str(lane))
+            rows.add_metric([kind, lane_name], count)
+            age.add_metric([kind, lane_name], max(0.0, (now - oldest).total_seconds()))
         yield rows
         yield age
 
@@ -194,6 +200,34 @@ class OutboxStates:
         for state, count in counts.items():
             gauge.add_metric([state], count)
         yield gauge
+
+
+class SendingHolds:
+    """A Prometheus collector: 1 per workspace and method whose sending is on hold (Slack refused the token or a
+    scope), read at scrape time."""
+
+    def __init__(self, engine: Engine) -> None:
+        self._engine = engine
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        """Yield the hold gauge."""
+        gauge = GaugeMetricFamily(
+            "rapport_sending_on_hold",
+            "1 while a workspace's sending (every method, or one) is on hold for Slack's auth or scope errors",
+            labels=["team", "method", "reason", "needed"],
+        )
+        for hold in _holds(self._engine) or ():
+            gauge.add_metric([hold["team_id"], hold["method"], hold["reason"], hold["needed"] or ""], 1)
+        yield gauge
+
+
+def _holds(engine: Engine) -> list[dict[str, Any]] | None:
+    """Every sending hold, or None if the database cannot say."""
+    try:
+        with engine.connect() as connection:
+            return hold_rows.all_holds(connection)
+    except SQLAlchemyError:
+        return None
 
 
 def build_wsgi(
@@ -221,6 +255,7 @@ def build_wsgi(
         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5),
     )
     registry.register(OutboxStates(engine))  # type: ignore[arg-type]
+    registry.register(SendingHolds(engine))  # type: ignore[arg-type]
     registries = [registry, *([observer.registry] if observer is not None else [])]
     ready = readiness or (lambda: _health(engine))
 
@@ -372,12 +407,34 @@ def nested_deeper_than(text: str, limit: int) -> bool:
 
 
 def _health(engine: Engine) -> dict[str, Any]:
+    """The process answers and its database too (else 503). A sending hold is reported, not failed: the process is
+    healthy and keeps storing what Slack sends, and a restart would not fix a revoked token or a missing scope."""
     try:
         with engine.connect() as connection:
             connection.execute(text("SELECT 1"))
     except SQLAlchemyError as error:
         return {"ok": False, "database": "unreachable", "error": type(error).__name__}
-    return {"ok": True, "database": "ok"}
+    holds = _holds(engine) or []
+    if not holds:
+        return {"ok": True, "database": "ok", "sending": "ok"}
+    return {
+        "ok": True,
+        "database": "ok",
+        "sending": "on hold",
+        "holds": [
+            {
+                "team": h["team_id"],
+                "method": h["method"],
+                "reason": h["reason"],
+                "needed": h["needed"],
+                "since": h["since"].isoformat(),
+                "what_to_do": sending_holds.what_to_do(
+                    team_id=h["team_id"], method=h["method"], reason=h["reason"], needed=h["needed"]
+                ),
+            }
+            for h in holds
+        ],
+    }
 
 
 def _ready(
@@ -500,6 +557,11 @@ def outbox_renderers() -> Renderers:
     return {**stories.RENDERERS}
 
 
+def outbox_rescuers(settings: Settings) -> Rescuers:
+    """Every capability's answer to a row Slack refused for good, by outbox row kind."""
+    return {**stories.rescuers(settings.admins), **digest.rescuers(settings.admins)}
+
+
 def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migrate: bool | None = None) -> Runtime:
     """Connect to Slack and the database and wire everything, ready to serve."""
     if not settings.bot_token:
@@ -519,9 +581,12 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
         matchers=DirectoryMatchers(),
         settings=settings,
         renderers=outbox_renderers(),
+        rescuers=outbox_rescuers(settings),
         observer=observer,
     )
     observer.registry.register(OutboxBacklog(engine, clock))  # type: ignore[arg-type]
+    # The token works (auth.test just said so): every sending hold is looked at again by the sender's first pass.
+    sending_holds.retry_holds_now(deps, now=clock())
     team_id = str(identity["team_id"])
     if identity.get("enterprise_id"):  # an Enterprise Grid organisation: its other workspaces' people are staff too
         deps.enterprises[team_id] = str(identity["enterprise_id"])
@@ -535,6 +600,9 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
             bot_id=str(identity.get("bot_id") or ""),
             now=clock(),
         )
+    # First use: the workspace's own timezone, read from its people before any job needs it (a failed read only
+    # leaves the one it had; the workspace-time job tries again).
+    workspace_time.refresh_due(deps, now=clock(), client=client)
     worker = worker_name()
     scheduler = build_scheduler(deps, client=client, worker=worker)  # attaches itself to deps.wake_sender
     app = build_app(deps, client=client)

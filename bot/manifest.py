@@ -14,11 +14,12 @@ BOT_SCOPES = (
     "chat:write",  # reminders, alerts, DMs, tips, shout-outs, the digest, intro notes
     "commands",  # the slash commands and message shortcuts
     "reactions:read",  # story and follow-up emoji
-    "users:read",  # timezones and admin flags
+    "users:read",  # timezones and admin flags (users.info), the workspace's own time (users.list)
     "users:read.email",  # CSV import by email
 )
 BOT_EVENTS = (
     "app_home_opened",
+    "app_uninstalled",  # delivered only to apps subscribed to it (no scope): sending stops at once
     "channel_left",
     "group_left",
     "member_joined_channel",
@@ -27,6 +28,7 @@ BOT_EVENTS = (
     "message.groups",
     "reaction_added",
     "reaction_removed",
+    "tokens_revoked",  # the same
 )
 COMMANDS = (
     ("/customer", "Your customer directory: cards, owners, aliases", "[add|list|owner|alias|remove|link|help] [name]"),

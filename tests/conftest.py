@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
-from bot.app import outbox_renderers
+from bot.app import outbox_renderers, outbox_rescuers
 from bot.config import Settings
 from bot.db import migrate
 from bot.db.models import Base
@@ -108,10 +108,12 @@ def clock() -> FakeClock:
 @pytest.fixture
 def deps(engine: Engine, clock: FakeClock, database_url: str) -> Deps:
     """Service dependencies on the test database and clock."""
+    settings = Settings(database_url=database_url)
     return Deps(
         session_factory=make_session_factory(engine),
         clock=clock,
         matchers=DirectoryMatchers(),
-        settings=Settings(database_url=database_url),
+        settings=settings,
         renderers=outbox_renderers(),
+        rescuers=outbox_rescuers(settings),
     )

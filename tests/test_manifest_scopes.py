@@ -29,6 +29,7 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.info": ("channels:read", "groups:read"),  # is Rapport in the stories channel
     "conversations.replies": ("channels:history", "groups:history"),  # ... when it is a thread reply
     "users.info": ("users:read",),
+    "users.list": ("users:read",),  # the workspace's timezone: its primary owner's, else its people's most common
     "users.lookupByEmail": ("users:read.email",),  # `rapport customers import` owners given by email
     "views.open": (),
     "views.publish": (),
@@ -39,6 +40,7 @@ CALLED_BY_LIBRARIES = frozenset({"apps.connections.open"})
 # Every event the manifest subscribes to and the scope Slack requires for it (docs.slack.dev/reference/events).
 EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "app_home_opened": (),
+    "app_uninstalled": (),
     "channel_left": ("channels:read",),
     "group_left": ("groups:read",),
     "member_joined_channel": ("channels:read", "groups:read"),  # public, and private, channels
@@ -47,6 +49,7 @@ EVENT_SCOPES: dict[str, tuple[str, ...]] = {
     "message.groups": ("groups:history",),
     "reaction_added": ("reactions:read",),
     "reaction_removed": ("reactions:read",),
+    "tokens_revoked": (),
 }
 
 # Slash commands and shortcuts need the `commands` scope.

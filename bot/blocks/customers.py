@@ -19,13 +19,15 @@ from bot.blocks.text import (
 )
 from bot.domain.customer_commands import USAGE_EXAMPLES
 from bot.domain.errors import ALIASES_FIELD, NAME_FIELD, SINCE_FIELD
-from bot.views.customers import CustomerCard, CustomerList
+from bot.views.customers import CustomerCard, CustomerList, CustomerRemoval
 
 ADD_CUSTOMER_CALLBACK = "customer_add"
 NAME_BLOCK, NAME_ACTION = NAME_FIELD, "name_input"  # block ids name the fields: an error shows under its own
 ALIASES_BLOCK, ALIASES_ACTION = ALIASES_FIELD, "aliases_input"
 OWNER_BLOCK, OWNER_ACTION = "owner", "owner_select"
 SINCE_BLOCK, SINCE_ACTION = SINCE_FIELD, "since_date"
+REMOVE_CONFIRM_ACTION = "customer_remove_confirm"
+REMOVE_KEEP_ACTION = "customer_remove_keep"
 LIST_LINES_PER_SECTION = 25
 EXCERPT_SHOWN = 280
 
@@ -71,12 +73,75 @@ def confirm_alias(name: str, alias: str) -> dict[str, Any]:
     return build_confirmation(f"*{escape(name)}* is now also known as *{escape(alias)}*.", f"{name} aka {alias}")
 
 
-def confirm_removed(name: str, mentions: int) -> dict[str, Any]:
-    """Confirmation of a removal."""
-    plural = "" if mentions == 1 else "s"
-    return build_confirmation(
-        f"Removed *{escape(name)}* and its {mentions} recorded mention{plural}.", f"Removed {name}"
+def _count(number: int, noun: str, nouns: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else nouns or noun + 's'}"
+
+
+def _deleted(removal: CustomerRemoval) -> str:
+    """What a removal deletes and unlinks, in words (the same before and after)."""
+    channels = ", ".join(f"<#{c}>" for c in removal.channel_ids)
+    verb = "is" if len(removal.channel_ids) == 1 else "are"
+    unlinked = f"; {channels} {verb} unlinked from it (I stay in the channel)" if channels else ""
+    return (
+        f"its name and aliases, its {_count(removal.mentions, 'recorded mention')} with their excerpts, and any of "
+        f"its messages still waiting for an answer{unlinked}"
     )
+
+
+def _kept(removal: CustomerRemoval) -> str:
+    """What a removal keeps, in words."""
+    return (
+        f"{_count(removal.open_followups, 'open follow-up')} (they stay with their owners) and "
+        f"{_count(removal.stories, 'story', 'stories')}, no longer about the customer"
+    )
+
+
+def build_removal_question(removal: CustomerRemoval) -> dict[str, Any]:
+    """`/customer remove`: what it deletes and keeps, with Remove and Keep buttons (nothing changes before)."""
+    name, value = escape(removal.name), str(removal.customer_id)
+    return message(
+        f"Remove {removal.name}? Nothing is removed until you choose.",
+        [
+            section(f":wastebasket: *Remove {name}?*\nThis deletes {_deleted(removal)}."),
+            context(f"Kept: {_kept(removal)}. A removal cannot be undone."),
+            {
+                "type": "actions",
+                "block_id": f"customer_remove_{value}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": REMOVE_CONFIRM_ACTION,
+                        "style": "danger",
+                        "value": value,
+                        "text": {"type": "plain_text", "text": "Remove"},
+                    },
+                    {
+                        "type": "button",
+                        "action_id": REMOVE_KEEP_ACTION,
+                        "value": value,
+                        "text": {"type": "plain_text", "text": "Keep"},
+                    },
+                ],
+            },
+        ],
+    )
+
+
+def confirm_removed(removal: CustomerRemoval) -> dict[str, Any]:
+    """What a confirmed removal deleted and kept."""
+    return message(
+        f"Removed {removal.name}",
+        [
+            section(f":white_check_mark: Removed *{escape(removal.name)}*: deleted {_deleted(removal)}."),
+            context(f"Kept: {_kept(removal)}."),
+        ],
+    )
+
+
+def build_removal_kept(name: str | None) -> dict[str, Any]:
+    """Keep was chosen: nothing was removed."""
+    who = f"*{escape(name)}*" if name else "the customer"
+    return message("Nothing was removed.", [context(f"Okay: {who} stays, and nothing was removed.")])
 
 
 def confirm_linked(name: str, channel_id: str) -> dict[str, Any]:

@@ -44,20 +44,26 @@ UNEXPECTED_ERROR = "Sorry, something went wrong on my side and I couldn't finish
 
 def build_error(error: RapportError) -> dict[str, Any]:
     """A friendly reply to a request that could not be done, with an example that works."""
-    blocks: list[Block] = [section(f":thinking_face: {escape(error.message)}")]
+    blocks: list[Block] = [section(f"{error.icon} {escape(error.message)}")]
     if error.example:
         blocks.append(context(f"For example: `{escape(error.example)}`"))
     return message(error.message, blocks)
 
 
-def slack_error_sentence(code: str) -> str:
-    """What a Slack error code means for the person whose request ran into it."""
+def slack_error_sentence(code: str, needed: str | None = None) -> str:
+    """What a Slack error code means for the person whose request ran into it (`needed`: the scope Slack named for
+    a `missing_scope`)."""
+    if code == "missing_scope" and needed:
+        return (
+            f"Rapport is missing the Slack permission `{needed}` for that. "
+            "Ask an admin to add it and reinstall the app."
+        )
     return SLACK_ERRORS.get(code, SLACK_ERROR_FALLBACK)
 
 
-def build_slack_error(code: str) -> dict[str, Any]:
+def build_slack_error(code: str, needed: str | None = None) -> dict[str, Any]:
     """A friendly reply when Slack refused a call the request made (`code` is Slack's error code)."""
-    sentence = slack_error_sentence(code)
+    sentence = slack_error_sentence(code, needed)
     return message(sentence, [section(f":warning: {escape(sentence)}")])
 
 

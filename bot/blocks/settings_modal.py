@@ -12,8 +12,10 @@ from typing import Any
 
 from bot.blocks.text import Block, context, date_token, escape, message, section, shorten
 from bot.domain import workspace_settings as ws
+from bot.domain import workspace_time as wt
 from bot.domain.tone import CATEGORY_LABELS, ToneRule
 from bot.domain.when import WEEKDAY_KEYS, WEEKDAYS
+from bot.views.settings import TimezoneView
 
 SETTINGS_MODAL_CALLBACK = "rapport_settings"
 OPTION_TEXT_LIMIT = 75
@@ -68,13 +70,49 @@ def rule_option(rule: ToneRule) -> dict[str, Any]:
     return _option(f"{CATEGORY_LABELS.get(rule.category, rule.category)}: {rule.phrases[0]}", rule.id)
 
 
+def timezone_source(zone: TimezoneView) -> str:
+    """Where the workspace timezone came from, in words (mrkdwn, escaped): "America/Los_Angeles — from the primary
+    owner, Dana"."""
+    tz = escape(zone.tz)
+    if zone.source == wt.ADMIN:
+        return f"{tz} — set by an admin"
+    if zone.source == wt.PRIMARY_OWNER:
+        return (
+            f"{tz} — from the primary owner, {escape(zone.owner_name)}"
+            if zone.owner_name
+            else f"{tz} — from the primary owner"
+        )
+    if zone.source == wt.COMMON:
+        return f"{tz} — the most common among your people"
+    if zone.read_ever:
+        return f"{tz} — default UTC (no one's timezone was known)"
+    return f"{tz} — default UTC (could not read your people's timezones yet; I'll try again)"
+
+
+def _timezone_input(zone: TimezoneView) -> Block:
+    """Empty means automatic (the primary owner's, else the most common); a zone typed here is an admin's choice."""
+    element = _text(
+        zone.tz if zone.source == wt.ADMIN else "", placeholder=f"{zone.automatic} (automatic)", max_length=64
+    )
+    return _input(
+        ws.TIMEZONE,
+        element,
+        optional=True,
+        hint="For working hours, the digest and monthly stats (people's reminders use their own timezone). Leave it "
+        "empty to follow the primary owner's timezone (else the most common among your people); type one, such as "
+        "Europe/Paris, to set it yourself.",
+    )
+
+
 def build_settings_modal(
     values: ws.WorkspaceSettingsValues,
     *,
     rules: Sequence[ToneRule],
     last_change: tuple[str, Any] | None = None,
+    timezone: TimezoneView | None = None,
 ) -> dict[str, Any]:
-    """The settings modal, filled in with the current values."""
+    """The settings modal, filled in with the current values; the timezone says where it came from."""
+    zone = timezone or TimezoneView(tz=values.timezone, source=wt.ADMIN)
     days = _day_options()
     chosen_days = [o for o in days if o["value"] in ws.id_list(values.working_days)]
     channels_filter = {"include": ["public", "private"], "exclude_bot_users": True}
@@ -158,11 +196,8 @@ def build_settings_modal(
         _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
         _input(ws.WORK_END, _text(ws.format_time_of_day(values.working_hours_end), placeholder="17:00")),
         _input(ws.WORKING_DAYS, working_days),
-        _input(
-            ws.TIMEZONE,
-            _text(values.timezone, placeholder="Europe/Paris", max_length=64),
-            hint="For working hours, the digest and monthly stats (people's reminders use their own timezone).",
-        ),
+        _timezone_input(zone),
+        context(f"Workspace timezone now: {timezone_source(zone)}."),
         section("*Customers*"),
         _input(
             ws.QUIET_DAYS,

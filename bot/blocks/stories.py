@@ -48,26 +48,27 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
     if view.principle:
         label = PRINCIPLE_LABELS.get(view.principle, view.principle)
         blocks.append(context(f":sparkles: *{escape(label)}*"))
-    else:
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"story_tags_{view.id}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"{TAG_ACTION_PREFIX}{key}",
-                        "value": f"{view.id}:{key}",
-                        "text": {"type": "plain_text", "text": label},
-                    }
-                    for key, label in PRINCIPLES
-                ],
-            }
-        )
+    blocks.append(_tag_buttons(view))
     # The notification reads like the quote: people named (as mentions), links as their label.
     words = readable(view.text, limit=FALLBACK_QUOTE_SHOWN) if view.text else ""
     fallback = f"A good story: {words}" if words else "A good story"
     return message(fallback, blocks, fallback_is_mrkdwn=True)
+
+
+def _tag_buttons(view: StoryView) -> Block:
+    """The principle tags: the chosen one highlighted; another click changes it (recognisers, credited, admins)."""
+    buttons: list[Block] = []
+    for key, label in PRINCIPLES:
+        button: Block = {
+            "type": "button",
+            "action_id": f"{TAG_ACTION_PREFIX}{key}",
+            "value": f"{view.id}:{key}",
+            "text": {"type": "plain_text", "text": label},
+        }
+        if key == view.principle:
+            button["style"] = "primary"
+        buttons.append(button)
+    return {"type": "actions", "block_id": f"story_tags_{view.id}", "elements": buttons}
 
 
 def build_credit_dm(view: StoryView, *, shoutout_link: str) -> dict[str, Any]:
@@ -91,6 +92,25 @@ def build_self_note() -> dict[str, Any]:
             )
         ],
     )
+
+
+# Why the stories channel refused a shout-out, in words, by Slack's error code.
+STORIES_CHANNEL_PROBLEMS = {
+    "is_archived": "was archived",
+    "not_in_channel": "no longer has me in it",
+    "channel_not_found": "is gone, or I can no longer see it",
+}
+
+
+def build_stories_channel_broken(channel_id: str, code: str) -> dict[str, Any]:
+    """Told once to the admins: the stories channel refused a shout-out, which went to its source thread instead."""
+    problem = STORIES_CHANNEL_PROBLEMS.get(code, f"refused my post ({code})")
+    text = (
+        f":warning: The stories channel <#{channel_id}> {problem}, so I posted the shout-out in the thread it came "
+        "from (or where `/kudos` was typed) instead; nothing was lost. Choose another stories channel in "
+        "`/rapport settings`, or invite me back with `/invite @Rapport`."
+    )
+    return message(f"The stories channel {problem}", [section(text)])
 
 
 def confirm_kudos(view: StoryView, *, shoutout_channel: str) -> dict[str, Any]:

@@ -16,12 +16,14 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     Index,
     Integer,
+    SmallInteger,
     String,
     Text,
     TypeDecorator,
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -106,6 +108,14 @@ class WorkspaceSettings(Base):
     tone_rules_file: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # How numeric dates in a *when* read: "MDY" (12/15 is 15 December) or "DMY" (15/12); ISO dates always work.
     date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
+    # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
+    # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
+    timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    auto_timezone: Mapped[str] = mapped_column(String(64), default="", server_default="")  # "" until read once
+    auto_timezone_source: Mapped[str] = mapped_column(String(20), default="default", server_default="default")
+    auto_timezone_name: Mapped[str] = mapped_column(String(200), default="", server_default="")  # the owner's
+    timezone_read_at: Mapped[datetime | None]  # the last successful read
+    timezone_next_read_at: Mapped[datetime | None]  # None: as soon as possible
     updated_at: Mapped[datetime]
 
 
@@ -380,11 +390,15 @@ class OutboxMessage(Base):
     __table_args__ = (
         UniqueConstraint("team_id", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_due", "state", "not_before"),
+        Index("ix_outbox_lane_due", "state", "lane", "not_before"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     team_id: Mapped[str] = mapped_column(String(32))
     kind: Mapped[str] = mapped_column(String(40))
+    # Which queue it waits in: 0 for a reply to what a person just did (a tip, a confirmation, a Home tab), sent
+    # before 1, the bulk (reminders, digests, alerts). See bot.db.queries.outbox.INTERACTIVE.
+    lane: Mapped[int] = mapped_column(SmallInteger, default=1, server_default="1")
     idempotency_key: Mapped[str] = mapped_column(String(255))
     method: Mapped[str] = mapped_column(String(60))
     payload: Mapped[dict[str, Any]]
@@ -402,6 +416,24 @@ class OutboxMessage(Base):
     sent_at: Mapped[datetime | None]
     # When the retention job emptied the payload of this finished row (it may quote user text).
     redacted_at: Mapped[datetime | None]
+
+
+class SendingHold(Base):
+    """Sending paused for a workspace because Slack refused its token (method "*") or a scope one method needs.
+
+    The outbox rows wait, pending; the sender asks Slack again (auth.test) at `retry_at`, and lifts the hold when
+    the token works, or the scope is granted, again.
+    """
+
+    __tablename__ = "sending_holds"
+
+    team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    method: Mapped[str] = mapped_column(String(60), primary_key=True)  # "*" holds every method
+    reason: Mapped[str] = mapped_column(String(60))  # Slack's error code, or the event that stopped sending
+    needed: Mapped[str | None] = mapped_column(String(200))  # the scope(s) Slack said the method needs
+    since: Mapped[datetime]
+    retry_at: Mapped[datetime]
+    probes: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class UserProfile(Base):

@@ -15,6 +15,7 @@ class RapportError(Exception):
     """
 
     field: str | None = None
+    icon = ":thinking_face:"  # how the reply begins
 
     def __init__(self, message: str, *, example: str | None = None, field: str | None = None) -> None:
         super().__init__(message)
@@ -68,3 +69,9 @@ class DuplicateName(RapportError):
 
 class NotWatched(RapportError):
     """The command needs a channel Rapport is a member of."""
+
+
+class NotAllowed(RapportError):
+    """The person may not do this (it is someone else's follow-up, story or customer); nothing was changed."""
+
+    icon = ":lock:"

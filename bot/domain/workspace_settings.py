@@ -374,3 +374,20 @@ def changes_between(old: WorkspaceSettingsValues, new: WorkspaceSettingsValues) 
                 )
             )
     return changed
+
+
+def with_timezone_choice(
+    changes: list[SettingChange], *, old: tuple[str, bool], new: tuple[str, bool]
+) -> list[SettingChange]:
+    """The changes, saying so when the timezone went from an admin's choice to automatic or back (each side is
+    (timezone, set by an admin)); a switch that keeps the same zone is a change too."""
+    if old[1] == new[1]:
+        return changes
+
+    def shown(tz: str, by_admin: bool) -> str:
+        return f"{tz} ({'set by an admin' if by_admin else 'automatic'})"
+
+    choice = SettingChange(key=TIMEZONE, old=shown(*old), new=shown(*new))
+    if any(c.key == TIMEZONE for c in changes):
+        return [choice if c.key == TIMEZONE else c for c in changes]
+    return [*changes, choice]

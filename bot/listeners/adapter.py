@@ -101,8 +101,17 @@ def _refused(body: dict[str, Any], error: SlackApiError, *, answered: bool) -> s
     code = slack_error_code(error)
     method = str(error.response.api_url).rsplit("/", 1)[-1]
     level = logging.INFO if answered else logging.WARNING
-    log.log(level, "Slack refused %s (%s) on %s", method, code, _described(request_ids(body)))
+    needed = _needed(error)
+    scope = f" needs {needed}" if needed else ""
+    log.log(level, "Slack refused %s (%s)%s on %s", method, code, scope, _described(request_ids(body)))
     return code
+
+
+def _needed(error: SlackApiError) -> str | None:
+    """The scope Slack named for a `missing_scope` (its `needed` field), if any."""
+    data = error.response.data
+    needed = data.get("needed") if isinstance(data, dict) else None
+    return needed[:200] if isinstance(needed, str) and needed else None
 
 
 def _open(request: Request, view: dict[str, Any]) -> None:
@@ -141,7 +150,7 @@ def _command_reply(request: Request, callback: CommandCallback) -> dict[str, Any
     except RapportError as error:
         return build_error(error)
     except SlackApiError as error:
-        return build_slack_error(_refused(request.body, error, answered=True))
+        return build_slack_error(_refused(request.body, error, answered=True), _needed(error))
 
 
 # --- buttons and menus ----------------------------------------------------------------------------------------
@@ -177,7 +186,8 @@ def _action_answer(request: Request, callback: ActionCallback) -> Replace | Repl
             log.info("click changed nothing (%s) on %s", type(error).__name__, _described(request_ids(request.body)))
         return Reply(build_error(error))
     except SlackApiError as error:
-        return Reply(build_slack_error(_refused(request.body, error, answered=_can_respond(request))))
+        code = _refused(request.body, error, answered=_can_respond(request))
+        return Reply(build_slack_error(code, _needed(error)))
 
 
 # --- modal submissions ----------------------------------------------------------------------------------------
@@ -200,7 +210,8 @@ def _submission_answer(request: Request, callback: SubmissionCallback) -> dict[s
         return _in_modal(request.view, field_problems(error), build_error(error))
     except SlackApiError as error:
         code = _refused(request.body, error, answered=True)
-        return _in_modal(request.view, {None: slack_error_sentence(code)}, build_slack_error(code))
+        needed = _needed(error)
+        return _in_modal(request.view, {None: slack_error_sentence(code, needed)}, build_slack_error(code, needed))
     return {} if view is None else {"response_action": "update", "view": view}
 
 
@@ -229,7 +240,7 @@ def on_shortcut(app: App, callback_id: Constraint, callback: ShortcutCallback, *
         except SlackApiError as error:
             code = _refused(request.body, error, answered=bool(request.response_url))
             if request.response_url:
-                respond(response_type="ephemeral", replace_original=False, **build_slack_error(code))
+                respond(response_type="ephemeral", replace_original=False, **build_slack_error(code, _needed(error)))
 
     app.shortcut(callback_id)(listener)
 

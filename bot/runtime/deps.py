@@ -19,7 +19,7 @@ from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
 from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
-from bot.runtime.sender import Renderers, SenderWake
+from bot.runtime.sender import Renderers, Rescuers, SenderWake
 
 Clock = Callable[[], datetime]
 # How long what Slack said about a person (users.info) is trusted before it is read again.
@@ -44,6 +44,8 @@ class Deps:
     wake_sender: SenderWake = field(default_factory=SenderWake)
     # How the sender renders, at send time, the outbox rows whose kind a capability registered (wired in bot.app).
     renderers: Renderers = field(default_factory=dict)
+    # What the sender does instead when Slack refuses a row of a registered kind for good (wired in bot.app).
+    rescuers: Rescuers = field(default_factory=dict)
     # New messages arriving together are stored in one transaction (group commit); see services.mentions.
     message_batches: GroupCommit[Any, int] = field(default_factory=lambda: GroupCommit(turned_away=turned_away))
     # Workspaces this process has already made sure exist (rows are never deleted).

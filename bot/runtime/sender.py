@@ -1,9 +1,11 @@
-"""What the outbox sender is handed at start-up: the renderers capabilities register, and a way to wake it."""
+"""What the outbox sender is handed at start-up: the renderers and rescuers capabilities register, and a way to wake
+it."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -14,6 +16,11 @@ from bot.db.models import OutboxMessage
 # nothing to send any more (e.g. a shout-out whose story was withdrawn).
 Renderer = Callable[[Session, OutboxMessage, OutboxMessage | None], dict[str, Any] | None]
 Renderers = Mapping[str, Renderer]
+# What to do when Slack refuses an outbox row for good (e.g. `is_archived` for the stories channel), given the row
+# Slack's error code and `now`: send it somewhere else (change what it renders to, tell whoever must know) and return
+# True to send it again at once, or False to let it fail.
+Rescuer = Callable[[Session, OutboxMessage, str, datetime], bool]
+Rescuers = Mapping[str, Rescuer]
 
 
 class SenderWake:

@@ -15,7 +15,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from slack_sdk import WebClient
 
 from bot.runtime.deps import Deps
-from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered
+from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered, workspace_time
 from bot.services.relationships import NudgeMemo
 
 SENDER_JOB = "outbox-sender"
@@ -25,6 +25,7 @@ UNANSWERED_INTERVAL_SECONDS = 30.0
 RELATIONSHIP_INTERVAL_SECONDS = 60.0
 HOUSEKEEPING_INTERVAL_SECONDS = 3600.0
 RETENTION_INTERVAL_SECONDS = 86400.0
+WORKSPACE_TIME_INTERVAL_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,8 @@ class Job:
 
 def job_table(*, client: WebClient, worker: str) -> tuple[Job, ...]:
     """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
-    and the digest every minute, housekeeping hourly and retention daily."""
+    and the digest every minute, the workspace's time checked every 5 minutes (read daily, or 15 minutes after a
+    failed read), housekeeping hourly and retention daily."""
     minute = RELATIONSHIP_INTERVAL_SECONDS
     return (
         Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
@@ -50,6 +52,8 @@ def job_table(*, client: WebClient, worker: str) -> tuple[Job, ...]:
         Job("anniversaries", relationships.queue_anniversaries, minute, {"client": client, "memo": NudgeMemo()}),
         # The digest is due at a workspace's day and time, in its timezone: checked every minute too.
         Job("weekly-digest", digest.queue_weekly_digest, minute),
+        # The workspace timezone follows its people until an admin sets it: read daily, retried after a failure.
+        Job("workspace-time", workspace_time.refresh_due, WORKSPACE_TIME_INTERVAL_SECONDS, {"client": client}),
         Job("housekeeping", housekeeping.forget_old_events, HOUSEKEEPING_INTERVAL_SECONDS),
         # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
         Job("retention", privacy.apply_retention, RETENTION_INTERVAL_SECONDS),

@@ -14,19 +14,27 @@ digest moment's local date); not at all while no stories channel is set, nor in 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import MappingProxyType
 
 from sqlalchemy.orm import Session
 
 from bot.blocks.digest import build_digest
+from bot.blocks.stories import STORIES_CHANNEL_PROBLEMS
+from bot.db.models import OutboxMessage
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import reports as report_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.periods import DigestWeek, digest_week
 from bot.runtime.deps import Deps
+from bot.runtime.sender import Rescuer
+from bot.services import stories
 from bot.services.stats import story_lines
 from bot.views.digest import Digest
+
+DIGEST = "digest"
 
 DIGEST_STORIES = 10
 
@@ -76,7 +84,7 @@ def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
             queued += outbox_rows.enqueue(
                 session,
                 team_id=team_id,
-                kind="digest",
+                kind=DIGEST,
                 idempotency_key=key,
                 method="chat.postMessage",
                 payload=payload,
@@ -86,3 +94,16 @@ def queue_weekly_digest(deps: Deps, *, now: datetime) -> int:
     if queued:
         deps.wake_sender()
     return queued
+
+
+def rescuers(admins: frozenset[str]) -> Mapping[str, Rescuer]:
+    """What the sender does when the stories channel refuses the digest for good (archived, bot removed, gone): the
+    admins are told, as for a shout-out; the digest has no other home, so it fails."""
+
+    def refused(session: Session, row: OutboxMessage, code: str, now: datetime) -> bool:
+        if code in STORIES_CHANNEL_PROBLEMS:
+            channel = str(row.payload.get("channel") or "")
+            stories.tell_admins(session, row, channel, code, admins, now=now)
+        return False
+
+    return MappingProxyType({DIGEST: refused})

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
+from slack_sdk import WebClient
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -25,7 +26,8 @@ from bot.domain.errors import (
 )
 from bot.domain.matcher import normalize_name
 from bot.runtime.deps import Deps
-from bot.views.customers import CustomerCard, CustomerList, CustomerSummary, MentionView
+from bot.services import access
+from bot.views.customers import CustomerCard, CustomerList, CustomerRemoval, CustomerSummary, MentionView
 
 MAX_NAME_LENGTH = 200
 CARD_MENTIONS = 5
@@ -190,8 +192,32 @@ def list_customers(deps: Deps, *, team_id: str) -> CustomerList:
         )
 
 
-def set_owner(deps: Deps, *, team_id: str, query: str, owner_user_id: str) -> str:
-    """Give a customer a new owner; returns the customer's name."""
+def _require_owner(
+    deps: Deps, client: WebClient, *, team_id: str, user_id: str, customer: tuple[str, str], what: str
+) -> None:
+    """Removing or re-owning a customer is for its owner or an admin (docs/permissions.md)."""
+    name, owner = customer
+    access.require(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owners=(owner,),
+        refusal=access.CUSTOMER_REFUSAL.format(name=name, what=what),
+        example=f"/customer {name}",
+    )
+
+
+def _name_and_owner(deps: Deps, *, team_id: str, query: str, command: str) -> tuple[str, str]:
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=query, command=command)
+        return customer.name, customer.owner_user_id
+
+
+def set_owner(deps: Deps, client: WebClient, *, team_id: str, query: str, owner_user_id: str, user_id: str) -> str:
+    """Give a customer a new owner (its owner or an admin may); returns the customer's name."""
+    found = _name_and_owner(deps, team_id=team_id, query=query, command="/customer owner")
+    _require_owner(deps, client, team_id=team_id, user_id=user_id, customer=found, what="change its owner")
     with deps.session_factory.begin() as session:
         customer = resolve_customer(session, team_id=team_id, query=query, command="/customer owner")
         customer.owner_user_id = owner_user_id
@@ -228,12 +254,53 @@ def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
     )
 
 
-def remove_customer(deps: Deps, *, team_id: str, query: str) -> tuple[str, int]:
-    """Remove a customer and its mentions; returns its name and how many mentions went with it."""
+def _removal(session: Session, customer: Customer) -> CustomerRemoval:
+    seen = customer_rows.footprint(session, team_id=customer.team_id, customer_id=customer.id)
+    return CustomerRemoval(
+        customer_id=customer.id,
+        name=customer.name,
+        mentions=seen.mentions,
+        open_followups=seen.open_followups,
+        stories=seen.stories,
+        channel_ids=seen.channel_ids,
+    )
+
+
+def removal_question(deps: Deps, client: WebClient, *, team_id: str, query: str, user_id: str) -> CustomerRemoval:
+    """What removing the customer would delete and keep, for its owner or an admin to confirm; nothing changes."""
+    found = _name_and_owner(deps, team_id=team_id, query=query, command="/customer remove")
+    _require_owner(deps, client, team_id=team_id, user_id=user_id, customer=found, what="remove it")
     with deps.session_factory.begin() as session:
-        customer = resolve_customer(session, team_id=team_id, query=query, command="/customer remove")
-        name = customer.name
-        return name, customer_rows.remove(session, team_id=team_id, customer=customer)
+        return _removal(session, resolve_customer(session, team_id=team_id, query=query, command="/customer remove"))
+
+
+def name_of(deps: Deps, *, team_id: str, customer_id: int) -> str | None:
+    """The customer's name, if it still exists."""
+    with deps.session_factory.begin() as session:
+        customer = customer_rows.get(session, team_id=team_id, customer_id=customer_id)
+        return customer.name if customer is not None else None
+
+
+def _gone() -> BadCommand:
+    return BadCommand("That customer was already removed.", example="/customer list")
+
+
+def remove_customer(deps: Deps, client: WebClient, *, team_id: str, customer_id: int, user_id: str) -> CustomerRemoval:
+    """Remove a confirmed customer (its owner or an admin, checked again): its names, mentions and waiting
+    messages are deleted and its channels unlinked; its follow-ups and stories stay, without the customer."""
+    with deps.session_factory.begin() as session:
+        customer = customer_rows.get(session, team_id=team_id, customer_id=customer_id)
+        if customer is None:
+            raise _gone()
+        found = customer.name, customer.owner_user_id
+    _require_owner(deps, client, team_id=team_id, user_id=user_id, customer=found, what="remove it")
+    with deps.session_factory.begin() as session:
+        customer = customer_rows.for_update(session, team_id=team_id, customer_id=customer_id)
+        if customer is None:
+            raise _gone()
+        removal = _removal(session, customer)
+        customer_rows.remove(session, team_id=team_id, customer=customer)
+        return removal
 
 
 def link_channel(deps: Deps, *, team_id: str, query: str, channel_id: str) -> str:

@@ -25,7 +25,7 @@ from bot.domain.reactions import emoji_name, followup_emojis
 from bot.domain.slack_text import visible_text
 from bot.domain.when import BadWhen, When, WorkWeek, resolve, resolve_due, split_when, zone
 from bot.runtime.deps import Deps
-from bot.services import home
+from bot.services import access, home
 from bot.services.directory import resolve_customer
 from bot.services.followup_views import followup_view
 from bot.services.profiles import user_timezone
@@ -155,7 +155,9 @@ def _for_form(error: BadWhen) -> BadWhen:
 def _create(
     deps: Deps, client: WebClient, plan: _Plan, *, team_id: str, created_by: str, source: tuple[str | None, str | None]
 ) -> list[FollowUpView]:
-    timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner in plan.owners}
+    timezones = {
+        owner: user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True) for owner in plan.owners
+    }
     now = deps.clock()
     with deps.session_factory.begin() as session:
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
@@ -231,7 +233,9 @@ def create_from_reaction(
         plans: list[tuple[str, int | None, str | None, str]] = [
             (c.owner_user_id, c.id, c.name, named[c.id]) for c in customers
         ] or [(reactor, None, None, "")]
-    timezones = {owner: user_timezone(deps, client, team_id=team_id, user_id=owner) for owner, *_ in plans}
+    timezones = {
+        owner: user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True) for owner, *_ in plans
+    }
     with deps.session_factory.begin() as session:
         workspace_rows.ensure(session, team_id=team_id, now=now)
         if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
@@ -272,6 +276,7 @@ def create_from_reaction(
             payload={"channel": channel_id, "user": reactor, **confirm_created(views, creator=reactor)},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,
         )
         home.refresh(session, team_id=team_id, user_ids=[owner for owner, *_ in plans], now=now)
     deps.wake_sender()
@@ -393,8 +398,25 @@ def _result(session: Session, row: FollowUp, changed: bool) -> ButtonResult:
     return ButtonResult(view=view, changed=changed, state=row.state, closed_by=row.closed_by)
 
 
-def mark_done(deps: Deps, *, team_id: str, followup_id: int, user_id: str) -> ButtonResult:
-    """Close an open follow-up as done; a closed one is left as it is."""
+def require_hands(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> None:
+    """Raise NotAllowed unless the person is the follow-up's owner, its creator or an admin (docs/permissions.md)."""
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        hands = (row.owner_user_id, row.created_by)
+    access.require(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owners=hands,
+        refusal=access.FOLLOWUP_REFUSAL,
+        example=access.FOLLOWUP_EXAMPLE,
+    )
+
+
+def mark_done(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> ButtonResult:
+    """Close an open follow-up as done (its owner, creator or an admin); a closed one is left as it is."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _load(session, team_id=team_id, followup_id=followup_id)
@@ -412,9 +434,10 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
     when = _SNOOZES.get(choice)
     if when is None:
         raise BadCommand("I can snooze for 1 hour, until tomorrow, or until next week.", example="/followup list")
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     with deps.session_factory.begin() as session:
         owner = _load(session, team_id=team_id, followup_id=followup_id).owner_user_id
-    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _load(session, team_id=team_id, followup_id=followup_id)
@@ -430,8 +453,11 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
     return result
 
 
-def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_owner: str) -> ButtonResult:
-    """Hand an open follow-up to someone else, who gets a DM about it at once."""
+def reassign(
+    deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str, new_owner: str
+) -> ButtonResult:
+    """Hand an open follow-up to someone else, who gets a DM about it at once (its owner, creator or an admin)."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _load(session, team_id=team_id, followup_id=followup_id)
@@ -450,6 +476,7 @@ def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_ow
             payload={"channel": new_owner, **build_handover(result.view, by=user_id)},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,
         )
         home.refresh(session, team_id=team_id, user_ids=[previous, new_owner], now=now)
     deps.wake_sender()
@@ -457,11 +484,13 @@ def reassign(deps: Deps, *, team_id: str, followup_id: int, user_id: str, new_ow
 
 
 def check_back(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> FollowUpView:
-    """After a done follow-up: a check-in for its owner in 3 days (09:00 their time), once per follow-up."""
+    """After a done follow-up: a check-in for its owner in 3 days (09:00 their time), once per follow-up (its
+    owner, creator or an admin)."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     with deps.session_factory.begin() as session:
         done = _load(session, team_id=team_id, followup_id=followup_id)
         owner = done.owner_user_id
-    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         done = _load(session, team_id=team_id, followup_id=followup_id)

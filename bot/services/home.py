@@ -75,6 +75,7 @@ def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: dat
             payload={"user_id": user_id, "view": view},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,  # shows what the person just did
         )
 
 

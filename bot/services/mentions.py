@@ -219,6 +219,7 @@ def bot_joined_channel(
             payload={"channel": channel_id, **note},
             not_before=now,
             now=now,
+            lane=outbox_rows.INTERACTIVE,  # someone just invited Rapport: the note answers them
         )
     deps.wake_sender()
 

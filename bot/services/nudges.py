@@ -72,6 +72,7 @@ def queue_nudges(
                     payload=payload,
                     not_before=now,
                     now=now,
+                    lane=outbox_rows.INTERACTIVE,  # a tip is worth most while the message is fresh
                 )
             )
             break

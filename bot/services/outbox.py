@@ -4,6 +4,11 @@ Slack's limits are learned from its answers (see runtime.pacing): a 429 on a cha
 posted to paces that channel at one message a second and the sender moves on to other channels; any other
 429 holds every send until Retry-After passes. A 5xx or timeout backs that row off and ends the pass, so an
 outage costs one call per pass rather than one per row.
+
+A refused token or a missing scope is no reason to fail a row: it puts the workspace's sending (or that method's)
+on hold, and the rows wait, pending, until Slack accepts the bot again (see services.sending_holds). A row Slack
+refuses for good may be rescued by its capability (a shout-out whose channel was archived goes to its source
+thread); otherwise it fails with Slack's error code.
 """
 
 from __future__ import annotations
@@ -24,6 +29,8 @@ from sqlalchemy.orm import Session
 from bot.db.models import OutboxMessage
 from bot.db.queries import outbox as outbox_rows
 from bot.runtime.deps import Deps
+from bot.services import sending_holds
+from bot.services.sending_holds import AUTH_ERRORS, EVERY_METHOD
 
 log = logging.getLogger(__name__)
 
@@ -62,14 +69,15 @@ class SendReport:
 @dataclass(frozen=True)
 class _Claimed:
     id: int
+    team_id: str
+    kind: str
+    not_before: datetime
     method: str
     payload: dict[str, Any]
     attempts: int
     holds_slot: bool
     dependency_failed: bool
     skip: bool = False  # nothing to send any more (e.g. a shout-out whose story was withdrawn)
-    kind: str = ""
-    due: datetime | None = None  # when it was due to go out (its not-before)
 
 
 @dataclass(frozen=True)
@@ -131,14 +139,15 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
             claimed.append(
                 _Claimed(
                     id=row.id,
+                    team_id=row.team_id,
+                    kind=row.kind,
+                    not_before=row.not_before,
                     method=row.method,
                     payload=payload or {},
                     attempts=row.attempts,
                     holds_slot=row.last_error in (PACED, RATELIMITED),
                     dependency_failed=failed,
                     skip=payload is None and not failed,
-                    kind=row.kind,
-                    due=row.not_before,
                 )
             )
     return claimed
@@ -151,6 +160,7 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     if held is not None:
         report.rate_limited_until = held
         return report
+    sending_holds.probe_due_holds(deps, client, now=now)
     started = deps.clock()
 
     def moment() -> datetime:  # `now` moved on by the time this pass has taken
@@ -161,12 +171,17 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     call_budget = timedelta(seconds=float(getattr(client, "timeout", 30) or 30))
     rows = _claim(deps, now=now, worker=worker, limit=limit)
     put_back: list[_PutBack] = []
+    on_hold: dict[tuple[str, str], str] = {}  # (workspace, method or "*") held during this pass -> why
     try:
         for position, row in enumerate(rows):
             at = moment()
             if deps.stopping.is_set():  # shutting down: the call in hand is done, the rest go back to the queue
                 put_back += [_PutBack(r.id, at, None) for r in rows[position:]]
                 break
+            hold = on_hold.get((row.team_id, EVERY_METHOD)) or on_hold.get((row.team_id, row.method))
+            if hold is not None:
+                put_back.append(_PutBack(row.id, row.not_before, hold))
+                continue
             if row.dependency_failed:
                 _finish(deps, row.id, worker, report, state="failed", last_error="dependency_failed")
                 continue
@@ -199,6 +214,14 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
                     _retry_or_fail(deps, row, worker, report, now, f"http_{status}" if status >= 500 else code)
                     put_back += [_PutBack(r.id, at, None) for r in rows[position + 1 :]]
                     break
+                held_by = _hold_for(deps, client, row, error, code, now=moment())
+                if held_by is not None:
+                    on_hold[held_by] = code
+                    put_back.append(_PutBack(row.id, row.not_before, code))
+                    continue
+                if _rescued(deps, row, code, worker, now=moment()):
+                    put_back.append(_PutBack(row.id, moment(), code))
+                    continue
                 log.warning("outbox row %s (%s) failed permanently: %s", row.id, row.method, code or status)
                 _finish(deps, row.id, worker, report, state="failed", last_error=code or f"http_{status}")
                 continue
@@ -222,6 +245,37 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     finally:
         _put_back(deps, worker, put_back, report)
     return report
+
+
+def _hold_for(
+    deps: Deps, client: WebClient, row: _Claimed, error: SlackApiError, code: str, *, now: datetime
+) -> tuple[str, str] | None:
+    """Put sending on hold if Slack refused the token or a scope; the (workspace, method) held, else None.
+
+    An auth error is confirmed with auth.test first: Slack also answers `account_inactive` for a DM to a
+    deactivated person, which must fail that row alone, not stop the workspace."""
+    if code == "missing_scope":
+        data = error.response.data if isinstance(error.response.data, dict) else {}
+        needed = str(data.get("needed") or "")[:200] or None
+        sending_holds.hold_sending(deps, team_id=row.team_id, method=row.method, reason=code, needed=needed, now=now)
+        return row.team_id, row.method
+    if code not in AUTH_ERRORS:
+        return None
+    check = sending_holds.check_token(client)
+    if check.works:
+        return None
+    sending_holds.hold_sending(deps, team_id=row.team_id, method=EVERY_METHOD, reason=check.code or code, now=now)
+    return row.team_id, EVERY_METHOD
+
+
+def _rescued(deps: Deps, row: _Claimed, code: str, worker: str, *, now: datetime) -> bool:
+    """Whether the row's capability sent it elsewhere (then it goes again at once) rather than let it fail."""
+    rescue = deps.rescuers.get(row.kind)
+    if rescue is None or not code:
+        return False
+    with deps.session_factory.begin() as session:
+        claimed = outbox_rows.claimed(session, row_id=row.id)
+        return claimed is not None and claimed.claimed_by == worker and rescue(session, claimed, code, now)
 
 
 def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) -> SendReport:
@@ -250,9 +304,8 @@ def release_claims(deps: Deps, *, worker: str, now: datetime) -> int:
 
 
 def _count_reminder(deps: Deps, row: _Claimed, *, sent_at: datetime) -> None:
-    if row.kind == REMINDER_KIND and row.due is not None:
-        due = row.due if row.due.tzinfo is not None else row.due.replace(tzinfo=sent_at.tzinfo)
-        deps.observer.reminder_sent(late_by_seconds=(sent_at - due).total_seconds())
+    if row.kind == REMINDER_KIND:
+        deps.observer.reminder_sent(late_by_seconds=(sent_at - row.not_before).total_seconds())
 
 
 def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:

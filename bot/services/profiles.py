@@ -28,12 +28,19 @@ class Profile:
     kind: Kind = Kind.STAFF
 
 
-def _fetch(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: datetime) -> Profile | None:
-    """Ask users.info and cache the answer; None if Slack cannot say."""
+def _fetch(
+    deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: datetime, raise_busy: bool = False
+) -> Profile | None:
+    """Ask users.info and cache the answer; None if Slack cannot say (with `raise_busy`, a 429 or 5xx is raised)."""
     try:
         user = client.users_info(user=user_id)["user"] or {}
-    except (SlackApiError, SlackClientError, OSError) as error:
-        log.warning("users.info failed for %s: %s", user_id, error)
+    except SlackApiError as error:
+        if raise_busy and (error.response.status_code == 429 or error.response.status_code >= 500):
+            raise
+        log.warning("users.info failed for %s: %s", user_id, error.response.get("error"))
+        return None
+    except (SlackClientError, OSError) as error:
+        log.warning("users.info failed for %s: %s", user_id, type(error).__name__)
         return None
     profile = user.get("profile") or {}
     kind = kind_of_profile(user, team_id=team_id, enterprise_id=deps.enterprises.get(team_id))
@@ -72,13 +79,17 @@ def _cached(deps: Deps, *, team_id: str, user_id: str) -> tuple[Profile, datetim
         return Profile(tz=row.tz, is_admin=row.is_admin, is_owner=row.is_owner, kind=kind), row.fetched_at
 
 
-def user_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str) -> str:
-    """The user's IANA timezone: the cached one while fresh, else from users.info (UTC if Slack cannot say)."""
+def user_timezone(deps: Deps, client: WebClient, *, team_id: str, user_id: str, retry_busy: bool = False) -> str:
+    """The user's IANA timezone: the cached one while fresh, else from users.info (UTC if Slack cannot say).
+
+    With `retry_busy` (a person's request or an event, which can be answered with an error and tried again), a
+    read Slack refused for now (429, 5xx) of a profile never cached is raised rather than guessed as UTC: the person
+    gets a sentence, and Slack delivers an event again (bot.listeners.adapter)."""
     now = deps.clock()
     cached = _cached(deps, team_id=team_id, user_id=user_id)
     if cached is not None and now - cached[1] < PROFILE_TTL:
         return cached[0].tz
-    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now)
+    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now, raise_busy=retry_busy and not cached)
     if fetched is not None:
         return fetched.tz
     return cached[0].tz if cached is not None else "UTC"

@@ -35,7 +35,7 @@ from bot.domain.relationships import (
 )
 from bot.domain.when import WorkWeek, resolve, zone
 from bot.runtime.deps import Deps
-from bot.services import home
+from bot.services import access, home
 from bot.services.profiles import user_timezone
 from bot.views.relationships import Anniversary, CheckIn, QuietCustomer, QuietNudge, QuietSnooze
 
@@ -246,10 +246,28 @@ def _customer(session: Session, *, team_id: str, customer_id: int) -> Customer:
     return customer
 
 
+def _require_owner(deps: Deps, client: WebClient, *, team_id: str, customer_id: int, user_id: str) -> None:
+    """The gone-quiet DM's buttons act for the customer's owner (now: it may have changed since) or an admin."""
+    with deps.session_factory.begin() as session:
+        customer = _customer(session, team_id=team_id, customer_id=customer_id)
+        name, owner = customer.name, customer.owner_user_id
+    access.require(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owners=(owner,),
+        refusal=access.QUIET_REFUSAL.format(name=name),
+        example=f"/customer {name}",
+    )
+
+
 def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: int, user_id: str) -> CheckIn:
     """A check-in follow-up for the customer, owned by whoever clicked, due at the workspace default
-    (2 working days, 09:00 their time); an open check-in already planned is kept, not doubled."""
-    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id)
+    (2 working days, 09:00 their time); an open check-in already planned is kept, not doubled. For the customer's
+    owner or an admin."""
+    _require_owner(deps, client, team_id=team_id, customer_id=customer_id, user_id=user_id)
+    tz = user_timezone(deps, client, team_id=team_id, user_id=user_id, retry_busy=True)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         customer = _customer(session, team_id=team_id, customer_id=customer_id)
@@ -280,8 +298,9 @@ def plan_checkin(deps: Deps, client: WebClient, *, team_id: str, customer_id: in
     return checkin
 
 
-def snooze_quiet(deps: Deps, *, team_id: str, customer_id: int) -> QuietSnooze:
-    """Keep the customer off gone-quiet DMs for 30 days; a snooze still running is left as it is."""
+def snooze_quiet(deps: Deps, client: WebClient, *, team_id: str, customer_id: int, user_id: str) -> QuietSnooze:
+    """Keep the customer off gone-quiet DMs for 30 days (its owner or an admin); a running snooze is left as it is."""
+    _require_owner(deps, client, team_id=team_id, customer_id=customer_id, user_id=user_id)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         customer = _customer(session, team_id=team_id, customer_id=customer_id)

@@ -7,7 +7,7 @@ message; everything else reads the settings row in the transaction that uses it.
 from __future__ import annotations
 
 import logging
-from dataclasses import fields
+from dataclasses import fields, replace
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
@@ -20,6 +20,7 @@ from bot.domain import workspace_settings as ws
 from bot.domain.tone import shipped_rules
 from bot.runtime.deps import Deps
 from bot.services import profiles
+from bot.services.workspace_time import timezone_view
 from bot.views.settings import SettingsView
 
 log = logging.getLogger(__name__)
@@ -40,10 +41,11 @@ def _values(row: WorkspaceSettings) -> ws.WorkspaceSettingsValues:
 def current(deps: Deps, *, team_id: str) -> SettingsView:
     """The workspace's settings, the shipped rules an admin can turn off, and the latest change."""
     with deps.session_factory.begin() as session:
-        values = _values(settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()))
+        row = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock())
+        values, timezone = _values(row), timezone_view(row)
         latest = settings_rows.changes(session, team_id=team_id, limit=1)
     last = (latest[0].user_id, latest[0].changed_at) if latest else None
-    return SettingsView(values=values, rules=shipped_rules(), last_change=last)
+    return SettingsView(values=values, rules=shipped_rules(), last_change=last, timezone=timezone)
 
 
 def _bot_is_in(deps: Deps, client: WebClient, *, team_id: str, channel_id: str) -> bool:
@@ -64,7 +66,15 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
     Raises SettingsInvalid with a message for each setting that needs a fix; then nothing is stored.
     """
     with deps.session_factory.begin() as session:
-        before = _values(settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()))
+        row = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock())
+        before, was_admins = _values(row), row.timezone_set_by_admin
+        automatic = timezone_view(row).automatic
+    # The timezone field left empty means "automatic" (the primary owner's, or the most common); anything typed
+    # there is an admin's choice, which a later read of the workspace's people never overrides.
+    typed = (form.timezone or "").strip()
+    admins_zone = was_admins if ws.TIMEZONE in form.missing else bool(typed)
+    if ws.TIMEZONE not in form.missing and not typed:
+        form = replace(form, timezone=automatic)
     form = ws.complete_form(form, before)
     values = ws.validate_settings(form, rule_ids=frozenset(rule.id for rule in shipped_rules()))
     if (
@@ -81,11 +91,16 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = settings_rows.of_workspace(session, team_id=team_id, now=now)
-        changes = ws.changes_between(_values(row), values)
+        changes = ws.with_timezone_choice(
+            ws.changes_between(_values(row), values),
+            old=(row.timezone, row.timezone_set_by_admin),
+            new=(values.timezone, admins_zone),
+        )
         if not changes:
             return []
         for item in fields(ws.WorkspaceSettingsValues):
             setattr(row, item.name, getattr(values, item.name))
+        row.timezone_set_by_admin = admins_zone
         row.updated_at = now
         settings_rows.add_changes(
             session,

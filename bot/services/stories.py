@@ -9,7 +9,9 @@ story row (a row lock on PostgreSQL, the write lock on SQLite), so exactly one o
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
@@ -17,7 +19,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy.orm import Session
 
-from bot.blocks.stories import build_credit_dm, build_self_note, build_shoutout
+from bot.blocks.stories import (
+    STORIES_CHANNEL_PROBLEMS,
+    build_credit_dm,
+    build_self_note,
+    build_shoutout,
+    build_stories_channel_broken,
+)
 from bot.blocks.text import permalink
 from bot.db.models import FollowUp, OutboxMessage, Story, WorkspaceSettings
 from bot.db.queries import channels as channel_rows
@@ -42,7 +50,9 @@ from bot.domain.stories import (
     shared_story_text,
 )
 from bot.runtime.deps import Deps
-from bot.runtime.sender import Renderers
+from bot.runtime.sender import Renderers, Rescuer
+from bot.services import access
+from bot.services.followups import require_hands
 from bot.views.stories import SharedStory, StoryDraft, StorySource, StoryView
 
 log = logging.getLogger(__name__)
@@ -82,7 +92,11 @@ class _Message:
 
 def _fetch_message(client: WebClient, *, channel_id: str, ts: str, bot_user_id: str | None) -> _Message | None:
     """The reacted-to message (one call for a top-level message, two for a thread reply); None if the bot cannot
-    read it, or it is a bot's."""
+    read it, or it is a bot's.
+
+    A read Slack refused for now (a 429 or its own 5xx) is raised, not dropped: nothing of the reaction is stored
+    yet, so the event is answered with a 503 (bot.listeners.adapter) and Slack delivers it again; its event id
+    keeps the recognition once."""
     try:
         found = client.conversations_history(channel=channel_id, latest=ts, inclusive=True, limit=1)["messages"]
         message = next((m for m in found if m.get("ts") == ts), None)
@@ -90,6 +104,8 @@ def _fetch_message(client: WebClient, *, channel_id: str, ts: str, bot_user_id: 
             thread = client.conversations_replies(channel=channel_id, ts=ts, limit=200)["messages"]
             message = next((m for m in thread if m.get("ts") == ts), None)
     except SlackApiError as error:
+        if error.response.status_code == 429 or error.response.status_code >= 500:
+            raise
         log.info("cannot read the reacted-to message %s/%s: %s", channel_id, ts, error.response.get("error"))
         return None
     if not isinstance(message, dict) or is_from_bot(message, bot_user_id):
@@ -215,6 +231,7 @@ def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: 
             recogniser=giver,
             now=now,
             shoutout_channel_id=settings.stories_channel or channel_id,
+            source_channel_id=channel_id,  # where /kudos was typed: the shout-out's home if the stories channel fails
         )
         view = _view(session, story)
         where = story.shoutout_channel_id or channel_id
@@ -326,8 +343,11 @@ def _followup(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
     return row
 
 
-def draft_from_followup(deps: Deps, *, team_id: str, followup_id: int) -> StoryDraft:
-    """For "Share as a story" after Done: credit the follow-up's owner; the story is about its customer and note."""
+def draft_from_followup(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> StoryDraft:
+    """For "Share as a story" after Done: credit the follow-up's owner; the story is about its customer and note.
+
+    Offered to the follow-up's owner, its creator or an admin, like the follow-up's other buttons."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = _followup(session, team_id=team_id, followup_id=followup_id)
@@ -401,16 +421,37 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
     return shared
 
 
-def choose_principle(deps: Deps, *, team_id: str, story_id: int, user_id: str, principle: str) -> bool:
-    """Tag a story with a principle; the first tag chosen stays. True if this click set it."""
+def choose_principle(
+    deps: Deps, client: WebClient, *, team_id: str, story_id: int, user_id: str, principle: str
+) -> bool:
+    """Tag a story with a principle, or change its tag: for its recognisers, the people it credits, whoever shared
+    it, or an admin (anyone else: NotAllowed). True if this click changed the tag."""
     if principle not in PRINCIPLE_LABELS:
         raise BadCommand("That is not one of Rapport's principles.", example=KUDOS_EXAMPLE)
+    with deps.session_factory.begin() as session:
+        story = story_rows.get(session, team_id=team_id, story_id=story_id)
+        if story is None:
+            raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
+        people = {
+            story.created_by,
+            *story_rows.recognisers(session, team_id=team_id, story_id=story_id),
+            *story_rows.credits(session, team_id=team_id, story_id=story_id),
+        }
+    access.require(
+        deps,
+        client,
+        team_id=team_id,
+        user_id=user_id,
+        owners=people,
+        refusal=access.STORY_TAG_REFUSAL,
+        example=access.STORY_TAG_EXAMPLE,
+    )
     now = deps.clock()
     with deps.session_factory.begin() as session:
         story = story_rows.for_update(session, team_id=team_id, story_id=story_id)
         if story is None:
             raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
-        if story.principle is not None:
+        if story.principle == principle:
             return False
         story.principle, story.principle_by = principle, user_id
         _changed(session, story, settings_rows.of_workspace(session, team_id=team_id, now=now), now=now)
@@ -434,6 +475,7 @@ def _tell_self(session: Session, story: Story, user: str, *, now: Any) -> None:
         payload=payload,
         not_before=now,
         now=now,
+        lane=outbox_rows.INTERACTIVE,
     )
 
 
@@ -524,6 +566,7 @@ def _enqueue(
         not_before=now,
         now=now,
         depends_on_id=depends_on.id if depends_on is not None else None,
+        lane=outbox_rows.INTERACTIVE,  # the answer to someone's recognition
     )
     row = outbox_rows.by_key(session, team_id=story.team_id, idempotency_key=key)
     assert row is not None
@@ -565,3 +608,61 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
 RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT})
 # What this capability gives the outbox sender (registered by the wiring, bot.app): these kinds render at send time.
 RENDERERS: Renderers = MappingProxyType(dict.fromkeys(RENDERED_KINDS, render))
+
+
+# --- when the stories channel refuses the shout-out --------------------------------------------------------
+
+STORIES_CHANNEL_BROKEN = "stories_channel_broken"
+
+
+def rescuer(admins: frozenset[str]) -> Rescuer:
+    """The sender's answer to a shout-out the stories channel refused for good (archived, bot removed, gone):
+    the shout-out goes into its source thread instead (for `/kudos`, where it was typed), and the admins (those in
+    RAPPORT_ADMINS and whoever chose the channel) are told once per channel and problem."""
+
+    def rescue(session: Session, row: OutboxMessage, code: str, now: datetime) -> bool:
+        if code not in STORIES_CHANNEL_PROBLEMS:
+            return False
+        story = story_rows.get(session, team_id=row.team_id, story_id=int(row.payload.get("story_id") or 0))
+        if story is None or not story.source_channel_id or story.shoutout_channel_id == story.source_channel_id:
+            return False  # nowhere else to go (or its source thread refused it too)
+        broken = str(story.shoutout_channel_id or "")
+        story.shoutout_channel_id = story.source_channel_id
+        story.shoutout_thread_ts = story.source_thread_ts or story.source_ts
+        tell_admins(session, row, broken, code, admins, now=now)
+        log.warning(
+            "the stories channel %s of workspace %s refused a shout-out (%s): sent to its source thread",
+            broken,
+            row.team_id,
+            code,
+        )
+        return True
+
+    return rescue
+
+
+def tell_admins(
+    session: Session, row: OutboxMessage, channel_id: str, code: str, admins: frozenset[str], *, now: datetime
+) -> None:
+    """The stories channel refused `row` (Slack's `code`): once per channel, problem and settings version, a DM to
+    each admin who should know (those in RAPPORT_ADMINS, and whoever chose the channel)."""
+    chooser = settings_rows.changed_by(session, team_id=row.team_id, setting="stories_channel")
+    workspace = workspace_rows.get(session, team_id=row.team_id)
+    version = workspace.settings_version if workspace is not None else 0
+    for admin in sorted({*admins, *([chooser] if chooser else [])}):
+        outbox_rows.enqueue(
+            session,
+            team_id=row.team_id,
+            kind=STORIES_CHANNEL_BROKEN,
+            idempotency_key=f"stories-channel:{channel_id}:{code}:{version}:{admin}",
+            method="chat.postMessage",
+            payload={"channel": admin, **build_stories_channel_broken(channel_id, code)},
+            not_before=now,
+            now=now,
+            lane=outbox_rows.INTERACTIVE,
+        )
+
+
+def rescuers(admins: frozenset[str]) -> Mapping[str, Rescuer]:
+    """What this capability gives the outbox sender for rows Slack refuses for good (wired in bot.app)."""
+    return MappingProxyType({SHOUTOUT: rescuer(admins)})

@@ -108,6 +108,15 @@ class WebApiEndpoint:
             return {"x-oauth-scopes": ",".join(APP_TOKEN_SCOPES)}
         return {}
 
+    def _missing_scope(self, method: str, args: JsonDict) -> JsonDict | None:
+        """Slack's `missing_scope` answer when the bot token was granted none of the scopes `method` needs: it names
+        them in `needed` and what the token has in `provided` (both comma-separated)."""
+        needed = self._api.needed_scopes(method, args)
+        granted = self._state.workspace.bot_scopes
+        if not needed or any(scope in granted for scope in needed):
+            return None
+        return {"ok": False, "error": "missing_scope", "needed": ",".join(needed), "provided": ",".join(granted)}
+
     def _answer(self, method: str, args: JsonDict, token: str | None, parse_error: str | None) -> Answer:
         injected = self._faults.injected_answer(method)
         if injected is not None:
@@ -127,6 +136,10 @@ class WebApiEndpoint:
             return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
         elif token != self._bot_token:
             return 200, {"ok": False, "error": "invalid_auth"}, {}
+        else:
+            refused = self._missing_scope(method, args)
+            if refused is not None:
+                return 200, refused, {}
         if self._faults.limits_rates:
             # Only computed when limiting: resolving a DM id opens that DM in the simulator's state.
             key = self._api.post_message_channel_key(args) if method == "chat.postMessage" else None

@@ -294,6 +294,17 @@ class SlackSimulator:
         with self._lock:
             return self._state.new_trigger_id(user_id)
 
+    @property
+    def trigger_lifetime(self) -> float:
+        """How long a trigger id works after it was issued (Slack: 3 seconds)."""
+        with self._lock:
+            return self._state.trigger_lifetime
+
+    @trigger_lifetime.setter
+    def trigger_lifetime(self, seconds: float) -> None:
+        with self._lock:
+            self._state.trigger_lifetime = seconds
+
     # --- faults --------------------------------------------------------------------------------------
 
     def fail_next(
@@ -428,6 +439,14 @@ class SlackSimulator:
     def set_bot_member(self, channel: str, member: bool = True) -> None:
         """Change the bot's membership silently (no event), e.g. to set up Web API-only tests."""
         self._events.set_bot_member(channel, member)
+
+    def archive_channel(self, channel: str) -> None:
+        """Someone archives a channel silently (no event): Slack then answers posts there with `is_archived`."""
+        with self._lock:
+            found = self._workspace.channel(channel)
+            if found is None:
+                raise KeyError(channel)
+            found.is_archived = True
 
     def add_bot_to_channel(self, channel: str, *, inviter: str) -> Delivery:
         """Someone invites the bot: it becomes a member and member_joined_channel is delivered."""

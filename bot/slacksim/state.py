@@ -30,6 +30,11 @@ class SimState:
     views: dict[str, JsonDict] = field(default_factory=dict)
     home_views: dict[str, JsonDict] = field(default_factory=dict)
     triggers: dict[str, str | None] = field(default_factory=dict)
+    # When each trigger was issued (simulator clock), and those already exchanged for a view: Slack's trigger ids
+    # expire after 3 seconds and are single use.
+    trigger_issued: dict[str, float] = field(default_factory=dict)
+    triggers_used: set[str] = field(default_factory=set)
+    trigger_lifetime: float = 3.0  # seconds; a test sets 0 to play an app slower than Slack allows
     tickets: set[str] = field(default_factory=set)
     ims: dict[str, SimChannel] = field(default_factory=dict)
     mpims: dict[str, SimChannel] = field(default_factory=dict)
@@ -56,6 +61,7 @@ class SimState:
         team_part = zlib.crc32(self.workspace.team_id.encode())
         trigger = f"{int(self.clock())}{n:04d}.{team_part}.{uuid.uuid4().hex[:20]}"
         self.triggers[trigger] = user_id
+        self.trigger_issued[trigger] = self.clock()
         return trigger
 
     def im_for(self, user_id: str) -> SimChannel:

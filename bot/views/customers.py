@@ -48,3 +48,15 @@ class CustomerList:
 
     customers: tuple[CustomerSummary, ...]
     total: int
+
+
+@dataclass(frozen=True)
+class CustomerRemoval:
+    """What removing a customer deletes and keeps: asked before, reported after."""
+
+    customer_id: int
+    name: str
+    mentions: int  # deleted, with their excerpts
+    open_followups: int  # kept, with their owners, no longer about the customer
+    stories: int  # kept, no longer about the customer
+    channel_ids: tuple[str, ...]  # unlinked (still watched)

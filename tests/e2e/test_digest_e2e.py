@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -21,8 +22,10 @@ STORIES_CHANNEL = "C0RANDOM"
 
 
 def _a_friday_at_15(after: datetime) -> datetime:
-    day = after.date()
-    return datetime.combine(day + timedelta(days=(4 - day.weekday()) % 7), time(15, 0), tzinfo=UTC)
+    """The digest's default moment, Friday 15:00 in the workspace's timezone: its primary owner's (Olive, London)."""
+    london = ZoneInfo("Europe/London")
+    day = after.astimezone(london).date()
+    return datetime.combine(day + timedelta(days=(4 - day.weekday()) % 7), time(15, 0), tzinfo=london).astimezone(UTC)
 
 
 def _set_stories_channel(app: RunningApp) -> None:
@@ -88,7 +91,7 @@ def test_rapport_help_stats_and_settings_for_non_admins(running_app: RunningApp)
     app.command("add Acme Corp owner <@U0LEE|lee>")
     app.command("Acme Corp tomorrow call back about the drive", command="/followup")
     [view] = followups.list_open(deps, team_id=TEAM, user_id="U0LEE")
-    assert followups.mark_done(deps, team_id=TEAM, followup_id=view.id, user_id="U0LEE").changed
+    assert followups.mark_done(deps, app.runtime.client, team_id=TEAM, followup_id=view.id, user_id="U0LEE").changed
 
     help_text = json.dumps(app.command("help", command="/rapport", user="U0LEE"))
     for command in ("/customer", "/followup", "/kudos", "/rapport stats", "What Rapport stores"):

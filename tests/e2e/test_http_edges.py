@@ -79,7 +79,7 @@ def test_bad_signature_stale_timestamp_and_malformed_bodies(http_app: RunningApp
 
 def test_healthz_and_metrics(http_app: RunningApp) -> None:
     with urllib.request.urlopen(f"{http_app.url}/healthz") as response:
-        assert response.status == 200 and json.load(response) == {"ok": True, "database": "ok"}
+        assert response.status == 200 and json.load(response) == {"ok": True, "database": "ok", "sending": "ok"}
     with urllib.request.urlopen(f"{http_app.url}/metrics") as response:
         metrics = response.read().decode()
     assert "rapport_http_requests_total" in metrics and "rapport_outbox_rows" in metrics

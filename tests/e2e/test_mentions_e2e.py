@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from tests.e2e.conftest import RunningApp
+from tests.e2e.clicks import answers_to, button, click
+from tests.e2e.conftest import RunningApp, eventually
 
 
 def texts(body: dict) -> str:  # type: ignore[type-arg]
@@ -115,7 +116,12 @@ def test_every_subcommand_and_its_bad_input(running_app: RunningApp) -> None:
     assert "Acme Corp" in texts(app.command("roadrunner"))
     listing = texts(app.command("list"))
     assert "Acme Corp" in listing and "Acme Labs" in listing
-    assert "Removed *Acme Labs*" in texts(app.command("remove Acme Labs"))
+    question = app.command("remove Acme Labs")
+    assert "Remove Acme Labs?" in texts(question) and "0 recorded mentions" in texts(question)
+    assert "Acme Labs" in texts(app.command("list"))  # asking removes nothing
+    confirm = button(question, "customer_remove_confirm")
+    assert click(app.sim, user="U0DANA", channel="C0SUPPORT", message=question, action=confirm, ephemeral=True) == 200
+    eventually(lambda: "Removed *Acme Labs*" in json.dumps(answers_to(app.sim, "U0DANA")))
     assert "Acme Corp" in texts(app.command("Acme"))  # no longer ambiguous
 
 

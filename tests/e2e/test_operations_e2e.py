@@ -206,8 +206,8 @@ def test_metrics_after_traffic(quiet_app: RunningApp) -> None:
     assert acks == 3 and 0 < value(metrics, "rapport_ack_latency_seconds_sum", kind="event_callback") < 3 * acks
     assert value(metrics, "rapport_ack_latency_seconds_bucket", kind="command", le="3.0") == 1
     assert value(metrics, "rapport_slack_api_calls_total", method="auth.test", outcome="ok") >= 1
-    assert value(metrics, "rapport_outbox_backlog", kind="intro", lane="") >= 1
-    assert value(metrics, "rapport_outbox_oldest_due_seconds", kind="intro", lane="") == 300
+    assert value(metrics, "rapport_outbox_backlog", kind="intro", lane="interactive") >= 1
+    assert value(metrics, "rapport_outbox_oldest_due_seconds", kind="intro", lane="interactive") == 300
 
     # The sender delivers the backlog; one call fails for good.
     sim.fail_next("chat.postMessage", status=200, error="channel_not_found")
@@ -215,7 +215,7 @@ def test_metrics_after_traffic(quiet_app: RunningApp) -> None:
     metrics = scrape(url)
     assert value(metrics, "rapport_slack_api_errors_total", method="chat.postMessage", error="channel_not_found") == 1
     assert value(metrics, "rapport_slack_api_calls_total", method="chat.postMessage", outcome="error") == 1
-    assert value(metrics, "rapport_outbox_backlog", kind="intro", lane="") == 0
+    assert value(metrics, "rapport_outbox_backlog", kind="intro", lane="interactive") == 0
 
 
 def test_reminders_counted_on_time_and_late(quiet_app: RunningApp, database_url: str) -> None:

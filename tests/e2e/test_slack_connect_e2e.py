@@ -71,7 +71,7 @@ def test_a_channel_the_customer_created_works_like_one_of_ours(running_app: Runn
     assert count(app, Mention.id, Mention.team_id != HOST) == 0
     assert count(app, Workspace.team_id) == 1  # no phantom workspace for Acme's organisation
 
-    assert run_jobs(app, after_deadline(ts)) == 1  # the owner hears that Bob waits
+    assert run_jobs(app, after_deadline(app, ts)) == 1  # the owner hears that Bob waits
     [dm] = eventually(lambda: sim.dm_messages("U0LEE"))
     assert "Acme Corp" in json.dumps(dm) and f"<@{BOB}>" in json.dumps(dm)
 
@@ -111,7 +111,7 @@ def test_a_customers_file_share_keeps_the_customer_waiting(running_app: RunningA
     assert shared.status == 200
     _, broadcast = sim.broadcast_reply(BOB, CHANNEL, "anyone?", thread_ts=ts)  # nor on a thread broadcast
     assert broadcast.status == 200
-    assert run_jobs(app, after_deadline(ts)) == 1
+    assert run_jobs(app, after_deadline(app, ts)) == 1
     assert eventually(lambda: sim.dm_messages("U0LEE"))
 
 
@@ -123,7 +123,7 @@ def test_a_staff_file_share_or_broadcast_answers(http_app: RunningApp) -> None:
     second, _ = sim.post_message(BOB, CHANNEL, "And the credit note?")
     sim.share_file("U0STEPH", CHANNEL, "Here is the invoice", thread_ts=first)
     sim.broadcast_reply("U0DANA", CHANNEL, "Credit note sent by mail", thread_ts=second)
-    assert run_jobs(app, after_deadline(second)) == 0
+    assert run_jobs(app, after_deadline(app, second)) == 0
     assert sim.dm_messages("U0LEE") == []
 
 
@@ -134,7 +134,7 @@ def test_slackbot_does_not_answer_a_waiting_customer(running_app: RunningApp) ->
     ts, _ = sim.post_message(BOB, CHANNEL, "Is anybody there?")
     sim.post_message("USLACKBOT", CHANNEL, "Reminder: standup in 5 minutes. You'll have to call customer service")
     sim.post_message("USLACKBOT", CHANNEL, "Acme Corp: your message was received", thread_ts=ts)
-    assert run_jobs(app, after_deadline(ts)) == 1
+    assert run_jobs(app, after_deadline(app, ts)) == 1
     assert eventually(lambda: sim.dm_messages("U0LEE"))
     assert count(app, Mention.id, Mention.user_id == "USLACKBOT") == 0  # not a person: no touch, no mention
     assert users_info_calls(sim, "USLACKBOT") == 0 and ephemeral_calls_to(sim, "USLACKBOT") == []
@@ -160,7 +160,7 @@ def test_enterprise_grid_staff_are_staff(http_app: RunningApp) -> None:
 
     later, _ = sim.post_message(BOB, CHANNEL, "One more thing")
     sim.post_message("U0DANA", CHANNEL, "On it!", thread_ts=later)
-    assert run_jobs(app, after_deadline(later)) == 0  # both answers count: nobody waits
+    assert run_jobs(app, after_deadline(app, later)) == 0  # both answers count: nobody waits
     assert sim.dm_messages("U0LEE") == []
 
 
@@ -172,7 +172,7 @@ def test_a_guest_of_the_workspace_is_staff(http_app: RunningApp) -> None:
     ts, _ = sim.post_message(BOB, CHANNEL, "Can someone help?")
     sim.post_message("U0GUEST", CHANNEL, BRUSH_OFF, thread_ts=ts)
     assert tip_for(sim, "U0GUEST")
-    assert run_jobs(app, after_deadline(ts)) == 0
+    assert run_jobs(app, after_deadline(app, ts)) == 0
     assert app.command("list", user="U0GUEST")["response_type"] == "ephemeral"
     assert FOR_HOST_TEAM not in json.dumps(app.command("list", user="U0GUEST"))
 
@@ -295,7 +295,7 @@ def test_a_tombstone_deletes_the_excerpt_and_ends_the_wait(running_app: RunningA
     assert parent["subtype"] == "tombstone"
     assert count(app, Mention.id, Mention.message_ts == ts) == 0
     assert count(app, CustomerWait.message_ts, CustomerWait.message_ts == ts) == 0
-    assert run_jobs(app, after_deadline(ts)) == 0
+    assert run_jobs(app, after_deadline(app, ts)) == 0
     assert sim.dm_messages("U0LEE") == []
 
 

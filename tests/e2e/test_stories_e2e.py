@@ -21,6 +21,7 @@ from bot.db.queries import settings as settings_rows
 from bot.db.queries import stories as story_rows
 from bot.services import stories
 from bot.slacksim import SlackSimulator
+from tests.e2e.clicks import polite_refusal
 from tests.e2e.conftest import RunningApp, eventually
 
 TEAM = "T0SIM0001"
@@ -183,23 +184,35 @@ def test_three_recognitions_one_shoutout_updated_in_place_one_dm_then_removed(ru
 
 
 @pytest.mark.usefixtures("no_errors_logged")
-def test_a_principle_tag_clicked_on_the_shoutout_shows_on_it(running_app: RunningApp) -> None:
+def test_a_principle_tag_is_chosen_and_changed_by_the_storys_people_only(running_app: RunningApp) -> None:
     app, sim = running_app, running_app.sim
     assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
     ts, _ = sim.post_message("U0STEPH", "C0SUPPORT", "Called Acme back three days later to check the drive")
-    react(app, user="U0DANA", ts=ts)
+    react(app, user="U0LEE", ts=ts)  # Lee recognises it; Stephanie is credited
     shout = shoutout_reading(sim, "story_tag_follow_up")
 
-    assert tag_click(sim, shout, user="U0KIRI", channel="C0SUPPORT", principle="follow_up") == 200
-    tagged = shoutout_reading(sim, ":sparkles: *Followed up*")
-    assert tagged["ts"] == shout["ts"] and "story_tag_" not in json.dumps(tagged)  # the tag shown, buttons gone
-    assert tag_click(sim, shout, user="U0LEE", channel="C0SUPPORT", principle="friend") == 200  # a stale button
+    # Kiri neither recognised nor is credited, and is no admin: a polite line to Kiri alone, nothing changes.
+    assert tag_click(sim, shout, user="U0KIRI", channel="C0SUPPORT", principle="friend") == 200
+    polite_refusal(sim, "U0KIRI", "Only the people who recognised this story")
     settled(app)
     [shout] = shoutouts(sim)
-    assert ":sparkles: *Followed up*" in json.dumps(shout) and "Treated them like a friend" not in json.dumps(shout)
-    react(app, user="U0LEE", ts=ts)  # later recognitions keep the tag
-    shout = shoutout_reading(sim, "<@U0DANA> and <@U0LEE>")
-    assert ":sparkles: *Followed up*" in json.dumps(shout)
+    assert ":sparkles:" not in json.dumps(shout) and _principle(app) is None
+
+    assert tag_click(sim, shout, user="U0LEE", channel="C0SUPPORT", principle="follow_up") == 200
+    tagged = shoutout_reading(sim, ":sparkles: *Followed up*")
+    assert tagged["ts"] == shout["ts"] and "story_tag_friend" in json.dumps(tagged)  # the tags stay: it can change
+    assert tag_click(sim, tagged, user="U0STEPH", channel="C0SUPPORT", principle="friend") == 200  # the credited
+    changed = shoutout_reading(sim, ":sparkles: *Treated them like a friend*")
+    assert changed["ts"] == shout["ts"] and "*Followed up*" not in json.dumps(changed)
+    assert _principle(app) == "friend"
+    react(app, user="U0KIRI", ts=ts)  # later recognitions keep the tag
+    shout = shoutout_reading(sim, "<@U0LEE> and <@U0KIRI>")
+    assert ":sparkles: *Treated them like a friend*" in json.dumps(shout)
+
+
+def _principle(app: RunningApp) -> str | None:
+    with app.runtime.deps.session_factory.begin() as session:
+        return session.scalars(select(Story.principle)).one()
 
 
 # --- /kudos -----------------------------------------------------------------------------------------------

@@ -137,7 +137,9 @@ def test_share_as_a_good_story_prefills_validates_and_shares(running_app: Runnin
     shown = json.dumps(shout)
     assert shout["thread_ts"] == ts and "Recognised by <@U0LEE>" in shown and "Acme Corp" in shown
     assert "&lt;!here&gt;" in shown and "<!here>" not in shown
-    assert "Followed up" in shown and "story_tag_" not in shown  # the tag chosen in the modal, no tag buttons
+    assert "Followed up*" in shown  # the tag chosen in the modal, shown on it (and highlighted: it can change)
+    tags = [e for b in shout["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [e["action_id"] for e in tags if e.get("style") == "primary"] == ["story_tag_follow_up"]
     # Each credited teammate is told once; the sharer, credited too, is not told of their own story.
     for user in ("U0STEPH", "U0KIRI"):
         [dm] = eventually(lambda u=user: _story_dms(app, u))  # type: ignore[misc]
@@ -322,7 +324,7 @@ def test_a_follow_up_from_a_message_shares_into_that_messages_thread_and_may_cre
     }
     assert sim.send_event(event).status == 200
     [followup] = followups.list_open(deps, team_id=TEAM, user_id="U0LEE")
-    followups.mark_done(deps, team_id=TEAM, followup_id=followup.id, user_id="U0LEE")
+    followups.mark_done(deps, app.runtime.client, team_id=TEAM, followup_id=followup.id, user_id="U0LEE")
     message = {"ts": "1.000001", **build_done(followup, closed_by="U0LEE", changed=True, state="done")}
     _click(app, "U0LEE", "D0LEE", message, "followup_share_story")
     view = _opened(app, 1)

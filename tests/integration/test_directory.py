@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import func, select
 
 from bot.db.models import Customer, CustomerName
@@ -13,6 +14,7 @@ from bot.domain.errors import AmbiguousCustomer, BadDate, DuplicateName, NotWatc
 from bot.domain.messages import ChannelMessage
 from bot.runtime.deps import Deps
 from bot.services import directory, mentions
+from bot.views.customers import CustomerRemoval
 from tests.conftest import TEAM
 
 
@@ -79,13 +81,23 @@ def test_like_wildcards_in_a_query_are_literal(deps: Deps) -> None:
         directory.customer_card(deps, team_id=TEAM, query="_cme")
 
 
-def test_owner_alias_remove(deps: Deps) -> None:
+def remove(deps: Deps, client: WebClient, query: str, *, user: str = "U0DANA") -> CustomerRemoval:
+    """`/customer remove` confirmed with its Remove button."""
+    asked = directory.removal_question(deps, client, team_id=TEAM, query=query, user_id=user)
+    return directory.remove_customer(deps, client, team_id=TEAM, customer_id=asked.customer_id, user_id=user)
+
+
+def test_owner_alias_remove(deps: Deps, client: WebClient) -> None:
     add(deps, "Acme Corp")
-    assert directory.set_owner(deps, team_id=TEAM, query="Acme Corp", owner_user_id="U0KIRI") == "Acme Corp"
+    assert (
+        directory.set_owner(deps, client, team_id=TEAM, query="Acme Corp", owner_user_id="U0KIRI", user_id="U0DANA")
+        == "Acme Corp"
+    )
     assert directory.add_alias(deps, team_id=TEAM, text="Acme Corp Acme Labs") == ("Acme Corp", "Acme Labs")
     card = directory.customer_card(deps, team_id=TEAM, query="acme labs")
     assert card.owner_user_id == "U0KIRI" and card.aliases == ("Acme Labs",)
-    assert directory.remove_customer(deps, team_id=TEAM, query="Acme Corp") == ("Acme Corp", 0)
+    removed = remove(deps, client, "Acme Corp", user="U0KIRI")  # its owner now
+    assert (removed.name, removed.mentions, removed.open_followups, removed.stories) == ("Acme Corp", 0, 0, 0)
     assert count(deps, Customer) == 0 and count(deps, CustomerName) == 0
 
 
@@ -97,7 +109,7 @@ def test_alias_taken_by_another_customer_is_refused(deps: Deps) -> None:
     assert directory.customer_card(deps, team_id=TEAM, query="Globex").aliases == ()
 
 
-def test_removing_a_customer_removes_its_mentions(deps: Deps) -> None:
+def test_removing_a_customer_removes_its_mentions(deps: Deps, client: WebClient) -> None:
     add(deps, "Acme Corp")
     message = ChannelMessage(
         team_id=TEAM,
@@ -108,7 +120,8 @@ def test_removing_a_customer_removes_its_mentions(deps: Deps) -> None:
         text="Acme Corp called",
     )
     assert mentions.record_message(deps, event_id="Ev1", message=message) == 1
-    assert directory.remove_customer(deps, team_id=TEAM, query="acme corp") == ("Acme Corp", 1)
+    assert remove(deps, client, "acme corp").mentions == 1
+    assert count(deps, Customer) == 0
 
 
 def test_link_needs_a_watched_channel(deps: Deps) -> None:

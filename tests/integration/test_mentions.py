@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.db.models import Mention, OutboxMessage
@@ -144,14 +145,16 @@ def other_process(deps: Deps) -> Deps:
     )
 
 
-def test_a_link_made_in_another_process_applies_to_the_next_message(deps: Deps) -> None:
+def test_a_link_made_in_another_process_applies_to_the_next_message(deps: Deps, client: WebClient) -> None:
     setup_directory(deps)
     assert mentions.record_message(deps, event_id="Ev1", message=msg("nothing here", channel="C0ACME")) == 0
     # This process now has C0ACME cached as watched and unlinked; another process links it.
     directory.link_channel(other_process(deps), team_id=TEAM, query="Acme", channel_id="C0ACME")
     assert mentions.record_message(deps, event_id="Ev2", message=msg("still nothing", ts="2.0", channel="C0ACME")) == 1
     # Removing the customer elsewhere unlinks the channel here too.
-    directory.remove_customer(other_process(deps), team_id=TEAM, query="Acme Corp")
+    elsewhere = other_process(deps)
+    asked = directory.removal_question(elsewhere, client, team_id=TEAM, query="Acme Corp", user_id="U0DANA")
+    directory.remove_customer(elsewhere, client, team_id=TEAM, customer_id=asked.customer_id, user_id="U0DANA")
     assert mentions.record_message(deps, event_id="Ev3", message=msg("and again", ts="3.0", channel="C0ACME")) == 0
 
 

@@ -57,7 +57,7 @@ def finish_followup(deps: Deps, client: WebClient, clock: FakeClock, name: str, 
         deps, client, team_id=TEAM, created_by="U0DANA", owners=(), text=f"{name} in 2 hours call back"
     )
     clock.now = at
-    assert followups.mark_done(deps, team_id=TEAM, followup_id=view.id, user_id="U0DANA").changed
+    assert followups.mark_done(deps, client, team_id=TEAM, followup_id=view.id, user_id="U0DANA").changed
 
 
 def outbox(deps: Deps, kind: str) -> list[OutboxMessage]:
@@ -212,7 +212,7 @@ def test_customer_names_are_escaped(deps: Deps, client: WebClient, clock: FakeCl
 
 
 def test_plan_a_check_in_once_due_at_the_workspace_default(deps: Deps, client: WebClient, clock: FakeClock) -> None:
-    acme = add(deps, clock, "Acme Corp", "U0LEE")
+    acme = add(deps, clock, "Acme Corp", "U0STEPH")
     clock.now = utc(2026, 11, 30, 10, 0)  # Monday
     first = relationships.plan_checkin(deps, client, team_id=TEAM, customer_id=acme, user_id="U0STEPH")
     assert first.changed and first.due_at == utc(2026, 12, 2, 19, 0)  # Wednesday 09:00 in Honolulu
@@ -231,10 +231,10 @@ def test_snooze_30_days_once_then_listed_again(deps: Deps, client: WebClient, cl
     add(deps, clock, "Globex", "U0LEE")
     assert quiet(deps, client, utc(2026, 11, 30, 8, 0)) == 1
     clock.now = utc(2026, 11, 30, 9, 0)
-    first = relationships.snooze_quiet(deps, team_id=TEAM, customer_id=acme)
+    first = relationships.snooze_quiet(deps, client, team_id=TEAM, customer_id=acme, user_id="U0LEE")
     assert first.changed and first.until == utc(2026, 12, 30, 9, 0)
     clock.advance(hours=1)
-    again = relationships.snooze_quiet(deps, team_id=TEAM, customer_id=acme)
+    again = relationships.snooze_quiet(deps, client, team_id=TEAM, customer_id=acme, user_id="U0LEE")
     assert not again.changed and again.until == first.until  # a second click extends nothing
     assert quiet(deps, client, utc(2026, 12, 7, 8, 0)) == 1
     assert listed(outbox(deps, "quiet")[-1]) == ["Globex"]

@@ -44,5 +44,5 @@ def test_directory_changes_made_elsewhere_apply_to_the_next_message(deps: Deps, 
     directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name="Globex"), created_by="U0DANA")
     assert mentions.record_message(other_instance, event_id="Ev3", message=message("Globex again", "3.0")) == 1
 
-    directory.remove_customer(other_instance, team_id=TEAM, query="Acme Corp")
-    assert mentions.record_message(deps, event_id="Ev4", message=message("Acme Corp again", "4.0")) == 0
+    directory.add_alias(other_instance, team_id=TEAM, text="Acme Corp Roadrunner")
+    assert mentions.record_message(deps, event_id="Ev4", message=message("Roadrunner called", "4.0")) == 1

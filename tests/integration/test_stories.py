@@ -15,7 +15,7 @@ from bot.db.queries import channels as channel_rows
 from bot.db.queries import customers as customer_rows
 from bot.db.queries import stories as story_rows
 from bot.db.queries import workspaces as workspace_rows
-from bot.domain.errors import BadCommand
+from bot.domain.errors import BadCommand, NotAllowed
 from bot.domain.stories import parse_kudos
 from bot.runtime.deps import Deps
 from bot.services import outbox, stories
@@ -192,18 +192,32 @@ def test_kudos_credits_everyone_mentioned_but_the_giver(
         stories.give_kudos(deps, team_id=TEAM, giver="U0DANA", channel_id="C0RANDOM", kudos=kudos)  # type: ignore[arg-type]
 
 
-def test_first_principle_tag_stays(deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator) -> None:
+def test_a_principle_tag_is_chosen_and_changed_by_the_storys_people_only(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
     ts = sim.seed_message("U0STEPH", "C0SUPPORT", "Called Acme back three days later to check the drive")
-    react(deps, client, "U0DANA", ts)
+    react(deps, client, "U0LEE", ts)  # Lee recognises Stephanie's message
     send(deps, client, clock)
     with deps.session_factory.begin() as session:
         story_id = session.scalars(select(Story.id)).one()
-    assert stories.choose_principle(deps, team_id=TEAM, story_id=story_id, user_id="U0KIRI", principle="follow_up")
-    assert not stories.choose_principle(deps, team_id=TEAM, story_id=story_id, user_id="U0LEE", principle="friend")
+    with pytest.raises(NotAllowed, match="recognised this story"):  # Kiri is neither, nor an admin
+        stories.choose_principle(deps, client, team_id=TEAM, story_id=story_id, user_id="U0KIRI", principle="friend")
+    assert stories.choose_principle(
+        deps, client, team_id=TEAM, story_id=story_id, user_id="U0LEE", principle="follow_up"
+    )
+    assert not stories.choose_principle(  # the same tag again changes nothing
+        deps, client, team_id=TEAM, story_id=story_id, user_id="U0STEPH", principle="follow_up"
+    )
+    assert stories.choose_principle(  # the credited person changes it
+        deps, client, team_id=TEAM, story_id=story_id, user_id="U0STEPH", principle="friend"
+    )
     send(deps, client, clock)
     [shout] = shoutouts(sim)
     shown = json.dumps(shout)
-    assert "Followed up" in shown and "story_tag_" not in shown  # the tag shown, the buttons gone
+    assert "Treated them like a friend*" in shown and "Followed up*" not in shown
+    assert "story_tag_follow_up" in shown  # the buttons stay, so the tag can change again
+    with deps.session_factory.begin() as session:
+        assert session.get(Story, story_id).principle == "friend"  # type: ignore[union-attr]
 
 
 def test_a_story_about_a_customer_is_a_touch(

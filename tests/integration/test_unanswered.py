@@ -8,6 +8,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from slack_bolt import BoltContext
+from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.db.models import CustomerWait, OutboxMessage
@@ -222,10 +223,10 @@ def test_a_late_retry_does_not_reopen_an_answered_wait(deps: Deps) -> None:
     assert waits(deps) == [(asked, "answered", "U0LEE")]
 
 
-def test_the_owner_at_alert_time_gets_it(deps: Deps) -> None:
+def test_the_owner_at_alert_time_gets_it(deps: Deps, client: WebClient) -> None:
     setup_linked(deps)
     post(deps, MONDAY_10)
-    directory.set_owner(deps, team_id=TEAM, query="Acme Corp", owner_user_id="U0KIRI")
+    directory.set_owner(deps, client, team_id=TEAM, query="Acme Corp", owner_user_id="U0KIRI", user_id="U0DANA")
     unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(minutes=30))
     assert [a.payload["channel"] for a in alerts(deps)] == ["U0KIRI"]
 

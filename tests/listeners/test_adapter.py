@@ -92,6 +92,21 @@ def test_a_refused_views_open_is_a_sentence_for_the_person(
     assert any("views.open (expired_trigger_id)" in r.getMessage() for r in records(logs, logging.INFO))
 
 
+def test_a_missing_scope_a_command_runs_into_names_the_scope_to_add(
+    bare_app: App, sim: SlackSimulator, logs: pytest.LogCaptureFixture
+) -> None:
+    def react(request: Request) -> dict[str, Any]:
+        request.client.reactions_add(channel="C0SUPPORT", timestamp="1.000001", name="eyes")
+        return message("Done", [section("Done")])
+
+    on_command(bare_app, "/react", react)  # the install never granted reactions:write
+    refused = sim.slash_command("U0DANA", "C0SUPPORT", "/react", "")
+    assert refused.status == 200 and isinstance(refused.body, dict)
+    assert refused.body["response_type"] == "ephemeral"
+    assert "`reactions:write`" in refused.body["text"] and "reinstall" in refused.body["text"]
+    assert any("needs reactions:write" in r.getMessage() for r in records(logs, logging.INFO))
+
+
 # --- buttons ----------------------------------------------------------------------------------------------------
 
 

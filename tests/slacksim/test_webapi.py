@@ -33,6 +33,10 @@ def _error(exc: pytest.ExceptionInfo[SlackApiError]) -> Any:
     return exc.value.response["error"]
 
 
+# Scopes the default install does not grant (Rapport needs none of them), for the methods that need them.
+EXTRA_SCOPES = ("reactions:write", "im:write", "team:read")
+
+
 def test_auth_test(client: WebClient) -> None:
     resp = client.auth_test()
     assert resp.data == {
@@ -96,6 +100,7 @@ def test_block_kit_limits_are_enforced(client: WebClient) -> None:
 
 
 def test_update_delete_permalink_reactions(sim: SlackSimulator, client: WebClient) -> None:
+    sim.bot_scopes = [*sim.bot_scopes, *EXTRA_SCOPES]  # methods Rapport itself never calls
     sim.set_bot_member("C0SUPPORT")
     ts = client.chat_postMessage(channel="C0SUPPORT", text="v1")["ts"]
     updated = client.chat_update(channel="C0SUPPORT", ts=ts, text="v2")
@@ -160,6 +165,7 @@ def test_tz_offset_follows_the_sim_clock(sim: SlackSimulator, client: WebClient)
 
 
 def test_conversations(sim: SlackSimulator, client: WebClient) -> None:
+    sim.bot_scopes = [*sim.bot_scopes, *EXTRA_SCOPES]  # methods Rapport itself never calls
     acme = client.conversations_info(channel="C0ACME")["channel"]
     assert acme["is_ext_shared"] is True and acme["is_member"] is False and acme["name"] == "acme-shared"
     assert "W0EXTBOB" in client.conversations_members(channel="C0ACME")["members"]
@@ -197,6 +203,7 @@ def test_views_open_update_publish(sim: SlackSimulator, client: WebClient) -> No
 
 
 def test_team_info_and_history(sim: SlackSimulator, client: WebClient) -> None:
+    sim.bot_scopes = [*sim.bot_scopes, *EXTRA_SCOPES]  # methods Rapport itself never calls
     team = client.team_info()["team"]
     assert (team["id"], team["name"], team["domain"]) == ("T0SIM0001", "Rapport Sim", "rapport-sim")
     assert client.team_info(team="T0EXT0001")["team"]["name"] == "Acme Corp"
@@ -262,6 +269,7 @@ def test_custom_workspace(tmp_path: Any) -> None:
 
 def test_response_shapes_match_slack_samples(sim: SlackSimulator, client: WebClient) -> None:
     """Every field the simulator returns exists in the response samples Slack published."""
+    sim.bot_scopes = [*sim.bot_scopes, *EXTRA_SCOPES]  # methods Rapport itself never calls
 
     def sample(method: str) -> Any:
         return json.loads((SHARED / "api-responses" / f"{method}.json").read_text())
@@ -292,3 +300,28 @@ def test_response_shapes_match_slack_samples(sim: SlackSimulator, client: WebCli
         ("apps.connections.open", client.apps_connections_open(app_token=sim.app_token)),
     ):
         assert_subset(resp.data, sample(method), method)  # type: ignore[arg-type]
+
+
+def test_users_list_pages_with_a_cursor_and_names_the_primary_owner() -> None:
+    users = [SimUser(f"U{i:05d}", f"user{i}", f"User {i}", tz="Europe/Paris") for i in range(450)]
+    users[333].is_primary_owner = True
+    with SlackSimulator(workspace=SimWorkspace(users=users)) as sim:
+        client = WebClient(token=sim.bot_token, base_url=sim.api_url)
+        seen, cursor, pages = [], None, 0
+        while True:
+            page = client.users_list(limit=200, cursor=cursor)
+            pages += 1
+            seen += page["members"]
+            cursor = page["response_metadata"]["next_cursor"]
+            if not cursor:
+                break
+        assert pages == 3 and [m["id"] for m in seen] == [u.id for u in users]
+        assert [m["id"] for m in seen if m["is_primary_owner"]] == ["U00333"]
+        sample = json.loads((SHARED / "api-responses" / "users.info.json").read_text())["user"]
+        for member in seen[:3]:
+            assert not set(member) - set(sample), "users.list members are users.info users"
+            assert member["tz"] == "Europe/Paris" and isinstance(member["tz_offset"], int)
+        assert len(client.users_list()["members"]) == 450  # no limit: the whole list at once
+        with pytest.raises(SlackApiError) as bad:
+            client.users_list(cursor="not-a-cursor")
+        assert _error(bad) == "invalid_cursor"

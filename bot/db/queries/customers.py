@@ -116,13 +116,47 @@ def remove(session: Session, *, team_id: str, customer: Customer) -> int:
     """Delete a customer, its names and mentions; unlink its channels. Returns the mention count removed."""
     _check_team(customer, team_id)
     mentions = session.execute(delete(Mention).where(Mention.team_id == team_id, Mention.customer_id == customer.id))
-    session.execute(
+    unlinked = session.execute(
         update(Channel).where(Channel.team_id == team_id, Channel.customer_id == customer.id).values(customer_id=None)
     )
     session.delete(customer)  # its names go with it (ON DELETE CASCADE)
     session.flush()
     workspace_rows.bump_directory_version(session, team_id=team_id)
+    if rowcount(unlinked):  # every process's channel cache forgets the link
+        workspace_rows.bump_channels_version(session, team_id=team_id)
     return rowcount(mentions)
+
+
+@dataclass(frozen=True)
+class Footprint:
+    """What a customer's removal touches: mentions (deleted), open follow-ups and stories (kept, without the
+    customer), and linked channels (unlinked)."""
+
+    mentions: int
+    open_followups: int
+    stories: int
+    channel_ids: tuple[str, ...]
+
+
+def footprint(session: Session, *, team_id: str, customer_id: int) -> Footprint:
+    """Count what removing the customer deletes or keeps (for its confirmation)."""
+    mentions = session.scalar(
+        select(func.count(Mention.id)).where(Mention.team_id == team_id, Mention.customer_id == customer_id)
+    )
+    followups = session.scalar(
+        select(func.count(FollowUp.id)).where(
+            FollowUp.team_id == team_id, FollowUp.customer_id == customer_id, FollowUp.state == "open"
+        )
+    )
+    stories = session.scalar(
+        select(func.count(Story.id)).where(Story.team_id == team_id, Story.customer_id == customer_id)
+    )
+    channels = session.scalars(
+        select(Channel.channel_id)
+        .where(Channel.team_id == team_id, Channel.customer_id == customer_id)
+        .order_by(Channel.channel_id)
+    )
+    return Footprint(int(mentions or 0), int(followups or 0), int(stories or 0), tuple(channels))
 
 
 def _check_team(customer: Customer, team_id: str) -> None:

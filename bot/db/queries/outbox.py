@@ -10,11 +10,16 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, literal, or_, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import OutboxMessage
+from bot.db.models import OutboxMessage, SendingHold
 from bot.db.queries._shared import insert_ignoring_conflicts, locked, rowcount
+
+# The lanes: a reply to what a person just did (a tip, a confirmation, a Home tab) is claimed before any bulk row
+# (reminders, digests, alerts) that is due, so a 09:00 burst does not keep the person waiting.
+INTERACTIVE, BULK = 0, 1
+EVERY_METHOD = "*"  # a sending hold's method that holds them all (bot.db.queries.holds)
 
 
 def new_row(
@@ -27,11 +32,13 @@ def new_row(
     not_before: datetime,
     now: datetime,
     depends_on_id: int | None = None,
+    lane: int = BULK,
 ) -> dict[str, Any]:
     """The values of a new outbox row (pending, never tried), for enqueue and intake alike."""
     return dict(
         team_id=team_id,
         kind=kind,
+        lane=lane,
         idempotency_key=idempotency_key,
         method=method,
         payload=payload,
@@ -54,9 +61,12 @@ def enqueue(
     not_before: datetime,
     now: datetime,
     depends_on_id: int | None = None,
+    lane: int = BULK,
 ) -> bool:
-    """Add an outbox row unless one with the same key exists; True if added."""
+    """Add an outbox row unless one with the same key exists; True if added. `lane` is INTERACTIVE for a reply to
+    what a person just did, else BULK."""
     values = new_row(
+        lane=lane,
         team_id=team_id,
         kind=kind,
         idempotency_key=idempotency_key,
@@ -111,7 +121,8 @@ def count_unsent(session: Session, *, team_id: str, kinds: Sequence[str]) -> int
 
 def claim_due(session: Session, *, now: datetime, worker: str, lease_until: datetime, limit: int) -> list[int]:
     """Claim due rows of every workspace for one sender: pending ones, and sending ones whose claim lapsed (their
-    sender died)."""
+    sender died); the interactive lane first, then by due time. Rows a sending hold covers wait until the hold's
+    time to ask Slack again."""
     dependency = OutboxMessage.__table__.alias("dependency")
     dependency_ready = or_(
         OutboxMessage.depends_on_id.is_(None),
@@ -123,10 +134,19 @@ def claim_due(session: Session, *, now: datetime, worker: str, lease_until: date
         and_(OutboxMessage.state == "pending", OutboxMessage.not_before <= now),
         and_(OutboxMessage.state == "sending", OutboxMessage.claimed_until < now),
     )
+    held = (
+        select(SendingHold.team_id)
+        .where(
+            SendingHold.team_id == OutboxMessage.team_id,
+            or_(SendingHold.method == EVERY_METHOD, SendingHold.method == OutboxMessage.method),
+            SendingHold.retry_at > now,
+        )
+        .exists()
+    )
     query = (
         select(OutboxMessage.id)
-        .where(due, dependency_ready)
-        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .where(due, dependency_ready, ~held)
+        .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )
     ids = list(session.scalars(locked(session, query, skip_locked=True, of=OutboxMessage)))
@@ -177,17 +197,12 @@ def release_claims(session: Session, *, worker: str, now: datetime) -> int:
     return rowcount(result)
 
 
-def backlog(connection: Connection, *, now: datetime) -> list[tuple[str, str, int, datetime]]:
+def backlog(connection: Connection, *, now: datetime) -> list[tuple[str, int, int, datetime]]:
     """(kind, lane, rows, earliest due time) of the rows due by `now` and not yet sent, of every workspace, for
-    /metrics. The lane is "" while outbox rows have no lane column."""
-    lane_column = OutboxMessage.__table__.c.get("lane")
-    lane: Any = lane_column if lane_column is not None else literal("")
+    /metrics."""
     query = (
-        select(OutboxMessage.kind, lane, func.count(), func.min(OutboxMessage.not_before))
+        select(OutboxMessage.kind, OutboxMessage.lane, func.count(), func.min(OutboxMessage.not_before))
         .where(OutboxMessage.state.in_(("pending", "sending")), OutboxMessage.not_before <= now)
-        .group_by(OutboxMessage.kind, *([lane_column] if lane_column is not None else []))
+        .group_by(OutboxMessage.kind, OutboxMessage.lane)
     )
-    return [
-        (str(kind), str(lane_name or ""), int(count), oldest)
-        for kind, lane_name, count, oldest in connection.execute(query)
-    ]
+    return [(str(kind), int(lane), int(count), oldest) for kind, lane, count, oldest in connection.execute(query)]

@@ -7,10 +7,10 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Nudge, SettingsChange, UserProfile, UserSettings, WorkspaceSettings
+from bot.db.models import Nudge, SettingsChange, UserProfile, UserSettings, Workspace, WorkspaceSettings
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.queries._shared import check_team, insert_ignoring_conflicts
 
@@ -30,6 +30,21 @@ def stories_channel(session: Session, *, team_id: str) -> str | None:
     return session.scalar(select(WorkspaceSettings.stories_channel).where(WorkspaceSettings.team_id == team_id))
 
 
+def timezone_reads_due(session: Session, *, now: datetime) -> Sequence[str]:
+    """Installed workspaces (those `auth.test` named) whose people's timezones are due to be read again.
+
+    Spans workspaces by design: it is the workspace-time job's way to find its work."""
+    return session.scalars(
+        select(WorkspaceSettings.team_id)
+        .join(Workspace, Workspace.team_id == WorkspaceSettings.team_id)
+        .where(
+            Workspace.bot_user_id != "",
+            or_(WorkspaceSettings.timezone_next_read_at.is_(None), WorkspaceSettings.timezone_next_read_at <= now),
+        )
+        .order_by(WorkspaceSettings.team_id)
+    ).all()
+
+
 def add_changes(session: Session, *, team_id: str, rows: Sequence[Mapping[str, Any]]) -> None:
     """Record changed settings of the workspace: who, when, what, from what to what."""
     check_team(team_id, rows)
@@ -45,6 +60,16 @@ def changes(session: Session, *, team_id: str, limit: int) -> Sequence[SettingsC
         .order_by(SettingsChange.changed_at.desc(), SettingsChange.id.desc())
         .limit(limit)
     ).all()
+
+
+def changed_by(session: Session, *, team_id: str, setting: str) -> str | None:
+    """Who last changed one of the workspace's settings, if anyone did."""
+    return session.scalar(
+        select(SettingsChange.user_id)
+        .where(SettingsChange.team_id == team_id, SettingsChange.setting == setting)
+        .order_by(SettingsChange.changed_at.desc(), SettingsChange.id.desc())
+        .limit(1)
+    )
 
 
 def user_profile(session: Session, *, team_id: str, user_id: str) -> UserProfile | None:

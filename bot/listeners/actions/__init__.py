@@ -5,11 +5,13 @@ from functools import partial
 
 from slack_bolt import App
 
+from bot.blocks import customers as customer_blocks
 from bot.blocks import followups as blocks
 from bot.blocks import nudges as nudge_blocks
 from bot.blocks import privacy as privacy_blocks
 from bot.blocks import relationships as relationship_blocks
 from bot.blocks.stories import TAG_ACTION_PREFIX
+from bot.listeners.actions.customer_buttons import handle_remove_confirm, handle_remove_keep
 from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
 from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
@@ -34,3 +36,5 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, nudge_blocks.NUDGES_TOGGLE_ACTION, partial(handle_nudges_toggle, deps=deps))
     on_action(app, privacy_blocks.FORGET_CONFIRM_ACTION, partial(handle_forget_confirm, deps=deps))
     on_action(app, privacy_blocks.FORGET_CANCEL_ACTION, handle_forget_cancel)
+    on_action(app, customer_blocks.REMOVE_CONFIRM_ACTION, partial(handle_remove_confirm, deps=deps))
+    on_action(app, customer_blocks.REMOVE_KEEP_ACTION, partial(handle_remove_keep, deps=deps))

@@ -1,4 +1,6 @@
-"""Buttons on reminder DMs: Done, Snooze, Reassign, and Check back in 3 days. Each updates the DM in place."""
+"""Buttons on reminder DMs: Done, Snooze, Reassign, and Check back in 3 days. Each updates the DM in place.
+
+Each acts only for the follow-up's owner, its creator or an admin; anyone else gets a polite line (services)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def _id(text: str) -> int:
 def handle_done(request: Request, deps: Deps) -> Replace:
     """Done: close the follow-up and offer to check back in."""
     result = followups.mark_done(
-        deps, team_id=request.team_id, followup_id=_id(request.action_value), user_id=request.user_id
+        deps, request.client, team_id=request.team_id, followup_id=_id(request.action_value), user_id=request.user_id
     )
     return Replace(
         blocks.build_done(result.view, closed_by=result.closed_by, changed=result.changed, state=result.state)
@@ -50,7 +52,12 @@ def handle_reassign(request: Request, deps: Deps) -> Replace:
     if not new_owner:
         raise RapportError("Pick someone to hand this follow-up to.", example="/followup list")
     result = followups.reassign(
-        deps, team_id=request.team_id, followup_id=followup_id, user_id=request.user_id, new_owner=new_owner
+        deps,
+        request.client,
+        team_id=request.team_id,
+        followup_id=followup_id,
+        user_id=request.user_id,
+        new_owner=new_owner,
     )
     return Replace(blocks.build_reassigned(result.view, changed=result.changed))
 

@@ -1,4 +1,6 @@
-"""Buttons on the gone-quiet DM: Plan a check-in and Snooze 30 days. Each updates its customer's line in place."""
+"""Buttons on the gone-quiet DM: Plan a check-in and Snooze 30 days. Each updates its customer's line in place.
+
+Both act only for the customer's owner or an admin; anyone else gets a polite line (services)."""
 
 from __future__ import annotations
 
@@ -34,5 +36,7 @@ def handle_plan_checkin(request: Request, deps: Deps) -> Replace:
 def handle_snooze_quiet(request: Request, deps: Deps) -> Replace:
     """Snooze 30 days: the customer is not listed as quiet again before then."""
     customer_id = _customer_id(request)
-    result = relationships.snooze_quiet(deps, team_id=request.team_id, customer_id=customer_id)
+    result = relationships.snooze_quiet(
+        deps, request.client, team_id=request.team_id, customer_id=customer_id, user_id=request.user_id
+    )
     return _answered(request, customer_id, blocks.snooze_line(result))

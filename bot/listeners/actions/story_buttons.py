@@ -1,4 +1,5 @@
-"""The principle tags on a shout-out (the first one chosen is shown on it), and "Share as a story" after Done."""
+"""The principle tags on a shout-out (the chosen one is shown on it, and can be changed), and "Share as a story"
+after Done. Both act only for the people the story or follow-up belongs to, or an admin (services)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,17 @@ from bot.services import stories
 
 
 def handle_story_tag(request: Request, deps: Deps) -> None:
-    """Tag the story; the shout-out is updated through the outbox, like every other change to it."""
+    """Tag the story (or change its tag); the shout-out is updated through the outbox, like every other change."""
     value, _, principle = request.action_value.partition(":")
     story_id = row_id(value)
     if story_id is not None:
         stories.choose_principle(
-            deps, team_id=request.team_id, story_id=story_id, user_id=request.user_id, principle=principle
+            deps,
+            request.client,
+            team_id=request.team_id,
+            story_id=story_id,
+            user_id=request.user_id,
+            principle=principle,
         )
 
 
@@ -25,4 +31,7 @@ def handle_share_story(request: Request, deps: Deps) -> Modal:
     followup_id = row_id(request.action_value)
     if followup_id is None:
         raise RapportError("I couldn't tell which follow-up that was.", example="/followup list")
-    return Modal(build_story_modal(stories.draft_from_followup(deps, team_id=request.team_id, followup_id=followup_id)))
+    draft = stories.draft_from_followup(
+        deps, request.client, team_id=request.team_id, followup_id=followup_id, user_id=request.user_id
+    )
+    return Modal(build_story_modal(draft))

@@ -29,13 +29,15 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
         case cmd.ShowCustomer(query=query):
             return blocks.build_customer_card(directory.customer_card(deps, team_id=team_id, query=query))
         case cmd.SetOwner(query=query, owner_user_id=owner):
-            return blocks.confirm_owner(
-                directory.set_owner(deps, team_id=team_id, query=query, owner_user_id=owner), owner
+            name = directory.set_owner(
+                deps, request.client, team_id=team_id, query=query, owner_user_id=owner, user_id=user_id
             )
+            return blocks.confirm_owner(name, owner)
         case cmd.AddAlias(text=text):
             return blocks.confirm_alias(*directory.add_alias(deps, team_id=team_id, text=text))
         case cmd.RemoveCustomer(query=query):
-            return blocks.confirm_removed(*directory.remove_customer(deps, team_id=team_id, query=query))
+            removal = directory.removal_question(deps, request.client, team_id=team_id, query=query, user_id=user_id)
+            return blocks.build_removal_question(removal)
         case cmd.LinkChannel(query=query):
             name = directory.link_channel(deps, team_id=team_id, query=query, channel_id=channel_id)
             return blocks.confirm_linked(name, channel_id)

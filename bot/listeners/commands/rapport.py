@@ -30,7 +30,7 @@ def handle_rapport_command(request: Request, deps: Deps) -> dict[str, Any] | Mod
             current = settings.current(deps, team_id=team_id)
             return Modal(
                 settings_blocks.build_settings_modal(
-                    current.values, rules=current.rules, last_change=current.last_change
+                    current.values, rules=current.rules, last_change=current.last_change, timezone=current.timezone
                 )
             )
         case cmd.SwitchNudges(enabled=enabled):

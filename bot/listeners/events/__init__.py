@@ -8,6 +8,7 @@ from slack_bolt import App, BoltContext
 
 from bot.listeners.adapter import on_event
 from bot.listeners.events.home import handle_app_home_opened
+from bot.listeners.events.installation import handle_app_uninstalled, handle_tokens_revoked
 from bot.listeners.events.membership import handle_channel_left, handle_member_joined, handle_member_left
 from bot.listeners.events.messages import handle_message_event
 from bot.listeners.events.reactions import handle_reaction_added, handle_reaction_removed
@@ -28,4 +29,6 @@ def register(app: App, deps: Deps) -> None:
     on_event(app, "reaction_added", partial(handle_reaction_added, deps=deps))
     on_event(app, "reaction_removed", partial(handle_reaction_removed, deps=deps))
     on_event(app, "app_home_opened", partial(handle_app_home_opened, deps=deps))
+    on_event(app, "app_uninstalled", partial(handle_app_uninstalled, deps=deps))
+    on_event(app, "tokens_revoked", partial(handle_tokens_revoked, deps=deps))
     on_event(app, re.compile(".*"), ignore_event)

@@ -45,11 +45,37 @@ REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
 
 SUPPORTED_METHODS: tuple[str, ...] = tuple(sorted(REQUIRED_ARGS))
 
+# The bot scopes each method needs (any one of them), as Slack documents them; methods absent need none.
+REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
+    "chat.delete": ("chat:write",),
+    "chat.postEphemeral": ("chat:write",),
+    "chat.postMessage": ("chat:write",),
+    "chat.update": ("chat:write",),
+    "conversations.join": ("channels:join",),
+    "conversations.list": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.open": ("im:write", "mpim:write"),
+    "reactions.add": ("reactions:write",),
+    "reactions.remove": ("reactions:write",),
+    "team.info": ("team:read",),
+    "users.info": ("users:read",),
+    "users.list": ("users:read",),
+    "users.lookupByEmail": ("users:read.email",),
+}
+# Methods on one conversation need the scope of its kind: "channels:history" for a public channel, and so on.
+CONVERSATION_SCOPES: dict[str, str] = {
+    "conversations.history": "history",
+    "conversations.replies": "history",
+    "conversations.info": "read",
+    "conversations.members": "read",
+}
+_SCOPE_PREFIX = {"channel": "channels", "group": "groups", "im": "im", "mpim": "mpim"}
+
 
 class WebApi:
     """Implements each Web API method on top of a SimState (caller holds the simulator lock)."""
 
     def __init__(self, state: SimState, socket_url: Callable[[], str]) -> None:
+        self._state = state
         self._chat = ChatMethods(state)
         families = (
             AuthMethods(state, socket_url),
@@ -73,6 +99,14 @@ class WebApi:
             if args.get(name) in (None, ""):
                 raise missing(name)
         return handler(args)
+
+    def needed_scopes(self, method: str, args: JsonDict) -> tuple[str, ...]:
+        """The scopes `method` needs, any one of them (none if it needs none, or its channel is unknown)."""
+        kind = CONVERSATION_SCOPES.get(method)
+        if kind is None:
+            return REQUIRED_SCOPES.get(method, ())
+        channel = self._state.resolve(str(args.get("channel") or ""))
+        return (f"{_SCOPE_PREFIX[channel.channel_type]}:{kind}",) if channel is not None else ()
 
     def post_message_channel_key(self, args: JsonDict) -> str | None:
         """Return the channel id a chat.postMessage counts against (a user id counts as their DM)."""

@@ -105,9 +105,14 @@ class ViewMethods(MethodFamily):
         return rendered
 
     def _trigger(self, args: JsonDict) -> str | None:
+        """The user a trigger was issued to; Slack's trigger ids work once, within 3 seconds of the click."""
         trigger = str(args["trigger_id"])
         if trigger not in self.state.triggers:
             raise SlackError("invalid_trigger_id")
+        issued = self.state.trigger_issued.get(trigger, self._now())
+        if trigger in self.state.triggers_used or self._now() - issued >= self.state.trigger_lifetime:
+            raise SlackError("expired_trigger_id")
+        self.state.triggers_used.add(trigger)
         return self.state.triggers[trigger]
 
 
