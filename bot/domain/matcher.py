@@ -26,9 +26,13 @@ for Latin names ("Acmeの件" names Acme), and a name written in them is found a
 second, small automaton over text that contains such letters.
 
 A name marked *exact* (an everyday word or tool name, see ``bot.domain.everyday_names``) counts only
-as written: in its given letter case (accents and quote styles still folded), in capitals when a
-neighbouring word is in capitals too ("TARGET IS DOWN", not "our TARGET is 50"), and in any case
-inside a ``#channel-name`` (Slack channel names are always lower case).
+as written: in its given letter case (accents and quote styles still folded), in capitals when it is
+shouted (a neighbouring word is in capitals too, "TARGET IS DOWN", or it opens the message, "TARGET
+called"; not "our TARGET is 50"), and in any case inside a ``#channel-name`` (Slack channel names
+are always lower case).
+
+A hyphen and a space between the words of a name are one when nothing in the directory tells them
+apart ("Dunder-Mifflin" names Dunder Mifflin unless a customer is called Dunder-Mifflin).
 """
 
 from __future__ import annotations
@@ -41,7 +45,7 @@ from typing import Any
 
 import ahocorasick
 
-from bot.domain.everyday_names import is_everyday_key, written_form
+from bot.domain.everyday_names import everyday_words, written_form
 from bot.domain.slack_text import matchable_text
 
 # Whitespace, so it can never survive in normalized text or names: a marker is never ambiguous.
@@ -58,6 +62,8 @@ _NON_WORD = re.compile(rf"[\W\u02bc{_UNSPACED_RANGES}]")
 # An underscore run at the edge of a word, in folded text: Slack's _italics_, not part of the word.
 _EDGE_UNDERSCORES = re.compile(f"(?<={_MARK})_+(?=[^{_MARK}_])|(?<=[^{_MARK}_])_+(?={_MARK})")
 _SPACE_RUN = re.compile(r"\s+")
+# A hyphen between two letters or digits, which people write for a space in a name ("Dunder-Mifflin").
+_INNER_HYPHEN = re.compile(r"(?<=[^\W_])-(?=[^\W_])")
 # A word of two or more letters, for telling shouting ("TARGET IS DOWN") from emphasis.
 _LETTER_WORD = re.compile(r"[^\W\d_]{2,}")
 
@@ -119,7 +125,7 @@ _GERMAN = {"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "æ": "ae", "Ä": "Ae
 _GERMAN_LETTERS = re.compile("[" + "".join(_GERMAN) + "]")
 
 # (start, end, group, entries that passed) of a verified name occurrence in the normalized text.
-_Candidate = tuple[int, int, tuple[Any, ...]]
+_Candidate = tuple[int, int, Any]
 
 
 @dataclass(frozen=True)
@@ -174,7 +180,9 @@ def normalize_name(name: str) -> str:
 
 def _prepared(text: str) -> str:
     """Raw Slack text as the matcher reads it, letter case kept: what people see, NFC, whitespace collapsed."""
-    scanned = _nfc(matchable_text(text, channel_names=True))
+    scanned = matchable_text(text, channel_names=True)
+    if not scanned.isascii() and not unicodedata.is_normalized("NFC", scanned):
+        scanned = unicodedata.normalize("NFC", scanned)
     # Every whitespace character but the plain space is unprintable, so these C-speed tests find the
     # texts that need collapsing without running a regex over every message.
     if not scanned.isprintable():
@@ -228,50 +236,65 @@ class CustomerMatcher:
         """Build a matcher from customer names and aliases; names that normalize to empty are ignored."""
         # A group is (lead, key, compared key, exact?, customer id, display name, written form, ...): the same
         # key may belong to several customers and each of them is reported; the written form is None unless
-        # the name counts only as written.
+        # the name counts only as written. Until the automaton keys are made, group[0] says whether the key is a
+        # name's own (1) or only a variant of one (0), so that ``len`` counts names, not variants.
         groups: dict[str, list[Any]] = {}
-        distinct: set[str] = set()
+        everyday = everyday_words()
         for entry in entries:
             key = normalize_name(entry.name)
             if not key:
                 continue
-            distinct.add(key)
-            exact = is_everyday_key(key) if entry.exact is None else entry.exact
-            if key.isascii() and "&" not in key and "+" not in key and " and " not in key and "'" not in key:
-                variants = [entry.name]  # the common case, kept cheap for a directory of 100,000 names
+            customer_id, exact = entry.customer_id, key in everyday if entry.exact is None else entry.exact
+            form = written_form(entry.name) if exact else None
+            group = groups.get(key)
+            if group is None:
+                groups[key] = [1, key, None, exact, customer_id, entry.name, form]
             else:
-                variants = name_variants(entry.name)
-            for variant in variants:
-                variant_key = key if variant is entry.name else normalize_name(variant)
+                group[0] = 1
+                if customer_id not in group[4::3]:
+                    group.extend((customer_id, entry.name, form))
+                    group[3] = group[3] or exact
+            # The common case stays cheap for a directory of 100,000 names: nothing to vary.
+            if key.isascii() and "&" not in key and "+" not in key and " and " not in key and "'" not in key:
+                continue
+            for variant in name_variants(entry.name)[1:]:
+                variant_key = normalize_name(variant)
                 form = written_form(variant) if exact else None
                 group = groups.get(variant_key)
                 if group is None:
-                    groups[variant_key] = [0, variant_key, None, exact, entry.customer_id, entry.name, form]
-                elif entry.customer_id not in group[4::3]:
-                    group.extend((entry.customer_id, entry.name, form))
+                    groups[variant_key] = [0, variant_key, None, exact, customer_id, entry.name, form]
+                elif customer_id not in group[4::3]:
+                    group.extend((customer_id, entry.name, form))
                     group[3] = group[3] or exact
         # Names that differ only in punctuation ("AT&T", "AT-T") fold to the same automaton key.
-        spaced: dict[str, list[tuple[Any, ...]]] = {}
-        dense: dict[str, list[tuple[Any, ...]]] = {}
+        spaced: dict[str, list[list[Any]]] = {}
+        dense: dict[str, list[list[Any]]] = {}
+        size = 0
         for key, group in groups.items():
-            group[2] = fold_for_comparison(key) if _QUOTES_OR_ACCENTS.search(key) else key
-            if not key.isascii() and _UNSPACED.search(key):
-                dense.setdefault(fold_for_comparison(key), []).append(tuple(group))
-                continue
-            padded = _fold(f" {key} ")
-            folded = padded[1:-1]
-            if padded[1] != _MARK:
+            size += group[0]
+            if key.isascii():
+                group[2] = fold_for_comparison(key) if "`" in key else key
+            else:
+                group[2] = fold_for_comparison(key) if _QUOTES_OR_ACCENTS.search(key) else key
+                if _UNSPACED.search(key):
+                    dense.setdefault(fold_for_comparison(key), []).append(group)
+                    continue
+            # Underscores fold by what surrounds them, so a name with one is folded with the text's padding.
+            folded = _fold(f" {key} ")[1:-1] if "_" in key else _fold(key)
+            group[0] = 0
+            if folded[0] != _MARK:
                 folded = _MARK + folded
                 group[0] = 1
-            if padded[-2] != _MARK:
+            if folded[-1] != _MARK:
                 folded += _MARK
+            # Groups stay lists: never changed after this, and 200,000 tuple copies would cost a tenth of the build.
             alternatives = spaced.get(folded)
             if alternatives is None:
-                spaced[folded] = [tuple(group)]
+                spaced[folded] = [group]
             else:
-                alternatives.append(tuple(group))
+                alternatives.append(group)
         del groups
-        return cls(_automaton(spaced, offset=0), _automaton(dense, offset=1), len(distinct))
+        return cls(_automaton(spaced, offset=0), _automaton(dense, offset=1), size)
 
     def __len__(self) -> int:
         """Return the number of distinct normalized names."""
@@ -289,6 +312,7 @@ class CustomerMatcher:
         for end, payload in self._iter(folded):
             # The padding shifts folded offsets by one, which cancels the +1 of an inclusive end.
             base = end - payload[0]
+            before = len(found)
             for i in range(1, len(payload)):
                 group = payload[i]
                 start = base + group[0]
@@ -298,11 +322,23 @@ class CustomerMatcher:
                     or fold_for_comparison(scanned[start : start + len(group[1])]) == group[2]
                 ):
                     found.append((start, start + len(group[1]), group))
+            if len(found) == before:
+                found.extend(_hyphenated(payload, base, scanned))
         if self._dense is not None and not scanned.isascii() and _UNSPACED.search(scanned):
             found.extend(self._find_dense(scanned))
         if not found:
             return []
-        return self._matches(found, cased, scanned)
+        for candidate in found:
+            if candidate[2][3]:  # a name that counts only as written is among them
+                found = _written_as_given(found, cased, scanned)
+                break
+        if len(found) > 1:
+            found = _leftmost_longest(found)
+        matches: list[Match] = []
+        for start, stop, group in found:
+            for i in range(4, len(group), 3):
+                matches.append(Match(group[i], group[i + 1], start, stop))
+        return matches
 
     def _find_dense(self, scanned: str) -> list[_Candidate]:
         found: list[_Candidate] = []
@@ -318,17 +354,6 @@ class CustomerMatcher:
                 found.append((start, stop, group))
         return found
 
-    def _matches(self, found: list[_Candidate], cased: str, scanned: str) -> list[Match]:
-        if any(group[3] for _, _, group in found):
-            found = _written_as_given(found, cased, scanned)
-        if len(found) > 1:
-            found = _leftmost_longest(found)
-        matches: list[Match] = []
-        for start, stop, group in found:
-            for i in range(4, len(group), 3):
-                matches.append(Match(group[i], group[i + 1], start, stop))
-        return matches
-
     def customer_ids(self, text: str) -> list[int]:
         """Return the distinct customer ids named in raw Slack text, in order of first appearance."""
         return list(dict.fromkeys(m.customer_id for m in self.find(text)))
@@ -338,7 +363,7 @@ def _nothing(_: str) -> tuple[()]:
     return ()
 
 
-def _automaton(by_key: dict[str, list[tuple[Any, ...]]], *, offset: int) -> Any:
+def _automaton(by_key: dict[str, list[list[Any]]], *, offset: int) -> Any:
     if not by_key:
         return None
     automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
@@ -348,6 +373,23 @@ def _automaton(by_key: dict[str, list[tuple[Any, ...]]], *, offset: int) -> Any:
         add(key, (len(key) - offset, *alternatives))
     automaton.make_automaton()
     return automaton
+
+
+def _hyphenated(payload: tuple[Any, ...], base: int, scanned: str) -> list[_Candidate]:
+    """A hit no name matched to the letter: "Dunder-Mifflin" still names Dunder Mifflin, "acme corp" Acme-Corp.
+
+    Only when no name of the hit matches as written, so "AT-T" and "AT T" stay two names when both exist."""
+    found: list[_Candidate] = []
+    for group in payload[1:]:
+        start, key = base + group[0], group[2]
+        piece = scanned[start : start + len(key)]
+        if (
+            start >= 0
+            and ("-" in key or "-" in piece)
+            and _INNER_HYPHEN.sub(" ", fold_for_comparison(piece)) == _INNER_HYPHEN.sub(" ", key)
+        ):
+            found.append((start, start + len(key), group))
+    return found
 
 
 def _aligned(cased: str, scanned: str) -> str:
@@ -391,9 +433,12 @@ def _as_written(cased: str, start: int, stop: int, form: str) -> bool:
 
 
 def _shouted(cased: str, start: int, stop: int) -> bool:
-    """Whether the words around a capitalised name are capitalised too ("TARGET IS DOWN"), or there are none."""
+    """Whether a name in capitals is shouted: a neighbouring word is in capitals too ("TARGET IS DOWN"), or it opens
+    the message ("TARGET called"), but not emphasis inside a sentence ("hit our TARGET this week")."""
     before = _LETTER_WORD.findall(cased, max(0, start - 60), start)
     after = _LETTER_WORD.search(cased, stop, stop + 60)
+    if not before and not any(c.isalnum() for c in cased[:start]):
+        return True
     neighbours = ([before[-1]] if before else []) + ([after.group()] if after else [])
     return not neighbours or any(word.isupper() for word in neighbours)
 
@@ -407,4 +452,7 @@ def _leftmost_longest(found: list[_Candidate]) -> list[_Candidate]:
         if candidate[0] >= taken_until:
             chosen.append(candidate)
             taken_until = candidate[1]
+        elif candidate[:2] == chosen[-1][:2]:
+            # The same words name two entries that differ only in accents ("Nestle", "Nestlé"): both count.
+            chosen.append(candidate)
     return chosen

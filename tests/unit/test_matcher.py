@@ -139,7 +139,16 @@ def test_whitespace_runs_in_text_match_single_spaces_in_names() -> None:
     for text in ("Acme Corp", "acme\n\tcorp", "ACME\u00a0CORP", "acme \u2003 corp"):
         assert m.customer_ids(text) == [1], text
     assert m.customer_ids("AcmeCorp") == []
-    assert m.customer_ids("acme-corp") == []
+    # A hyphen for the space is how people write names too ("Dunder-Mifflin").
+    assert m.customer_ids("acme-corp") == [1]
+    assert m.customer_ids("acme_corp") == []
+
+
+def test_hyphen_and_space_are_one_unless_the_directory_tells_them_apart() -> None:
+    assert matcher((1, "Dunder Mifflin")).customer_ids("Dunder-Mifflin Scranton") == [1]
+    assert matcher((1, "Dunder-Mifflin")).customer_ids("dunder mifflin scranton") == [1]
+    both = matcher((1, "AT-T"), (2, "AT T"))
+    assert both.customer_ids("at-t") == [1] and both.customer_ids("at t") == [2]
 
 
 # --- Unicode -------------------------------------------------------------------------------------------
