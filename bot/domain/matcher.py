@@ -37,6 +37,7 @@ apart ("Dunder-Mifflin" names Dunder Mifflin unless a customer is called Dunder-
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -234,6 +235,18 @@ class CustomerMatcher:
     @classmethod
     def build(cls, entries: Iterable[NameEntry]) -> CustomerMatcher:
         """Build a matcher from customer names and aliases; names that normalize to empty are ignored."""
+        # Hundreds of thousands of new lists would each run the cyclic collector over all the others, doubling the
+        # build time for nothing: none of them can be garbage before the build ends.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            return cls._build(entries)
+        finally:
+            if collecting:
+                gc.enable()
+
+    @classmethod
+    def _build(cls, entries: Iterable[NameEntry]) -> CustomerMatcher:
         # A group is (lead, key, compared key, exact?, customer id, display name, written form, ...): the same
         # key may belong to several customers and each of them is reported; the written form is None unless
         # the name counts only as written. Until the automaton keys are made, group[0] says whether the key is a

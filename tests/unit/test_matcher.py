@@ -605,3 +605,17 @@ def test_everyday_lists_and_written_form() -> None:
     assert written_form("iRobot") == "iRobot"
     assert written_form("monday.com") == "Monday.com"
     assert len(everyday_words()) > 5000
+
+
+def test_building_leaves_the_garbage_collector_as_it_found_it() -> None:
+    import gc
+
+    assert gc.isenabled()
+    exact_matcher("Acme")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        exact_matcher("Acme")
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
