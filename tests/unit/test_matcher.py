@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import random
 import re
 import sys
@@ -608,8 +609,6 @@ def test_everyday_lists_and_written_form() -> None:
 
 
 def test_building_leaves_the_garbage_collector_as_it_found_it() -> None:
-    import gc
-
     assert gc.isenabled()
     exact_matcher("Acme")
     assert gc.isenabled()
