@@ -54,13 +54,16 @@ class DirectoryMatchers:
             load=lambda: customer_rows.all_names(session, team_id=team_id),
         )
 
-    def get(self, *, team_id: str, version: int, load: Callable[[], Iterable[tuple[int, str]]]) -> CustomerMatcher:
-        """The cached matcher if it was built from this directory version, else one built from `load()`."""
+    def get(
+        self, *, team_id: str, version: int, load: Callable[[], Iterable[tuple[int, str, bool | None]]]
+    ) -> CustomerMatcher:
+        """The cached matcher if it was built from this directory version, else one built from `load()`:
+        (customer id, name, exact) rows."""
         with self._lock:
             cached = self._cache.get(team_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        matcher = CustomerMatcher.build([NameEntry(customer_id=cid, name=name) for cid, name in load()])
+        matcher = CustomerMatcher.build([NameEntry(cid, name, exact) for cid, name, exact in load()])
         with self._lock:
             current = self._cache.get(team_id)
             if current is None or current[0] <= version:
