@@ -78,6 +78,8 @@ DEFAULT_PRINCIPLES = {
 }
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
+MAX_PIECES = 4  # pieces of a phrase, between "..." gaps
+MAX_GAP_WORDS = 12  # words a "..." gap may stand for
 
 _CATEGORY_ALIASES = {
     "brushoff": "brush_off",
@@ -88,7 +90,7 @@ _CATEGORY_ALIASES = {
 }
 _CATEGORY_CHOICES = "brush-off, threat or blame"
 _LINE_EXAMPLE = "brush-off | not my circus | Let me find out who can help, and stay with you until it's solved"
-_TOML_KEYS = ("id", "category", "phrases", "unless", "alternative", "principle")
+_TOML_KEYS = ("id", "category", "phrases", "unless", "alternative", "principle", "next_step_cancels")
 
 # Whitespace, so it can never survive in normalized text: a marker is never ambiguous.
 _MARK = "\x1f"
@@ -105,6 +107,10 @@ _QUOTE_REST = re.compile(r"^[ \t]*(?:>>>|&gt;&gt;&gt;).*", re.MULTILINE | re.DOT
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.MULTILINE)
 
 _CLAUSE_ENDS = frozenset(".!?…\n\r")
+# A gap in a phrase: "if you don't ... we will {cancel|suspend} your account".
+_GAP = re.compile(r"\s(?:\.\.\.|…)\s")
+# Slack's italics: an underscore at the edge of a word ("_not my job_"); one inside a word ("user_error") stays.
+_ITALIC_MARK = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
 _CLOSERS = " \t\"'”’»)]*_~"
 
 # Equivalence groups: every form in a group matches every other. A form that is in two groups ("i'd" is
@@ -130,40 +136,119 @@ _CONTRACTIONS = (
     ("should've", "should have", "shouldve"), ("could've", "could have", "couldve"),
     ("would've", "would have", "wouldve"), ("must've", "must have"),
     ("going to", "gonna"), ("want to", "wanna"), ("got to", "gotta"),
+    ("documentation", "docs"),
+)
+# Chat spellings, matched like contractions while a phrase stays under MAX_VARIANTS with them ("u'll have to call
+# support", "not my dept", "per my last msg", "pls read the docs").
+_CHAT_SPELLINGS = (
+    ("you'll", "you will", "youll", "u'll"), ("you're", "you are", "youre", "ur"), ("you've", "you have", "u've"),
+    ("you'd", "you would", "u'd"), ("you'd", "you had", "u'd"),
+    ("you", "u"), ("your", "ur"), ("yourself", "urself"), ("department", "dept"), ("departments", "depts"),
+    ("message", "msg"), ("messages", "msgs"), ("please", "pls", "plz"), ("information", "info"),
 )
 # fmt: on
 
 
-def _equivalents() -> dict[tuple[str, ...], tuple[str, ...]]:
+def _equivalents(groups: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], tuple[str, ...]]:
     table: dict[tuple[str, ...], list[str]] = {}
-    for group in _CONTRACTIONS:
+    for group in groups:
         for form in group:
             forms = table.setdefault(tuple(form.split()), [])
             forms.extend(f for f in group if f not in forms)
     return {key: tuple(forms) for key, forms in table.items()}
 
 
-_EQUIVALENTS = _equivalents()
+_EQUIVALENTS_PLAIN = _equivalents(_CONTRACTIONS)
+_EQUIVALENTS = _equivalents(_CONTRACTIONS + _CHAT_SPELLINGS)
 _LONGEST_FORM = max(len(key) for key in _EQUIVALENTS)
+
+# Actions taken that are a next step when said in the first person: "I've escalated", "we moved", "I booked".
+_DONE = r"""(?:asked|escalated|flagged|pinged|reached\ out|raised|filed|opened|looped|contacted|emailed|messaged|
+    called|requested|booked|scheduled|rescheduled|moved|processed|refunded|fixed|sent|updated|credited|applied|added|
+    set\ up|created|reset|restored|resolved|arranged|forwarded|submitted|logged|reopened|extended|changed|shipped|
+    tagged|cc'd|assigned|passed|handed|walked|upgraded|switched|introduced|started|waived|put\ in|granted|approved|
+    removed|re-?ran|rolled\ back|patched|deployed|pasted|attached|included|linked|shared|written|documented|
+    generated|issued|renewed|restarted|cleared|refreshed|enabled|disabled)"""
 
 # A next step offered in the first person, scanned in normalized text with apostrophes unified.
 _NEXT_STEP = re.compile(
-    r"""\b(?:
+    rf"""\b(?:
         (?:i|we)(?:'ll|\ will)\b(?!\ not\b|\ never\b|\ see\b(?!\ (?:what|if|whether|how|who)))
       | (?:i'm|i\ am|we're|we\ are)\ (?:going\ to|gonna|about\ to)\b
       | let\ me\b(?!\ know\b) | let's\b | let\ us\b
       | (?<!what\ )(?<!nothing\ )(?<!anything\ )(?<!all\ )(?<!if\ )(?<!whether\ )(?<!much\ )(?<!more\ )
         (?<!else\ )(?:i|we)\ (?:can|could)\b(?!'t|\ not\b|\ only\b|\ never\b)
-      | (?:happy|glad|keen)\ to\b | i'd\ (?:be\ happy|love)\ to\b
-      | (?:i've|i\ have|we've|we\ have)\ (?:just\ |already\ )?(?:asked|escalated|flagged|pinged|reached\ out|raised|
-            filed|opened|looped|contacted|emailed|messaged|called|checked|requested|booked|scheduled|processed|
-            refunded|fixed|sent|updated|credited|applied|added|set\ up|created|reset|restored|resolved|arranged|
-            forwarded|submitted|logged|reopened|extended|changed|shipped)\b
+      | (?:happy|glad|keen)\ to\b | i'd\ (?:be\ happy|love)\ to\b | want\ me\ to\b | shall\ i\b
+      | (?:i've|i\ have|we've|we\ have)\ (?:just\ |already\ |now\ |also\ )?(?:checked|{_DONE})\b
+      | (?:i|we)\ (?:just\ |already\ |also\ )?{_DONE}\b
       | \bwill\ do\b
       | (?:i'm|i\ am|we're|we\ are)\ (?:now\ |already\ |still\ )?(?:checking|looking|asking|escalating|following\ up|
-            reaching\ out|working|investigating|digging|contacting|on\ it)\b
+            reaching\ out|working|investigating|digging|contacting|on\ it|fixing|sorting)\b
+      | (?<!not\ )(?<!stop\ )(?:checking|fixing|investigating|looking\ into|digging\ into|escalating|asking|
+            following\ up)\b
     )""",
     re.VERBOSE,
+)
+# Done for them, said without a person ("the truck is rescheduled"): a next step after a brush-off only, since
+# "Per my last message, it's fixed" still reads as blame.
+_DONE_FOR_THEM = re.compile(
+    r"""\b(?:is|are|was|were|has\ been|have\ been|got)\ (?:now\ |already\ |just\ )?(?:rescheduled|moved|booked|
+        refunded|credited|escalated|arranged|sorted|resolved|restored|on\ its\ way|on\ the\ way)\b""",
+    re.VERBOSE,
+)
+# Said kindly: what cancels a blame or threat rule marked ``next_step_cancels`` besides a next step.
+_WARMTH = re.compile(
+    r"""\b(?:thanks|thank\ you|thx|ty|enjoy|no\ charge|free\ of\ charge|on\ us|i'm\ here|we're\ here|appreciate)\b
+      | 🎉 | :tada:""",
+    re.VERBOSE,
+)
+
+# Reported speech: someone other than the author (not "I", "we" or "you") wrote or said what follows.
+_REPORTED = re.compile(
+    r"""(?:
+        (?<!\bi\s)(?<!\bwe\s)(?<!\byou\s)(?<!\bi've\s)(?<!\bi’ve\s)
+        \b(?!(?:i|we|you|as|like|already|previously|just|literally|also|again|have|had|has|then|once|twice|i've|i’ve|
+            we've|we’ve|you've|you’ve)\b)[a-z][\w'’]*\s+(?:(?:in|from|at|on)\s+\w+\s+)?
+        (?:literally\s+|just\s+|actually\s+|always\s+|even\s+)?
+        (?:wrote|writes|said|says|replied|replies|told\ (?:me|us)|emailed|messaged|posted|responded|answered|
+           keeps\ saying|kept\ saying|put\ it|(?:is|was|were|are|'s|’s)\ (?:saying|like|asking|writing)|
+           reads)\b
+      | \b(?:their|his|her|the\ customer's|the\ client's|the\ customer’s|the\ client’s)\ (?:exact\ |own\ )?words\b
+      | \bin\ (?:their|his|her)\ (?:own\ )?words\b
+      | \bquot(?:e|ed|ing)\b | \bverbatim\b | \bpasting\b | \bcopy(?:ing)?\ of\b
+      | \b(?:forwarding|forwarded|pasted|copying|copied|from)\b[^\n.!?:]{0,40}:
+      | \b(?:their|his|her|the\ customer['’]?s|the\ client['’]?s|customer['’]?s|client['’]?s)
+        \ (?:note|email|message|reply|ticket|text|dm|voicemail|letter|response|comment|review)\b
+      | \baccording\ to\ (?:them|him|her|the\ customer|the\ client)\b
+    )""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# Quotation marks around the words: “…”, "…", «…», „…“ on one line.
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]')
+# A log line pasted as it is: it starts with a timestamp, a bracketed time or an upper-case level.
+_LOG_LINE = re.compile(
+    r"^[ \t]*(?:\[\d|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?::\d{2})?\s"
+    r"|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b).*$",
+    re.MULTILINE,
+)
+# Banter: laughing emoji and words. A message with one is not addressed to a customer in earnest.
+_BANTER = re.compile(
+    r"[😂🤣😆😹😅😄😁]|:(?:joy|rolling_on_the_floor_laughing|laughing|satisfied|sweat_smile|smile|grin|joy_cat):"
+    r"|\b(?:lol+|lmf?ao+|rofl|roflmao|ha(?:ha)+h?|hehe+|jk|j/k|just\ kidding|kidding|joking)\b",
+    re.IGNORECASE | re.VERBOSE,
+)
+# What may come before a phrase that starts a clause ("^"): the start of the text or of a sentence, then openers
+# and fillers ("Sorry, please contact billing", "ok so just google it").
+_CLAUSE_START = re.compile(
+    r"""(?:\A|[.!?…\n:;—–]|\s-)[\s"'“‘(*_~]*
+        (?:(?:please|pls|plz|kindly|just|sorry|hmm+|ok|okay|yeah|yes|no|nope|so|well|honestly|tbh|then|um+|uh+|hey|hi|
+            mate|sir|also|again|seriously|look|listen|instead|otherwise|sure|ah|oh|unfortunately|sadly)\b[\s,]*)*\Z""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Words after a phrase that still leave it at the end of its clause: "no idea tbh", "not my job, sorry 🤷".
+_TRAILING_FILLER = re.compile(
+    r"(?:[\s,]|:[a-z0-9_+\-]+:|[^\w\s.!?…]|\b(?:tbh|sorry|honestly|tho|though|rn|atm|imo|fwiw|mate|man)\b)*",
+    re.IGNORECASE,
 )
 
 
@@ -181,6 +266,14 @@ class ToneRule:
     alternative: str
     principle: str
     unless: tuple[str, ...] = ()  # exceptions: a hit inside one of these is no hit
+    # A threat or blame rule whose words are also said kindly ("As I said on the call, we'll ship Thursday"): a next
+    # step or thanks in the message cancels it, as a next step always cancels a brush-off.
+    next_step_cancels: bool = False
+
+    @property
+    def cancelled_by_next_step(self) -> bool:
+        """Whether a next step offered in the same message means no tip."""
+        return self.category == "brush_off" or self.next_step_cancels
 
 
 @dataclass(frozen=True)
@@ -196,9 +289,16 @@ class ToneHit:
 
 @dataclass(frozen=True)
 class _Phrase:
-    variants: tuple[str, ...]  # normalized texts, every choice and contraction spelled out
+    # Per piece (pieces are the parts between " ... " gaps), normalized texts, every choice and contraction spelled out.
+    pieces: tuple[tuple[str, ...], ...]
     clause_end: bool
     exception: bool
+    clause_start: bool = False
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Every variant of every piece."""
+        return tuple(v for piece in self.pieces for v in piece)
 
 
 def _is_word_char(char: str) -> bool:
@@ -230,14 +330,14 @@ def _expand_choices(text: str) -> list[str]:
     return [" ".join("".join(combo).split()) for combo in itertools.product(*options)]
 
 
-def _expand_contractions(text: str) -> list[str]:
+def _expand_contractions(text: str, table: dict[tuple[str, ...], tuple[str, ...]] = _EQUIVALENTS_PLAIN) -> list[str]:
     # Every way of reading the words as contractions counts: "we will not" is "we'll not" and "we won't".
     words = text.split(" ")
     tails: list[list[str]] = [[] for _ in range(len(words))] + [[""]]
     for i in range(len(words) - 1, -1, -1):
         found: dict[str, None] = {}
         for size in range(1, min(_LONGEST_FORM, len(words) - i) + 1):
-            forms = _EQUIVALENTS.get(tuple(words[i : i + size]), (words[i],) if size == 1 else ())
+            forms = table.get(tuple(words[i : i + size]), (words[i],) if size == 1 else ())
             for form in forms:
                 for tail in tails[i + size]:
                     found[f"{form} {tail}" if tail else form] = None
@@ -256,20 +356,56 @@ def _compile_phrase(phrase: str) -> _Phrase:
     clause_end = len(text) >= 2 and text.endswith("$") and text[-2].isspace()
     if clause_end:
         text = text[:-1].strip()
+    clause_start = len(text) >= 2 and text.startswith("^") and text[1].isspace()
+    if clause_start:
+        text = text[1:].strip()
     normalized = _normalize_phrase(text)
     if not normalized:
         raise ValueError("a phrase is empty; separate phrases with “;”, for example: not my job; not my problem")
-    variants: dict[str, None] = {}
-    for choice in _expand_choices(normalized):
-        if not any(_is_word_char(c) for c in choice):
+    pieces = [p.strip() for p in _GAP.split(f" {normalized} ")]
+    if not any(pieces):
+        raise ValueError(f"“{phrase.strip()}” has no words to match")
+    if len(pieces) > 1 and not all(pieces):
+        raise ValueError(
+            f"“{phrase.strip()}” needs words on both sides of “...”, for example: if you don't ... we will"
+        )
+    if len(pieces) > MAX_PIECES:
+        raise ValueError(
+            f"“{phrase.strip()}” has more than {MAX_PIECES - 1} gaps (“...”); split it into smaller phrases"
+        )
+    compiled = []
+    for piece in pieces:
+        choices = _expand_choices(piece)
+        if not all(any(_is_word_char(c) for c in choice) for choice in choices):
             raise ValueError(f"“{phrase.strip()}” has no words to match")
-        for variant in _expand_contractions(choice):
-            variants[variant] = None
-            if len(variants) > MAX_VARIANTS:
+        try:
+            compiled.append(_piece_variants(choices, _EQUIVALENTS))
+        except _TooMany:  # chat spellings are a bonus a long phrase does without
+            try:
+                compiled.append(_piece_variants(choices, _EQUIVALENTS_PLAIN))
+            except _TooMany:
                 raise ValueError(
                     f"“{phrase.strip()}” has over {MAX_VARIANTS:,} variants; split it into smaller phrases"
-                )
-    return _Phrase(tuple(variants), clause_end, exception)
+                ) from None
+    return _Phrase(tuple(compiled), clause_end, exception, clause_start)
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _piece_variants(choices: list[str], table: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+    variants: dict[str, None] = {}
+    for choice in choices:
+        try:
+            expanded = _expand_contractions(choice, table)
+        except ValueError:
+            raise _TooMany from None
+        for variant in expanded:
+            variants[variant] = None
+        if len(variants) > MAX_VARIANTS:
+            raise _TooMany
+    return tuple(variants)
 
 
 # --- rules as data ---------------------------------------------------------------------------------
@@ -396,6 +532,8 @@ def _rule_from_table(table: dict[str, Any], *, default_id: str) -> ToneRule:
     for key in ("id", "alternative", "principle"):
         if key in table and not isinstance(table[key], str):
             raise ValueError(f"“{key}” must be quoted text")
+    if not isinstance(table.get("next_step_cancels", False), bool):
+        raise ValueError("“next_step_cancels” must be true or false")
     phrases = _strings(table.get("phrases", []), key="phrases")
     if any(not p.strip() for p in phrases):
         raise ValueError("a phrase is empty")
@@ -406,6 +544,7 @@ def _rule_from_table(table: dict[str, Any], *, default_id: str) -> ToneRule:
         alternative=table.get("alternative", ""),
         principle=table.get("principle") or DEFAULT_PRINCIPLES[category],
         unless=_strings(table.get("unless", []), key="unless"),
+        next_step_cancels=table.get("next_step_cancels", False),
     )
     _check_rule(rule)
     return rule
@@ -461,6 +600,9 @@ def load_rules_file(path: str | os.PathLike[str]) -> tuple[ToneRule, ...]:
 
 # (start, stop, rule position) in the normalized text.
 _Span = tuple[int, int, int]
+# What the automaton stores per key: (rule position, phrase number, piece, pieces, clause end, clause start, exception,
+# lead marker, trail marker).
+_Entry = tuple[int, int, int, int, bool, bool, bool, int, int]
 
 
 def _without_quotes(text: str) -> str:
@@ -477,6 +619,8 @@ def _without_quotes(text: str) -> str:
 def _visible(text: str) -> str:
     # What the author wrote, as people see it, less what they quote: the text hits are cut from.
     visible = matchable_text(_without_quotes(text))
+    if "_" in visible:
+        visible = _ITALIC_MARK.sub(" ", visible)
     if not visible.isascii() and not unicodedata.is_normalized("NFC", visible):
         visible = unicodedata.normalize("NFC", visible)
     return visible
@@ -495,8 +639,21 @@ def _normalize(visible: str) -> str:
     return scanned
 
 
+def _anchor_piece(phrase: _Phrase) -> int:
+    """The piece of a phrase the fast check looks for: the one whose shortest variant is longest, as the rarest."""
+    return max(range(len(phrase.pieces)), key=lambda i: (min(len(v) for v in phrase.pieces[i]), i))
+
+
 def _normalize_mapped(visible: str) -> tuple[str, list[int]]:
     """``_normalize`` one character at a time, with the index in ``visible`` of each normalized character."""
+    lowered = visible.lower()
+    if (
+        len(lowered) == len(visible)
+        and lowered.isprintable()
+        and "  " not in lowered
+        and _LETTER_APOSTROPHE not in lowered
+    ):
+        return lowered, list(range(len(visible)))  # the common case: nothing moves
     chars: list[str] = []
     index: list[int] = []
     in_space = False
@@ -516,26 +673,80 @@ def _normalize_mapped(visible: str) -> tuple[str, list[int]]:
 
 def _at_clause_end(visible: str, after: int) -> bool:
     rest = visible[after:].lstrip(_CLOSERS)
+    if rest and rest[0] not in _CLAUSE_ENDS:
+        filler = _TRAILING_FILLER.match(rest)
+        rest = rest[filler.end() :] if filler else rest
     return not rest or rest[0] in _CLAUSE_ENDS
 
 
-def _offers_next_step(scanned: str, spans: list[_Span]) -> bool:
+def _at_clause_start(visible: str, before: int) -> bool:
+    return _CLAUSE_START.search(visible, max(0, before - 80), before) is not None
+
+
+def _within_gap(visible: str, scanned: str, index: list[int], stop: int, start: int) -> bool:
+    """Whether the words between two pieces of a phrase are few enough and in the same sentence."""
+    if start < stop or len(scanned[stop:start].split()) > MAX_GAP_WORDS:
+        return False
+    between = visible[index[stop - 1] + 1 : index[start]] if start > stop else ""
+    return not any(char in _CLAUSE_ENDS for char in between)
+
+
+def _chain(visible: str, scanned: str, index: list[int], pieces: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Spans where every piece of a gapped phrase follows the one before, each taking the nearest that fits."""
+    found = []
+    for start, stop in sorted(set(pieces[0])):
+        end = stop
+        for spans in pieces[1:]:
+            following = [s for s in spans if _within_gap(visible, scanned, index, end, s[0])]
+            if not following:
+                break
+            end = min(following)[1]
+        else:
+            found.append((start, end))
+    return found
+
+
+def _line_of(visible: str, at: int) -> tuple[int, int]:
+    start = visible.rfind("\n", 0, at) + 1
+    stop = visible.find("\n", at)
+    return start, len(visible) if stop < 0 else stop
+
+
+def _is_reported(visible: str, start: int, stop: int) -> bool:
+    """Whether the words at ``start:stop`` of the visible text are someone else's: quoted, reported or logged."""
+    if any(q.start() < start and stop <= q.end() for q in _QUOTED.finditer(visible)):
+        return True
+    line_start, line_stop = _line_of(visible, start)
+    if _LOG_LINE.match(visible, line_start, line_stop):
+        return True
+    for marker in _REPORTED.finditer(visible, line_start, start):
+        between = visible[marker.end() : start]
+        if between.lstrip()[:1] in (":", '"', "“") or not any(char in _CLAUSE_ENDS for char in between):
+            return True
+    return False
+
+
+def _unmatched(scanned: str, spans: list[_Span]) -> str:
+    # The words of the message with every matched phrase blanked out, apostrophes unified.
     pieces, last = [], 0
     for start, stop, _ in sorted(spans):
         pieces.append(scanned[last:start])
         last = max(last, stop)
     pieces.append(scanned[last:])
-    return _NEXT_STEP.search(" ; ".join(pieces).translate(_APOSTROPHES)) is not None
+    return " ; ".join(pieces).translate(_APOSTROPHES)
 
 
 class ToneMatcher:
     """An immutable set of tone rules that finds, per category, the first phrase a message uses."""
 
-    __slots__ = ("_automaton", "_iter", "_rules")
+    __slots__ = ("_anchors", "_automaton", "_iter", "_rules", "_seen")
 
-    def __init__(self, automaton: Any, rules: tuple[ToneRule, ...]) -> None:
+    def __init__(self, automaton: Any, rules: tuple[ToneRule, ...], anchors: Any = None) -> None:
         self._automaton = automaton
         self._iter = automaton.iter
+        # The fast check looks for anchors only: every single-piece phrase, and the rarest piece of a gapped one.
+        self._anchors = anchors if anchors is not None else automaton
+        self._seen = self._anchors.iter
         self._rules = rules
 
     @classmethod
@@ -547,8 +758,10 @@ class ToneMatcher:
         """
         disabled = frozenset(disabled)
         enabled = tuple(rule for rule in rules if rule.id not in disabled)
-        # key -> {(rule position, clause end, exception, lead marker, trail marker)}
-        entries: dict[str, dict[tuple[int, bool, bool, int, int], None]] = {}
+        # key -> {_Entry}
+        entries: dict[str, dict[_Entry, None]] = {}
+        anchors: set[str] = set()
+        number = 0
         for position, rule in enumerate(enabled):
             if rule.category not in CATEGORIES:
                 raise ToneRulesError(f"Rule “{rule.id}”: “{rule.category}” is not a category; use {_CATEGORY_CHOICES}.")
@@ -557,17 +770,39 @@ class ToneMatcher:
                     compiled = _compile_phrase(phrase)
                 except ValueError as error:
                     raise ToneRulesError(f"Rule “{rule.id}”: {error}.") from None
-                for variant in compiled.variants:
-                    lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
-                    key = _MARK * lead + _fold(variant) + _MARK * trail
-                    entry = (position, compiled.clause_end, compiled.exception, lead, trail)
-                    entries.setdefault(key, {})[entry] = None
+                number += 1
+                count = len(compiled.pieces)
+                anchor = -1 if compiled.exception else _anchor_piece(compiled)
+                for piece, variants in enumerate(compiled.pieces):
+                    for variant in variants:
+                        lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
+                        key = _MARK * lead + _fold(variant) + _MARK * trail
+                        if piece == anchor:
+                            anchors.add(key)
+                        starts = piece == 0 and compiled.clause_start
+                        entry = (
+                            position,
+                            number,
+                            piece,
+                            count,
+                            compiled.clause_end,
+                            starts,
+                            compiled.exception,
+                            lead,
+                            trail,
+                        )
+                        entries.setdefault(key, {})[entry] = None
         automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
         for key, found in entries.items():
             automaton.add_word(key, (len(key), tuple(found)))
+        fast = ahocorasick.Automaton(ahocorasick.STORE_LENGTH, ahocorasick.KEY_STRING)
+        for key in anchors:
+            fast.add_word(key)
         if entries:
             automaton.make_automaton()
-        return cls(automaton, enabled if entries else ())
+        if anchors:
+            fast.make_automaton()
+        return cls(automaton, enabled if anchors else (), fast)
 
     @property
     def rule_count(self) -> int:
@@ -580,30 +815,31 @@ class ToneMatcher:
             return []
         visible = _visible(text)
         # The padding markers stand for the text's edges, so a phrase can start or end there.
-        if next(self._iter(_fold(f" {_normalize(visible)} ")), None) is None:
+        if next(self._seen(_fold(f" {_normalize(visible)} ")), None) is None:
             return []
         return self._confirm(visible)
 
     def _confirm(self, visible: str) -> list[ToneHit]:
-        # The rare path: a key was seen, so map positions back and apply exceptions, clause ends and the guard.
+        # The rare path: a key was seen, so map positions back and apply exceptions, clause ends and contexts.
+        if _BANTER.search(visible):
+            return []
         scanned, index = _normalize_mapped(visible)
-        hits: list[_Span] = []
-        exceptions: list[_Span] = []
-        for end, (size, found) in self._iter(_fold(f" {scanned} ")):
-            # Folded offsets are one past scanned offsets (the padding), which cancels the inclusive end.
-            for position, clause_end, exception, lead, trail in found:
-                start, stop = end - size + lead, end - trail
-                if start < 0 or stop > len(scanned):
-                    continue  # a phrase's own punctuation lined up with the padding, not with text
-                if exception:
-                    exceptions.append((start, stop, position))
-                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
-                    hits.append((start, stop, position))
+        hits, exceptions = self._spans(visible, scanned, index)
         if exceptions:
-            hits = [
-                hit for hit in hits if not any(e[2] == hit[2] and e[0] <= hit[0] and hit[1] <= e[1] for e in exceptions)
-            ]
+            hits = [hit for hit in hits if not any(e[2] == hit[2] and e[0] <= hit[0] < e[1] for e in exceptions)]
+        hits = [hit for hit in hits if not _is_reported(visible, index[hit[0]], index[hit[1] - 1] + 1)]
         rules = self._rules
+        if any(rules[hit[2]].cancelled_by_next_step for hit in hits):
+            rest = _unmatched(scanned, hits)
+            next_step = _NEXT_STEP.search(rest) is not None
+            done = next_step or _DONE_FOR_THEM.search(rest) is not None
+            warm = next_step or _WARMTH.search(rest) is not None
+            hits = [
+                hit
+                for hit in hits
+                if not rules[hit[2]].cancelled_by_next_step
+                or not (done if rules[hit[2]].category == "brush_off" else warm)
+            ]
         best: dict[str, _Span] = {}
         for hit in hits:
             category = rules[hit[2]].category
@@ -611,10 +847,39 @@ class ToneMatcher:
             # Leftmost, then longest, then the rule given last.
             if current is None or (hit[0], -hit[1], -hit[2]) < (current[0], -current[1], -current[2]):
                 best[category] = hit
-        if "brush_off" in best and _offers_next_step(scanned, hits):
-            del best["brush_off"]
         return [
             ToneHit(rules[span[2]], visible[index[span[0]] : index[span[1] - 1] + 1])
             for category in CATEGORIES
             if (span := best.get(category)) is not None
         ]
+
+    def _spans(self, visible: str, scanned: str, index: list[int]) -> tuple[list[_Span], list[_Span]]:
+        """The phrases and the exceptions found, as spans of the normalized text; gapped phrases joined up."""
+        hits: list[_Span] = []
+        exceptions: list[_Span] = []
+        gapped: dict[tuple[int, int, bool, bool], list[list[tuple[int, int]]]] = {}
+        for end, (size, found) in self._iter(_fold(f" {scanned} ")):
+            # Folded offsets are one past scanned offsets (the padding), which cancels the inclusive end.
+            for position, number, piece, count, clause_end, clause_start, exception, lead, trail in found:
+                start, stop = end - size + lead, end - trail
+                if start < 0 or stop > len(scanned) or start >= stop:
+                    continue  # a phrase's own punctuation lined up with the padding, not with text
+                if clause_start and not _at_clause_start(visible, index[start]):
+                    continue
+                if count > 1:
+                    key = (position, number, clause_end, exception)
+                    gapped.setdefault(key, [[] for _ in range(count)])[piece].append((start, stop))
+                    continue
+                if exception:
+                    exceptions.append((start, stop, position))
+                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
+                    hits.append((start, stop, position))
+        for (position, _, clause_end, exception), pieces in gapped.items():
+            if not all(pieces):
+                continue
+            for start, stop in _chain(visible, scanned, index, pieces):
+                if exception:
+                    exceptions.append((start, stop, position))
+                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
+                    hits.append((start, stop, position))
+        return hits, exceptions
