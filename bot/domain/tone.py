@@ -181,7 +181,8 @@ _NEXT_STEP = re.compile(
       | (?:happy|glad|keen)\ to\b | i'd\ (?:be\ happy|love)\ to\b | want\ me\ to\b | shall\ i\b
       | (?:i've|i\ have|we've|we\ have)\ (?:just\ |already\ |now\ |also\ )?(?:checked|{_DONE})\b
       | (?:i|we)\ (?:just\ |already\ |also\ )?{_DONE}\b
-      | \bwill\ do\b
+      | \bwill\ do\b | here's\ (?:the|a|how|what)\b | i've\ put\b | i\ know\ who\b
+      | give\ me\ (?:a|an|one|two|five|ten|\d+|a\ few|a\ couple)\b
       | (?:i'm|i\ am|we're|we\ are)\ (?:now\ |already\ |still\ )?(?:checking|looking|asking|escalating|following\ up|
             reaching\ out|working|investigating|digging|contacting|on\ it|fixing|sorting)\b
       | (?<!not\ )(?<!stop\ )(?:checking|fixing|investigating|looking\ into|digging\ into|escalating|asking|
@@ -198,7 +199,8 @@ _DONE_FOR_THEM = re.compile(
 )
 # Said kindly: what cancels a blame or threat rule marked ``next_step_cancels`` besides a next step.
 _WARMTH = re.compile(
-    r"""\b(?:thanks|thank\ you|thx|ty|enjoy|no\ charge|free\ of\ charge|on\ us|i'm\ here|we're\ here|appreciate)\b
+    r"""\b(?:thanks|thank\ you|thx|ty|enjoy|no\ charge|free\ of\ charge|on\ us|i'm\ here|we're\ here|appreciate|
+        pleasure|glad|welcome)\b
       | 🎉 | :tada:""",
     re.VERBOSE,
 )
@@ -247,7 +249,7 @@ _CLAUSE_START = re.compile(
 )
 # Words after a phrase that still leave it at the end of its clause: "no idea tbh", "not my job, sorry 🤷".
 _TRAILING_FILLER = re.compile(
-    r"(?:[\s,]|:[a-z0-9_+\-]+:|[^\w\s.!?…]|\b(?:tbh|sorry|honestly|tho|though|rn|atm|imo|fwiw|mate|man)\b)*",
+    r"(?:[\s,]|:[a-z0-9_+\-]+:|[^\w\s.!?…]|\b(?:tbh|sorry|honestly|tho|though|rn|atm|imo|fwiw|mate|man|please|pls)\b)*",
     re.IGNORECASE,
 )
 
