@@ -350,6 +350,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
         settings=settings,
         renderers=outbox_renderers(),
     )
+    deps.tone.warm()
     team_id = str(identity["team_id"])
     with session_factory.begin() as session:
         workspace_rows.update_identity(

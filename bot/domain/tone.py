@@ -60,7 +60,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -79,7 +79,9 @@ DEFAULT_PRINCIPLES = {
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
 MAX_PIECES = 4  # pieces of a phrase, between "..." gaps
+CHAT_SPELLINGS_UP_TO = 600  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
 MAX_GAP_WORDS = 12  # words a "..." gap may stand for
+SHORT_GAP_WORDS = 3  # words a ".." gap may stand for
 
 _CATEGORY_ALIASES = {
     "brushoff": "brush_off",
@@ -108,7 +110,7 @@ _QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.MULTILINE)
 
 _CLAUSE_ENDS = frozenset(".!?…\n\r")
 # A gap in a phrase: "if you don't ... we will {cancel|suspend} your account".
-_GAP = re.compile(r"\s(?:\.\.\.|…)\s")
+_GAP = re.compile(r"\s(\.\.\.|…|\.\.)\s")
 # Slack's italics: an underscore at the edge of a word ("_not my job_"); one inside a word ("user_error") stays.
 _ITALIC_MARK = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
 _CLOSERS = " \t\"'”’»)]*_~"
@@ -193,7 +195,8 @@ _NEXT_STEP = re.compile(
 # Done for them, said without a person ("the truck is rescheduled"): a next step after a brush-off only, since
 # "Per my last message, it's fixed" still reads as blame.
 _DONE_FOR_THEM = re.compile(
-    r"""\b(?:is|are|was|were|has\ been|have\ been|got)\ (?:now\ |already\ |just\ )?(?:rescheduled|moved|booked|
+    r"""\b(?:is|are|was|were|has\ been|have\ been|'s\ been|'ve\ been|got)\ (?:now\ |already\ |just\ )?
+        (?:rescheduled|moved|booked|
         refunded|credited|escalated|arranged|sorted|resolved|restored|on\ its\ way|on\ the\ way)\b""",
     re.VERBOSE,
 )
@@ -296,6 +299,7 @@ class _Phrase:
     clause_end: bool
     exception: bool
     clause_start: bool = False
+    gaps: tuple[int, ...] = ()  # the most words each gap stands for
 
     @property
     def variants(self) -> tuple[str, ...]:
@@ -349,6 +353,7 @@ def _expand_contractions(text: str, table: dict[tuple[str, ...], tuple[str, ...]
     return tails[0]
 
 
+@lru_cache(maxsize=4096)
 def _compile_phrase(phrase: str) -> _Phrase:
     """Expand one phrase as written in a rule; raises ValueError with a friendly clause."""
     text = phrase.strip()
@@ -364,7 +369,11 @@ def _compile_phrase(phrase: str) -> _Phrase:
     normalized = _normalize_phrase(text)
     if not normalized:
         raise ValueError("a phrase is empty; separate phrases with “;”, for example: not my job; not my problem")
-    pieces = [p.strip() for p in _GAP.split(f" {normalized} ")]
+    parts = _GAP.split(f" {normalized} ")
+    pieces, gaps = (
+        [p.strip() for p in parts[::2]],
+        [SHORT_GAP_WORDS if g == ".." else MAX_GAP_WORDS for g in parts[1::2]],
+    )
     if not any(pieces):
         raise ValueError(f"“{phrase.strip()}” has no words to match")
     if len(pieces) > 1 and not all(pieces):
@@ -381,22 +390,22 @@ def _compile_phrase(phrase: str) -> _Phrase:
         if not all(any(_is_word_char(c) for c in choice) for choice in choices):
             raise ValueError(f"“{phrase.strip()}” has no words to match")
         try:
-            compiled.append(_piece_variants(choices, _EQUIVALENTS))
+            compiled.append(_piece_variants(choices, _EQUIVALENTS, CHAT_SPELLINGS_UP_TO))
         except _TooMany:  # chat spellings are a bonus a long phrase does without
             try:
-                compiled.append(_piece_variants(choices, _EQUIVALENTS_PLAIN))
+                compiled.append(_piece_variants(choices, _EQUIVALENTS_PLAIN, MAX_VARIANTS))
             except _TooMany:
                 raise ValueError(
                     f"“{phrase.strip()}” has over {MAX_VARIANTS:,} variants; split it into smaller phrases"
                 ) from None
-    return _Phrase(tuple(compiled), clause_end, exception, clause_start)
+    return _Phrase(tuple(compiled), clause_end, exception, clause_start, tuple(gaps))
 
 
 class _TooMany(Exception):
     pass
 
 
-def _piece_variants(choices: list[str], table: dict[tuple[str, ...], tuple[str, ...]]) -> tuple[str, ...]:
+def _piece_variants(choices: list[str], table: dict[tuple[str, ...], tuple[str, ...]], limit: int) -> tuple[str, ...]:
     variants: dict[str, None] = {}
     for choice in choices:
         try:
@@ -405,7 +414,7 @@ def _piece_variants(choices: list[str], table: dict[tuple[str, ...], tuple[str, 
             raise _TooMany from None
         for variant in expanded:
             variants[variant] = None
-        if len(variants) > MAX_VARIANTS:
+        if len(variants) > limit:
             raise _TooMany
     return tuple(variants)
 
@@ -685,21 +694,23 @@ def _at_clause_start(visible: str, before: int) -> bool:
     return _CLAUSE_START.search(visible, max(0, before - 80), before) is not None
 
 
-def _within_gap(visible: str, scanned: str, index: list[int], stop: int, start: int) -> bool:
+def _within_gap(visible: str, scanned: str, index: list[int], stop: int, start: int, words: int) -> bool:
     """Whether the words between two pieces of a phrase are few enough and in the same sentence."""
-    if start < stop or len(scanned[stop:start].split()) > MAX_GAP_WORDS:
+    if start < stop or len(scanned[stop:start].split()) > words:
         return False
     between = visible[index[stop - 1] + 1 : index[start]] if start > stop else ""
     return not any(char in _CLAUSE_ENDS for char in between)
 
 
-def _chain(visible: str, scanned: str, index: list[int], pieces: list[list[tuple[int, int]]]) -> list[tuple[int, int]]:
+def _chain(
+    visible: str, scanned: str, index: list[int], pieces: list[list[tuple[int, int]]], gaps: tuple[int, ...]
+) -> list[tuple[int, int]]:
     """Spans where every piece of a gapped phrase follows the one before, each taking the nearest that fits."""
     found = []
     for start, stop in sorted(set(pieces[0])):
         end = stop
-        for spans in pieces[1:]:
-            following = [s for s in spans if _within_gap(visible, scanned, index, end, s[0])]
+        for spans, words in zip(pieces[1:], gaps, strict=True):
+            following = [s for s in spans if _within_gap(visible, scanned, index, end, s[0], words)]
             if not following:
                 break
             end = min(following)[1]
@@ -741,9 +752,16 @@ def _unmatched(scanned: str, spans: list[_Span]) -> str:
 class ToneMatcher:
     """An immutable set of tone rules that finds, per category, the first phrase a message uses."""
 
-    __slots__ = ("_anchors", "_automaton", "_iter", "_rules", "_seen")
+    __slots__ = ("_anchors", "_automaton", "_gaps", "_iter", "_rules", "_seen")
 
-    def __init__(self, automaton: Any, rules: tuple[ToneRule, ...], anchors: Any = None) -> None:
+    def __init__(
+        self,
+        automaton: Any,
+        rules: tuple[ToneRule, ...],
+        anchors: Any = None,
+        gaps: dict[int, tuple[int, ...]] | None = None,
+    ) -> None:
+        self._gaps = gaps or {}  # per gapped phrase number, the most words each gap stands for
         self._automaton = automaton
         self._iter = automaton.iter
         # The fast check looks for anchors only: every single-piece phrase, and the rarest piece of a gapped one.
@@ -763,6 +781,7 @@ class ToneMatcher:
         # key -> {_Entry}
         entries: dict[str, dict[_Entry, None]] = {}
         anchors: set[str] = set()
+        gaps: dict[int, tuple[int, ...]] = {}
         number = 0
         for position, rule in enumerate(enabled):
             if rule.category not in CATEGORIES:
@@ -774,6 +793,8 @@ class ToneMatcher:
                     raise ToneRulesError(f"Rule “{rule.id}”: {error}.") from None
                 number += 1
                 count = len(compiled.pieces)
+                if compiled.gaps:
+                    gaps[number] = compiled.gaps
                 anchor = -1 if compiled.exception else _anchor_piece(compiled)
                 for piece, variants in enumerate(compiled.pieces):
                     for variant in variants:
@@ -804,7 +825,7 @@ class ToneMatcher:
             automaton.make_automaton()
         if anchors:
             fast.make_automaton()
-        return cls(automaton, enabled if anchors else (), fast)
+        return cls(automaton, enabled if anchors else (), fast, gaps)
 
     @property
     def rule_count(self) -> int:
@@ -876,10 +897,10 @@ class ToneMatcher:
                     exceptions.append((start, stop, position))
                 elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
                     hits.append((start, stop, position))
-        for (position, _, clause_end, exception), pieces in gapped.items():
+        for (position, number, clause_end, exception), pieces in gapped.items():
             if not all(pieces):
                 continue
-            for start, stop in _chain(visible, scanned, index, pieces):
+            for start, stop in _chain(visible, scanned, index, pieces, self._gaps[number]):
                 if exception:
                     exceptions.append((start, stop, position))
                 elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
