@@ -7,16 +7,23 @@ this module; a workspace adds rules in the settings modal (the line syntax below
 the settings, and disables any rule by its id.
 
 **Phrases.** Matching is whole-word and case-insensitive; apostrophe styles (' ’ ‘ ʼ `) are equivalent,
-whitespace runs collapse, and every contraction is equivalent to its long form both ways ("you'll" /
-"you will", "can't" / "cannot" / "can not" / "cant"), so a phrase is written once, in either form.
-A phrase may also use:
+whitespace runs collapse, Slack's formatting marks (``_italics_``, ``*bold*``, ``~strike~``) are ignored, and
+every contraction is equivalent to its long form both ways ("you'll" / "you will" / "youll", "can't" /
+"cannot" / "can not" / "cant"), so a phrase is written once, in either form. Chat spellings count the same
+way ("u", "ur", "u'll", "dept", "msg", "pls", "info") in every piece of a phrase that stays under
+``CHAT_SPELLINGS_UP_TO`` variants with them. A phrase may also use:
 
 - ``{call|contact|email}``: choices, expanded at build time ("you'll have to {call|email} billing").
   An empty choice makes a word optional: ``you'll {just |}have to wait``. Braces do not nest.
+- `` ... ``: a gap of up to ``MAX_GAP_WORDS`` words within one sentence, and `` .. `` one of up to
+  ``SHORT_GAP_WORDS``: "if you don't ... we'll .. {suspend|cancel} your" finds "If you don't pay by Friday,
+  we'll have to suspend your account". The pieces keep their order; at most ``MAX_PIECES`` pieces.
 - a trailing `` $``: the phrase fires only at the end of a clause, i.e. when it is followed by the end of
-  the text, a line break or ``. ! ? …`` ("or else $" fires on "…or else!", not on "or else we can try
-  Tuesday").
-- a leading ``!``: an exception, not a phrase. A hit of the rule that lies inside an exception's words is
+  the text, a line break or ``. ! ? …``, perhaps after fillers such as "tbh", "sorry" or an emoji ("or else $"
+  fires on "…or else!", not on "or else we can try Tuesday").
+- a leading ``^``: the phrase fires only at the start of a sentence, perhaps after "please", "sorry," and
+  the like ("^ ask your admin" fires on "Sorry, ask your admin.", not on "I can ask your admin").
+- a leading ``!``: an exception, not a phrase. A hit of the rule that starts inside an exception's words is
   dropped ("!you should have read access" keeps "you should have read the docs" firing but not "you
   should have read access now"). In TOML, exceptions may instead be listed under ``unless``.
 
@@ -31,24 +38,40 @@ optional and defaults to the category's principle. A ``|`` inside ``{…}`` belo
 
 **Rules files.** ``load_rules_file`` reads a ``.toml`` file with the schema of the shipped file (an array
 of ``[[rule]]`` tables with ``category``, ``phrases``, ``alternative`` and optionally ``id`` (default
-``custom.<n>``, n counting rules from 1), ``unless`` and ``principle``); a file with any other name is
-read as the line syntax.
+``custom.<n>``, n counting rules from 1), ``unless``, ``principle`` and ``next_step_cancels``); a file with
+any other name is read as the line syntax.
 
 **What is scanned.** What a person sees of the message (links by their label, entities unescaped), less
 what the author is quoting: blockquote lines (``>``/``&gt;``, and everything after ``>>>``), inline code
 and code fences. User, channel and group mentions are ignored (each counts as a space).
 
+**What cancels a tip.** Words that are not the author's own, said to a customer in earnest:
+
+- quotation without ``>``: a hit inside quotation marks ("…", “…”, «…»), or after reported speech in the
+  same sentence, or later on its line when a colon follows it ("Customer wrote: per my last email…", "they said
+  we'd have to call customer service", "their exact words", "forwarding their note:");
+- a pasted log line (one that starts with a timestamp, a bracketed time or an upper-case level such as WARN);
+- banter: a laughing emoji (😂 🤣 😆 😅 …, or Slack's ``:joy:`` and friends), "lol", "lmao", "haha", "jk".
+
+Messages in a channel the workspace lists under *Channels without nudges* (internal-only channels) and
+messages by people of another organisation are never checked; see ``bot.runtime.caches.ToneSetup``.
+
 **The next-step guard.** A brush-off does not fire when the message, with every matched phrase blanked
 out, still offers a next step in the first person ("I'll", "we will", "let me", "let's", "I can" but not
-"I can't", "I'm going to", "happy to", "I've asked", "I'm checking", ...): "I don't know, but I'll find
-out" is an honest answer, while "There's nothing I can do" is not rescued by its own "I can". Threats
-and blame are never cancelled: a threat with a promise is still a threat.
+"I can't", "I'm going to", "happy to", "want me to…?", "I'm checking", "give me ten minutes") or reports one
+taken, in any tense ("I've escalated", "I booked", "we moved", "I've opened a ticket for you", "the truck is
+rescheduled"): "I don't know, but I'll find out" is an honest answer, while "There's nothing I can do" is not
+rescued by its own "I can". Threats and blame are not cancelled (a threat with a promise is still a threat),
+except a rule marked ``next_step_cancels``, for words also said kindly: a first-person next step or thanks
+cancels it ("As I said on the call, we'll ship Thursday", "As mentioned, I've attached the invoice").
 
 **How it stays cheap.** Every phrase variant is folded into one Aho-Corasick automaton the same way as
 the customer matcher's names (see ``bot.domain.matcher``): non-word characters become one marker, a key
-is wrapped in markers, so the automaton reports only whole-word hits and, on the common path, a message
-costs one normalization and one scan that finds nothing. Only a message with a hit takes the slower path
-that maps positions back to the author's words and applies exceptions, clause ends and the guard.
+is wrapped in markers, so the automaton reports only whole-word hits. A second, smaller automaton holds the
+anchors: every single-piece phrase and, of a gapped phrase, its rarest piece (the one whose shortest variant
+is longest). On the common path a message costs one normalization and one scan of the anchors that finds
+nothing. Only a message with an anchor takes the slower path that maps positions back to the author's words,
+joins gapped pieces, and applies exceptions, clause edges, contexts and the guard.
 """
 
 from __future__ import annotations
