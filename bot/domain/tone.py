@@ -102,7 +102,7 @@ DEFAULT_PRINCIPLES = {
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
 MAX_PIECES = 4  # pieces of a phrase, between "..." gaps
-CHAT_SPELLINGS_UP_TO = 600  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
+CHAT_SPELLINGS_UP_TO = 300  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
 MAX_GAP_WORDS = 12  # words a "..." gap may stand for
 SHORT_GAP_WORDS = 3  # words a ".." gap may stand for
 
@@ -122,6 +122,7 @@ _MARK = "\x1f"
 _NON_WORD = re.compile(r"\W")
 _LATIN1_FOLD = bytes(c if chr(c).isalnum() or c == 0x5F else ord(_MARK) for c in range(256))
 _SPACE_RUN = re.compile(r"\s+")
+_SPACES = re.compile(r"  +")
 _LETTER_APOSTROPHE = "ʼ"
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'"})
 
@@ -231,24 +232,59 @@ _WARMTH = re.compile(
     re.VERBOSE,
 )
 
-# Reported speech: someone other than the author (not "I", "we" or "you") wrote or said what follows.
-_REPORTED = re.compile(
-    r"""(?:
-        (?<!\bi\s)(?<!\bwe\s)(?<!\byou\s)(?<!\bi've\s)(?<!\bi’ve\s)
-        \b(?!(?:i|we|you|as|like|already|previously|just|literally|also|again|have|had|has|then|once|twice|i've|i’ve|
-            we've|we’ve|you've|you’ve)\b)[a-z][\w'’]*\s+(?:(?:in|from|at|on)\s+\w+\s+)?
-        (?:literally\s+|just\s+|actually\s+|always\s+|even\s+)?
+# Reported speech: a verb of saying or writing whose subject is someone other than the author ("the customer
+# wrote", "Dave in finance says", "she's like"), or words that announce someone else's text.
+_REPORTING_VERB = re.compile(
+    r"""\b(?:(?:literally|just|actually|always|even)\s+)?
         (?:wrote|writes|said|says|replied|replies|told\ (?:me|us)|emailed|messaged|posted|responded|answered|
-           keeps\ saying|kept\ saying|put\ it|(?:is|was|were|are|'s|’s)\ (?:saying|like|asking|writing)|
-           reads)\b
-      | \b(?:their|his|her|the\ customer's|the\ client's|the\ customer’s|the\ client’s)\ (?:exact\ |own\ )?words\b
+           keeps\ saying|kept\ saying|put\ it|reads)\b
+      | (?:\b(?:is|was|were|are)\ |['’]s\ )(?:saying|like|asking|writing)\b""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_SUBJECT = re.compile(r"([a-z][\w'’]*)\s+(?:(?:in|from|at|on)\s+\w+\s+)?$|([a-z]\w*)$", re.IGNORECASE)
+_NOT_REPORTING = frozenset(
+    (
+        "i",
+        "we",
+        "you",
+        "as",
+        "like",
+        "already",
+        "previously",
+        "just",
+        "literally",
+        "also",
+        "again",
+        "have",
+        "had",
+        "has",
+        "then",
+        "once",
+        "twice",
+        "i've",
+        "i’ve",
+        "we've",
+        "we’ve",
+        "you've",
+        "you’ve",
+        "i'd",
+        "we'd",
+        "it",
+        "that",
+        "this",
+        "which",
+        "what",
+        "who",
+    )
+)
+_REPORTED = re.compile(
+    r"""\b(?:their|his|her|the\ customer['’]s|the\ client['’]s)\ (?:exact\ |own\ )?words\b
       | \bin\ (?:their|his|her)\ (?:own\ )?words\b
       | \bquot(?:e|ed|ing)\b | \bverbatim\b | \bpasting\b | \bcopy(?:ing)?\ of\b
       | \b(?:forwarding|forwarded|pasted|copying|copied|from)\b[^\n.!?:]{0,40}:
       | \b(?:their|his|her|the\ customer['’]?s|the\ client['’]?s|customer['’]?s|client['’]?s)
         \ (?:note|email|message|reply|ticket|text|dm|voicemail|letter|response|comment|review)\b
-      | \baccording\ to\ (?:them|him|her|the\ customer|the\ client)\b
-    )""",
+      | \baccording\ to\ (?:them|him|her|the\ customer|the\ client)\b""",
     re.VERBOSE | re.IGNORECASE,
 )
 # Quotation marks around the words: “…”, "…", «…», „…“ on one line.
@@ -323,6 +359,11 @@ class _Phrase:
     exception: bool
     clause_start: bool = False
     gaps: tuple[int, ...] = ()  # the most words each gap stands for
+
+    @property
+    def keys(self) -> tuple[tuple[tuple[str, int, int], ...], ...]:
+        """Per piece, each variant as an automaton key with its lead and trail markers (0 or 1)."""
+        return _phrase_keys(self)
 
     @property
     def variants(self) -> tuple[str, ...]:
@@ -673,6 +714,27 @@ def _normalize(visible: str) -> str:
     return scanned
 
 
+@lru_cache(maxsize=4096)
+def _phrase_keys(phrase: _Phrase) -> tuple[tuple[tuple[str, int, int], ...], ...]:
+    keys = []
+    for variants in phrase.pieces:
+        piece = []
+        for variant in variants:
+            lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
+            piece.append((_MARK * lead + _fold(variant) + _MARK * trail, lead, trail))
+        keys.append(tuple(piece))
+    return tuple(keys)
+
+
+def _automaton(entries: dict[str, list[_Entry]]) -> Any:
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+    for key, found in entries.items():
+        automaton.add_word(key, (len(key), tuple(found)))
+    if entries:
+        automaton.make_automaton()
+    return automaton
+
+
 def _anchor_piece(phrase: _Phrase) -> int:
     """The piece of a phrase the fast check looks for: the one whose shortest variant is longest, as the rarest."""
     return max(range(len(phrase.pieces)), key=lambda i: (min(len(v) for v in phrase.pieces[i]), i))
@@ -681,13 +743,20 @@ def _anchor_piece(phrase: _Phrase) -> int:
 def _normalize_mapped(visible: str) -> tuple[str, list[int]]:
     """``_normalize`` one character at a time, with the index in ``visible`` of each normalized character."""
     lowered = visible.lower()
-    if (
-        len(lowered) == len(visible)
-        and lowered.isprintable()
-        and "  " not in lowered
-        and _LETTER_APOSTROPHE not in lowered
-    ):
-        return lowered, list(range(len(visible)))  # the common case: nothing moves
+    if len(lowered) == len(visible) and lowered.isprintable() and _LETTER_APOSTROPHE not in lowered:
+        if "  " not in lowered:
+            return lowered, list(range(len(visible)))  # the common case: nothing moves
+        # Runs of plain spaces (a hidden mention leaves one): each keeps its first space.
+        kept: list[str] = []
+        positions: list[int] = []
+        last = 0
+        for run in _SPACES.finditer(lowered):
+            kept.append(lowered[last : run.start() + 1])
+            positions.extend(range(last, run.start() + 1))
+            last = run.end()
+        kept.append(lowered[last:])
+        positions.extend(range(last, len(lowered)))
+        return "".join(kept), positions
     chars: list[str] = []
     index: list[int] = []
     in_space = False
@@ -755,8 +824,14 @@ def _is_reported(visible: str, start: int, stop: int) -> bool:
     line_start, line_stop = _line_of(visible, start)
     if _LOG_LINE.match(visible, line_start, line_stop):
         return True
-    for marker in _REPORTED.finditer(visible, line_start, start):
-        between = visible[marker.end() : start]
+    markers = [m.end() for m in _REPORTED.finditer(visible, line_start, start)]
+    for verb in _REPORTING_VERB.finditer(visible, line_start, start):
+        subject = _SUBJECT.search(visible, line_start, verb.start())
+        word = subject and (subject.group(1) or subject.group(2))
+        if word and word.lower() not in _NOT_REPORTING:
+            markers.append(verb.end())
+    for end in markers:
+        between = visible[end:start]
         if between.lstrip()[:1] in (":", '"', "“") or not any(char in _CLAUSE_ENDS for char in between):
             return True
     return False
@@ -775,21 +850,20 @@ def _unmatched(scanned: str, spans: list[_Span]) -> str:
 class ToneMatcher:
     """An immutable set of tone rules that finds, per category, the first phrase a message uses."""
 
-    __slots__ = ("_anchors", "_automaton", "_gaps", "_iter", "_rules", "_seen")
+    __slots__ = ("_automaton", "_gaps", "_iter", "_others", "_rules")
 
     def __init__(
         self,
         automaton: Any,
         rules: tuple[ToneRule, ...],
-        anchors: Any = None,
+        others: Any = None,
         gaps: dict[int, tuple[int, ...]] | None = None,
     ) -> None:
         self._gaps = gaps or {}  # per gapped phrase number, the most words each gap stands for
+        # The anchors: every single-piece phrase, and the rarest piece of a gapped one. The fast check scans these.
         self._automaton = automaton
         self._iter = automaton.iter
-        # The fast check looks for anchors only: every single-piece phrase, and the rarest piece of a gapped one.
-        self._anchors = anchors if anchors is not None else automaton
-        self._seen = self._anchors.iter
+        self._others = others  # the other pieces of gapped phrases, scanned only once an anchor was seen
         self._rules = rules
 
     @classmethod
@@ -801,9 +875,10 @@ class ToneMatcher:
         """
         disabled = frozenset(disabled)
         enabled = tuple(rule for rule in rules if rule.id not in disabled)
-        # key -> {_Entry}
-        entries: dict[str, dict[_Entry, None]] = {}
-        anchors: set[str] = set()
+        # key -> entries. Anchors (every single-piece phrase, the rarest piece of a gapped one) go in the automaton the
+        # fast check scans; the other pieces of gapped phrases, often common words, in a second one.
+        anchors: dict[str, list[_Entry]] = {}
+        others: dict[str, list[_Entry]] = {}
         gaps: dict[int, tuple[int, ...]] = {}
         number = 0
         for position, rule in enumerate(enabled):
@@ -818,37 +893,15 @@ class ToneMatcher:
                 count = len(compiled.pieces)
                 if compiled.gaps:
                     gaps[number] = compiled.gaps
-                anchor = -1 if compiled.exception else _anchor_piece(compiled)
-                for piece, variants in enumerate(compiled.pieces):
-                    for variant in variants:
-                        lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
-                        key = _MARK * lead + _fold(variant) + _MARK * trail
-                        if piece == anchor:
-                            anchors.add(key)
-                        starts = piece == 0 and compiled.clause_start
-                        entry = (
-                            position,
-                            number,
-                            piece,
-                            count,
-                            compiled.clause_end,
-                            starts,
-                            compiled.exception,
-                            lead,
-                            trail,
-                        )
-                        entries.setdefault(key, {})[entry] = None
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        for key, found in entries.items():
-            automaton.add_word(key, (len(key), tuple(found)))
-        fast = ahocorasick.Automaton(ahocorasick.STORE_LENGTH, ahocorasick.KEY_STRING)
-        for key in anchors:
-            fast.add_word(key)
-        if entries:
-            automaton.make_automaton()
-        if anchors:
-            fast.make_automaton()
-        return cls(automaton, enabled if anchors else (), fast, gaps)
+                anchor = -1 if compiled.exception else _anchor_piece(compiled)  # an exception never sends a message on
+                for piece, keys in enumerate(compiled.keys):
+                    starts = piece == 0 and compiled.clause_start
+                    base = (position, number, piece, count, compiled.clause_end, starts, compiled.exception)
+                    table = anchors if piece == anchor else others
+                    for key, lead, trail in keys:
+                        table.setdefault(key, []).append((*base, lead, trail))
+        automaton = _automaton(anchors)
+        return cls(automaton, enabled if anchors else (), _automaton(others), gaps)
 
     @property
     def rule_count(self) -> int:
@@ -861,7 +914,7 @@ class ToneMatcher:
             return []
         visible = _visible(text)
         # The padding markers stand for the text's edges, so a phrase can start or end there.
-        if next(self._seen(_fold(f" {_normalize(visible)} ")), None) is None:
+        if next(self._iter(_fold(f" {_normalize(visible)} ")), None) is None:
             return []
         return self._confirm(visible)
 
@@ -904,7 +957,11 @@ class ToneMatcher:
         hits: list[_Span] = []
         exceptions: list[_Span] = []
         gapped: dict[tuple[int, int, bool, bool], list[list[tuple[int, int]]]] = {}
-        for end, (size, found) in self._iter(_fold(f" {scanned} ")):
+        folded = _fold(f" {scanned} ")
+        found_anywhere = self._iter(folded)
+        if self._others is not None and len(self._others):
+            found_anywhere = itertools.chain(found_anywhere, self._others.iter(folded))
+        for end, (size, found) in found_anywhere:
             # Folded offsets are one past scanned offsets (the padding), which cancels the inclusive end.
             for position, number, piece, count, clause_end, clause_start, exception, lead, trail in found:
                 start, stop = end - size + lead, end - trail
