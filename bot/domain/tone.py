@@ -65,13 +65,15 @@ rescued by its own "I can". Threats and blame are not cancelled (a threat with a
 except a rule marked ``next_step_cancels``, for words also said kindly: a first-person next step or thanks
 cancels it ("As I said on the call, we'll ship Thursday", "As mentioned, I've attached the invoice").
 
-**How it stays cheap.** Every phrase variant is folded into one Aho-Corasick automaton the same way as
+**How it stays cheap.** Every phrase variant is folded into an Aho-Corasick automaton the same way as
 the customer matcher's names (see ``bot.domain.matcher``): non-word characters become one marker, a key
-is wrapped in markers, so the automaton reports only whole-word hits. A second, smaller automaton holds the
-anchors: every single-piece phrase and, of a gapped phrase, its rarest piece (the one whose shortest variant
-is longest). On the common path a message costs one normalization and one scan of the anchors that finds
-nothing. Only a message with an anchor takes the slower path that maps positions back to the author's words,
-joins gapped pieces, and applies exceptions, clause edges, contexts and the guard.
+is wrapped in markers, so the automaton reports only whole-word hits. One automaton holds the anchors: every
+single-piece phrase and, of a gapped phrase, its rarest piece (the one whose shortest variant is longest); a
+second holds the other pieces of gapped phrases and the exceptions, often common words. On the common path a
+message costs one normalization and one scan of the anchors that finds nothing. Only a message with an anchor
+takes the slower path that scans both, maps positions back to the author's words, joins gapped pieces, and
+applies exceptions, clause edges, contexts and the guard. Compiled phrases are cached per process, so
+rebuilding a workspace's matcher after a rules change only refills the automata.
 """
 
 from __future__ import annotations
