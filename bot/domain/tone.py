@@ -104,7 +104,7 @@ DEFAULT_PRINCIPLES = {
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
 MAX_PIECES = 4  # pieces of a phrase, between "..." gaps
-CHAT_SPELLINGS_UP_TO = 300  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
+CHAT_SPELLINGS_UP_TO = 600  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
 MAX_GAP_WORDS = 12  # words a "..." gap may stand for
 SHORT_GAP_WORDS = 3  # words a ".." gap may stand for
 
@@ -799,18 +799,25 @@ def _within_gap(visible: str, scanned: str, index: list[int], stop: int, start: 
 def _chain(
     visible: str, scanned: str, index: list[int], pieces: list[list[tuple[int, int]]], gaps: tuple[int, ...]
 ) -> list[tuple[int, int]]:
-    """Spans where every piece of a gapped phrase follows the one before, each taking the nearest that fits."""
-    found = []
+    """Spans where every piece of a gapped phrase follows the one before within its gap (the nearest that leads
+    to a whole match: in "If we don't hear back, we'll close your account" the second "we" is the one)."""
+
+    def rest(end: int, piece: int) -> int | None:
+        if piece == len(pieces):
+            return end
+        for start, stop in sorted(set(pieces[piece])):
+            if _within_gap(visible, scanned, index, end, start, gaps[piece - 1]):
+                found = rest(stop, piece + 1)
+                if found is not None:
+                    return found
+        return None
+
+    spans = []
     for start, stop in sorted(set(pieces[0])):
-        end = stop
-        for spans, words in zip(pieces[1:], gaps, strict=True):
-            following = [s for s in spans if _within_gap(visible, scanned, index, end, s[0], words)]
-            if not following:
-                break
-            end = min(following)[1]
-        else:
-            found.append((start, end))
-    return found
+        end = rest(stop, 1)
+        if end is not None:
+            spans.append((start, end))
+    return spans
 
 
 def _line_of(visible: str, at: int) -> tuple[int, int]:
