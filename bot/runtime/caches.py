@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -136,6 +137,13 @@ def workspace_rules(*, rules_added: str, rules_file: str) -> tuple[ToneRule, ...
     return tuple(rules)
 
 
+@lru_cache(maxsize=16)
+def _tone_matcher(rules: tuple[ToneRule, ...], disabled: frozenset[str]) -> ToneMatcher:
+    # Building takes a moment and happens on the intake path: a settings change that leaves the rules alone (or a
+    # workspace with the same rules as another) reuses the matcher.
+    return ToneMatcher.build(rules, disabled=disabled)
+
+
 @dataclass(frozen=True)
 class ToneSetup:
     """A workspace's nudge settings and rules, ready for the hot path."""
@@ -153,7 +161,7 @@ class ToneSetup:
         return cls(
             enabled=row.nudges_enabled,
             excluded_channels=split_ids(row.excluded_channels),
-            matcher=ToneMatcher.build(rules, disabled=split_ids(row.rules_disabled)),
+            matcher=_tone_matcher(rules, split_ids(row.rules_disabled)),
             rules_file=row.rules_file,
             file_stamp=_file_stamp(row.rules_file) if row.rules_file else None,
         )
@@ -178,6 +186,12 @@ class ToneSetups:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: dict[str, _Cached] = {}
+
+    @staticmethod
+    def warm() -> None:
+        """Build the shipped rules' matcher now (at start-up, outside any transaction), so a workspace's first
+        message, or a settings change, does not wait for it."""
+        _tone_matcher(shipped_rules(), frozenset())
 
     def get(self, *, team_id: str, version: int, load: Callable[[], ToneSettingsRow]) -> ToneSetup:
         """The cached setup if built at this settings version (and its rules file is unchanged), else a new one."""
