@@ -587,6 +587,7 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
     observer.registry.register(OutboxBacklog(engine, clock))  # type: ignore[arg-type]
     # The token works (auth.test just said so): every sending hold is looked at again by the sender's first pass.
     sending_holds.retry_holds_now(deps, now=clock())
+    deps.tone.warm()
     team_id = str(identity["team_id"])
     if identity.get("enterprise_id"):  # an Enterprise Grid organisation: its other workspaces' people are staff too
         deps.enterprises[team_id] = str(identity["enterprise_id"])

@@ -19,7 +19,7 @@ from bot.blocks.text import (
 )
 from bot.domain.customer_commands import USAGE_EXAMPLES
 from bot.domain.errors import ALIASES_FIELD, NAME_FIELD, SINCE_FIELD
-from bot.views.customers import CustomerCard, CustomerList, CustomerRemoval
+from bot.views.customers import AddedCustomer, CustomerCard, CustomerList, CustomerRemoval, NameMatching
 
 ADD_CUSTOMER_CALLBACK = "customer_add"
 NAME_BLOCK, NAME_ACTION = NAME_FIELD, "name_input"  # block ids name the fields: an error shows under its own
@@ -28,6 +28,9 @@ OWNER_BLOCK, OWNER_ACTION = "owner", "owner_select"
 SINCE_BLOCK, SINCE_ACTION = SINCE_FIELD, "since_date"
 REMOVE_CONFIRM_ACTION = "customer_remove_confirm"
 REMOVE_KEEP_ACTION = "customer_remove_keep"
+EXACT_BLOCK, EXACT_ACTION = "exact", "exact_choice"
+# The form's switch: as the word lists decide, only as written, or in any letter case.
+EXACT_AUTO, EXACT_ON, EXACT_OFF = "auto", "on", "off"
 LIST_LINES_PER_SECTION = 25
 EXCERPT_SHOWN = 280
 
@@ -46,6 +49,13 @@ def build_customer_help() -> dict[str, Any]:
             context(
                 "Every part after the name is optional; the owner defaults to you. Type `/customer` alone for a form."
             ),
+            context(
+                "A name that is also an everyday word or a tool's name (“Target”, “Box”, “Zoom”) counts only as "
+                "written: “Target called” is a mention, “our target is 50” is not (a capital at the start of a "
+                "sentence still counts). I switch this on by myself when such a name is added; "
+                "`/customer exact Target off` counts it in any letter case, `/customer exact Target` says how it "
+                "is matched now."
+            ),
         ],
     )
 
@@ -55,11 +65,29 @@ def build_confirmation(mrkdwn: str, fallback: str) -> dict[str, Any]:
     return message(fallback, [section(f":white_check_mark: {mrkdwn}")])
 
 
-def confirm_added(name: str, owner_user_id: str) -> dict[str, Any]:
-    """Confirmation of a new customer."""
+def _as_written_note(matching: NameMatching) -> str:
+    """Why and how a name counts only as written, and the switch; empty when it counts in any letter case."""
+    if not matching.exact:
+        return ""
+    why = {
+        "everyday word": f"“{escape(matching.name)}” is also an everyday word, so ",
+        "tool": f"“{escape(matching.name)}” is also the name of a well-known tool or brand, so ",
+    }.get(matching.reason, "")
+    lower = escape(matching.written.lower())
+    return (
+        f"{why}I'll count “{escape(matching.name)}” only when it's written *{escape(matching.written)}*, "
+        f"not “{lower}” (a capital at the start of a sentence still counts). To count it in any letter case: "
+        f"`/customer exact {escape(matching.name)} off`"
+    )
+
+
+def confirm_added(added: AddedCustomer) -> dict[str, Any]:
+    """Confirmation of a new customer, saying which of its names count only as written."""
+    notes = [note for note in (_as_written_note(m) for m in added.names) if note]
     return build_confirmation(
-        f"Added *{escape(name)}*, owned by <@{owner_user_id}>. I'll record mentions of it in the channels I'm in.",
-        f"Added {name}",
+        f"Added *{escape(added.name)}*, owned by <@{added.owner_user_id}>. I'll record mentions of it in the "
+        "channels I'm in." + "".join(f"\n{note}" for note in notes),
+        f"Added {added.name}",
     )
 
 
@@ -68,9 +96,31 @@ def confirm_owner(name: str, owner_user_id: str) -> dict[str, Any]:
     return build_confirmation(f"*{escape(name)}* is now owned by <@{owner_user_id}>.", f"New owner for {name}")
 
 
-def confirm_alias(name: str, alias: str) -> dict[str, Any]:
-    """Confirmation of a new alias."""
-    return build_confirmation(f"*{escape(name)}* is now also known as *{escape(alias)}*.", f"{name} aka {alias}")
+def confirm_alias(alias: NameMatching) -> dict[str, Any]:
+    """Confirmation of a new alias, saying whether it counts only as written."""
+    note = _as_written_note(alias)
+    return build_confirmation(
+        f"*{escape(alias.customer)}* is now also known as *{escape(alias.name)}*." + (f"\n{note}" if note else ""),
+        f"{alias.customer} aka {alias.name}",
+    )
+
+
+def confirm_exact(matching: NameMatching, *, changed: bool) -> dict[str, Any]:
+    """`/customer exact`: how a name is matched now, and the switch back."""
+    name, customer = escape(matching.name), escape(matching.customer)
+    of = "" if matching.name == matching.customer else f" (a name of *{customer}*)"
+    if matching.exact:
+        text = (
+            f"“{name}”{of} {'now counts' if changed else 'counts'} only when it's written "
+            f"*{escape(matching.written)}*, not “{escape(matching.written.lower())}”. "
+            f"To count it in any letter case: `/customer exact {name} off`"
+        )
+    else:
+        text = (
+            f"“{name}”{of} {'now counts' if changed else 'counts'} in any letter case. "
+            f"To count it only as written: `/customer exact {name} on`"
+        )
+    return build_confirmation(text, f"{matching.name}: {'only as written' if matching.exact else 'any case'}")
 
 
 def _count(number: int, noun: str, nouns: str | None = None) -> str:
@@ -165,6 +215,8 @@ def build_customer_card(card: CustomerCard) -> dict[str, Any]:
         facts.append("*Also known as:* " + ", ".join(escape(a) for a in card.aliases))
     if card.linked_channels:
         facts.append("*Channel:* " + ", ".join(f"<#{c}>" for c in card.linked_channels))
+    if card.as_written:
+        facts.append("*Counted only as written:* " + ", ".join(escape(w) for w in card.as_written))
     blocks: list[Block] = [header(card.name), section("\n".join(facts)), divider()]
     if card.mentions:
         blocks.append(section("*Latest mentions*"))
@@ -243,5 +295,37 @@ def build_add_customer_modal(*, channel_id: str, owner_user_id: str) -> dict[str
                 "label": {"type": "plain_text", "text": "Customer since"},
                 "element": {"type": "datepicker", "action_id": SINCE_ACTION},
             },
+            _exact_input(),
         ],
+    }
+
+
+def _option(value: str, text: str, description: str) -> dict[str, Any]:
+    return {
+        "value": value,
+        "text": {"type": "plain_text", "text": text},
+        "description": {"type": "plain_text", "text": description},
+    }
+
+
+def _exact_input() -> dict[str, Any]:
+    """The form's `/customer exact` switch, for the name and its aliases."""
+    automatic = _option(
+        EXACT_AUTO, "Automatically", "Only as written if a name is an everyday word or a tool (Target, Zoom)"
+    )
+    return {
+        "type": "input",
+        "block_id": EXACT_BLOCK,
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Letter case"},
+        "element": {
+            "type": "radio_buttons",
+            "action_id": EXACT_ACTION,
+            "initial_option": automatic,
+            "options": [
+                automatic,
+                _option(EXACT_ON, "Only as written", "“Target called” counts, “our target is 50” does not"),
+                _option(EXACT_OFF, "Any letter case", "“target”, “Target” and “TARGET” all count"),
+            ],
+        },
     }

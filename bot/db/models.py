@@ -223,6 +223,9 @@ class CustomerName(Base):
     name: Mapped[str] = mapped_column(String(200))
     name_key: Mapped[str] = mapped_column(String(200))
     is_primary: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Counts only as written ("Target", not "our target"): None follows the shipped word lists, True/False is a
+    # person's choice (`/customer exact`).
+    exact: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=None)
 
     customer: Mapped[Customer] = relationship(back_populates="names")
 

@@ -17,7 +17,11 @@ USAGE_EXAMPLES = (
     "/customer alias Acme Acme Labs",
     "/customer remove Acme",
     "/customer link Acme",
+    "/customer exact Target on",
 )
+
+EXACT_USAGE = "/customer exact Target off"
+_SWITCH = {"on": True, "off": False}
 
 _USER_TOKEN = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
 # A keyword counts only after a word of the name and before its kind of value, so "Since 1900 Bakery"
@@ -68,6 +72,8 @@ class AddCustomer:
     aliases: tuple[str, ...] = ()
     owner_user_id: str | None = None
     since: date | None = None
+    # Only as written (True), in any letter case (False), or as the shipped word lists decide (None).
+    exact: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -106,8 +112,25 @@ class LinkChannel:
     query: str
 
 
+@dataclass(frozen=True)
+class SetExact:
+    """`/customer exact NAME on|off`: the name counts only as written, or in any letter case; no switch shows it."""
+
+    query: str
+    exact: bool | None
+
+
 CustomerCommand = (
-    Help | OpenModal | ListCustomers | AddCustomer | ShowCustomer | SetOwner | AddAlias | RemoveCustomer | LinkChannel
+    Help
+    | OpenModal
+    | ListCustomers
+    | AddCustomer
+    | ShowCustomer
+    | SetOwner
+    | AddAlias
+    | RemoveCustomer
+    | LinkChannel
+    | SetExact
 )
 
 
@@ -170,6 +193,8 @@ def parse_customer_command(text: str) -> CustomerCommand:
         if not rest:
             raise BadCommand("Tell me which customer to remove.", example="/customer remove Acme")
         return RemoveCustomer(query=clean_name(rest))
+    if verb == "exact":
+        return _parse_exact(rest)
     if verb == "link":
         if not rest:
             raise BadCommand("Tell me which customer this channel belongs to.", example="/customer link Acme")
@@ -217,6 +242,19 @@ def _parse_add(rest: str) -> AddCustomer:
         else:
             since = parse_date(value)
     return AddCustomer(name=name, aliases=aliases, owner_user_id=owner, since=since)
+
+
+def _parse_exact(rest: str) -> SetExact:
+    if not rest:
+        raise BadCommand("Tell me which name, then `on` or `off`.", example=EXACT_USAGE)
+    head, _, last = rest.rpartition(" ")
+    switch = _SWITCH.get(last.lower())
+    if switch is not None and not head.strip():
+        raise BadCommand(f"Tell me which name to switch {last.lower()}.", example=EXACT_USAGE)
+    if switch is None:
+        # No switch: the whole text is the name, and the answer says how it is matched now.
+        return SetExact(query=clean_name(rest), exact=None)
+    return SetExact(query=clean_name(head), exact=switch)
 
 
 def _parse_owner(rest: str) -> SetOwner:

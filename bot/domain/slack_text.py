@@ -55,7 +55,7 @@ def _entities(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _render_token(body: str, *, hide_mentions: bool) -> str:
+def _render_token(body: str, *, hide_mentions: bool, channel_names: bool = False) -> str:
     target, _, label = body.partition("|")
     kind = target[:1]
     if kind == "@":
@@ -63,6 +63,9 @@ def _render_token(body: str, *, hide_mentions: bool) -> str:
             return " "
         return f"@{label}" if label else "@someone"
     if kind == "#":
+        if channel_names and label:
+            # A channel named after a customer ("#acme_support") names it: the underscore separates words here.
+            return f" #{label.replace('_', '-')} "
         if hide_mentions:
             return " "
         return f"#{label}" if label else "#channel"
@@ -90,9 +93,14 @@ def _matchable_token(token: re.Match[str]) -> str:
     return _render_token(token.group(1), hide_mentions=True)
 
 
-def _render(text: str, *, hide_mentions: bool) -> str:
+def _name_token(token: re.Match[str]) -> str:
+    return _render_token(token.group(1), hide_mentions=True, channel_names=True)
+
+
+def _render(text: str, *, hide_mentions: bool, channel_names: bool = False) -> str:
     if "<" in text:
-        text = _TOKEN.sub(_matchable_token if hide_mentions else _visible_token, text)
+        render = _visible_token if not hide_mentions else _name_token if channel_names else _matchable_token
+        text = _TOKEN.sub(render, text)
     # Unescape after rendering tokens so an escaped "&lt;" in a label can never open a new token.
     return _unescape(text)
 
@@ -104,11 +112,13 @@ def visible_text(text: str) -> str:
     return _render(text, hide_mentions=False)
 
 
-def matchable_text(text: str) -> str:
-    """Return the visible text with every user, channel, special and group mention replaced by one space."""
+def matchable_text(text: str, *, channel_names: bool = False) -> str:
+    """Return the visible text with every user, channel, special and group mention replaced by one space; with
+    `channel_names`, a channel mention is its name instead (`#acme-support`, set off by spaces), which can name a
+    customer."""
     if "<" not in text and "&" not in text:
         return text
-    return _render(text, hide_mentions=True)
+    return _render(text, hide_mentions=True, channel_names=channel_names)
 
 
 # C0 control characters other than tab and newlines, and DEL: never meaningful in Slack text, and PostgreSQL

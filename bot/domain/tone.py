@@ -7,16 +7,23 @@ this module; a workspace adds rules in the settings modal (the line syntax below
 the settings, and disables any rule by its id.
 
 **Phrases.** Matching is whole-word and case-insensitive; apostrophe styles (' ’ ‘ ʼ `) are equivalent,
-whitespace runs collapse, and every contraction is equivalent to its long form both ways ("you'll" /
-"you will", "can't" / "cannot" / "can not" / "cant"), so a phrase is written once, in either form.
-A phrase may also use:
+whitespace runs collapse, Slack's formatting marks (``_italics_``, ``*bold*``, ``~strike~``) are ignored, and
+every contraction is equivalent to its long form both ways ("you'll" / "you will" / "youll", "can't" /
+"cannot" / "can not" / "cant"), so a phrase is written once, in either form. Chat spellings count the same
+way ("u", "ur", "u'll", "dept", "msg", "pls", "info") in every piece of a phrase that stays under
+``CHAT_SPELLINGS_UP_TO`` variants with them. A phrase may also use:
 
 - ``{call|contact|email}``: choices, expanded at build time ("you'll have to {call|email} billing").
   An empty choice makes a word optional: ``you'll {just |}have to wait``. Braces do not nest.
+- `` ... ``: a gap of up to ``MAX_GAP_WORDS`` words within one sentence, and `` .. `` one of up to
+  ``SHORT_GAP_WORDS``: "if you don't ... we'll .. {suspend|cancel} your" finds "If you don't pay by Friday,
+  we'll have to suspend your account". The pieces keep their order; at most ``MAX_PIECES`` pieces.
 - a trailing `` $``: the phrase fires only at the end of a clause, i.e. when it is followed by the end of
-  the text, a line break or ``. ! ? …`` ("or else $" fires on "…or else!", not on "or else we can try
-  Tuesday").
-- a leading ``!``: an exception, not a phrase. A hit of the rule that lies inside an exception's words is
+  the text, a line break or ``. ! ? …``, perhaps after fillers such as "tbh", "sorry" or an emoji ("or else $"
+  fires on "…or else!", not on "or else we can try Tuesday").
+- a leading ``^``: the phrase fires only at the start of a sentence, perhaps after "please", "sorry," and
+  the like ("^ ask your admin" fires on "Sorry, ask your admin.", not on "I can ask your admin").
+- a leading ``!``: an exception, not a phrase. A hit of the rule that starts inside an exception's words is
   dropped ("!you should have read access" keeps "you should have read the docs" firing but not "you
   should have read access now"). In TOML, exceptions may instead be listed under ``unless``.
 
@@ -31,24 +38,42 @@ optional and defaults to the category's principle. A ``|`` inside ``{…}`` belo
 
 **Rules files.** ``load_rules_file`` reads a ``.toml`` file with the schema of the shipped file (an array
 of ``[[rule]]`` tables with ``category``, ``phrases``, ``alternative`` and optionally ``id`` (default
-``custom.<n>``, n counting rules from 1), ``unless`` and ``principle``); a file with any other name is
-read as the line syntax.
+``custom.<n>``, n counting rules from 1), ``unless``, ``principle`` and ``next_step_cancels``); a file with
+any other name is read as the line syntax.
 
 **What is scanned.** What a person sees of the message (links by their label, entities unescaped), less
 what the author is quoting: blockquote lines (``>``/``&gt;``, and everything after ``>>>``), inline code
 and code fences. User, channel and group mentions are ignored (each counts as a space).
 
+**What cancels a tip.** Words that are not the author's own, said to a customer in earnest:
+
+- quotation without ``>``: a hit inside quotation marks ("…", “…”, «…»), or after reported speech in the
+  same sentence, or later on its line when a colon follows it ("Customer wrote: per my last email…", "they said
+  we'd have to call customer service", "their exact words", "forwarding their note:");
+- a pasted log line (one that starts with a timestamp, a bracketed time or an upper-case level such as WARN);
+- banter: a laughing emoji (😂 🤣 😆 😅 …, or Slack's ``:joy:`` and friends), "lol", "lmao", "haha", "jk".
+
+Messages in a channel the workspace lists under *Channels without nudges* (internal-only channels) and
+messages by people of another organisation are never checked; see ``bot.runtime.caches.ToneSetup``.
+
 **The next-step guard.** A brush-off does not fire when the message, with every matched phrase blanked
 out, still offers a next step in the first person ("I'll", "we will", "let me", "let's", "I can" but not
-"I can't", "I'm going to", "happy to", "I've asked", "I'm checking", ...): "I don't know, but I'll find
-out" is an honest answer, while "There's nothing I can do" is not rescued by its own "I can". Threats
-and blame are never cancelled: a threat with a promise is still a threat.
+"I can't", "I'm going to", "happy to", "want me to…?", "I'm checking", "give me ten minutes") or reports one
+taken, in any tense ("I've escalated", "I booked", "we moved", "I've opened a ticket for you", "the truck is
+rescheduled"): "I don't know, but I'll find out" is an honest answer, while "There's nothing I can do" is not
+rescued by its own "I can". Threats and blame are not cancelled (a threat with a promise is still a threat),
+except a rule marked ``next_step_cancels``, for words also said kindly: a first-person next step or thanks
+cancels it ("As I said on the call, we'll ship Thursday", "As mentioned, I've attached the invoice").
 
-**How it stays cheap.** Every phrase variant is folded into one Aho-Corasick automaton the same way as
+**How it stays cheap.** Every phrase variant is folded into an Aho-Corasick automaton the same way as
 the customer matcher's names (see ``bot.domain.matcher``): non-word characters become one marker, a key
-is wrapped in markers, so the automaton reports only whole-word hits and, on the common path, a message
-costs one normalization and one scan that finds nothing. Only a message with a hit takes the slower path
-that maps positions back to the author's words and applies exceptions, clause ends and the guard.
+is wrapped in markers, so the automaton reports only whole-word hits. One automaton holds the anchors: every
+single-piece phrase and, of a gapped phrase, its rarest piece (the one whose shortest variant is longest); a
+second holds the other pieces of gapped phrases and the exceptions, often common words. On the common path a
+message costs one normalization and one scan of the anchors that finds nothing. Only a message with an anchor
+takes the slower path that scans both, maps positions back to the author's words, joins gapped pieces, and
+applies exceptions, clause edges, contexts and the guard. Compiled phrases are cached per process, so
+rebuilding a workspace's matcher after a rules change only refills the automata.
 """
 
 from __future__ import annotations
@@ -60,7 +85,7 @@ import tomllib
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -78,6 +103,10 @@ DEFAULT_PRINCIPLES = {
 }
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
+MAX_PIECES = 4  # pieces of a phrase, between "..." gaps
+CHAT_SPELLINGS_UP_TO = 600  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
+MAX_GAP_WORDS = 12  # words a "..." gap may stand for
+SHORT_GAP_WORDS = 3  # words a ".." gap may stand for
 
 _CATEGORY_ALIASES = {
     "brushoff": "brush_off",
@@ -88,13 +117,14 @@ _CATEGORY_ALIASES = {
 }
 _CATEGORY_CHOICES = "brush-off, threat or blame"
 _LINE_EXAMPLE = "brush-off | not my circus | Let me find out who can help, and stay with you until it's solved"
-_TOML_KEYS = ("id", "category", "phrases", "unless", "alternative", "principle")
+_TOML_KEYS = ("id", "category", "phrases", "unless", "alternative", "principle", "next_step_cancels")
 
 # Whitespace, so it can never survive in normalized text: a marker is never ambiguous.
 _MARK = "\x1f"
 _NON_WORD = re.compile(r"\W")
 _LATIN1_FOLD = bytes(c if chr(c).isalnum() or c == 0x5F else ord(_MARK) for c in range(256))
 _SPACE_RUN = re.compile(r"\s+")
+_SPACES = re.compile(r"  +")
 _LETTER_APOSTROPHE = "ʼ"
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'"})
 
@@ -105,6 +135,10 @@ _QUOTE_REST = re.compile(r"^[ \t]*(?:>>>|&gt;&gt;&gt;).*", re.MULTILINE | re.DOT
 _QUOTE_LINE = re.compile(r"^[ \t]*(?:>|&gt;).*$", re.MULTILINE)
 
 _CLAUSE_ENDS = frozenset(".!?…\n\r")
+# A gap in a phrase: "if you don't ... we will {cancel|suspend} your account".
+_GAP = re.compile(r"\s(\.\.\.|…|\.\.)\s")
+# Slack's italics: an underscore at the edge of a word ("_not my job_"); one inside a word ("user_error") stays.
+_ITALIC_MARK = re.compile(r"(?<![^\W_])_+|_+(?![^\W_])")
 _CLOSERS = " \t\"'”’»)]*_~"
 
 # Equivalence groups: every form in a group matches every other. A form that is in two groups ("i'd" is
@@ -130,40 +164,157 @@ _CONTRACTIONS = (
     ("should've", "should have", "shouldve"), ("could've", "could have", "couldve"),
     ("would've", "would have", "wouldve"), ("must've", "must have"),
     ("going to", "gonna"), ("want to", "wanna"), ("got to", "gotta"),
+    ("documentation", "docs"),
+)
+# Chat spellings, matched like contractions while a phrase stays under MAX_VARIANTS with them ("u'll have to call
+# support", "not my dept", "per my last msg", "pls read the docs").
+_CHAT_SPELLINGS = (
+    ("you'll", "you will", "youll", "u'll"), ("you're", "you are", "youre", "ur"), ("you've", "you have", "u've"),
+    ("you'd", "you would", "u'd"), ("you'd", "you had", "u'd"),
+    ("you", "u"), ("your", "ur"), ("yourself", "urself"), ("department", "dept"), ("departments", "depts"),
+    ("message", "msg"), ("messages", "msgs"), ("please", "pls", "plz"), ("information", "info"),
 )
 # fmt: on
 
 
-def _equivalents() -> dict[tuple[str, ...], tuple[str, ...]]:
+def _equivalents(groups: tuple[tuple[str, ...], ...]) -> dict[tuple[str, ...], tuple[str, ...]]:
     table: dict[tuple[str, ...], list[str]] = {}
-    for group in _CONTRACTIONS:
+    for group in groups:
         for form in group:
             forms = table.setdefault(tuple(form.split()), [])
             forms.extend(f for f in group if f not in forms)
     return {key: tuple(forms) for key, forms in table.items()}
 
 
-_EQUIVALENTS = _equivalents()
+_EQUIVALENTS_PLAIN = _equivalents(_CONTRACTIONS)
+_EQUIVALENTS = _equivalents(_CONTRACTIONS + _CHAT_SPELLINGS)
 _LONGEST_FORM = max(len(key) for key in _EQUIVALENTS)
+
+# Actions taken that are a next step when said in the first person: "I've escalated", "we moved", "I booked".
+_DONE = r"""(?:asked|escalated|flagged|pinged|reached\ out|raised|filed|opened|looped|contacted|emailed|messaged|
+    called|requested|booked|scheduled|rescheduled|moved|processed|refunded|fixed|sent|updated|credited|applied|added|
+    set\ up|created|reset|restored|resolved|arranged|forwarded|submitted|logged|reopened|extended|changed|shipped|
+    tagged|cc'd|assigned|passed|handed|walked|upgraded|switched|introduced|started|waived|put\ in|granted|approved|
+    removed|re-?ran|rolled\ back|patched|deployed|pasted|attached|included|linked|shared|written|documented|
+    generated|issued|renewed|restarted|cleared|refreshed|enabled|disabled)"""
 
 # A next step offered in the first person, scanned in normalized text with apostrophes unified.
 _NEXT_STEP = re.compile(
-    r"""\b(?:
+    rf"""\b(?:
         (?:i|we)(?:'ll|\ will)\b(?!\ not\b|\ never\b|\ see\b(?!\ (?:what|if|whether|how|who)))
       | (?:i'm|i\ am|we're|we\ are)\ (?:going\ to|gonna|about\ to)\b
       | let\ me\b(?!\ know\b) | let's\b | let\ us\b
       | (?<!what\ )(?<!nothing\ )(?<!anything\ )(?<!all\ )(?<!if\ )(?<!whether\ )(?<!much\ )(?<!more\ )
         (?<!else\ )(?:i|we)\ (?:can|could)\b(?!'t|\ not\b|\ only\b|\ never\b)
-      | (?:happy|glad|keen)\ to\b | i'd\ (?:be\ happy|love)\ to\b
-      | (?:i've|i\ have|we've|we\ have)\ (?:just\ |already\ )?(?:asked|escalated|flagged|pinged|reached\ out|raised|
-            filed|opened|looped|contacted|emailed|messaged|called|checked|requested|booked|scheduled|processed|
-            refunded|fixed|sent|updated|credited|applied|added|set\ up|created|reset|restored|resolved|arranged|
-            forwarded|submitted|logged|reopened|extended|changed|shipped)\b
-      | \bwill\ do\b
+      | (?:happy|glad|keen)\ to\b | i'd\ (?:be\ happy|love)\ to\b | want\ me\ to\b | shall\ i\b
+      | (?:i've|i\ have|we've|we\ have)\ (?:just\ |already\ |now\ |also\ )?(?:checked|{_DONE})\b
+      | (?:i|we)\ (?:just\ |already\ |also\ )?{_DONE}\b
+      | \bwill\ do\b | here's\ (?:the|a|how|what)\b | i've\ put\b | i\ know\ who\b
+      | give\ me\ (?:a|an|one|two|five|ten|\d+|a\ few|a\ couple)\b
       | (?:i'm|i\ am|we're|we\ are)\ (?:now\ |already\ |still\ )?(?:checking|looking|asking|escalating|following\ up|
-            reaching\ out|working|investigating|digging|contacting|on\ it)\b
+            reaching\ out|working|investigating|digging|contacting|on\ it|fixing|sorting)\b
+      | (?<!not\ )(?<!stop\ )(?:checking|fixing|investigating|looking\ into|digging\ into|escalating|asking|
+            following\ up)\b
     )""",
     re.VERBOSE,
+)
+# Done for them, said without a person ("the truck is rescheduled"): a next step after a brush-off only, since
+# "Per my last message, it's fixed" still reads as blame.
+_DONE_FOR_THEM = re.compile(
+    r"""\b(?:is|are|was|were|has\ been|have\ been|'s\ been|'ve\ been|got)\ (?:now\ |already\ |just\ )?
+        (?:rescheduled|moved|booked|
+        refunded|credited|escalated|arranged|sorted|resolved|restored|on\ its\ way|on\ the\ way)\b""",
+    re.VERBOSE,
+)
+# Said kindly: what cancels a blame or threat rule marked ``next_step_cancels`` besides a next step.
+_WARMTH = re.compile(
+    r"""\b(?:thanks|thank\ you|thx|ty|enjoy|no\ charge|free\ of\ charge|on\ us|i'm\ here|we're\ here|appreciate|
+        pleasure|glad|welcome)\b
+      | 🎉 | :tada:""",
+    re.VERBOSE,
+)
+
+# Reported speech: a verb of saying or writing whose subject is someone other than the author ("the customer
+# wrote", "Dave in finance says", "she's like"), or words that announce someone else's text.
+_REPORTING_VERB = re.compile(
+    r"""\b(?:(?:literally|just|actually|always|even)\s+)?
+        (?:wrote|writes|said|says|replied|replies|told\ (?:me|us)|emailed|messaged|posted|responded|answered|
+           keeps\ saying|kept\ saying|put\ it|reads)\b
+      | (?:\b(?:is|was|were|are)\ |['’]s\ )(?:saying|like|asking|writing)\b""",
+    re.VERBOSE | re.IGNORECASE,
+)
+_SUBJECT = re.compile(r"([a-z][\w'’]*)\s+(?:(?:in|from|at|on)\s+\w+\s+)?$|([a-z]\w*)$", re.IGNORECASE)
+_NOT_REPORTING = frozenset(
+    (
+        "i",
+        "we",
+        "you",
+        "as",
+        "like",
+        "already",
+        "previously",
+        "just",
+        "literally",
+        "also",
+        "again",
+        "have",
+        "had",
+        "has",
+        "then",
+        "once",
+        "twice",
+        "i've",
+        "i’ve",
+        "we've",
+        "we’ve",
+        "you've",
+        "you’ve",
+        "i'd",
+        "we'd",
+        "it",
+        "that",
+        "this",
+        "which",
+        "what",
+        "who",
+    )
+)
+_REPORTED = re.compile(
+    r"""\b(?:their|his|her|the\ customer['’]s|the\ client['’]s)\ (?:exact\ |own\ )?words\b
+      | \bin\ (?:their|his|her)\ (?:own\ )?words\b
+      | \bquot(?:e|ed|ing)\b | \bverbatim\b | \bpasting\b | \bcopy(?:ing)?\ of\b
+      | \b(?:forwarding|forwarded|pasted|copying|copied|from)\b[^\n.!?:]{0,40}:
+      | \b(?:their|his|her|the\ customer['’]?s|the\ client['’]?s|customer['’]?s|client['’]?s)
+        \ (?:note|email|message|reply|ticket|text|dm|voicemail|letter|response|comment|review)\b
+      | \baccording\ to\ (?:them|him|her|the\ customer|the\ client)\b""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# Quotation marks around the words: “…”, "…", «…», „…“ on one line.
+_QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]')
+# A log line pasted as it is: it starts with a timestamp, a bracketed time or an upper-case level.
+_LOG_LINE = re.compile(
+    r"^[ \t]*(?:\[\d|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?::\d{2})?\s"
+    r"|(?:TRACE|DEBUG|INFO|WARN|WARNING|ERROR|FATAL|CRITICAL)\b).*$",
+    re.MULTILINE,
+)
+# Banter: laughing emoji and words. A message with one is not addressed to a customer in earnest.
+_BANTER = re.compile(
+    r"[😂🤣😆😹😅😄😁]|:(?:joy|rolling_on_the_floor_laughing|laughing|satisfied|sweat_smile|smile|grin|joy_cat):"
+    r"|\b(?:lol+|lmf?ao+|rofl|roflmao|ha(?:ha)+h?|hehe+|jk|j/k|just\ kidding|kidding|joking)\b",
+    re.IGNORECASE | re.VERBOSE,
+)
+# What may come before a phrase that starts a clause ("^"): the start of the text or of a sentence, then openers
+# and fillers ("Sorry, please contact billing", "ok so just google it").
+_CLAUSE_START = re.compile(
+    r"""(?:\A|[.!?…\n:;—–]|\s-)[\s"'“‘(*_~]*
+        (?:(?:please|pls|plz|kindly|just|sorry|hmm+|ok|okay|yeah|yes|no|nope|so|well|honestly|tbh|then|um+|uh+|hey|hi|
+            mate|sir|also|again|seriously|look|listen|instead|otherwise|sure|ah|oh|unfortunately|sadly)\b[\s,]*)*\Z""",
+    re.IGNORECASE | re.VERBOSE,
+)
+# Words after a phrase that still leave it at the end of its clause: "no idea tbh", "not my job, sorry 🤷".
+_TRAILING_FILLER = re.compile(
+    r"(?:[\s,]|:[a-z0-9_+\-]+:|[^\w\s.!?…]|\b(?:tbh|sorry|honestly|tho|though|rn|atm|imo|fwiw|mate|man|please|pls)\b)*",
+    re.IGNORECASE,
 )
 
 
@@ -181,6 +332,14 @@ class ToneRule:
     alternative: str
     principle: str
     unless: tuple[str, ...] = ()  # exceptions: a hit inside one of these is no hit
+    # A threat or blame rule whose words are also said kindly ("As I said on the call, we'll ship Thursday"): a next
+    # step or thanks in the message cancels it, as a next step always cancels a brush-off.
+    next_step_cancels: bool = False
+
+    @property
+    def cancelled_by_next_step(self) -> bool:
+        """Whether a next step offered in the same message means no tip."""
+        return self.category == "brush_off" or self.next_step_cancels
 
 
 @dataclass(frozen=True)
@@ -196,9 +355,22 @@ class ToneHit:
 
 @dataclass(frozen=True)
 class _Phrase:
-    variants: tuple[str, ...]  # normalized texts, every choice and contraction spelled out
+    # Per piece (pieces are the parts between " ... " gaps), normalized texts, every choice and contraction spelled out.
+    pieces: tuple[tuple[str, ...], ...]
     clause_end: bool
     exception: bool
+    clause_start: bool = False
+    gaps: tuple[int, ...] = ()  # the most words each gap stands for
+
+    @property
+    def keys(self) -> tuple[tuple[tuple[str, int, int], ...], ...]:
+        """Per piece, each variant as an automaton key with its lead and trail markers (0 or 1)."""
+        return _phrase_keys(self)
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Every variant of every piece."""
+        return tuple(v for piece in self.pieces for v in piece)
 
 
 def _is_word_char(char: str) -> bool:
@@ -230,14 +402,14 @@ def _expand_choices(text: str) -> list[str]:
     return [" ".join("".join(combo).split()) for combo in itertools.product(*options)]
 
 
-def _expand_contractions(text: str) -> list[str]:
+def _expand_contractions(text: str, table: dict[tuple[str, ...], tuple[str, ...]] = _EQUIVALENTS_PLAIN) -> list[str]:
     # Every way of reading the words as contractions counts: "we will not" is "we'll not" and "we won't".
     words = text.split(" ")
     tails: list[list[str]] = [[] for _ in range(len(words))] + [[""]]
     for i in range(len(words) - 1, -1, -1):
         found: dict[str, None] = {}
         for size in range(1, min(_LONGEST_FORM, len(words) - i) + 1):
-            forms = _EQUIVALENTS.get(tuple(words[i : i + size]), (words[i],) if size == 1 else ())
+            forms = table.get(tuple(words[i : i + size]), (words[i],) if size == 1 else ())
             for form in forms:
                 for tail in tails[i + size]:
                     found[f"{form} {tail}" if tail else form] = None
@@ -247,6 +419,7 @@ def _expand_contractions(text: str) -> list[str]:
     return tails[0]
 
 
+@lru_cache(maxsize=4096)
 def _compile_phrase(phrase: str) -> _Phrase:
     """Expand one phrase as written in a rule; raises ValueError with a friendly clause."""
     text = phrase.strip()
@@ -256,20 +429,60 @@ def _compile_phrase(phrase: str) -> _Phrase:
     clause_end = len(text) >= 2 and text.endswith("$") and text[-2].isspace()
     if clause_end:
         text = text[:-1].strip()
+    clause_start = len(text) >= 2 and text.startswith("^") and text[1].isspace()
+    if clause_start:
+        text = text[1:].strip()
     normalized = _normalize_phrase(text)
     if not normalized:
         raise ValueError("a phrase is empty; separate phrases with “;”, for example: not my job; not my problem")
-    variants: dict[str, None] = {}
-    for choice in _expand_choices(normalized):
-        if not any(_is_word_char(c) for c in choice):
+    parts = _GAP.split(f" {normalized} ")
+    pieces, gaps = (
+        [p.strip() for p in parts[::2]],
+        [SHORT_GAP_WORDS if g == ".." else MAX_GAP_WORDS for g in parts[1::2]],
+    )
+    if not any(pieces):
+        raise ValueError(f"“{phrase.strip()}” has no words to match")
+    if len(pieces) > 1 and not all(pieces):
+        raise ValueError(
+            f"“{phrase.strip()}” needs words on both sides of “...”, for example: if you don't ... we will"
+        )
+    if len(pieces) > MAX_PIECES:
+        raise ValueError(
+            f"“{phrase.strip()}” has more than {MAX_PIECES - 1} gaps (“...”); split it into smaller phrases"
+        )
+    compiled = []
+    for piece in pieces:
+        choices = _expand_choices(piece)
+        if not all(any(_is_word_char(c) for c in choice) for choice in choices):
             raise ValueError(f"“{phrase.strip()}” has no words to match")
-        for variant in _expand_contractions(choice):
-            variants[variant] = None
-            if len(variants) > MAX_VARIANTS:
+        try:
+            compiled.append(_piece_variants(choices, _EQUIVALENTS, CHAT_SPELLINGS_UP_TO))
+        except _TooMany:  # chat spellings are a bonus a long phrase does without
+            try:
+                compiled.append(_piece_variants(choices, _EQUIVALENTS_PLAIN, MAX_VARIANTS))
+            except _TooMany:
                 raise ValueError(
                     f"“{phrase.strip()}” has over {MAX_VARIANTS:,} variants; split it into smaller phrases"
-                )
-    return _Phrase(tuple(variants), clause_end, exception)
+                ) from None
+    return _Phrase(tuple(compiled), clause_end, exception, clause_start, tuple(gaps))
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _piece_variants(choices: list[str], table: dict[tuple[str, ...], tuple[str, ...]], limit: int) -> tuple[str, ...]:
+    variants: dict[str, None] = {}
+    for choice in choices:
+        try:
+            expanded = _expand_contractions(choice, table)
+        except ValueError:
+            raise _TooMany from None
+        for variant in expanded:
+            variants[variant] = None
+        if len(variants) > limit:
+            raise _TooMany
+    return tuple(variants)
 
 
 # --- rules as data ---------------------------------------------------------------------------------
@@ -396,6 +609,8 @@ def _rule_from_table(table: dict[str, Any], *, default_id: str) -> ToneRule:
     for key in ("id", "alternative", "principle"):
         if key in table and not isinstance(table[key], str):
             raise ValueError(f"“{key}” must be quoted text")
+    if not isinstance(table.get("next_step_cancels", False), bool):
+        raise ValueError("“next_step_cancels” must be true or false")
     phrases = _strings(table.get("phrases", []), key="phrases")
     if any(not p.strip() for p in phrases):
         raise ValueError("a phrase is empty")
@@ -406,6 +621,7 @@ def _rule_from_table(table: dict[str, Any], *, default_id: str) -> ToneRule:
         alternative=table.get("alternative", ""),
         principle=table.get("principle") or DEFAULT_PRINCIPLES[category],
         unless=_strings(table.get("unless", []), key="unless"),
+        next_step_cancels=table.get("next_step_cancels", False),
     )
     _check_rule(rule)
     return rule
@@ -461,6 +677,9 @@ def load_rules_file(path: str | os.PathLike[str]) -> tuple[ToneRule, ...]:
 
 # (start, stop, rule position) in the normalized text.
 _Span = tuple[int, int, int]
+# What the automaton stores per key: (rule position, phrase number, piece, pieces, clause end, clause start, exception,
+# lead marker, trail marker).
+_Entry = tuple[int, int, int, int, bool, bool, bool, int, int]
 
 
 def _without_quotes(text: str) -> str:
@@ -477,6 +696,8 @@ def _without_quotes(text: str) -> str:
 def _visible(text: str) -> str:
     # What the author wrote, as people see it, less what they quote: the text hits are cut from.
     visible = matchable_text(_without_quotes(text))
+    if "_" in visible:
+        visible = _ITALIC_MARK.sub(" ", visible)
     if not visible.isascii() and not unicodedata.is_normalized("NFC", visible):
         visible = unicodedata.normalize("NFC", visible)
     return visible
@@ -495,8 +716,49 @@ def _normalize(visible: str) -> str:
     return scanned
 
 
+@lru_cache(maxsize=4096)
+def _phrase_keys(phrase: _Phrase) -> tuple[tuple[tuple[str, int, int], ...], ...]:
+    keys = []
+    for variants in phrase.pieces:
+        piece = []
+        for variant in variants:
+            lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
+            piece.append((_MARK * lead + _fold(variant) + _MARK * trail, lead, trail))
+        keys.append(tuple(piece))
+    return tuple(keys)
+
+
+def _automaton(entries: dict[str, list[_Entry]]) -> Any:
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+    for key, found in entries.items():
+        automaton.add_word(key, (len(key), tuple(found)))
+    if entries:
+        automaton.make_automaton()
+    return automaton
+
+
+def _anchor_piece(phrase: _Phrase) -> int:
+    """The piece of a phrase the fast check looks for: the one whose shortest variant is longest, as the rarest."""
+    return max(range(len(phrase.pieces)), key=lambda i: (min(len(v) for v in phrase.pieces[i]), i))
+
+
 def _normalize_mapped(visible: str) -> tuple[str, list[int]]:
     """``_normalize`` one character at a time, with the index in ``visible`` of each normalized character."""
+    lowered = visible.lower()
+    if len(lowered) == len(visible) and lowered.isprintable() and _LETTER_APOSTROPHE not in lowered:
+        if "  " not in lowered:
+            return lowered, list(range(len(visible)))  # the common case: nothing moves
+        # Runs of plain spaces (a hidden mention leaves one): each keeps its first space.
+        kept: list[str] = []
+        positions: list[int] = []
+        last = 0
+        for run in _SPACES.finditer(lowered):
+            kept.append(lowered[last : run.start() + 1])
+            positions.extend(range(last, run.start() + 1))
+            last = run.end()
+        kept.append(lowered[last:])
+        positions.extend(range(last, len(lowered)))
+        return "".join(kept), positions
     chars: list[str] = []
     index: list[int] = []
     in_space = False
@@ -516,26 +778,101 @@ def _normalize_mapped(visible: str) -> tuple[str, list[int]]:
 
 def _at_clause_end(visible: str, after: int) -> bool:
     rest = visible[after:].lstrip(_CLOSERS)
+    if rest and rest[0] not in _CLAUSE_ENDS:
+        filler = _TRAILING_FILLER.match(rest)
+        rest = rest[filler.end() :] if filler else rest
     return not rest or rest[0] in _CLAUSE_ENDS
 
 
-def _offers_next_step(scanned: str, spans: list[_Span]) -> bool:
+def _at_clause_start(visible: str, before: int) -> bool:
+    return _CLAUSE_START.search(visible, max(0, before - 80), before) is not None
+
+
+def _within_gap(visible: str, scanned: str, index: list[int], stop: int, start: int, words: int) -> bool:
+    """Whether the words between two pieces of a phrase are few enough and in the same sentence."""
+    if start < stop or len(scanned[stop:start].split()) > words:
+        return False
+    between = visible[index[stop - 1] + 1 : index[start]] if start > stop else ""
+    return not any(char in _CLAUSE_ENDS for char in between)
+
+
+def _chain(
+    visible: str, scanned: str, index: list[int], pieces: list[list[tuple[int, int]]], gaps: tuple[int, ...]
+) -> list[tuple[int, int]]:
+    """Spans where every piece of a gapped phrase follows the one before within its gap (the nearest that leads
+    to a whole match: in "If we don't hear back, we'll close your account" the second "we" is the one)."""
+
+    def rest(end: int, piece: int) -> int | None:
+        if piece == len(pieces):
+            return end
+        for start, stop in sorted(set(pieces[piece])):
+            if _within_gap(visible, scanned, index, end, start, gaps[piece - 1]):
+                found = rest(stop, piece + 1)
+                if found is not None:
+                    return found
+        return None
+
+    spans = []
+    for start, stop in sorted(set(pieces[0])):
+        end = rest(stop, 1)
+        if end is not None:
+            spans.append((start, end))
+    return spans
+
+
+def _line_of(visible: str, at: int) -> tuple[int, int]:
+    start = visible.rfind("\n", 0, at) + 1
+    stop = visible.find("\n", at)
+    return start, len(visible) if stop < 0 else stop
+
+
+def _is_reported(visible: str, start: int, stop: int) -> bool:
+    """Whether the words at ``start:stop`` of the visible text are someone else's: quoted, reported or logged."""
+    if any(q.start() < start and stop <= q.end() for q in _QUOTED.finditer(visible)):
+        return True
+    line_start, line_stop = _line_of(visible, start)
+    if _LOG_LINE.match(visible, line_start, line_stop):
+        return True
+    markers = [m.end() for m in _REPORTED.finditer(visible, line_start, start)]
+    for verb in _REPORTING_VERB.finditer(visible, line_start, start):
+        subject = _SUBJECT.search(visible, line_start, verb.start())
+        word = subject and (subject.group(1) or subject.group(2))
+        if word and word.lower() not in _NOT_REPORTING:
+            markers.append(verb.end())
+    for end in markers:
+        between = visible[end:start]
+        if between.lstrip()[:1] in (":", '"', "“") or not any(char in _CLAUSE_ENDS for char in between):
+            return True
+    return False
+
+
+def _unmatched(scanned: str, spans: list[_Span]) -> str:
+    # The words of the message with every matched phrase blanked out, apostrophes unified.
     pieces, last = [], 0
     for start, stop, _ in sorted(spans):
         pieces.append(scanned[last:start])
         last = max(last, stop)
     pieces.append(scanned[last:])
-    return _NEXT_STEP.search(" ; ".join(pieces).translate(_APOSTROPHES)) is not None
+    return " ; ".join(pieces).translate(_APOSTROPHES)
 
 
 class ToneMatcher:
     """An immutable set of tone rules that finds, per category, the first phrase a message uses."""
 
-    __slots__ = ("_automaton", "_iter", "_rules")
+    __slots__ = ("_automaton", "_gaps", "_iter", "_others", "_rules")
 
-    def __init__(self, automaton: Any, rules: tuple[ToneRule, ...]) -> None:
+    def __init__(
+        self,
+        automaton: Any,
+        rules: tuple[ToneRule, ...],
+        others: Any = None,
+        gaps: dict[int, tuple[int, ...]] | None = None,
+    ) -> None:
+        self._gaps = gaps or {}  # per gapped phrase number, the most words each gap stands for
+        # The anchors: every single-piece phrase, and the rarest piece of a gapped one. The fast check scans these.
         self._automaton = automaton
         self._iter = automaton.iter
+        self._others = others  # the other pieces of gapped phrases, scanned only once an anchor was seen
         self._rules = rules
 
     @classmethod
@@ -547,8 +884,12 @@ class ToneMatcher:
         """
         disabled = frozenset(disabled)
         enabled = tuple(rule for rule in rules if rule.id not in disabled)
-        # key -> {(rule position, clause end, exception, lead marker, trail marker)}
-        entries: dict[str, dict[tuple[int, bool, bool, int, int], None]] = {}
+        # key -> entries. Anchors (every single-piece phrase, the rarest piece of a gapped one) go in the automaton the
+        # fast check scans; the other pieces of gapped phrases, often common words, in a second one.
+        anchors: dict[str, list[_Entry]] = {}
+        others: dict[str, list[_Entry]] = {}
+        gaps: dict[int, tuple[int, ...]] = {}
+        number = 0
         for position, rule in enumerate(enabled):
             if rule.category not in CATEGORIES:
                 raise ToneRulesError(f"Rule “{rule.id}”: “{rule.category}” is not a category; use {_CATEGORY_CHOICES}.")
@@ -557,17 +898,19 @@ class ToneMatcher:
                     compiled = _compile_phrase(phrase)
                 except ValueError as error:
                     raise ToneRulesError(f"Rule “{rule.id}”: {error}.") from None
-                for variant in compiled.variants:
-                    lead, trail = int(_is_word_char(variant[0])), int(_is_word_char(variant[-1]))
-                    key = _MARK * lead + _fold(variant) + _MARK * trail
-                    entry = (position, compiled.clause_end, compiled.exception, lead, trail)
-                    entries.setdefault(key, {})[entry] = None
-        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
-        for key, found in entries.items():
-            automaton.add_word(key, (len(key), tuple(found)))
-        if entries:
-            automaton.make_automaton()
-        return cls(automaton, enabled if entries else ())
+                number += 1
+                count = len(compiled.pieces)
+                if compiled.gaps:
+                    gaps[number] = compiled.gaps
+                anchor = -1 if compiled.exception else _anchor_piece(compiled)  # an exception never sends a message on
+                for piece, keys in enumerate(compiled.keys):
+                    starts = piece == 0 and compiled.clause_start
+                    base = (position, number, piece, count, compiled.clause_end, starts, compiled.exception)
+                    table = anchors if piece == anchor else others
+                    for key, lead, trail in keys:
+                        table.setdefault(key, []).append((*base, lead, trail))
+        automaton = _automaton(anchors)
+        return cls(automaton, enabled if anchors else (), _automaton(others), gaps)
 
     @property
     def rule_count(self) -> int:
@@ -585,25 +928,26 @@ class ToneMatcher:
         return self._confirm(visible)
 
     def _confirm(self, visible: str) -> list[ToneHit]:
-        # The rare path: a key was seen, so map positions back and apply exceptions, clause ends and the guard.
+        # The rare path: a key was seen, so map positions back and apply exceptions, clause ends and contexts.
+        if _BANTER.search(visible):
+            return []
         scanned, index = _normalize_mapped(visible)
-        hits: list[_Span] = []
-        exceptions: list[_Span] = []
-        for end, (size, found) in self._iter(_fold(f" {scanned} ")):
-            # Folded offsets are one past scanned offsets (the padding), which cancels the inclusive end.
-            for position, clause_end, exception, lead, trail in found:
-                start, stop = end - size + lead, end - trail
-                if start < 0 or stop > len(scanned):
-                    continue  # a phrase's own punctuation lined up with the padding, not with text
-                if exception:
-                    exceptions.append((start, stop, position))
-                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
-                    hits.append((start, stop, position))
+        hits, exceptions = self._spans(visible, scanned, index)
         if exceptions:
-            hits = [
-                hit for hit in hits if not any(e[2] == hit[2] and e[0] <= hit[0] and hit[1] <= e[1] for e in exceptions)
-            ]
+            hits = [hit for hit in hits if not any(e[2] == hit[2] and e[0] <= hit[0] < e[1] for e in exceptions)]
+        hits = [hit for hit in hits if not _is_reported(visible, index[hit[0]], index[hit[1] - 1] + 1)]
         rules = self._rules
+        if any(rules[hit[2]].cancelled_by_next_step for hit in hits):
+            rest = _unmatched(scanned, hits)
+            next_step = _NEXT_STEP.search(rest) is not None
+            done = next_step or _DONE_FOR_THEM.search(rest) is not None
+            warm = next_step or _WARMTH.search(rest) is not None
+            hits = [
+                hit
+                for hit in hits
+                if not rules[hit[2]].cancelled_by_next_step
+                or not (done if rules[hit[2]].category == "brush_off" else warm)
+            ]
         best: dict[str, _Span] = {}
         for hit in hits:
             category = rules[hit[2]].category
@@ -611,10 +955,43 @@ class ToneMatcher:
             # Leftmost, then longest, then the rule given last.
             if current is None or (hit[0], -hit[1], -hit[2]) < (current[0], -current[1], -current[2]):
                 best[category] = hit
-        if "brush_off" in best and _offers_next_step(scanned, hits):
-            del best["brush_off"]
         return [
             ToneHit(rules[span[2]], visible[index[span[0]] : index[span[1] - 1] + 1])
             for category in CATEGORIES
             if (span := best.get(category)) is not None
         ]
+
+    def _spans(self, visible: str, scanned: str, index: list[int]) -> tuple[list[_Span], list[_Span]]:
+        """The phrases and the exceptions found, as spans of the normalized text; gapped phrases joined up."""
+        hits: list[_Span] = []
+        exceptions: list[_Span] = []
+        gapped: dict[tuple[int, int, bool, bool], list[list[tuple[int, int]]]] = {}
+        folded = _fold(f" {scanned} ")
+        found_anywhere = self._iter(folded)
+        if self._others is not None and len(self._others):
+            found_anywhere = itertools.chain(found_anywhere, self._others.iter(folded))
+        for end, (size, found) in found_anywhere:
+            # Folded offsets are one past scanned offsets (the padding), which cancels the inclusive end.
+            for position, number, piece, count, clause_end, clause_start, exception, lead, trail in found:
+                start, stop = end - size + lead, end - trail
+                if start < 0 or stop > len(scanned) or start >= stop:
+                    continue  # a phrase's own punctuation lined up with the padding, not with text
+                if clause_start and not _at_clause_start(visible, index[start]):
+                    continue
+                if count > 1:
+                    key = (position, number, clause_end, exception)
+                    gapped.setdefault(key, [[] for _ in range(count)])[piece].append((start, stop))
+                    continue
+                if exception:
+                    exceptions.append((start, stop, position))
+                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
+                    hits.append((start, stop, position))
+        for (position, number, clause_end, exception), pieces in gapped.items():
+            if not all(pieces):
+                continue
+            for start, stop in _chain(visible, scanned, index, pieces, self._gaps[number]):
+                if exception:
+                    exceptions.append((start, stop, position))
+                elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
+                    hits.append((start, stop, position))
+        return hits, exceptions

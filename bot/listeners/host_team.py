@@ -15,7 +15,7 @@ from slack_bolt import BoltRequest, BoltResponse, Respond
 from slack_bolt.middleware import Middleware
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bot.blocks.errors import build_for_host_team
+from bot.blocks.errors import build_for_host_team, build_slack_error
 from bot.blocks.results import build_result_view
 from bot.domain.messages import is_slack_id
 from bot.domain.people import Kind
@@ -51,7 +51,15 @@ class HostTeamOnly(Middleware):
         guess = Kind.EXTERNAL if is_slack_id(person_team) and person_team != team_id else Kind.STAFF
         client = req.context.client
         assert client is not None  # Bolt's authorization middleware has run
-        if profiles.person_kind(self._deps, client, team_id=team_id, user_id=user_id, fallback=guess) is Kind.STAFF:
+        try:
+            found = profiles.person_kind(
+                self._deps, client, team_id=team_id, user_id=user_id, fallback=guess, retry_busy=kind == "command"
+            )
+        except SlackApiError as error:  # Slack is busy and the person was never read: say so, guess nothing
+            log.warning("%s from %s not run: users.info refused for now", kind, user_id)
+            code = str(error.response.get("error") or "")
+            return BoltResponse(status=200, body={"response_type": "ephemeral", **build_slack_error(code)})
+        if found is Kind.STAFF:
             return next()
         log.info("%s from %s of another organisation answered with the host-team line", kind, user_id)
         return _answer(kind, body, req)

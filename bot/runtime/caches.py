@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy.orm import Session
 
@@ -54,13 +55,16 @@ class DirectoryMatchers:
             load=lambda: customer_rows.all_names(session, team_id=team_id),
         )
 
-    def get(self, *, team_id: str, version: int, load: Callable[[], Iterable[tuple[int, str]]]) -> CustomerMatcher:
-        """The cached matcher if it was built from this directory version, else one built from `load()`."""
+    def get(
+        self, *, team_id: str, version: int, load: Callable[[], Iterable[tuple[int, str, bool | None]]]
+    ) -> CustomerMatcher:
+        """The cached matcher if it was built from this directory version, else one built from `load()`:
+        (customer id, name, exact) rows."""
         with self._lock:
             cached = self._cache.get(team_id)
         if cached is not None and cached[0] == version:
             return cached[1]
-        matcher = CustomerMatcher.build([NameEntry(customer_id=cid, name=name) for cid, name in load()])
+        matcher = CustomerMatcher.build([NameEntry(cid, name, exact) for cid, name, exact in load()])
         with self._lock:
             current = self._cache.get(team_id)
             if current is None or current[0] <= version:
@@ -133,6 +137,13 @@ def workspace_rules(*, rules_added: str, rules_file: str) -> tuple[ToneRule, ...
     return tuple(rules)
 
 
+@lru_cache(maxsize=16)
+def _tone_matcher(rules: tuple[ToneRule, ...], disabled: frozenset[str]) -> ToneMatcher:
+    # Building takes a moment and happens on the intake path: a settings change that leaves the rules alone (or a
+    # workspace with the same rules as another) reuses the matcher.
+    return ToneMatcher.build(rules, disabled=disabled)
+
+
 @dataclass(frozen=True)
 class ToneSetup:
     """A workspace's nudge settings and rules, ready for the hot path."""
@@ -150,7 +161,7 @@ class ToneSetup:
         return cls(
             enabled=row.nudges_enabled,
             excluded_channels=split_ids(row.excluded_channels),
-            matcher=ToneMatcher.build(rules, disabled=split_ids(row.rules_disabled)),
+            matcher=_tone_matcher(rules, split_ids(row.rules_disabled)),
             rules_file=row.rules_file,
             file_stamp=_file_stamp(row.rules_file) if row.rules_file else None,
         )
@@ -175,6 +186,12 @@ class ToneSetups:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._cache: dict[str, _Cached] = {}
+
+    @staticmethod
+    def warm() -> None:
+        """Build the shipped rules' matcher now (at start-up, outside any transaction), so a workspace's first
+        message, or a settings change, does not wait for it."""
+        _tone_matcher(shipped_rules(), frozenset())
 
     def get(self, *, team_id: str, version: int, load: Callable[[], ToneSettingsRow]) -> ToneSetup:
         """The cached setup if built at this settings version (and its rules file is unchanged), else a new one."""

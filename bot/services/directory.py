@@ -24,10 +24,19 @@ from bot.domain.errors import (
     NotWatched,
     UnknownCustomer,
 )
+from bot.domain.everyday_names import is_everyday_name, is_tool_name, written_form
 from bot.domain.matcher import normalize_name
 from bot.runtime.deps import Deps
 from bot.services import access
-from bot.views.customers import CustomerCard, CustomerList, CustomerRemoval, CustomerSummary, MentionView
+from bot.views.customers import (
+    AddedCustomer,
+    CustomerCard,
+    CustomerList,
+    CustomerRemoval,
+    CustomerSummary,
+    MentionView,
+    NameMatching,
+)
 
 MAX_NAME_LENGTH = 200
 CARD_MENTIONS = 5
@@ -77,24 +86,33 @@ def _checked_name(session: Session, *, team_id: str, text: str, field: str | Non
 
 
 def _new_customer_names(
-    session: Session, *, team_id: str, name: str, aliases: Iterable[str]
-) -> list[tuple[str, str, bool]]:
-    """The (display, key, is_primary) names of a new customer; repeated aliases are dropped."""
+    session: Session, *, team_id: str, name: str, aliases: Iterable[str], exact: bool | None
+) -> list[tuple[str, str, bool, bool | None]]:
+    """The (display, key, is_primary, exact) names of a new customer; repeated aliases are dropped."""
     primary = _checked_name(session, team_id=team_id, text=name)
     if primary is None:
         raise BadCommand(
             "A customer needs a name with at least one letter or digit.", example="/customer add Acme Corp"
         )
-    names = [(primary[0], primary[1], True)]
+    names = [(primary[0], primary[1], True, exact)]
     for alias in aliases:
         checked = _checked_name(session, team_id=team_id, text=alias, field=ALIASES_FIELD)
         if checked is not None and checked[1] not in {n[1] for n in names}:
-            names.append((checked[0], checked[1], False))
+            names.append((checked[0], checked[1], False, exact))
     return names
 
 
-def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: str) -> str:
-    """Add a customer; returns its name. Owner defaults to whoever adds it."""
+def name_matching(name: str, *, customer: str, exact: bool | None) -> NameMatching:
+    """How a name is matched: a person's stored choice, else what the shipped word lists say."""
+    if exact is not None:
+        return NameMatching(name=name, customer=customer, exact=exact, written=written_form(name), reason="chosen")
+    everyday = is_everyday_name(name)
+    reason = ("tool" if is_tool_name(name) else "everyday word") if everyday else ""
+    return NameMatching(name=name, customer=customer, exact=everyday, written=written_form(name), reason=reason)
+
+
+def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: str) -> AddedCustomer:
+    """Add a customer; returns it with how each of its names is matched. Owner defaults to whoever adds it."""
     now = deps.clock()
     if command.since is not None and command.since > now.date():
         raise BadDate(
@@ -104,18 +122,25 @@ def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: 
     try:
         with deps.session_factory.begin() as session:
             workspace_rows.ensure(session, team_id=team_id, now=now)
-            names = _new_customer_names(session, team_id=team_id, name=command.name, aliases=command.aliases)
+            names = _new_customer_names(
+                session, team_id=team_id, name=command.name, aliases=command.aliases, exact=command.exact
+            )
+            owner = command.owner_user_id or created_by
             customer = customer_rows.add(
                 session,
                 team_id=team_id,
                 name=names[0][0],
                 names=names,
-                owner_user_id=command.owner_user_id or created_by,
+                owner_user_id=owner,
                 since=command.since,
                 created_by=created_by,
                 now=now,
             )
-            return customer.name
+            return AddedCustomer(
+                name=customer.name,
+                owner_user_id=owner,
+                names=tuple(name_matching(n[0], customer=customer.name, exact=n[3]) for n in names),
+            )
     except IntegrityError:
         # Another writer took one of the names between our check and our insert.
         raise DuplicateName(
@@ -171,6 +196,11 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
             ),
             linked_channels=tuple(channel_rows.linked_to_customer(session, team_id=team_id, customer_id=customer.id)),
             workspace_url=workspace.url if workspace else "",
+            as_written=tuple(
+                m.written
+                for m in (name_matching(n.name, customer=customer.name, exact=n.exact) for n in customer.names)
+                if m.exact
+            ),
         )
 
 
@@ -224,7 +254,7 @@ def set_owner(deps: Deps, client: WebClient, *, team_id: str, query: str, owner_
         return customer.name
 
 
-def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
+def add_alias(deps: Deps, *, team_id: str, text: str) -> NameMatching:
     """Split `text` into an existing customer and a new alias (longest known name first); add the alias."""
     words = text.split()
     try:
@@ -240,7 +270,7 @@ def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
                         "An alias needs at least one letter or digit.", example="/customer alias Acme Acme Labs"
                     )
                 customer_rows.add_name(session, team_id=team_id, customer=customer, name=alias[0], name_key=alias[1])
-                return customer.name, alias[0]
+                return name_matching(alias[0], customer=customer.name, exact=None)
     except IntegrityError:
         raise DuplicateName(
             "That alias was just added by someone else.", name=" ".join(words[1:]), example="/customer list"
@@ -252,6 +282,20 @@ def add_alias(deps: Deps, *, team_id: str, text: str) -> tuple[str, str]:
         "Start with the customer's full name or an alias it already has, then the new alias.",
         example="/customer alias Acme Corp Acme Labs",
     )
+
+
+def set_exact(deps: Deps, *, team_id: str, query: str, exact: bool | None) -> NameMatching:
+    """Switch a name's only-as-written matching on or off (None: just say how it is matched now).
+
+    `query` is a name or alias; anything else stands for a customer (as in `/customer NAME`) and means its name."""
+    with deps.session_factory.begin() as session:
+        row = customer_rows.name_row(session, team_id=team_id, name_key=normalize_name(query))
+        if row is None:
+            customer = resolve_customer(session, team_id=team_id, query=query, command="/customer exact")
+            row = next(n for n in customer.names if n.is_primary)
+        if exact is not None:
+            customer_rows.set_exact(session, team_id=team_id, name=row, exact=exact)
+        return name_matching(row.name, customer=row.customer.name, exact=row.exact)
 
 
 def _removal(session: Session, customer: Customer) -> CustomerRemoval:
@@ -349,7 +393,7 @@ def import_customers(
                 owner_user_id=owner,
                 since=since,
             )
-            added.append(add_customer(deps, team_id=team_id, command=command, created_by=owner))
+            added.append(add_customer(deps, team_id=team_id, command=command, created_by=owner).name)
         except (BadCommand, BadDate, DuplicateName) as problem:
             problems.append((row.line, problem.message))
     return ImportReport(added=tuple(added), problems=tuple(problems))

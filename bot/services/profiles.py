@@ -104,10 +104,15 @@ def fresh_profile(deps: Deps, client: WebClient, *, team_id: str, user_id: str) 
     return cached[0] if cached is not None else None
 
 
-def person_kind(deps: Deps, client: WebClient, *, team_id: str, user_id: str, fallback: Kind) -> Kind:
+def person_kind(
+    deps: Deps, client: WebClient, *, team_id: str, user_id: str, fallback: Kind, retry_busy: bool = False
+) -> Kind:
     """Who a person is to the workspace: what this process knows, else the database's profile while fresh, else
     users.info. When Slack cannot say, the stale profile if there is one, else `fallback` (the guess from the
-    message's own fields), and the log says so; the event is not lost."""
+    message's own fields), and the log says so; the event is not lost.
+
+    With `retry_busy` (an event, which Slack delivers again), a read Slack refused for now (429, 5xx) of a person
+    never cached is raised rather than guessed: a customer is never taken for staff while Slack is busy."""
     if is_slackbot(user_id):
         return Kind.BOT
     now = deps.clock()
@@ -118,7 +123,7 @@ def person_kind(deps: Deps, client: WebClient, *, team_id: str, user_id: str, fa
     if cached is not None and now - cached[1] < PROFILE_TTL:
         deps.people.remember(team_id=team_id, user_id=user_id, kind=cached[0].kind, read_at=cached[1])
         return cached[0].kind
-    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now)
+    fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now, raise_busy=retry_busy and cached is None)
     if fetched is not None:
         return fetched.kind
     decided = cached[0].kind if cached is not None else fallback

@@ -30,6 +30,29 @@ class CustomerCard:
     mentions: tuple[MentionView, ...]
     linked_channels: tuple[str, ...]
     workspace_url: str
+    # The written forms of the names that count only as written ("Target").
+    as_written: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class NameMatching:
+    """How one customer name or alias is matched: only as written (`written`), or in any letter case."""
+
+    name: str
+    customer: str
+    exact: bool
+    written: str
+    # Why: "chosen" (a person's `/customer exact`), "everyday word" or "tool" (the shipped lists), or "" (neither).
+    reason: str
+
+
+@dataclass(frozen=True)
+class AddedCustomer:
+    """A customer just added, and which of its names count only as written."""
+
+    name: str
+    owner_user_id: str
+    names: tuple[NameMatching, ...]
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,33 @@ def test_a_brush_off_gets_a_private_nudge_for_its_author_only(running_app: Runni
 
 
 @pytest.mark.usefixtures("no_errors_logged")
+def test_tips_follow_how_people_type_and_not_what_they_quote_or_joke_about(http_app: RunningApp) -> None:
+    app = http_app
+    # Slack italics, a chat spelling and a phone's curly apostrophe: still a brush-off.
+    _post(app, "U0LEE", "_u’ll have to call customer service_")
+    [tip] = _ephemerals(app, "U0LEE", 1)
+    assert "u’ll have to call customer service" in tip["text"] and "brush-off" in tip["text"]
+
+    # Quoting a customer without Slack's ">", and banter (Slack sends a typed 😂 as :joy:): no tip.
+    _post(app, "U0STEPH", "Customer wrote: per my last email, we still can't log in.")
+    _post(app, "U0STEPH", "the coffee machine is broken again, not my department :joy:")
+    _post(app, "U0STEPH", "The last warning in the logs was at 09:14.")
+    _post(app, "U0STEPH", "Not my department, but we've moved your install to Thursday.")
+    assert _nudges(app, "U0STEPH") == []
+
+    # A conditional threat gets a threat tip with its relational alternative.
+    _post(app, "U0KIRI", "If you don't pay by Friday we will cut off access.")
+    [threat] = _ephemerals(app, "U0KIRI", 1)
+    assert "If you don't pay by Friday we will cut off access" in threat["text"]
+    assert "threat" in threat["text"] and "work out a plan together" in threat["text"]
+    assert [(n.user_id, n.category, n.rule_id) for n in _nudges(app)] == [
+        ("U0LEE", "brush_off", "brush-off.call-elsewhere"),
+        ("U0KIRI", "threat", "threat.cancel"),
+    ]
+    assert app.sim.ephemerals(user="U0STEPH") == []
+
+
+@pytest.mark.usefixtures("no_errors_logged")
 def test_a_reply_in_a_thread_is_nudged_in_that_thread(http_app: RunningApp) -> None:
     app = http_app
     parent = _post(app, "U0DANA", "Acme asked about the export")
@@ -254,7 +281,7 @@ def test_a_workspace_adds_and_disables_rules_and_reads_a_rules_file(
     assert [n.category for n in _nudges(app, "U0KIRI")] == ["threat"]
     # An edited file is read again (checked every few seconds; at once here), with no settings change.
     monkeypatch.setattr(matching, "RULES_FILE_CHECK_SECONDS", 0.0)
-    rules.write_text("blame | read the manual | Happy to walk you through it\n")
+    rules.write_text("blame | the manual exists for a reason | Happy to walk you through it\n")
     os.utime(rules, (rules.stat().st_atime, rules.stat().st_mtime + 5))
-    _post(app, "U0DANA", "Please read the manual.")
+    _post(app, "U0DANA", "The manual exists for a reason.")
     assert [n.category for n in _nudges(app, "U0DANA")] == ["blame"]

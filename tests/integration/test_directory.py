@@ -21,7 +21,7 @@ from tests.conftest import TEAM
 def add(deps: Deps, text: str, user: str = "U0DANA") -> str:
     command = parse_customer_command("add " + text)
     assert isinstance(command, AddCustomer)
-    return directory.add_customer(deps, team_id=TEAM, command=command, created_by=user)
+    return directory.add_customer(deps, team_id=TEAM, command=command, created_by=user).name
 
 
 def count(deps: Deps, model: type) -> int:
@@ -93,7 +93,8 @@ def test_owner_alias_remove(deps: Deps, client: WebClient) -> None:
         directory.set_owner(deps, client, team_id=TEAM, query="Acme Corp", owner_user_id="U0KIRI", user_id="U0DANA")
         == "Acme Corp"
     )
-    assert directory.add_alias(deps, team_id=TEAM, text="Acme Corp Acme Labs") == ("Acme Corp", "Acme Labs")
+    alias = directory.add_alias(deps, team_id=TEAM, text="Acme Corp Acme Labs")
+    assert (alias.customer, alias.name, alias.exact) == ("Acme Corp", "Acme Labs", False)
     card = directory.customer_card(deps, team_id=TEAM, query="acme labs")
     assert card.owner_user_id == "U0KIRI" and card.aliases == ("Acme Labs",)
     removed = remove(deps, client, "Acme Corp", user="U0KIRI")  # its owner now
@@ -156,4 +157,50 @@ def test_workspaces_never_see_each_other(deps: Deps) -> None:
     with pytest.raises(UnknownCustomer):
         directory.customer_card(deps, team_id="T0OTHER", query="Acme Corp")
     other = AddCustomer(name="Acme Corp")
-    assert directory.add_customer(deps, team_id="T0OTHER", command=other, created_by="U1") == "Acme Corp"
+    assert directory.add_customer(deps, team_id="T0OTHER", command=other, created_by="U1").name == "Acme Corp"
+
+
+def test_everyday_word_names_count_only_as_written_and_can_be_switched(deps: Deps) -> None:
+    added = directory.add_customer(
+        deps, team_id=TEAM, command=AddCustomer(name="Target", aliases=("Target Corp",)), created_by="U0DANA"
+    )
+    assert [(m.name, m.exact, m.reason) for m in added.names] == [
+        ("Target", True, "everyday word"),
+        ("Target Corp", False, ""),
+    ]
+    assert directory.customer_card(deps, team_id=TEAM, query="Target").as_written == ("Target",)
+    zoom = directory.add_alias(deps, team_id=TEAM, text="Target Zoom")
+    assert (zoom.customer, zoom.exact, zoom.reason) == ("Target", True, "tool")
+
+    off = directory.set_exact(deps, team_id=TEAM, query="target", exact=False)
+    assert (off.name, off.customer, off.exact, off.reason) == ("Target", "Target", False, "chosen")
+    assert directory.customer_card(deps, team_id=TEAM, query="Target").as_written == ("Zoom",)
+    # A customer named by a unique prefix means its name; an alias means that alias.
+    on = directory.set_exact(deps, team_id=TEAM, query="Target Corp", exact=True)
+    assert (on.name, on.exact) == ("Target Corp", True)
+    assert directory.set_exact(deps, team_id=TEAM, query="Targ", exact=None).name == "Target"
+    with pytest.raises(UnknownCustomer):
+        directory.set_exact(deps, team_id=TEAM, query="Initech", exact=True)
+
+
+def test_the_matcher_follows_a_switched_name(deps: Deps) -> None:
+    directory.add_customer(deps, team_id=TEAM, command=AddCustomer(name="Target"), created_by="U0DANA")
+
+    def named(text: str) -> list[int]:
+        with deps.session_factory.begin() as session:
+            return deps.matchers.for_team(session, team_id=TEAM).customer_ids(text)
+
+    assert named("our target is 50 tickets") == []
+    directory.set_exact(deps, team_id=TEAM, query="Target", exact=False)
+    assert len(named("our target is 50 tickets")) == 1
+    directory.set_exact(deps, team_id=TEAM, query="Target", exact=True)
+    assert named("our target is 50 tickets") == []
+
+
+def test_the_form_can_choose_either_way(deps: Deps) -> None:
+    command = AddCustomer(name="Globex", aliases=("Box",), exact=True)
+    added = directory.add_customer(deps, team_id=TEAM, command=command, created_by="U0DANA")
+    assert [(m.name, m.exact, m.reason) for m in added.names] == [("Globex", True, "chosen"), ("Box", True, "chosen")]
+    command = AddCustomer(name="Square", exact=False)
+    added = directory.add_customer(deps, team_id=TEAM, command=command, created_by="U0DANA")
+    assert [(m.name, m.exact) for m in added.names] == [("Square", False)]

@@ -33,6 +33,12 @@ from bot.domain.errors import BadCommand, BadDate
         ("alias Acme Acme Labs", cmd.AddAlias("Acme Acme Labs")),
         ("remove Acme Corp", cmd.RemoveCustomer("Acme Corp")),
         ("link Acme", cmd.LinkChannel("Acme")),
+        ("exact Target on", cmd.SetExact("Target", True)),
+        ("exact Target OFF", cmd.SetExact("Target", False)),
+        ("Exact Square One Dental on", cmd.SetExact("Square One Dental", True)),
+        ("exact Target", cmd.SetExact("Target", None)),
+        ("exact Target maybe", cmd.SetExact("Target maybe", None)),
+        ('exact "Box" off', cmd.SetExact("Box", False)),
     ],
 )
 def test_parses(text: str, expected: cmd.CustomerCommand) -> None:
@@ -52,6 +58,8 @@ def test_parses(text: str, expected: cmd.CustomerCommand) -> None:
         ("alias Acme", BadCommand, "/customer alias"),
         ("remove", BadCommand, "/customer remove"),
         ("link", BadCommand, "/customer link"),
+        ("exact", BadCommand, "/customer exact"),
+        ("exact off", BadCommand, "/customer exact"),
         ("delete Acme", BadCommand, "/customer remove Acme"),
         ("Acme <@U0LEE>", BadCommand, "/customer owner"),
     ],

@@ -494,3 +494,246 @@ def test_the_fast_and_the_mapped_normalization_agree(text: str) -> None:
     assert len(mapped) == len(index)
     assert len(mapped) == len(_normalize(visible))
     assert mapped.replace("ς", "σ") == _normalize(visible).replace("ς", "σ")
+
+
+# --- how people write: formatting, chat spellings, rule families --------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        # brush-off: passed elsewhere, gaps and chat spellings included
+        ("You'll need to open a ticket for that.", "brush-off.call-elsewhere"),
+        ("u'll have to call customer service", "brush-off.call-elsewhere"),
+        ("You'll need to speak to our accounts team about that.", "brush-off.call-elsewhere"),
+        ("Kindly get in touch with our finance department.", "brush-off.call-elsewhere"),
+        ("Talk to your IT department.", "brush-off.call-elsewhere"),
+        ("That's Salesforce's problem, not ours.", "brush-off.call-elsewhere"),
+        ("Wrong channel, ask in #help-billing", "brush-off.wrong-department"),
+        ("I'm not the person to ask about invoices.", "brush-off.wrong-department"),
+        ("not my dept", "brush-off.not-my-job"),
+        ("that isn't our problem", "brush-off.not-my-job"),
+        ("We don't manage your DNS, sorry.", "brush-off.not-my-job"),
+        ("I only handle billing.", "brush-off.all-i-do"),
+        ("Can't help you there.", "brush-off.nothing-i-can-do"),
+        ("Sorry, we cannot assist with third-party tools.", "brush-off.nothing-i-can-do"),
+        ("no idea tbh", "brush-off.dont-know"),
+        ("That's just how the product works, sorry.", "brush-off.policy"),
+        ("You'll just have to wait like everybody else.", "brush-off.just-wait"),
+        ("Good luck with that.", "brush-off.good-luck"),
+        ("Read the docs.", "brush-off.read-the-docs"),
+        ("All the info is on our website.", "brush-off.read-the-docs"),
+        ("It works on my end.", "brush-off.works-for-me"),
+        ("No issues on our end.", "brush-off.works-for-me"),
+        ("Per our terms, we're not liable for data loss.", "brush-off.not-liable"),
+        # threats: warnings, conditions, consequences
+        ("This is your last warning.", "threat.final-warning"),
+        ("We will not warn you again.", "threat.final-warning"),
+        ("Pay up or else.", "threat.or-else"),
+        ("If you don't pay by Friday we will cut off access.", "threat.cancel"),
+        ("if u dont pay by friday we'll cut off access", "threat.cancel"),
+        ("One more late payment and we'll suspend your account.", "threat.cancel"),
+        ("Unless payment is received today, service will be suspended.", "threat.cancel"),
+        ("Failure to comply will result in termination of your account.", "threat.result-in"),
+        ("Continued misuse will result in permanent suspension.", "threat.result-in"),
+        ("If this isn't resolved we will be contacting our solicitors.", "threat.legal"),
+        ("We're sending this to collections.", "threat.collections"),
+        # blame: openers, making the customer wrong
+        ("per my last msg, the fix is live", "blame.per-my-last"),
+        ("As stated in my previous email, you must allow our IPs.", "blame.per-my-last"),
+        ("I've told you this three times now.", "blame.already-said"),
+        ("As I said, you need to enable SSO first.", "blame.as-i-said"),
+        ("As mentioned, the export only runs at night.", "blame.as-i-said"),
+        ("Like I told you, restart the agent.", "blame.as-i-said"),
+        ("How many times do we need to go over this?", "blame.how-many-times"),
+        ("Did you even read the email?", "blame.should-have"),
+        ("You misread the instructions.", "blame.should-have"),
+        ("That's user error.", "blame.your-fault"),
+        ("The problem is on your end.", "blame.your-end"),
+        ("It's not our fault.", "blame.not-our-fault"),
+        ("Calm down please.", "blame.calm-down"),
+    ],
+)
+def test_every_rule_family_fires(text: str, rule_id: str) -> None:
+    assert rule_id in {hit.rule.id for hit in SHIPPED.check(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("_not my job_", B),  # Slack italics
+        ("*Not our problem.*", B),  # bold
+        ("~per my last email~ sorry", L),  # strike (still what they wrote)
+        ("_u’ll have to call customer service_", B),  # a phone's curly apostrophe inside italics
+        ("YOULL NEED TO CONTACT SUPPORT", B),
+        ("cant help u with that sorry", B),
+        ("pls read the documentation", B),
+        ("not our dept, ask IT", B),
+        ("Ur going to have to email support for that", B),
+        ("did u even read my msg", L),
+        ("consider urself warned", T),
+        ("idk", B),
+    ],
+)
+def test_formatting_and_chat_spellings_are_read_like_the_words(text: str, category: str) -> None:
+    assert category in fired(text)
+
+
+def test_an_underscore_inside_a_word_is_not_italics() -> None:
+    assert fired("ERROR legal_action_flag not set for tenant 42") == set()
+    assert fired("sync failed: user_error code E_USER") == set()
+
+
+# --- what cancels a tip ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # reported speech and quotation without ">"
+        "Customer wrote: per my last email, we still can't log in.",
+        'Customer wrote: "per my last email, we still can\'t log in"',
+        "They said we'd have to call customer service, which is odd since we are customer service.",
+        'Their exact words were "as I said before, the invoice is wrong".',
+        "In their words: “it’s your fault the sync broke”. Not true, but let's be kind.",
+        "FYI the client wrote: final warning before we cancel. We should call them today.",
+        "Forwarding their note: you'll need to call customer service, says their IT.",
+        "Dave in finance says not my department every time",
+        # banter
+        "the coffee machine is broken again, not my department 😂",
+        "the coffee machine is broken again, not my department :joy:",
+        "not my job to refill the snacks lol",
+        "haha idk either, pizza or tacos?",
+        "Sorry — you'll have to call customer service 🤣 jk, I'll sort it now",
+        # pasted logs and harmless uses of trigger words
+        "The last warning in the logs was at 09:14.",
+        "2026-12-01T09:14:02Z WARN final warning threshold reached for disk /var",
+        "[09:14] last warning: cert expires in 3 days",
+        "The Collections API returns a cursor for paging.",
+        "Legal action against the vendor was dropped, so the contract is fine.",
+        # a next step, in the past tense too
+        "Not my department, but we've moved your install to Thursday.",
+        "I don't know, but I've escalated it to engineering.",
+        "Nothing I can do about the carrier, but I booked a new pickup for Tuesday.",
+        "You'll have to call the vendor for the licence — I've opened a ticket for you with them.",
+        "Nothing I can do about the weather, but the truck is rescheduled for Tuesday.",
+        "That's not our area but I know who to ask — give me 10 minutes.",
+        # kind uses of blame openers (a next step or thanks)
+        "As I said on the call, we'll ship it Thursday.",
+        "As mentioned, I've attached the invoice.",
+        "Like I said, happy to help anytime!",
+        "Per my last message, I've also added the export — enjoy!",
+        # kind conditionals
+        "If you don't want the renewal, we'll cancel it — no charge.",
+        "If you'd like, we'll cancel the old order and refund you today.",
+        "Your account will be closed as you asked, and the refund is on its way.",
+    ],
+)
+def test_context_cancels_the_tip(text: str) -> None:
+    assert fired(text) == set()
+
+
+def test_reported_speech_covers_its_own_sentence_only() -> None:
+    assert fired("They said it's broken. As I already said, you need SSO.") == {L}
+    assert fired("The customer said thanks.\nNot my department though.") == {B}
+    assert fired('That\'s "not my department" apparently') == set()
+    assert fired("As I already said: not my job.") == {B, L}  # "I" reporting themselves is no quotation
+
+
+def test_a_next_step_cancels_only_brush_offs_and_rules_marked_for_it() -> None:
+    assert fired("As I already said, I'll look at it Monday.") == {L}  # blame.already-said is never cancelled
+    assert fired("As I said, I'll look at it Monday.") == set()  # blame.as-i-said is (next_step_cancels)
+    assert fired("Final warning. I've escalated it anyway.") == {T}
+    assert fired("Per my last email, the fix is live.") == {L}  # "is live" is not done for them
+    assert fired("I don't know. It's been rescheduled for Monday.") == set()  # done for them: a brush-off's next step
+
+
+# --- the phrase syntax: gaps, clause starts, exceptions ---------------------------------------------------
+
+
+def test_a_gap_spans_a_few_words_in_the_same_sentence() -> None:
+    matcher = ToneMatcher.build(parse_rules_text("threat | if you don't ... we will cancel | Let's find a way"))
+    [hit] = matcher.check("If you don't pay the invoice by Friday, we will cancel.")
+    assert hit.phrase == "If you don't pay the invoice by Friday, we will cancel"
+    assert matcher.check("If you don't pay. We will cancel.") == []  # a sentence ends in the gap
+    long_gap = "If you don't " + "really " * 13 + "pay we will cancel"
+    assert matcher.check(long_gap) == []
+    assert matcher.check("We will cancel if you don't pay") == []  # pieces keep their order
+    # A piece that appears twice: the one that leads to a whole match counts ("we" in "If we don't…" is too early).
+    short = ToneMatcher.build(parse_rules_text("threat | if ... we .. close | Let's find a way"))
+    assert short.check("If we don't hear back by Friday, we will close the account.")
+    assert fired("If we don't hear back by Friday we'll close the account.") == {T}
+
+
+def test_a_clause_start_phrase_fires_only_at_the_start_of_a_sentence() -> None:
+    matcher = ToneMatcher.build(parse_rules_text("brush-off | ^ ask billing | I'll ask them for you"))
+    assert matcher.check("Ask billing.")
+    assert matcher.check("Sorry, please ask billing.")
+    assert matcher.check("No idea. Ask billing")
+    assert matcher.check("I can ask billing for you") == []
+
+
+def test_an_exception_drops_a_hit_that_starts_inside_it() -> None:
+    matcher = ToneMatcher.build(
+        parse_rules_text("threat | if ... we'll cancel your; !if you don't want | Let's find a way")
+    )
+    assert matcher.check("If you don't pay we'll cancel your plan")
+    assert matcher.check("If you don't want the add-on, we'll cancel your add-on today") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("threat | ... we will | x", "needs words on both sides of “...”"),
+        ("threat | if ... | x", "needs words on both sides of “...”"),
+        ("threat | a ... b ... c ... d ... e | x", "more than 3 gaps"),
+    ],
+)
+def test_bad_gaps_are_explained(text: str, message: str) -> None:
+    with pytest.raises(ToneRulesError) as error:
+        parse_rules_text(text)
+    assert message in str(error.value) and str(error.value).startswith("Line 1:")
+
+
+def test_next_step_cancels_in_a_rules_file(tmp_path: Path) -> None:
+    path = tmp_path / "rules.toml"
+    path.write_text(
+        '[[rule]]\ncategory = "blame"\nphrases = ["as we agreed"]\nalternative = "x"\nnext_step_cancels = true\n'
+    )
+    matcher = ToneMatcher.build(load_rules_file(path))
+    assert matcher.check("As we agreed, the fix is yours to deploy.")
+    assert matcher.check("As we agreed, I'll deploy it tonight.") == []
+    path.write_text('[[rule]]\ncategory = "blame"\nphrases = ["x"]\nalternative = "x"\nnext_step_cancels = "yes"\n')
+    with pytest.raises(ToneRulesError, match="must be true or false"):
+        load_rules_file(path)
+
+
+def test_a_long_phrase_does_without_chat_spellings_rather_than_fail() -> None:
+    # With "u" and "ur" this phrase would pass MAX_VARIANTS; it is still accepted, in its plain spellings.
+    objects = "|".join(f"thing{i}" for i in range(60))
+    subjects = "|".join(f"you{i}" for i in range(3))
+    verbs = "cancel|close|end|stop|lock"
+    rule = f"threat | we'll {{{verbs}}} your {{{objects}}} if you don't {{pay|sign}} {{{subjects}|}} | x"
+    matcher = ToneMatcher.build(parse_rules_text(rule))
+    assert matcher.check("We'll cancel your thing7 if you don't pay")
+
+
+# --- measured on the labelled sets (the figures are printed by bench/bench_tone_quality.py) ------------
+
+
+def test_the_labelled_sets_stay_above_their_floors() -> None:
+    from bench.bench_tone_quality import DEFAULT_FILE, judge, read_rows
+
+    rows = read_rows(DEFAULT_FILE)
+    assert len(rows) >= 600
+    assert sum(1 for row in rows if not row.expected) >= 300
+    quality = judge(rows)
+    # Measured 1.00 / 0.97 on the set the rules were written from; floors well below, to catch regressions.
+    assert quality.precision >= 0.95
+    assert quality.recall >= 0.90
+    for category in CATEGORIES:
+        assert quality.category_recall(category) >= 0.85, category
+    held_out = judge(read_rows(DEFAULT_FILE.with_name("tone_messages_holdout.tsv")))
+    # Measured 0.90 / 0.56 the one time it was run; only a floor against getting worse.
+    assert held_out.precision >= 0.80
+    assert held_out.recall >= 0.45

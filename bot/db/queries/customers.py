@@ -14,9 +14,9 @@ from bot.db.models import Channel, Customer, CustomerName, FollowUp, Mention, St
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.queries._shared import locked, rowcount
 
-_NAMES = select(CustomerName.__table__.c.customer_id, CustomerName.__table__.c.name).where(
-    CustomerName.__table__.c.team_id == bindparam("team_id")
-)
+_NAMES = select(
+    CustomerName.__table__.c.customer_id, CustomerName.__table__.c.name, CustomerName.__table__.c.exact
+).where(CustomerName.__table__.c.team_id == bindparam("team_id"))
 
 
 def get(session: Session, *, team_id: str, customer_id: int) -> Customer | None:
@@ -25,9 +25,27 @@ def get(session: Session, *, team_id: str, customer_id: int) -> Customer | None:
     return customer if customer is not None and customer.team_id == team_id else None
 
 
-def all_names(session: Session, *, team_id: str) -> Sequence[tuple[int, str]]:
-    """Every (customer id, name or alias) of the workspace."""
-    return [(r[0], r[1]) for r in session.connection().execute(_NAMES, {"team_id": team_id})]
+def all_names(session: Session, *, team_id: str) -> Sequence[tuple[int, str, bool | None]]:
+    """Every (customer id, name or alias, exact) of the workspace."""
+    return [(r[0], r[1], r[2]) for r in session.connection().execute(_NAMES, {"team_id": team_id})]
+
+
+def name_row(session: Session, *, team_id: str, name_key: str) -> CustomerName | None:
+    """The name or alias that normalizes to name_key, with its customer."""
+    return session.scalar(
+        select(CustomerName)
+        .where(CustomerName.team_id == team_id, CustomerName.name_key == name_key)
+        .options(selectinload(CustomerName.customer))
+    )
+
+
+def set_exact(session: Session, *, team_id: str, name: CustomerName, exact: bool) -> None:
+    """Record a person's choice: this name counts only as written (True) or in any letter case (False)."""
+    if name.team_id != team_id:
+        raise ValueError(f"name {name.id} is not in workspace {team_id}")
+    name.exact = exact
+    session.flush()
+    workspace_rows.bump_directory_version(session, team_id=team_id)
 
 
 def by_name_key(session: Session, *, team_id: str, name_key: str) -> Customer | None:
@@ -77,13 +95,13 @@ def add(
     *,
     team_id: str,
     name: str,
-    names: Sequence[tuple[str, str, bool]],
+    names: Sequence[tuple[str, str, bool, bool | None]],
     owner_user_id: str,
     since: Any,
     created_by: str,
     now: datetime,
 ) -> Customer:
-    """Insert a customer with its (name, key, is_primary) names."""
+    """Insert a customer with its (name, key, is_primary, exact) names."""
     customer = Customer(
         team_id=team_id,
         name=name,
@@ -95,19 +113,27 @@ def add(
     )
     session.add(customer)
     session.flush()
-    for display, key, primary in names:
+    for display, key, primary, exact in names:
         session.add(
-            CustomerName(team_id=team_id, customer_id=customer.id, name=display, name_key=key, is_primary=primary)
+            CustomerName(
+                team_id=team_id, customer_id=customer.id, name=display, name_key=key, is_primary=primary, exact=exact
+            )
         )
     session.flush()
     workspace_rows.bump_directory_version(session, team_id=team_id)
     return customer
 
 
-def add_name(session: Session, *, team_id: str, customer: Customer, name: str, name_key: str) -> None:
+def add_name(
+    session: Session, *, team_id: str, customer: Customer, name: str, name_key: str, exact: bool | None = None
+) -> None:
     """Give one of the workspace's customers one more alias."""
     _check_team(customer, team_id)
-    session.add(CustomerName(team_id=team_id, customer_id=customer.id, name=name, name_key=name_key, is_primary=False))
+    session.add(
+        CustomerName(
+            team_id=team_id, customer_id=customer.id, name=name, name_key=name_key, is_primary=False, exact=exact
+        )
+    )
     session.flush()
     workspace_rows.bump_directory_version(session, team_id=team_id)
 

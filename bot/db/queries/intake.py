@@ -184,7 +184,7 @@ class Intake:
         self.versions_sql = (
             f"SELECT directory_version, channels_version, settings_version FROM {workspaces.name} WHERE team_id = {ph}"
         )
-        self.names_sql = f"SELECT customer_id, name FROM {names.name} WHERE team_id = {ph}"
+        self.names_sql = f"SELECT customer_id, name, exact FROM {names.name} WHERE team_id = {ph}"
         self.channels_sql = (
             f"SELECT channel_id, is_watched, customer_id FROM {channels.name} WHERE team_id = {ph} AND channel_id IN "
         )
@@ -292,10 +292,10 @@ class IntakeTransaction:
         if outbox:
             self._intake.outbox_insert.run(self._cursor, outbox)
 
-    def customer_names(self, *, team_id: str) -> list[tuple[int, str]]:
-        """Every (customer id, name or alias) of the workspace."""
+    def customer_names(self, *, team_id: str) -> list[tuple[int, str, bool | None]]:
+        """Every (customer id, name or alias, exact) of the workspace."""
         self._cursor.execute(self._intake.names_sql, (team_id,))
-        return [(int(r[0]), str(r[1])) for r in self._cursor.fetchall()]
+        return [(int(r[0]), str(r[1]), None if r[2] is None else bool(r[2])) for r in self._cursor.fetchall()]
 
     def watch_channels(self, *, team_id: str, channel_ids: Sequence[str], now: datetime) -> dict[str, int | None]:
         """Mark channels watched (creating their rows as needed); returns each one's linked customer."""

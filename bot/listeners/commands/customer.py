@@ -24,8 +24,8 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
         case cmd.ListCustomers():
             return blocks.build_customer_list(directory.list_customers(deps, team_id=team_id))
         case cmd.AddCustomer():
-            name = directory.add_customer(deps, team_id=team_id, command=parsed, created_by=user_id)
-            return blocks.confirm_added(name, parsed.owner_user_id or user_id)
+            added = directory.add_customer(deps, team_id=team_id, command=parsed, created_by=user_id)
+            return blocks.confirm_added(added)
         case cmd.ShowCustomer(query=query):
             return blocks.build_customer_card(directory.customer_card(deps, team_id=team_id, query=query))
         case cmd.SetOwner(query=query, owner_user_id=owner):
@@ -34,7 +34,10 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
             )
             return blocks.confirm_owner(name, owner)
         case cmd.AddAlias(text=text):
-            return blocks.confirm_alias(*directory.add_alias(deps, team_id=team_id, text=text))
+            return blocks.confirm_alias(directory.add_alias(deps, team_id=team_id, text=text))
+        case cmd.SetExact(query=query, exact=exact):
+            matching = directory.set_exact(deps, team_id=team_id, query=query, exact=exact)
+            return blocks.confirm_exact(matching, changed=exact is not None)
         case cmd.RemoveCustomer(query=query):
             removal = directory.removal_question(deps, request.client, team_id=team_id, query=query, user_id=user_id)
             return blocks.build_removal_question(removal)

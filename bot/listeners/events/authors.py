@@ -22,7 +22,8 @@ def person_kind(
     user_id: str,
     message: dict[str, Any] | None = None,
 ) -> Kind:
-    """What `user_id` is to the installed workspace `team_id` (a message of theirs, if any, is the fallback)."""
+    """What `user_id` is to the installed workspace `team_id` (a message of theirs, if any, is the fallback when
+    Slack refuses for good; a 429 or 5xx is raised, so the event is answered 503 and delivered again)."""
     enterprise = enterprise_of(body)
     if enterprise is not None and team_id not in deps.enterprises:
         deps.enterprises[team_id] = enterprise  # learnt from the installation, as auth.test says it at start
@@ -31,4 +32,6 @@ def person_kind(
         fallback = kind_of_message_author(
             message, team_id=team_id, enterprise_id=deps.enterprises.get(team_id), shared=in_shared_channel(body)
         )
-    return profiles.person_kind(deps, context.client, team_id=team_id, user_id=user_id, fallback=fallback)
+    return profiles.person_kind(
+        deps, context.client, team_id=team_id, user_id=user_id, fallback=fallback, retry_busy=True
+    )
