@@ -14,13 +14,21 @@ process's GIL) over keep-alive connections. Rapport stores into a fresh SQLite f
 
 Afterwards Rapport's database must hold a mention for exactly the messages that named a customer.
 
+3. With ``--server waitress|gunicorn|both``, instead: the HTTP server compared for Rapport's own workload. Each server
+   runs Rapport in a process of its own (as `rapport run` would: waitress with HTTP_THREADS threads, or gunicorn's
+   gthread worker with as many threads, ``--gunicorn-workers`` processes), on its own copy of the same seeded SQLite
+   database, the servers taking turns round by round; closed-loop throughput and p50/p99, then the open loop.
+   gunicorn is not a dependency of Rapport: ``pip install gunicorn`` to measure it.
+
 Run from the repository root:
     python -m bench.bench_events  [--events N] [--rounds N] [--threads N] [--rate R] [--seconds S]
+    python -m bench.bench_events --server both [--gunicorn-workers N] [--events N] [--rounds N] ...
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import hmac
 import http.client
@@ -33,6 +41,7 @@ import queue
 import random
 import re
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -569,6 +578,187 @@ def stored_counts(runtime: Runtime) -> tuple[int, int, int]:
     return int(events), int(messages), int(rows)
 
 
+# --- the HTTP servers compared ------------------------------------------------------------------------------
+
+
+def serve(server: str, env: dict[str, str], *, workers: int) -> None:
+    """Serve Rapport over HTTP until SIGTERM, under `server` (a child process of compare_servers)."""
+    configure_logging(level="WARNING", fmt="text", secrets=(BOT_TOKEN, SIGNING_SECRET))
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    settings = Settings.from_env(env)
+    if server == "waitress":
+        runtime = build_runtime(settings)
+        runtime.warm_up()
+        runtime.start_jobs()
+        http = HttpServer(runtime, host="127.0.0.1", port=settings.port)
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        http.start_in_thread()
+        stop.wait()
+        http.close()
+        runtime.close()
+        return
+    from gunicorn.app.base import BaseApplication
+
+    class Gunicorn(BaseApplication):  # type: ignore[misc]
+        def load_config(self) -> None:
+            options = {
+                "bind": f"127.0.0.1:{settings.port}",
+                "workers": workers,
+                "worker_class": "gthread",
+                "threads": HTTP_THREADS,
+                "keepalive": 75,
+                "loglevel": "warning",
+                "graceful_timeout": 10,
+            }
+            for key, value in options.items():
+                self.cfg.set(key, value)
+
+        def load(self) -> Any:  # in each worker, after the fork: its own runtime, engine and scheduler
+            runtime = build_runtime(settings)
+            runtime.warm_up()
+            runtime.start_jobs()
+            return runtime.wsgi()
+
+    Gunicorn().run()
+
+
+@contextmanager
+def server_process(server: str, env: dict[str, str], *, workers: int) -> Iterator[str]:
+    """Rapport under `server` in a child process; its base URL once /healthz answers."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--serve",
+            server,
+            "--gunicorn-workers",
+            str(workers),
+            "--serve-env",
+            json.dumps({**env, "PORT": str(port)}),
+        ],
+        cwd=_ROOT,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{server} exited with {proc.returncode}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.1)
+        yield url
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def compare_servers(args: argparse.Namespace) -> int:
+    """Rapport under each server on equal terms: same seeded database (a copy each), same load, turns alternating."""
+    configure_logging(level="WARNING", fmt="text", secrets=(BOT_TOKEN, SIGNING_SECRET))
+    servers = ["waitress", "gunicorn"] if args.server == "both" else [args.server]
+    rng = random.Random(SEED)
+    customers = generate_directory(args.customers, rng)
+    factory = EventFactory(customers, SEED + 1)
+    workdir = Path(tempfile.mkdtemp(prefix="rapport-bench-servers-"))
+    client = LoadClient()
+    closed: dict[str, list[LoadResult]] = {name: [] for name in servers}
+    opened: dict[str, LoadResult] = {}
+    sent: Counter[str] = Counter()
+    try:
+        with SlackSimulator(
+            workspace=SimWorkspace.default(), signing_secret=SIGNING_SECRET, bot_token=BOT_TOKEN
+        ) as sim:
+            base_env = {
+                "SLACK_BOT_TOKEN": BOT_TOKEN,
+                "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+                "SLACK_API_URL": sim.api_url,
+            }
+            template = workdir / "template.db"
+            runtime = build_runtime(Settings.from_env({**base_env, "DATABASE_URL": f"sqlite:///{template}"}))
+            seed_directory(runtime, customers, random.Random(SEED + 2))
+            runtime.close()
+            urls: dict[str, str] = {}
+            with contextlib.ExitStack() as stack:
+                for name in servers:
+                    shutil.copyfile(template, workdir / f"{name}.db")
+                    env = {**base_env, "DATABASE_URL": f"sqlite:///{workdir / name}.db"}
+                    urls[name] = stack.enter_context(server_process(name, env, workers=args.gunicorn_workers))
+                    bodies = factory.bodies(args.warmup)[0]
+                    client.run("closed", urls[name], bodies, threads=args.threads)
+                    sent[name] += len(bodies)
+                for round_no in range(args.rounds):
+                    for name in servers if round_no % 2 == 0 else list(reversed(servers)):
+                        bodies = factory.bodies(args.events)[0]
+                        closed[name].append(client.run("closed", urls[name], bodies, threads=args.threads))
+                        sent[name] += len(bodies)
+                open_count = max(1, round(args.rate * args.seconds))
+                for name in servers:
+                    bodies = factory.bodies(open_count)[0]
+                    opened[name] = client.run("open", urls[name], bodies, rate=args.rate)
+                    sent[name] += len(bodies)
+            stored = {name: _stored_events(workdir / f"{name}.db") for name in servers}
+    finally:
+        client.close()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(
+        f"cores={os.cpu_count()} customers={args.customers:,} threads per server={HTTP_THREADS} "
+        f"gunicorn workers={args.gunicorn_workers} closed loop: {args.threads} connections x {args.rounds} rounds x "
+        f"{args.events:,} events (+{args.warmup} warm-up); open loop: {args.rate:g}/s for {args.seconds:g} s"
+    )
+    print(f"{'server':<10} {'closed events/s':>16} {'p50 / p99 ms':>16} {'open p50 / p99 ms':>20} {'stored':>14}")
+    for name in servers:
+        combined = LoadResult.combine(closed[name])
+        rates = sorted(r.throughput for r in closed[name])
+        print(
+            f"{name:<10} {statistics.median(rates):>16,.0f} "
+            f"{combined.percentile_ms(50):>7.1f} / {combined.percentile_ms(99):<6.1f} "
+            f"{opened[name].percentile_ms(50):>10.1f} / {opened[name].percentile_ms(99):<7.1f} "
+            f"{stored[name]:>6,} / {sent[name]:<6,}"
+        )
+    if len(servers) == 2:
+        ratios = sorted(
+            g.throughput / w.throughput for w, g in zip(closed["waitress"], closed["gunicorn"], strict=True)
+        )
+        print(
+            f"gunicorn / waitress closed-loop throughput, median of rounds: {statistics.median(ratios):.2f} "
+            f"({ratios[0]:.2f}-{ratios[-1]:.2f})"
+        )
+    lost = [name for name in servers if stored[name] != sent[name]]
+    return 1 if lost else 0
+
+
+def _stored_events(path: Path) -> int:
+    from sqlalchemy import create_engine
+
+    engine = create_engine(f"sqlite:///{path}")
+    try:
+        with engine.connect() as connection:
+            return int(connection.scalar(select(func.count()).select_from(ProcessedEvent)) or 0)
+    finally:
+        engine.dispose()
+
+
 # --- report -----------------------------------------------------------------------------------------------
 
 
@@ -588,11 +778,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rate", type=float, default=100.0, help="open-loop events per second")
     parser.add_argument("--seconds", type=float, default=10.0, help="open-loop duration")
     parser.add_argument("--load-worker", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--server", choices=("waitress", "gunicorn", "both"), help="compare HTTP servers instead (see 3. above)"
+    )
+    parser.add_argument("--gunicorn-workers", type=int, default=1, help="gunicorn worker processes")
+    parser.add_argument("--serve", choices=("waitress", "gunicorn"), help=argparse.SUPPRESS)
+    parser.add_argument("--serve-env", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
     if args.load_worker:
         load_worker(sys.stdin, sys.stdout)
         return 0
+    if args.serve:
+        serve(args.serve, json.loads(args.serve_env or "{}"), workers=args.gunicorn_workers)
+        return 0
+    if args.server:
+        return compare_servers(args)
 
     configure_logging(level="WARNING", fmt="text", secrets=(BOT_TOKEN, SIGNING_SECRET))
     # Under saturating load waitress warns about its task queue depth; that is the point of the test.

@@ -6,8 +6,10 @@ import gc
 import json
 import logging
 import re
+import threading
 import time
 import urllib.parse
+import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from itertools import accumulate
@@ -34,24 +36,31 @@ from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import bound_waits, make_engine, make_session_factory, unbound_waits
 from bot.listeners.adapter import answer_unexpected_error
-from bot.listeners.payloads import StorableText, kind_of
+from bot.listeners.payloads import StorableText, installed_team, kind_of
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.deps import Clock, Deps, system_clock
+from bot.runtime.observe import MeasuredWebClient, Observer, label, logging_request, measured, name_workspace
 from bot.runtime.sender import Renderers, Rescuers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import digest, sending_holds, stories, workspace_time
+from bot.services import digest, outbox, sending_holds, stories, workspace_time
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
+# A Web API call gives up after this long (slack_sdk's default is 30 s): it bounds how long a shutdown waits for the
+# sender's call in hand.
+SLACK_TIMEOUT_SECONDS = 10
+# How long stopping waits for the jobs' runs in hand (a Web API call the sender started ends within its timeout).
+JOBS_STOP_SECONDS = 10.0
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def build_app(deps: Deps, *, client: WebClient) -> App:
     """The Bolt app: store-then-acknowledge (process_before_response) and every listener registered."""
     settings = deps.settings
-    app = App(
+    app = ObservedApp(
+        observer=deps.observer,
         client=client,  # carries the bot token and SLACK_API_URL
         # Socket Mode requests are not signed; HTTP mode always verifies (from_env requires the secret there).
         signing_secret=settings.signing_secret or "unused-in-socket-mode",
@@ -62,6 +71,7 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
 
     # The one handler for what no listener expected: the traceback logged once, the person answered politely.
     app.error(answer_unexpected_error)
+    app.use(NameTheWorkspace(deps.observer))
     # Before any listener: no NUL or lone surrogate anyone sent reaches the database, and no wait for it makes
     # Slack give up on the answer.
     app.use(StorableText())
@@ -84,6 +94,93 @@ class AnswerInTime(Middleware):
         # WSGI app lifts it once answered; a Socket Mode thread keeps it until its next request sets a new one.
         bound_waits()
         return next()
+
+
+class ObservedApp(App):
+    """The Bolt app, each request from Slack (on either transport: both call dispatch) counted by type and outcome,
+    its acknowledgement timed, and its log lines named by a request id (the event's id, else a fresh one)."""
+
+    def __init__(self, *, observer: Observer, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.observer = observer
+
+    def dispatch(self, req: BoltRequest) -> BoltResponse:
+        """Dispatch as Bolt does, measured."""
+        body = req.body if isinstance(req.body, dict) else {}
+        kind = label(kind_of(body))
+        event = body.get("event")
+        what = kind
+        if kind == "event_callback" and isinstance(event, dict):
+            what = label(str(event.get("type") or ""), default=kind)
+        request_id = str(body.get("event_id") or "") or uuid.uuid4().hex[:16]
+        observer = self.observer
+        started = time.perf_counter()
+        outcome = "error"
+        with observer.handling(), logging_request(request_id=request_id):
+            try:
+                answer = super().dispatch(req)
+                outcome = _outcome(answer.status)
+                return answer
+            finally:
+                observer.events.labels(what, outcome).inc()
+                observer.ack_latency.labels(kind).observe(time.perf_counter() - started)
+
+
+class NameTheWorkspace(Middleware):
+    """Once Bolt has authorised a request: its log lines name the installed workspace, and its Web API calls are
+    counted (Bolt builds a plain WebClient for each request)."""
+
+    def __init__(self, observer: Observer) -> None:
+        self._observer = observer
+
+    @property
+    def name(self) -> str:
+        """The name Bolt logs for this middleware."""
+        return "NameTheWorkspace"
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        name_workspace(installed_team(req.context, req.body if isinstance(req.body, dict) else {}))
+        if req.context.client is not None:
+            measured(req.context.client, self._observer)
+        return next()
+
+
+def _outcome(status: int) -> str:
+    return "ok" if status < 400 else "rejected" if status < 500 else "error"
+
+
+# The outbox lanes as /metrics names them.
+LANE_NAMES = {outbox_rows.INTERACTIVE: "interactive", outbox_rows.BULK: "bulk"}
+
+
+class OutboxBacklog:
+    """A Prometheus collector reading, at scrape time, the rows due and not yet sent, by kind and lane: how many,
+    and how long the oldest has been due."""
+
+    def __init__(self, engine: Engine, clock: Clock) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def collect(self) -> Iterable[GaugeMetricFamily]:
+        """Yield the backlog gauges."""
+        rows = GaugeMetricFamily("rapport_outbox_backlog", "Outbox rows due and not yet sent", labels=["kind", "lane"])
+        age = GaugeMetricFamily(
+            "rapport_outbox_oldest_due_seconds",
+            "How long the oldest due, unsent outbox row has waited",
+            labels=["kind", "lane"],
+        )
+        now = self._clock()
+        try:
+            with self._engine.connect() as connection:
+                backlog = outbox_rows.backlog(connection, now=now)
+        except SQLAlchemyError:
+            backlog = []
+        for kind, lane, count, oldest in backlog:
+            lane_name = LANE_NAMES.get(lane, str(lane))
+            rows.add_metric([kind, lane_name], count)
+            age.add_metric([kind, lane_name], max(0.0, (now - oldest).total_seconds()))
+        yield rows
+        yield age
 
 
 class OutboxStates:
@@ -133,12 +230,21 @@ def _holds(engine: Engine) -> list[dict[str, Any]] | None:
         return None
 
 
-def build_wsgi(app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
-    """The HTTP surface: Slack at /slack/events, plus /healthz and /metrics."""
-    if not signing_secret:
+def build_wsgi(
+    app: App,
+    *,
+    engine: Engine,
+    signing_secret: str,
+    observer: Observer | None = None,
+    readiness: Callable[[], dict[str, Any]] | None = None,
+    serve_slack: bool = True,
+) -> WsgiApp:
+    """The HTTP surface: Slack at /slack/events, plus /healthz (alive), /readyz (ready for traffic) and /metrics.
+    With `serve_slack=False` (Socket Mode) only the probes and /metrics: Slack's requests come over the socket."""
+    if serve_slack and not signing_secret:
         raise ConfigError("SLACK_SIGNING_SECRET is not set: HTTP mode cannot tell Slack's requests from anyone's.")
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
-    verifier = SignatureVerifier(signing_secret)
+    verifier = SignatureVerifier(signing_secret or "unused-in-socket-mode")
     registry = CollectorRegistry()
     requests = Counter("rapport_http_requests", "HTTP requests", ["path", "status"], registry=registry)
     latency = Histogram(
@@ -150,6 +256,8 @@ def build_wsgi(app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
     )
     registry.register(OutboxStates(engine))  # type: ignore[arg-type]
     registry.register(SendingHolds(engine))  # type: ignore[arg-type]
+    registries = [registry, *([observer.registry] if observer is not None else [])]
+    ready = readiness or (lambda: _health(engine))
 
     def wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
@@ -166,16 +274,25 @@ def build_wsgi(app: App, *, engine: Engine, signing_secret: str) -> WsgiApp:
                 "200 OK" if body["ok"] else "503 Service Unavailable", [("Content-Type", "application/json")]
             )
             result: Iterable[bytes] = [json.dumps(body).encode()]
+        elif path == "/readyz":
+            body = ready()
+            recording_start_response(
+                "200 OK" if body["ok"] else "503 Service Unavailable", [("Content-Type", "application/json")]
+            )
+            result = [json.dumps(body).encode()]
         elif path == "/metrics":
             recording_start_response("200 OK", [("Content-Type", "text/plain; version=0.0.4; charset=utf-8")])
-            result = [generate_latest(registry)]
+            result = [b"".join(generate_latest(r) for r in registries)]
+        elif not serve_slack:
+            recording_start_response("404 Not Found", [("Content-Type", "text/plain; charset=utf-8")])
+            result = [b"not found: Slack's requests come over Socket Mode"]
         elif path == EVENTS_PATH and environ.get("REQUEST_METHOD") == "POST":
             response = WsgiHttpResponse(**vars(_answer_slack(app, verifier, environ)))
             recording_start_response(response.status, response.get_headers())
             result = response.get_body()
         else:
             result = slack(environ, recording_start_response)
-        known = path if path in (EVENTS_PATH, "/healthz", "/metrics") else "other"
+        known = path if path in (EVENTS_PATH, "/healthz", "/readyz", "/metrics") else "other"
         requests.labels(known, status_holder[0] if status_holder else "500").inc()
         latency.labels(known).observe(time.perf_counter() - started)
         return result
@@ -320,6 +437,25 @@ def _health(engine: Engine) -> dict[str, Any]:
     }
 
 
+def _ready(
+    engine: Engine, *, schema: migrate.Schema, observer: Observer, probe: Callable[[], object], stopping: bool
+) -> dict[str, Any]:
+    """/readyz: the database reachable and not behind this Rapport's schema, Slack answering lately, and not shutting
+    down. A failed check names itself in `failed`; Slack is asked (auth.test) only when nothing was heard lately."""
+    checks: dict[str, str] = {}
+    try:
+        current = migrate.current_revision(engine)
+        # A revision this Rapport does not know is a newer one: a newer release migrated it during a rolling upgrade.
+        usable = current == schema.head or (current is not None and current not in schema.known)
+        checks["database"] = "ok" if usable else f"at {current or 'nothing'}, needs {schema.head}"
+    except SQLAlchemyError as error:
+        checks["database"] = f"unreachable ({type(error).__name__})"
+    checks["slack"] = "ok" if observer.slack.reachable(now=time.monotonic(), probe=probe) else "unreachable"
+    checks["shutdown"] = "shutting down" if stopping else "ok"
+    failed = [name for name, state in checks.items() if state != "ok"]
+    return {"ok": not failed, **checks, "failed": failed}
+
+
 @dataclass
 class Runtime:
     """A running Rapport: everything `rapport run`, the demo and the tests start and stop."""
@@ -332,10 +468,30 @@ class Runtime:
     scheduler: BackgroundScheduler
     team_id: str
     worker: str
+    _schema: migrate.Schema | None = None
 
-    def wsgi(self) -> WsgiApp:
-        """The WSGI application for HTTP mode."""
-        return build_wsgi(self.app, engine=self.engine, signing_secret=self.settings.signing_secret or "")
+    def wsgi(self, *, serve_slack: bool = True) -> WsgiApp:
+        """The WSGI application for HTTP mode (or, without `serve_slack`, the probes and /metrics of Socket Mode)."""
+        return build_wsgi(
+            self.app,
+            engine=self.engine,
+            signing_secret=self.settings.signing_secret or "",
+            observer=self.deps.observer,
+            readiness=self.readiness,
+            serve_slack=serve_slack,
+        )
+
+    def readiness(self) -> dict[str, Any]:
+        """What /readyz answers (see _ready)."""
+        if self._schema is None:
+            self._schema = migrate.shipped_schema(self.engine)
+        return _ready(
+            self.engine,
+            schema=self._schema,
+            observer=self.deps.observer,
+            probe=self.client.auth_test,
+            stopping=self.deps.stopping.is_set(),
+        )
 
     def warm_up(self) -> None:
         """Get ready for traffic: build the workspace's matcher now, then freeze what start-up allocated.
@@ -354,10 +510,27 @@ class Runtime:
         if not self.scheduler.running:
             self.scheduler.start()
 
-    def close(self) -> None:
-        """Stop jobs and release the database."""
+    def begin_shutdown(self) -> None:
+        """From now on /readyz answers 503 and the sender takes no new row (the call in hand finishes)."""
+        self.deps.stopping.set()
+
+    def close(self, *, timeout: float = JOBS_STOP_SECONDS) -> None:
+        """Stop the jobs (waiting up to `timeout` for the runs in hand), give back the outbox rows this process
+        still holds, and release the database."""
+        self.begin_shutdown()
         if self.scheduler.running:
-            self.scheduler.shutdown(wait=True)
+            stopper = threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}, name="rapport-jobs-stop")
+            stopper.start()
+            stopper.join(timeout)
+            if stopper.is_alive():
+                log.warning("a job was still running after %g s; its outbox claims lapse on their own", timeout)
+        try:
+            released = outbox.release_claims(self.deps, worker=self.worker, now=self.deps.clock())
+        except SQLAlchemyError as error:
+            log.warning("could not give back the outbox rows in hand (%s); their claims lapse", type(error).__name__)
+        else:
+            if released:
+                log.info("gave back %d outbox row(s) for another sender", released)
         self.engine.dispose()
 
 
@@ -396,7 +569,9 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
             "SLACK_BOT_TOKEN is not set. Multi-workspace OAuth installs are not available yet; "
             "install the app to your workspace and set its bot token (xoxb-…)."
         )
-    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+    observer = Observer()
+    client = MeasuredWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+    client.observer = observer
     identity = client.auth_test()
     engine = prepare_database(settings, auto_migrate=auto_migrate)
     session_factory = make_session_factory(engine)
@@ -407,7 +582,9 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
         settings=settings,
         renderers=outbox_renderers(),
         rescuers=outbox_rescuers(settings),
+        observer=observer,
     )
+    observer.registry.register(OutboxBacklog(engine, clock))  # type: ignore[arg-type]
     # The token works (auth.test just said so): every sending hold is looked at again by the sender's first pass.
     sending_holds.retry_holds_now(deps, now=clock())
     deps.tone.warm()

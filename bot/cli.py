@@ -21,9 +21,12 @@ from slack_sdk.errors import SlackApiError
 from bot.config import ConfigError, Settings
 from bot.domain.errors import RapportError
 from bot.logging_setup import configure_logging
+from bot.runtime.observe import log_context
 
 if TYPE_CHECKING:
+    from bot.app import Runtime
     from bot.services.directory import ImportRow
+    from bot.transports import HttpServer
 
 log = logging.getLogger("bot")
 
@@ -35,6 +38,7 @@ def _settings(*, require_slack: bool = True) -> Settings:
         level=settings.log_level,
         fmt=settings.log_format,
         secrets=(settings.bot_token, settings.app_token, settings.signing_secret, settings.client_secret),
+        context=log_context,
     )
     return settings
 
@@ -42,15 +46,21 @@ def _settings(*, require_slack: bool = True) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT."""
     from bot.app import build_runtime
-    from bot.transports import HttpServer, socket_mode_handler
+    from bot.transports import HttpServer, close_socket_mode, socket_mode_handler
 
     settings = _settings()
     runtime = build_runtime(settings)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
-        log.info("received signal %s, stopping", signum)
+        if stop.is_set():
+            return
+        log.info("received signal %s, stopping within %g s", signum, SHUTDOWN_SECONDS)
         stop.set()
+        # Whatever still runs then (a job stuck past its bound) does not keep the process alive.
+        watchdog = threading.Timer(SHUTDOWN_SECONDS, _exit_now)
+        watchdog.daemon = True
+        watchdog.start()
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)
@@ -60,18 +70,51 @@ def cmd_run(args: argparse.Namespace) -> int:
         if settings.socket_mode:
             handler = socket_mode_handler(runtime)
             handler.connect()
+            probes = _probes_server(runtime, host=args.host, port=settings.port)
             log.info("Rapport is running in Socket Mode for team %s", runtime.team_id)
             stop.wait()
-            handler.close()
+            runtime.begin_shutdown()
+            close_socket_mode(handler, runtime)
+            if probes is not None:
+                probes.close()
         else:
             server = HttpServer(runtime, host=args.host, port=settings.port)
             server.start_in_thread()
             log.info("Rapport is listening on %s/slack/events (team %s)", server.url, runtime.team_id)
             stop.wait()
+            runtime.begin_shutdown()  # /readyz answers 503 from now on
             server.close()
     finally:
         runtime.close()
+    log.info("stopped")
     return 0
+
+
+def _probes_server(runtime: Runtime, *, host: str, port: int) -> HttpServer | None:
+    """In Socket Mode, /healthz, /readyz and /metrics on PORT; without them (port taken) Rapport runs all the same."""
+    from bot.transports import HttpServer
+
+    try:
+        server = HttpServer(runtime, host=host, port=port, serve_slack=False)
+    except OSError as error:
+        log.warning("not serving /healthz, /readyz and /metrics on port %s: %s", port, error)
+        return None
+    server.start_in_thread()
+    log.info("probes and metrics on %s (/healthz, /readyz, /metrics)", server.url)
+    return server
+
+
+# The bound on stopping: in-flight requests get 5 s (transports.IN_FLIGHT_SECONDS), the jobs' runs in hand 10 s
+# (app.JOBS_STOP_SECONDS, a Web API call times out within it); past this the process exits regardless.
+SHUTDOWN_SECONDS = 25.0
+
+
+def _exit_now() -> None:
+    log.warning(
+        "still stopping after %g s: exiting now; outbox rows in hand go back when their claims lapse", SHUTDOWN_SECONDS
+    )
+    logging.shutdown()
+    os._exit(1)
 
 
 def cmd_migrate(_args: argparse.Namespace) -> int:

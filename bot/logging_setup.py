@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Mapping
 
 _TOKEN = re.compile(r"\b(xox[abposr]|xapp)-[A-Za-z0-9-]+")
 # What a database error quotes of the values it was given, which may be anyone's words: PostgreSQL's DETAIL line
@@ -46,8 +46,26 @@ class RedactSecrets(logging.Filter):
         return True
 
 
+# The fields a record may carry about the request it belongs to (set by WithContext).
+CONTEXT_FIELDS = ("request_id", "team_id")
+
+
+class WithContext(logging.Filter):
+    """Put the request id and workspace of the request being handled (as `context()` gives them) on each record."""
+
+    def __init__(self, context: Callable[[], Mapping[str, str]]) -> None:
+        super().__init__()
+        self._context = context
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        for key, value in self._context().items():
+            if key in CONTEXT_FIELDS and not hasattr(record, key):
+                setattr(record, key, value)
+        return True
+
+
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line."""
+    """One JSON object per line; a record of a request names it (request_id) and its workspace (team_id)."""
 
     def format(self, record: logging.LogRecord) -> str:
         data = {
@@ -56,15 +74,27 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": record.getMessage(),
         }
+        for key in CONTEXT_FIELDS:
+            value = getattr(record, key, None)
+            if value:
+                data[key] = str(value)
         if record.exc_text:
             data["exception"] = record.exc_text
         return json.dumps(data)
 
 
-def configure_logging(*, level: str, fmt: str, secrets: Iterable[str | None] = ()) -> None:
-    """Configure the root logger once, at the edge."""
+def configure_logging(
+    *,
+    level: str,
+    fmt: str,
+    secrets: Iterable[str | None] = (),
+    context: Callable[[], Mapping[str, str]] | None = None,
+) -> None:
+    """Configure the root logger once, at the edge; `context` names the request a record belongs to."""
     handler = logging.StreamHandler()
     handler.addFilter(RedactSecrets(secrets))
+    if context is not None:
+        handler.addFilter(WithContext(context))
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

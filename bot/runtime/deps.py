@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,6 +17,7 @@ from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
+from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
 from bot.runtime.sender import Renderers, Rescuers, SenderWake
 
@@ -58,6 +60,10 @@ class Deps:
     people: KnownPeople = field(default_factory=lambda: KnownPeople(PROFILE_TTL))
     # The Enterprise Grid organisation of each installed workspace (auth.test's enterprise_id), where there is one.
     enterprises: dict[str, str] = field(default_factory=dict)
+    # This process's metrics and whether Slack answered lately (/metrics, /readyz).
+    observer: Observer = field(default_factory=Observer)
+    # Set when the process is shutting down: the sender finishes the call in hand and releases its other claims.
+    stopping: threading.Event = field(default_factory=threading.Event)
 
     @property
     def engine(self) -> Engine:

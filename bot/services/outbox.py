@@ -42,6 +42,8 @@ TRANSIENT_ERRORS = frozenset(
 )
 # About four hours of backoff: long enough to ride out an outage, short of retrying for ever.
 MAX_ATTEMPTS = 60
+# The outbox kind of a follow-up reminder, counted on time or late in /metrics.
+REMINDER_KIND = "reminder"
 # Rows put back by the pacer or a 429 carry this mark: they hold their place in the channel's queue.
 PACED, RATELIMITED = "paced", "ratelimited"
 
@@ -173,6 +175,9 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     try:
         for position, row in enumerate(rows):
             at = moment()
+            if deps.stopping.is_set():  # shutting down: the call in hand is done, the rest go back to the queue
+                put_back += [_PutBack(r.id, at, None) for r in rows[position:]]
+                break
             hold = on_hold.get((row.team_id, EVERY_METHOD)) or on_hold.get((row.team_id, row.method))
             if hold is not None:
                 put_back.append(_PutBack(row.id, row.not_before, hold))
@@ -225,6 +230,7 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
                 put_back += [_PutBack(r.id, at, None) for r in rows[position + 1 :]]
                 break
             deps.pacing.sent(key, at=moment())
+            _count_reminder(deps, row, sent_at=moment())
             _finish(
                 deps,
                 row.id,
@@ -284,10 +290,22 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
         total.skipped += report.skipped
         # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
         progress = report.sent + report.failed + report.deferred + report.skipped
-        if report.rate_limited_until or report.retried or progress == 0:
+        if report.rate_limited_until or report.retried or progress == 0 or deps.stopping.is_set():
             total.rate_limited_until = report.rate_limited_until
             return total
         now = deps.clock()
+
+
+def release_claims(deps: Deps, *, worker: str, now: datetime) -> int:
+    """Return every row this sender still holds to the queue, due at once (at shutdown; another sender takes them
+    without waiting for the claim to lapse)."""
+    with deps.session_factory.begin() as session:
+        return outbox_rows.release_claims(session, worker=worker, now=now)
+
+
+def _count_reminder(deps: Deps, row: _Claimed, *, sent_at: datetime) -> None:
+    if row.kind == REMINDER_KIND:
+        deps.observer.reminder_sent(late_by_seconds=(sent_at - row.not_before).total_seconds())
 
 
 def _put_back(deps: Deps, worker: str, rows: list[_PutBack], report: SendReport) -> None:

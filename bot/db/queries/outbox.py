@@ -178,3 +178,31 @@ def count_by_state(connection: Connection) -> dict[str, int]:
     """Rows of every workspace by state, for /metrics (spans workspaces by design)."""
     rows = connection.execute(select(OutboxMessage.state, func.count()).group_by(OutboxMessage.state)).all()
     return {str(state): int(count) for state, count in rows}
+
+
+def release_claims(session: Session, *, worker: str, now: datetime) -> int:
+    """Put back every row this sender still holds (it is stopping): pending again, due at once, the claim not
+    counted as an attempt. Spans workspaces by design, like the claim."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.claimed_by == worker, OutboxMessage.state == "sending")
+        .values(
+            state="pending",
+            claimed_by=None,
+            claimed_until=None,
+            not_before=now,
+            attempts=OutboxMessage.attempts - 1,
+        )
+    )
+    return rowcount(result)
+
+
+def backlog(connection: Connection, *, now: datetime) -> list[tuple[str, int, int, datetime]]:
+    """(kind, lane, rows, earliest due time) of the rows due by `now` and not yet sent, of every workspace, for
+    /metrics."""
+    query = (
+        select(OutboxMessage.kind, OutboxMessage.lane, func.count(), func.min(OutboxMessage.not_before))
+        .where(OutboxMessage.state.in_(("pending", "sending")), OutboxMessage.not_before <= now)
+        .group_by(OutboxMessage.kind, OutboxMessage.lane)
+    )
+    return [(str(kind), int(lane), int(count), oldest) for kind, lane, count, oldest in connection.execute(query)]
