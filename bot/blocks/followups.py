@@ -4,6 +4,7 @@ follow-up form (new or edited) and the "Pick a time…" form."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -301,10 +302,16 @@ MODAL_NOTE_BLOCK, MODAL_NOTE_ACTION = "followup_note", NOTE_FIELD
 
 
 def build_followup_modal(
-    *, owner_user_id: str, customer_name: str | None, source: dict[str, str], editing: FollowUpEdit | None = None
+    *,
+    owner_user_id: str,
+    customer_name: str | None,
+    source: dict[str, str],
+    editing: FollowUpEdit | None = None,
+    reminder: tuple[str, str] | None = None,
 ) -> dict[str, Any]:
     """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named); with
-    `editing`, the same form prefilled with a follow-up's owner, customer, due time and note, saving to it."""
+    `editing`, the same form prefilled with a follow-up's owner, customer, due time and note, saving to it (and
+    updating the `reminder` DM it was opened from, if any)."""
     customer: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": MODAL_CUSTOMER_ACTION,
@@ -371,7 +378,7 @@ def build_followup_modal(
         },
     ]
     if editing is not None:
-        meta = json.dumps({"f": editing.id, "w": editing.when_text}, ensure_ascii=False, separators=(",", ":"))
+        meta = _metadata({"f": editing.id, "w": editing.when_text}, reminder)
         return {
             "type": "modal",
             "callback_id": FOLLOWUP_EDIT_CALLBACK,
@@ -404,17 +411,35 @@ def read_followup_source(raw: str | None) -> tuple[str | None, str | None]:
     return None, None
 
 
-def read_edit_metadata(raw: str | None) -> tuple[int | None, str]:
-    """The follow-up an edit form saves to, and the *when* it was prefilled with; anything malformed is none."""
+def _metadata(values: dict[str, Any], reminder: tuple[str, str] | None) -> str:
+    """A steering form's private_metadata: the follow-up, and the reminder DM it was opened from (to update)."""
+    if reminder is not None:
+        values = {**values, "c": reminder[0], "ts": reminder[1]}
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SteerMetadata:
+    """What a submitted edit or pick-a-time form carries: its follow-up, the *when* the edit form was prefilled
+    with, and the reminder DM (channel, ts) it was opened from."""
+
+    followup_id: int | None
+    when: str = ""
+    reminder: tuple[str, str] | None = None
+
+
+def read_steer_metadata(raw: str | None) -> SteerMetadata:
+    """The edit or pick-a-time form's metadata; anything malformed is none."""
     try:
         meta = json.loads(raw or "{}")
     except ValueError:
-        return None, ""
+        return SteerMetadata(None)
     if not isinstance(meta, dict):
-        return None, ""
-    followup, when = meta.get("f"), meta.get("w")
+        return SteerMetadata(None)
+    followup, when, channel, ts = meta.get("f"), meta.get("w"), meta.get("c"), meta.get("ts")
     valid = isinstance(followup, int) and not isinstance(followup, bool)
-    return (followup if valid else None), (when if isinstance(when, str) else "")
+    reminder = (channel, str(ts)) if isinstance(channel, str) and channel and is_slack_ts(ts) else None
+    return SteerMetadata(followup if valid else None, when if isinstance(when, str) else "", reminder)
 
 
 def confirm_saved(view: FollowUpView, *, editor: str) -> dict[str, Any]:
@@ -425,13 +450,15 @@ def confirm_saved(view: FollowUpView, *, editor: str) -> dict[str, Any]:
     return message("Follow-up saved", [section(line)])
 
 
-def build_pick_time_modal(view: FollowUpView, *, timezone: str, initial_day: date) -> dict[str, Any]:
+def build_pick_time_modal(
+    view: FollowUpView, *, timezone: str, initial_day: date, reminder: tuple[str, str] | None = None
+) -> dict[str, Any]:
     """ "Pick a time…": a date picker and a time picker, read in the owner's timezone (shown under the time)."""
     whose = f"<@{view.owner_user_id}>'s"
     return {
         "type": "modal",
         "callback_id": PICK_TIME_CALLBACK,
-        "private_metadata": json.dumps({"f": view.id}, separators=(",", ":")),
+        "private_metadata": _metadata({"f": view.id}, reminder),
         "title": {"type": "plain_text", "text": "Snooze until…"},
         "submit": {"type": "plain_text", "text": "Snooze"},
         "close": {"type": "plain_text", "text": "Cancel"},
@@ -463,7 +490,9 @@ def build_pick_time_modal(view: FollowUpView, *, timezone: str, initial_day: dat
     }
 
 
-def read_pick_metadata(raw: str | None) -> int | None:
-    """The follow-up a "Pick a time…" form snoozes; anything malformed is none."""
-    followup, _ = read_edit_metadata(raw)
-    return followup
+def build_edited(view: FollowUpView) -> dict[str, Any]:
+    """The reminder, updated in place after an edit by its owner's side: what it is about now, and when."""
+    updated = build_reminder(view)
+    updated["blocks"][0] = section(f":pencil2: Edited, due {date_token(view.due_at)}: {about(view)}")
+    updated["text"] = "Follow-up edited"
+    return updated

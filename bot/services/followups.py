@@ -4,13 +4,23 @@ steering them: done, snoozed (presets or a picked time), reassigned, edited, can
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.blocks.followups import build_cancelled, build_handover, build_reminder, confirm_created
+from bot.blocks.followups import (
+    build_cancelled,
+    build_edited,
+    build_handover,
+    build_reassigned,
+    build_reminder,
+    build_snoozed,
+    confirm_created,
+)
 from bot.db.models import Customer, FollowUp
 from bot.db.queries import customers as customer_rows
 from bot.db.queries import events as event_rows
@@ -484,6 +494,7 @@ def _snooze_to(
     user_id: str,
     when: When | None = None,
     picked: tuple[date, time] | None = None,
+    reminder: tuple[str, str] | None = None,
 ) -> ButtonResult:
     """Move an open follow-up to a *when*, or to a picked day and time (read in the owner's zone; refused under
     the form's fields if past or over a year ahead); a closed one is left as it is."""
@@ -504,6 +515,8 @@ def _snooze_to(
         row.reminders_sent, row.last_reminded_at = 0, None
         home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
         result = _result(session, row, True)
+        body = build_snoozed(result.view, changed=True)
+        _update_reminder(session, team_id=team_id, reminder=reminder, body=body, now=now)
     deps.wake_sender()
     return result
 
@@ -527,9 +540,18 @@ def picked_instant(picked: tuple[date, time], *, tz: str, now: datetime) -> date
 
 
 def snooze_until(
-    deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str, day: str, at: str
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    followup_id: int,
+    user_id: str,
+    day: str,
+    at: str,
+    reminder: tuple[str, str] | None = None,
 ) -> ButtonResult:
-    """ "Pick a time…": the day (YYYY-MM-DD) and time (HH:MM) a date and a time picker sent, in the owner's zone."""
+    """ "Pick a time…": the day (YYYY-MM-DD) and time (HH:MM) a date and a time picker sent, in the owner's zone;
+    the `reminder` DM (channel, ts) the form was opened from, if any, then says until when."""
     try:
         picked_day = date.fromisoformat(day)
     except ValueError:
@@ -539,7 +561,33 @@ def snooze_until(
     except ValueError:
         raise BadCommand("Pick a time.", field=WHEN_FIELD) from None
     return _snooze_to(
-        deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id, picked=(picked_day, picked_at)
+        deps,
+        client,
+        team_id=team_id,
+        followup_id=followup_id,
+        user_id=user_id,
+        picked=(picked_day, picked_at),
+        reminder=reminder,
+    )
+
+
+def _update_reminder(
+    session: Session, *, team_id: str, reminder: tuple[str, str] | None, body: dict[str, Any], now: datetime
+) -> None:
+    """Update the reminder DM a form was opened from (a form has no response_url to answer the DM through)."""
+    if reminder is None:
+        return
+    channel, ts = reminder
+    outbox_rows.enqueue(
+        session,
+        team_id=team_id,
+        kind="reminder_update",
+        idempotency_key=f"reminder-update:{channel}:{ts}:{now.isoformat()}:{uuid.uuid4().hex[:8]}",
+        method="chat.update",
+        payload={"channel": channel, "ts": ts, **body},
+        not_before=now,
+        now=now,
+        lane=outbox_rows.INTERACTIVE,
     )
 
 
@@ -621,11 +669,20 @@ def edit_prefill(deps: Deps, client: WebClient, *, team_id: str, followup_id: in
 
 
 def save_edit(
-    deps: Deps, client: WebClient, *, team_id: str, user_id: str, followup_id: int, form: FollowUpForm, kept_when: str
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    followup_id: int,
+    form: FollowUpForm,
+    kept_when: str,
+    reminder: tuple[str, str] | None = None,
 ) -> FollowUpView:
     """The edit form's changes, saved to the same follow-up: the customer must be known, a changed *when* is read
     by `/followup`'s parser in the (new) owner's zone; the *when* as prefilled (or empty) keeps the due time.
-    A new owner is told, as with Reassign. Nothing changes if any part is bad."""
+    A new owner is told, as with Reassign; the `reminder` DM the form was opened from, if any, is updated. Nothing
+    changes if any part is bad."""
     require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     with deps.session_factory.begin() as session:
         customer = None
@@ -673,6 +730,8 @@ def save_edit(
             row.reminders_sent, row.last_reminded_at = (1, now) if row.due_at <= now else (0, None)
             view = replace(view, owner_user_id=owner)
             _hand_over(session, row, view, by=user_id, now=now)
+        body = build_edited(view) if owner == previous else build_reassigned(view, changed=True)
+        _update_reminder(session, team_id=team_id, reminder=reminder, body=body, now=now)
         home.refresh(session, team_id=team_id, user_ids=[previous, owner], now=now)
     deps.wake_sender()
     return view

@@ -98,12 +98,20 @@ def _choose(element: dict[str, Any], value_suffix: str) -> dict[str, Any]:
     return {**element, "selected_option": option}
 
 
-def _click_message(app: RunningApp, user: str, message: dict[str, Any], action: dict[str, Any], channel: str) -> None:
+def _click_message(
+    app: RunningApp, user: str, message: dict[str, Any], action: dict[str, Any], channel: str, ephemeral: bool = False
+) -> None:
+    container = {
+        "type": "message",
+        "message_ts": message.get("ts", "1700000000.000100"),
+        "channel_id": channel,
+        "is_ephemeral": ephemeral,
+    }
     payload = {
         "type": "block_actions",
         "user": {"id": user},
         "channel": {"id": channel},
-        "container": {"type": "message", "message_ts": message.get("ts", "1700000000.000100"), "channel_id": channel},
+        "container": container,
         "message": message,
         "actions": [action],
     }
@@ -132,7 +140,7 @@ def _listing(app: RunningApp, user: str, text: str = "") -> dict[str, Any]:
 def _click_list(app: RunningApp, user: str, listing: dict[str, Any], followup_id: int, verb: str) -> None:
     menu = _element(listing["blocks"], "followup_menu", block_id=f"list_followup_{followup_id}")
     message = {"type": "message", "text": listing.get("text", ""), "blocks": listing["blocks"]}
-    _click_message(app, user, message, _choose(menu, verb), channel="C0SUPPORT")
+    _click_message(app, user, message, _choose(menu, verb), channel="C0SUPPORT", ephemeral=True)
 
 
 def _opened_view(app: RunningApp, before: int) -> dict[str, Any]:
@@ -212,7 +220,25 @@ def test_each_snooze_preset_and_a_picked_time_land_in_the_owners_zone(app: Runni
 
     done = _submit(app, form, user="U0DANA", values=_picked("2026-11-26", "14:30"))
     assert done["response_action"] == "update" and "Snoozed until" in json.dumps(done["view"])
-    assert _row(app, followup_id).due_at.replace(tzinfo=UTC) == datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
+    picked = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
+    assert _row(app, followup_id).due_at.replace(tzinfo=UTC) == picked
+    eventually(lambda: f"<!date^{int(picked.timestamp())}^" in json.dumps(_dm(app, "U0LEE", reminder["ts"])))
+
+    # Edit… from the same reminder: saved to the follow-up, and the reminder says what it is about now.
+    _click_reminder(app, "U0LEE", reminder, _choose(_element(reminder["blocks"], "followup_menu"), "edit"))
+    form = _opened_view(app, before + 1)
+    when = next(b for b in form["blocks"] if b.get("block_id") == "followup_when")
+    assert when["element"]["initial_value"] == "2026-11-26 at 14:30"  # on Lee's clock
+    values = _form_values(owner="U0LEE", customer="Acme Corp", when="2026-11-26 at 14:30", note="bring the new drive")
+    assert _submit(app, form, user="U0LEE", values=values)["response_action"] == "update"
+    assert _row(app, followup_id).due_at.replace(tzinfo=UTC) == picked
+    eventually(lambda: "Edited" in json.dumps(_dm(app, "U0LEE", reminder["ts"])))
+    assert "bring the new drive" in json.dumps(_dm(app, "U0LEE", reminder["ts"]))
+
+
+def _dm(app: RunningApp, user: str, ts: str) -> dict[str, Any]:
+    [message] = [m for m in app.sim.dm_messages(user) if m["ts"] == ts]
+    return message
 
 
 @pytest.mark.usefixtures("no_errors_logged")

@@ -59,7 +59,15 @@ def _pick_time(request: Request, deps: Deps, followup_id: int) -> Modal:
     view, timezone, tomorrow = followups.pick_time_prefill(
         deps, request.client, team_id=request.team_id, followup_id=followup_id, user_id=request.user_id
     )
-    return Modal(blocks.build_pick_time_modal(view, timezone=timezone, initial_day=tomorrow))
+    return Modal(
+        blocks.build_pick_time_modal(view, timezone=timezone, initial_day=tomorrow, reminder=_reminder(request))
+    )
+
+
+def _reminder(request: Request) -> tuple[str, str] | None:
+    """The reminder DM a click came from, for the form it opens to update once submitted (not the list, not the
+    Home tab)."""
+    return None if _in_list(request) else request.clicked_message
 
 
 def handle_menu(request: Request, deps: Deps) -> Replace | Reply | Modal:
@@ -73,7 +81,11 @@ def handle_menu(request: Request, deps: Deps) -> Replace | Reply | Modal:
         )
         return Modal(
             blocks.build_followup_modal(
-                owner_user_id=editing.owner_user_id, customer_name=editing.customer_name, source={}, editing=editing
+                owner_user_id=editing.owner_user_id,
+                customer_name=editing.customer_name,
+                source={},
+                editing=editing,
+                reminder=_reminder(request),
             )
         )
     if verb == blocks.CANCEL:

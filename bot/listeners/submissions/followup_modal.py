@@ -44,26 +44,30 @@ def _followup_id(followup_id: int | None) -> int:
 
 def handle_followup_edit_submission(request: Request, deps: Deps) -> dict[str, Any]:
     """Save the edited follow-up; a bad customer or *when* is explained next to its field, and nothing changes."""
-    followup_id, kept_when = blocks.read_edit_metadata(request.metadata)
+    meta = blocks.read_steer_metadata(request.metadata)
     view = followups.save_edit(
         deps,
         request.client,
         team_id=request.team_id,
         user_id=request.user_id,
-        followup_id=_followup_id(followup_id),
+        followup_id=_followup_id(meta.followup_id),
         form=_form(request),
-        kept_when=kept_when,
+        kept_when=meta.when,
+        reminder=meta.reminder,
     )
     return build_result_view("Follow-up saved", blocks.confirm_saved(view, editor=request.user_id))
 
 
 def handle_pick_time_submission(request: Request, deps: Deps) -> dict[str, Any]:
-    """Snooze to the picked day and time (the owner's zone); a past one is refused under the time field."""
+    """Snooze to the picked day and time (the owner's zone); a past one is refused under the time field. The
+    reminder DM it was opened from says until when."""
+    meta = blocks.read_steer_metadata(request.metadata)
     result = followups.snooze_until(
         deps,
         request.client,
         team_id=request.team_id,
-        followup_id=_followup_id(blocks.read_pick_metadata(request.metadata)),
+        followup_id=_followup_id(meta.followup_id),
+        reminder=meta.reminder,
         user_id=request.user_id,
         day=str(request.value(blocks.PICK_DATE_BLOCK, blocks.PICK_DATE_ACTION, "selected_date") or ""),
         at=str(request.value(blocks.PICK_TIME_BLOCK, blocks.PICK_TIME_ACTION, "selected_time") or ""),
