@@ -234,13 +234,6 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
     return message("Follow-up done" if state == "done" else "Follow-up closed", blocks)
 
 
-def closed_line(result_view: FollowUpView, *, closed_by: str | None, state: str) -> str:
-    """What a click on a follow-up already closed answers: who closed it, and that nothing changed."""
-    who = f"<@{closed_by}>" if closed_by else "someone"
-    done = "done" if state == "done" else "cancelled"
-    return f"This follow-up is already {done} (by {who}), so nothing changed: {about(result_view)}"
-
-
 def build_cancelled(result_view: FollowUpView, *, closed_by: str | None, changed: bool, state: str) -> dict[str, Any]:
     """The reminder, updated in place once the follow-up is cancelled (no buttons left); a closed one says so."""
     if not changed and state == "done":
