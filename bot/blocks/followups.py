@@ -1,22 +1,45 @@
-"""Block Kit for follow-ups: help, confirmations, the list, and the reminder DM with its buttons."""
+"""Block Kit for follow-ups: help, confirmations, the list, the reminder DM with its buttons and menu, and the
+follow-up form (new or edited) and the "Pick a time…" form."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any
 
-from bot.blocks.text import Block, context, date_token, escape, message, permalink, section, shorten
-from bot.domain.errors import CUSTOMER_FIELD, NOTE_FIELD, WHEN_FIELD
+from bot.blocks.text import (
+    MESSAGE_BLOCK_LIMIT,
+    Block,
+    context,
+    date_token,
+    escape,
+    message,
+    permalink,
+    section,
+    shorten,
+)
+from bot.domain.errors import CUSTOMER_FIELD, DAY_FIELD, NOTE_FIELD, WHEN_FIELD
 from bot.domain.followup_commands import USAGE_EXAMPLES
 from bot.domain.messages import is_slack_ts
 from bot.domain.when import WHEN_EXAMPLES
-from bot.views.followups import FollowUpView
+from bot.views.followups import FollowUpEdit, FollowUpListing, FollowUpView
 
 DONE_ACTION = "followup_done"
 SNOOZE_ACTION = "followup_snooze"
 REASSIGN_ACTION = "followup_reassign"
-SNOOZE_CHOICES = (("1h", "1 hour"), ("tomorrow", "Tomorrow"), ("next_week", "Next week"))
+MENU_ACTION = "followup_menu"  # the overflow menu: Edit…, Cancel (and Done, in `/followup list`)
+PICK_CHOICE = "pick"
+SNOOZE_CHOICES = (
+    ("20m", "20 minutes"),
+    ("1h", "1 hour"),
+    ("3h", "3 hours"),
+    ("tomorrow", "Tomorrow"),
+    ("next_week", "Next week"),
+    (PICK_CHOICE, "Pick a time…"),
+)
+EDIT, CANCEL, DONE = "edit", "cancel", "done"
+LIST_BLOCK_PREFIX = "list_followup_"
 NOTE_SHOWN = 500
 
 
@@ -79,20 +102,53 @@ def confirm_created(views: list[FollowUpView], *, creator: str) -> dict[str, Any
     return message("Follow-up created", [section("\n".join(lines))])
 
 
-def build_followup_list(views: list[FollowUpView], *, now: datetime) -> dict[str, Any]:
-    """`/followup list`: open follow-ups, overdue first."""
-    if not views:
-        empty = "You have no open follow-ups. Create one with `/followup Acme tomorrow call back`."
-        return message("No open follow-ups", [section(empty)])
-    lines = []
-    for view in views:
+def _listing_title(listing: FollowUpListing) -> str:
+    """ "Your open follow-ups", "<@U…>'s overdue follow-ups for *Acme Corp*"…"""
+    whose = "Your" if listing.owner_user_id in (None, listing.viewer) else f"<@{listing.owner_user_id}>'s"
+    if listing.owner_user_id is None and listing.customer_name:
+        whose = "The"  # a customer's follow-ups, whoever owns them
+    state = "overdue" if listing.overdue else "open"
+    customer = f" for *{escape(listing.customer_name)}*" if listing.customer_name else ""
+    return f"{whose} {state} follow-ups{customer}"
+
+
+def _empty_listing(listing: FollowUpListing, title: str) -> str:
+    if listing.owner_user_id == listing.viewer and not listing.customer_name and not listing.overdue:
+        return "You have no open follow-ups. Create one with `/followup Acme tomorrow call back`."
+    return f"{title.replace('open ', '', 1)}: none right now. `/followup list` shows all of yours."
+
+
+def menu(followup_id: int, *, with_done: bool) -> Block:
+    """The overflow menu of one follow-up: Edit… and Cancel (and Done, where no Done button is shown)."""
+    choices = ([(DONE, "Done")] if with_done else []) + [(EDIT, "Edit…"), (CANCEL, "Cancel")]
+    return {
+        "type": "overflow",
+        "action_id": MENU_ACTION,
+        "options": [
+            {"text": {"type": "plain_text", "text": label}, "value": f"{followup_id}:{verb}"} for verb, label in choices
+        ],
+    }
+
+
+def build_followup_list(listing: FollowUpListing, *, now: datetime) -> dict[str, Any]:
+    """`/followup list [@owner] [overdue] [customer]`: open follow-ups, overdue first, each with its menu (Done,
+    Edit…, Cancel)."""
+    title = _listing_title(listing)
+    if not listing.followups:
+        return message("No open follow-ups", [section(_empty_listing(listing, title))])
+    blocks: list[Block] = [section(f"*{title}*")]
+    for view in listing.followups:
         flag = ":red_circle: overdue since " if view.due_at <= now else ""
-        lines.append(f"• {flag}{date_token(view.due_at)}: {about(view)}")
-    return message("Your open follow-ups", [section("*Your open follow-ups*\n" + "\n".join(lines))])
+        owner = f" · <@{view.owner_user_id}>" if view.owner_user_id != listing.viewer else ""
+        item = section(f"• {flag}{date_token(view.due_at)}: {about(view)}{owner}")
+        item["block_id"] = f"{LIST_BLOCK_PREFIX}{view.id}"
+        item["accessory"] = menu(view.id, with_done=True)
+        blocks.append(item)
+    return message(title.replace("*", ""), blocks[:MESSAGE_BLOCK_LIMIT])
 
 
 def followup_actions(followup_id: int, *, block_id: str, reassign: bool) -> Block:
-    """Done and Snooze (and Reassign, in a reminder DM) for one follow-up."""
+    """Done, Snooze (Slack's presets and Pick a time…), Reassign (in a reminder DM) and the menu (Edit…, Cancel)."""
     value = str(followup_id)
     elements: list[Block] = [
         {
@@ -120,6 +176,7 @@ def followup_actions(followup_id: int, *, block_id: str, reassign: bool) -> Bloc
                 "placeholder": {"type": "plain_text", "text": "Reassign"},
             }
         )
+    elements.append(menu(followup_id, with_done=False))
     return {"type": "actions", "block_id": block_id, "elements": elements}
 
 
@@ -147,6 +204,8 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
     who = f"<@{closed_by}>" if closed_by else "someone"
     if state == "done":
         status = f":white_check_mark: Done{'' if changed else ' already'} (by {who}): {about(result_view)}"
+    elif state == "cancelled":
+        status = f":no_entry_sign: Cancelled by {who}: {about(result_view)}"
     else:
         status = f":no_entry_sign: This follow-up was {escape(state)} by {who}: {about(result_view)}"
     blocks: list[Block] = [section(status)]
@@ -175,6 +234,15 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
     return message("Follow-up done" if state == "done" else "Follow-up closed", blocks)
 
 
+def build_cancelled(result_view: FollowUpView, *, closed_by: str | None, changed: bool, state: str) -> dict[str, Any]:
+    """The reminder, updated in place once the follow-up is cancelled (no buttons left); a closed one says so."""
+    if not changed and state == "done":
+        return build_done(result_view, closed_by=closed_by, changed=False, state=state)
+    who = f"<@{closed_by}>" if closed_by else "someone"
+    line = f":no_entry_sign: Cancelled by {who}{'' if changed else ' already'}: {about(result_view)}"
+    return message("Follow-up cancelled", [section(line), context("No more reminders will come for it.")])
+
+
 def build_snoozed(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
     """The reminder, updated in place after a snooze (buttons kept for the next time)."""
     if not changed:
@@ -183,6 +251,13 @@ def build_snoozed(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
     updated["blocks"][0] = section(f":zzz: Snoozed until {date_token(view.due_at)}: {about(view)}")
     updated["text"] = "Follow-up snoozed"
     return updated
+
+
+def build_snoozed_line(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
+    """What "Pick a time…" shows once saved (the reminder DM keeps its buttons)."""
+    if not changed:
+        return message("Follow-up already closed", [section(f"This follow-up is already closed: {about(view)}")])
+    return message("Follow-up snoozed", [section(f":zzz: Snoozed until {date_token(view.due_at)}: {about(view)}")])
 
 
 def build_reassigned(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
@@ -208,6 +283,10 @@ def confirm_check_back(view: FollowUpView, *, changed: bool) -> str:
 
 
 FOLLOWUP_MODAL_CALLBACK = "followup_modal"
+FOLLOWUP_EDIT_CALLBACK = "followup_edit"
+PICK_TIME_CALLBACK = "followup_pick_time"
+PICK_DATE_BLOCK, PICK_DATE_ACTION = "pick_date", DAY_FIELD
+PICK_TIME_BLOCK, PICK_TIME_ACTION = "pick_time", WHEN_FIELD
 FOLLOWUP_SHORTCUT_CALLBACK = "followup_from_message"
 MODAL_OWNER_BLOCK, MODAL_OWNER_ACTION = "followup_owner", "owner"
 MODAL_CUSTOMER_BLOCK, MODAL_CUSTOMER_ACTION = "followup_customer", CUSTOMER_FIELD  # action ids name the fields
@@ -215,8 +294,17 @@ MODAL_WHEN_BLOCK, MODAL_WHEN_ACTION = "followup_when", WHEN_FIELD
 MODAL_NOTE_BLOCK, MODAL_NOTE_ACTION = "followup_note", NOTE_FIELD
 
 
-def build_followup_modal(*, owner_user_id: str, customer_name: str | None, source: dict[str, str]) -> dict[str, Any]:
-    """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named)."""
+def build_followup_modal(
+    *,
+    owner_user_id: str,
+    customer_name: str | None,
+    source: dict[str, str],
+    editing: FollowUpEdit | None = None,
+    reminder: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named); with
+    `editing`, the same form prefilled with a follow-up's owner, customer, due time and note, saving to it (and
+    updating the `reminder` DM it was opened from, if any)."""
     customer: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": MODAL_CUSTOMER_ACTION,
@@ -225,8 +313,32 @@ def build_followup_modal(*, owner_user_id: str, customer_name: str | None, sourc
     }
     if customer_name:
         customer["initial_value"] = customer_name
+    when: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": MODAL_WHEN_ACTION,
+        "max_length": 100,
+        "placeholder": {"type": "plain_text", "text": "tomorrow at 10am"},
+    }
+    note: dict[str, Any] = {
+        "type": "plain_text_input",
+        "action_id": MODAL_NOTE_ACTION,
+        "multiline": True,
+        "max_length": 2000,
+        "placeholder": {"type": "plain_text", "text": "Call back about the drive"},
+    }
+    when_hint = (
+        "Like “tomorrow at 10am”, “3pm”, “in 3 days”, “next monday”, “EOD”, “Dec 15”. "
+        "Empty: 2 working days, 09:00 their time."
+    )
     blocks: list[Block] = []
-    if source.get("ts"):
+    if editing is not None:
+        if editing.when_text:
+            when["initial_value"] = editing.when_text
+        if editing.note:
+            note["initial_value"] = editing.note[:2000]
+        when_hint = "In the owner's time. Leave it as it is (or empty) to keep the due time."
+        blocks.append(context("Changes are saved to this follow-up; its reminder comes at the new time."))
+    elif source.get("ts"):
         blocks.append(context("About the message you picked; the reminder links back to it."))
     blocks += [
         {
@@ -247,32 +359,28 @@ def build_followup_modal(*, owner_user_id: str, customer_name: str | None, sourc
             "block_id": MODAL_WHEN_BLOCK,
             "optional": True,
             "label": {"type": "plain_text", "text": "When"},
-            "hint": {
-                "type": "plain_text",
-                "text": "Like “tomorrow at 10am”, “3pm”, “in 3 days”, “next monday”, “EOD”, “Dec 15”. "
-                "Empty: 2 working days, 09:00 their time.",
-            },
-            "element": {
-                "type": "plain_text_input",
-                "action_id": MODAL_WHEN_ACTION,
-                "max_length": 100,
-                "placeholder": {"type": "plain_text", "text": "tomorrow at 10am"},
-            },
+            "hint": {"type": "plain_text", "text": when_hint},
+            "element": when,
         },
         {
             "type": "input",
             "block_id": MODAL_NOTE_BLOCK,
             "optional": True,
             "label": {"type": "plain_text", "text": "Note"},
-            "element": {
-                "type": "plain_text_input",
-                "action_id": MODAL_NOTE_ACTION,
-                "multiline": True,
-                "max_length": 2000,
-                "placeholder": {"type": "plain_text", "text": "Call back about the drive"},
-            },
+            "element": note,
         },
     ]
+    if editing is not None:
+        meta = _metadata({"f": editing.id, "w": editing.when_text}, reminder)
+        return {
+            "type": "modal",
+            "callback_id": FOLLOWUP_EDIT_CALLBACK,
+            "private_metadata": meta,
+            "title": {"type": "plain_text", "text": "Edit follow-up"},
+            "submit": {"type": "plain_text", "text": "Save"},
+            "close": {"type": "plain_text", "text": "Cancel"},
+            "blocks": blocks,
+        }
     return {
         "type": "modal",
         "callback_id": FOLLOWUP_MODAL_CALLBACK,
@@ -294,3 +402,90 @@ def read_followup_source(raw: str | None) -> tuple[str | None, str | None]:
     if isinstance(channel, str) and channel and is_slack_ts(ts):
         return channel, str(ts)
     return None, None
+
+
+def _metadata(values: dict[str, Any], reminder: tuple[str, str] | None) -> str:
+    """A steering form's private_metadata: the follow-up, and the reminder DM it was opened from (to update)."""
+    if reminder is not None:
+        values = {**values, "c": reminder[0], "ts": reminder[1]}
+    return json.dumps(values, ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class SteerMetadata:
+    """What a submitted edit or pick-a-time form carries: its follow-up, the *when* the edit form was prefilled
+    with, and the reminder DM (channel, ts) it was opened from."""
+
+    followup_id: int | None
+    when: str = ""
+    reminder: tuple[str, str] | None = None
+
+
+def read_steer_metadata(raw: str | None) -> SteerMetadata:
+    """The edit or pick-a-time form's metadata; anything malformed is none."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        return SteerMetadata(None)
+    if not isinstance(meta, dict):
+        return SteerMetadata(None)
+    followup, when, channel, ts = meta.get("f"), meta.get("w"), meta.get("c"), meta.get("ts")
+    valid = isinstance(followup, int) and not isinstance(followup, bool)
+    reminder = (channel, str(ts)) if isinstance(channel, str) and channel and is_slack_ts(ts) else None
+    return SteerMetadata(followup if valid else None, when if isinstance(when, str) else "", reminder)
+
+
+def confirm_saved(view: FollowUpView, *, editor: str) -> dict[str, Any]:
+    """The edit form's confirmation: the due time in the owner's words and zone, as when it was created."""
+    owner = "you" if view.owner_user_id == editor else f"<@{view.owner_user_id}>"
+    pause = "," if view.due_day else ""
+    line = f":pencil2: Saved. I'll remind {owner} {due_in_words(view, creator=editor)}{pause} about {about(view)}."
+    return message("Follow-up saved", [section(line)])
+
+
+def build_pick_time_modal(
+    view: FollowUpView, *, timezone: str, initial_day: date, reminder: tuple[str, str] | None = None
+) -> dict[str, Any]:
+    """ "Pick a time…": a date picker and a time picker, read in the owner's timezone (shown under the time)."""
+    whose = f"<@{view.owner_user_id}>'s"
+    return {
+        "type": "modal",
+        "callback_id": PICK_TIME_CALLBACK,
+        "private_metadata": _metadata({"f": view.id}, reminder),
+        "title": {"type": "plain_text", "text": "Snooze until…"},
+        "submit": {"type": "plain_text", "text": "Snooze"},
+        "close": {"type": "plain_text", "text": "Cancel"},
+        "blocks": [
+            section(f":zzz: Snooze {about(view)}"),
+            {
+                "type": "input",
+                "block_id": PICK_DATE_BLOCK,
+                "label": {"type": "plain_text", "text": "Day"},
+                "element": {
+                    "type": "datepicker",
+                    "action_id": PICK_DATE_ACTION,
+                    "initial_date": initial_day.isoformat(),
+                },
+            },
+            {
+                "type": "input",
+                "block_id": PICK_TIME_BLOCK,
+                "label": {"type": "plain_text", "text": "Time"},
+                "element": {
+                    "type": "timepicker",
+                    "action_id": PICK_TIME_ACTION,
+                    "initial_time": "09:00",
+                    "timezone": timezone,
+                },
+            },
+            context(f"Read in {whose} timezone, {escape(timezone)}: the reminder comes then."),
+        ],
+    }
+
+
+def build_edited(view: FollowUpView) -> dict[str, Any]:
+    """The reminder, updated in place after an edit by its owner's side: what it is about now, and when."""
+    updated = build_reminder(view)
+    updated["blocks"][0] = section(f":pencil2: Edited, due {date_token(view.due_at)}: {about(view)}")
+    updated["text"] = "Follow-up edited"
+    return updated

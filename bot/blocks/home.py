@@ -1,5 +1,6 @@
-"""Block Kit for the Home tab: my follow-ups (overdue first, with Done and Snooze), my customers, recent stories,
-the stories about me and my tone-tip setting."""
+"""Block Kit for the Home tab: New follow-up and Share a good story at the top; my follow-ups (overdue first, with
+Done, Snooze and a menu of Edit… and Cancel), my customers, recent stories, the stories about me and my tone-tip
+setting."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from bot.views.home import HomeView
 from bot.views.stats import StoryLine
 
 HOME_BLOCK_PREFIX = "home_followup_"
+NEW_FOLLOWUP_ACTION = "home_new_followup"
+SHARE_STORY_ACTION = "home_share_story"
 HOME_QUOTE = 200
 NO_STORIES = "No stories yet. React to a good service moment with :star2:, or `/kudos @teammate what they did`."
 
@@ -77,9 +80,31 @@ def _nudge_blocks(home: HomeView) -> list[Block]:
     return [section(line), {"type": "actions", "block_id": "home_nudges", "elements": [button]}]
 
 
+def _top_buttons() -> Block:
+    """New follow-up (the follow-up form) and Share a good story (the story form, about no message)."""
+    return {
+        "type": "actions",
+        "block_id": "home_top",
+        "elements": [
+            {
+                "type": "button",
+                "style": "primary",
+                "action_id": NEW_FOLLOWUP_ACTION,
+                "text": {"type": "plain_text", "text": "New follow-up"},
+            },
+            {
+                "type": "button",
+                "action_id": SHARE_STORY_ACTION,
+                "text": {"type": "plain_text", "text": "Share a good story"},
+            },
+        ],
+    }
+
+
 def build_home(home: HomeView) -> dict[str, Any]:
     """The Home tab view for one person."""
     blocks: list[Block] = [
+        _top_buttons(),
         header("Your follow-ups"),
         *_followup_blocks(home),
         divider(),

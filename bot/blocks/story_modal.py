@@ -68,6 +68,8 @@ def read_story_metadata(raw: str | None) -> StorySource:
 
 def _about(draft: StoryDraft) -> Block:
     customer = f" with *{escape(draft.customer_name)}*" if draft.customer_name else ""
+    if _about_nothing(draft):
+        return section(":star2: A good service moment: who made it happen, and what they did.")
     if draft.source.followup_id is not None:
         lines = [f":white_check_mark: Your follow-up{customer} is done."]
     else:
@@ -76,6 +78,11 @@ def _about(draft: StoryDraft) -> Block:
     if draft.about.strip():
         lines.append(quote(draft.about, ABOUT_SHOWN))
     return section("\n".join(lines))
+
+
+def _about_nothing(draft: StoryDraft) -> bool:
+    """Opened from the Home tab: about no message and no follow-up, so the line of thanks is the story."""
+    return draft.source.followup_id is None and not draft.source.ts and not draft.about.strip()
 
 
 def build_story_modal(draft: StoryDraft) -> dict[str, Any]:
@@ -99,8 +106,8 @@ def build_story_modal(draft: StoryDraft) -> dict[str, Any]:
         {
             "type": "input",
             "block_id": THANKS_BLOCK,
-            "optional": True,
-            "label": {"type": "plain_text", "text": "A line of thanks"},
+            "optional": not _about_nothing(draft),
+            "label": {"type": "plain_text", "text": "What they did" if _about_nothing(draft) else "A line of thanks"},
             "element": {
                 "type": "plain_text_input",
                 "action_id": THANKS_ACTION,

@@ -16,6 +16,8 @@ from slack_bolt import BoltRequest, BoltResponse
 from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
+from bot.domain.messages import is_slack_ts
+
 # What no database stores: NUL (PostgreSQL refuses it in text) and lone UTF-16 surrogates (JSON's "\ud800" escape
 # decodes to one; it has no UTF-8 form, so neither driver can send it). Each becomes U+FFFD.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
@@ -199,6 +201,16 @@ class Request:
     def in_view(self) -> bool:
         """Whether a click came from a view (the Home tab), where there is no message to update."""
         return _dict(self.body.get("container")).get("type") == "view"
+
+    @property
+    def clicked_message(self) -> tuple[str, str] | None:
+        """The (channel, ts) of the message a click came from, if it can be updated later with chat.update: a
+        message in a conversation, not an ephemeral one and not the Home tab."""
+        container = _dict(self.body.get("container"))
+        channel, ts = container.get("channel_id"), container.get("message_ts")
+        if container.get("type") != "message" or container.get("is_ephemeral") or not is_slack_ts(ts):
+            return None
+        return (channel, str(ts)) if isinstance(channel, str) and channel else None
 
     def value(self, block_id: str, action_id: str, key: str = "value") -> Any:
         """One input of a submitted modal, by block, action and the key its kind of element uses."""

@@ -17,7 +17,7 @@ from bot.services.settings import is_admin
 
 FOLLOWUP_REFUSAL = (
     "This follow-up isn't yours: only its owner, the person who created it, or an admin can mark it done, snooze, "
-    "reassign it or plan what comes next. Nothing changed."
+    "reassign, edit or cancel it, or plan what comes next. Nothing changed."
 )
 FOLLOWUP_EXAMPLE = "/followup list"
 STORY_TAG_REFUSAL = (

@@ -1,15 +1,26 @@
-"""Follow-ups: creating them from `/followup`, listing them, and queueing their reminder DMs."""
+"""Follow-ups: creating them from `/followup`, listing them (with filters), queueing their reminder DMs, and
+steering them: done, snoozed (presets or a picked time), reassigned, edited, cancelled."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+import uuid
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
-from bot.blocks.followups import build_handover, build_reminder, confirm_created
+from bot.blocks.followups import (
+    build_cancelled,
+    build_edited,
+    build_handover,
+    build_reassigned,
+    build_reminder,
+    build_snoozed,
+    confirm_created,
+)
 from bot.db.models import Customer, FollowUp
 from bot.db.queries import customers as customer_rows
 from bot.db.queries import events as event_rows
@@ -18,18 +29,19 @@ from bot.db.queries import mentions as mention_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
-from bot.domain.errors import NOTE_FIELD, BadCommand
+from bot.domain.errors import DAY_FIELD, NOTE_FIELD, WHEN_FIELD, BadCommand
+from bot.domain.followup_commands import ListFollowUps
 from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
 from bot.domain.reactions import emoji_name, followup_emojis
 from bot.domain.slack_text import visible_text
-from bot.domain.when import BadWhen, When, WorkWeek, resolve, resolve_due, split_when, zone
+from bot.domain.when import MAX_AHEAD, BadWhen, Due, When, WorkWeek, resolve, resolve_due, split_when, zone
 from bot.runtime.deps import Deps
 from bot.services import access, home
 from bot.services.directory import resolve_customer
 from bot.services.followup_views import followup_view
 from bot.services.profiles import user_timezone
-from bot.views.followups import ButtonResult, FollowUpView
+from bot.views.followups import ButtonResult, FollowUpEdit, FollowUpListing, FollowUpView
 
 LIST_LIMIT = 20
 REMIND_BATCH = 500
@@ -306,6 +318,38 @@ def list_open(deps: Deps, *, team_id: str, user_id: str) -> list[FollowUpView]:
         ]
 
 
+def list_filtered(deps: Deps, *, team_id: str, user_id: str, command: ListFollowUps) -> FollowUpListing:
+    """`/followup list` with its filters: the caller's open follow-ups, or `@owner`'s, or a customer's (whoever
+    owns them, unless an owner is named too); `overdue` keeps those already due. An unknown customer is explained."""
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        customer = None
+        if command.customer:
+            customer = resolve_customer(session, team_id=team_id, query=command.customer, command="/followup list")
+        owner = command.owner or (None if customer is not None else user_id)
+        rows = followup_rows.open_where(
+            session,
+            team_id=team_id,
+            owner_user_id=owner,
+            customer_id=customer.id if customer is not None else None,
+            due_before=now if command.overdue else None,
+            limit=LIST_LIMIT,
+        )
+        names = customer_rows.names_by_id(session, team_id=team_id, ids=[r.customer_id for r in rows if r.customer_id])
+        url = _workspace_url(session, team_id=team_id)
+        views = [
+            followup_view(r, customer_name=names.get(r.customer_id) if r.customer_id else None, workspace_url=url)
+            for r in rows
+        ]
+    return FollowUpListing(
+        viewer=user_id,
+        owner_user_id=owner,
+        customer_name=customer.name if customer is not None else None,
+        overdue=command.overdue,
+        followups=views,
+    )
+
+
 def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:
     """Queue the reminder DMs of every follow-up that came due (however long ago: nothing is skipped)."""
     total = 0
@@ -374,11 +418,14 @@ def _queue_reminder_batch(deps: Deps, *, now: datetime, limit: int) -> int:
 
 CHECK_BACK_DAYS = 3
 CHECK_BACK_NOTE = "Check back in: make sure everything is still good"
-_SNOOZES = {
+_SNOOZES = {  # Slack's own snooze presets; tomorrow and next week at 09:00 the owner's time
+    "20m": When(kind="delay", amount=20, text="20 minutes"),
     "1h": When(kind="delay", amount=60, text="1 hour"),
+    "3h": When(kind="delay", amount=180, text="3 hours"),
     "tomorrow": When(kind="days", amount=1, text="tomorrow"),
     "next_week": When(kind="next_week", text="next week"),
 }
+SNOOZE_HINT = "I can snooze for 20 minutes, 1 hour or 3 hours, until tomorrow or next week, or until a time you pick."
 
 
 def _load(session: Session, *, team_id: str, followup_id: int) -> FollowUp:
@@ -430,10 +477,27 @@ def mark_done(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, 
 
 
 def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str, choice: str) -> ButtonResult:
-    """Push an open follow-up to 1 hour, tomorrow 09:00 or next week (the owner's time); reminders start over."""
+    """Push an open follow-up by a preset (20 minutes, 1 hour, 3 hours; tomorrow or next week at 09:00 the owner's
+    time); reminders start over."""
     when = _SNOOZES.get(choice)
     if when is None:
-        raise BadCommand("I can snooze for 1 hour, until tomorrow, or until next week.", example="/followup list")
+        raise BadCommand(SNOOZE_HINT, example="/followup list")
+    return _snooze_to(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id, when=when)
+
+
+def _snooze_to(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    followup_id: int,
+    user_id: str,
+    when: When | None = None,
+    picked: tuple[date, time] | None = None,
+    reminder: tuple[str, str] | None = None,
+) -> ButtonResult:
+    """Move an open follow-up to a *when*, or to a picked day and time (read in the owner's zone; refused under
+    the form's fields if past or over a year ahead); a closed one is left as it is."""
     require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
     with deps.session_factory.begin() as session:
         owner = _load(session, team_id=team_id, followup_id=followup_id).owner_user_id
@@ -445,12 +509,258 @@ def snooze(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
             return _result(session, row, False)
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
-        row.due_at = resolve(when, now=now, tz=zone(tz), week=week)
+        row.due_at = (
+            picked_instant(picked, tz=tz, now=now) if picked else resolve(when, now=now, tz=zone(tz), week=week)
+        )
         row.reminders_sent, row.last_reminded_at = 0, None
         home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
         result = _result(session, row, True)
+        body = build_snoozed(result.view, changed=True)
+        _update_reminder(session, team_id=team_id, reminder=reminder, body=body, now=now)
     deps.wake_sender()
     return result
+
+
+def picked_instant(picked: tuple[date, time], *, tz: str, now: datetime) -> datetime:
+    """The UTC instant of a day and time picked in a form, on the wall clock of `tz`; BadWhen (naming the form's
+    form's field) if it is past or more than a year ahead."""
+    day, at = picked
+    local = datetime.combine(day, at, tzinfo=zone(tz))
+    due = local.astimezone(UTC)
+    if due <= now:
+        local_now = now.astimezone(zone(tz))
+        raise BadCommand(
+            f"{local:%A} {local.day} {local:%b} at {local:%H:%M} is already past: it is {local_now:%A %H:%M} "
+            f"in {tz}. Pick a time still ahead.",
+            field=WHEN_FIELD,
+        )
+    if due - now > MAX_AHEAD:
+        raise BadCommand("That is more than a year away. Pick a day within the next year.", field=DAY_FIELD)
+    return due
+
+
+def snooze_until(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    followup_id: int,
+    user_id: str,
+    day: str,
+    at: str,
+    reminder: tuple[str, str] | None = None,
+) -> ButtonResult:
+    """ "Pick a time…": the day (YYYY-MM-DD) and time (HH:MM) a date and a time picker sent, in the owner's zone;
+    the `reminder` DM (channel, ts) the form was opened from, if any, then says until when."""
+    try:
+        picked_day = date.fromisoformat(day)
+    except ValueError:
+        raise BadCommand("Pick a day.", field=DAY_FIELD) from None
+    try:
+        picked_at = time.fromisoformat(at)
+    except ValueError:
+        raise BadCommand("Pick a time.", field=WHEN_FIELD) from None
+    return _snooze_to(
+        deps,
+        client,
+        team_id=team_id,
+        followup_id=followup_id,
+        user_id=user_id,
+        picked=(picked_day, picked_at),
+        reminder=reminder,
+    )
+
+
+def _update_reminder(
+    session: Session, *, team_id: str, reminder: tuple[str, str] | None, body: dict[str, Any], now: datetime
+) -> None:
+    """Update the reminder DM a form was opened from (a form has no response_url to answer the DM through)."""
+    if reminder is None:
+        return
+    channel, ts = reminder
+    outbox_rows.enqueue(
+        session,
+        team_id=team_id,
+        kind="reminder_update",
+        idempotency_key=f"reminder-update:{channel}:{ts}:{now.isoformat()}:{uuid.uuid4().hex[:8]}",
+        method="chat.update",
+        payload={"channel": channel, "ts": ts, **body},
+        not_before=now,
+        now=now,
+        lane=outbox_rows.INTERACTIVE,
+    )
+
+
+def pick_time_prefill(
+    deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str
+) -> tuple[FollowUpView, str, date]:
+    """What "Pick a time…" opens on: the open follow-up, its owner's timezone and the owner's tomorrow."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+    with deps.session_factory.begin() as session:
+        result = _require_open(_result(session, _load(session, team_id=team_id, followup_id=followup_id), False))
+    tz = user_timezone(deps, client, team_id=team_id, user_id=result.view.owner_user_id, retry_busy=True)
+    tomorrow = deps.clock().astimezone(zone(tz)).date() + timedelta(days=1)
+    return result.view, tz, tomorrow
+
+
+def _require_open(result: ButtonResult) -> ButtonResult:
+    """The follow-up, if still open; else a polite line saying who closed it (nothing changes)."""
+    if result.state == "open":
+        return result
+    who = f"<@{result.closed_by}>" if result.closed_by else "someone"
+    state = "done" if result.state == "done" else "cancelled"
+    raise BadCommand(f"This follow-up is already {state} (by {who}), so nothing changed.", example="/followup list")
+
+
+def cancel(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> ButtonResult:
+    """Cancel an open follow-up (its owner, creator or an admin): kept, as cancelled by whom and when; its
+    reminders not yet sent never go, and those sent are updated in place. A closed one is left as it is."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        if row.state != "open":
+            return _result(session, row, False)
+        row.state, row.closed_by, row.closed_at = "cancelled", user_id, now
+        result = _result(session, row, True)
+        _withdraw_reminders(session, row, result, now=now)
+        home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
+    deps.wake_sender()
+    return result
+
+
+def _withdraw_reminders(session: Session, row: FollowUp, result: ButtonResult, *, now: datetime) -> None:
+    """A cancelled follow-up's reminder (and handover) DMs: not sent yet, never sent; sent (or being sent),
+    updated in place to say who cancelled it."""
+    body = build_cancelled(result.view, closed_by=result.closed_by, changed=True, state=result.state)
+    for kind in ("reminder", "handover"):
+        for dm in outbox_rows.with_key_prefix(session, team_id=row.team_id, kind=kind, prefix=f"{kind}:{row.id}:"):
+            if dm.state in ("failed", "skipped") or outbox_rows.skip_pending(session, row_id=dm.id):
+                continue
+            outbox_rows.enqueue(
+                session,
+                team_id=row.team_id,
+                kind="reminder_cancelled",
+                idempotency_key=f"reminder-cancelled:{row.id}:{dm.id}",
+                method="chat.update",
+                payload=body,  # the channel and ts are the DM's, filled in by the sender
+                not_before=now,
+                now=now,
+                depends_on_id=dm.id,
+                lane=outbox_rows.INTERACTIVE,
+            )
+
+
+def edit_prefill(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> FollowUpEdit:
+    """What the edit form opens with (its owner, creator or an admin; an open follow-up): the due time written as
+    the parser reads it back ("2026-12-03 at 15:00"), in the owner's zone."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+    with deps.session_factory.begin() as session:
+        result = _require_open(_result(session, _load(session, team_id=team_id, followup_id=followup_id), False))
+    view = result.view
+    local = view.due_at.astimezone(zone(user_timezone(deps, client, team_id=team_id, user_id=view.owner_user_id)))
+    return FollowUpEdit(
+        id=view.id,
+        owner_user_id=view.owner_user_id,
+        customer_name=view.customer_name,
+        when_text=f"{local:%Y-%m-%d} at {local:%H:%M}",
+        note=view.note,
+    )
+
+
+def save_edit(
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    followup_id: int,
+    form: FollowUpForm,
+    kept_when: str,
+    reminder: tuple[str, str] | None = None,
+) -> FollowUpView:
+    """The edit form's changes, saved to the same follow-up: the customer must be known, a changed *when* is read
+    by `/followup`'s parser in the (new) owner's zone; the *when* as prefilled (or empty) keeps the due time.
+    A new owner is told, as with Reassign; the `reminder` DM the form was opened from, if any, is updated. Nothing
+    changes if any part is bad."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+    with deps.session_factory.begin() as session:
+        customer = None
+        if form.customer.strip():
+            customer = resolve_customer(session, team_id=team_id, query=form.customer, command="/followup")
+        order = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()).date_order
+        current_owner = _load(session, team_id=team_id, followup_id=followup_id).owner_user_id
+    when = (
+        _form_when(form.when, order) if " ".join(form.when.split()) not in ("", " ".join(kept_when.split())) else None
+    )
+    note = " ".join(form.note.split())
+    if not note and customer is None:
+        raise BadCommand(
+            "What should I remind you about? Name a customer or write a note.", example=WHEN_HINT, field=NOTE_FIELD
+        )
+    owner = form.owner or current_owner
+    tz = user_timezone(deps, client, team_id=team_id, user_id=owner, retry_busy=True) if when is not None else "UTC"
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        _require_open(_result(session, row, False))
+        due: Due | None = None
+        if when is not None:
+            settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
+            week = WorkWeek.from_settings(
+                settings.working_days, settings.working_hours_start, settings.working_hours_end
+            )
+            try:
+                due = resolve_due(when, now=now, tz=zone(tz), week=week)
+            except BadWhen as error:  # a past time, or one over a year ahead
+                raise _for_form(error) from error
+            row.due_at, row.reminders_sent, row.last_reminded_at = due.at, 0, None
+        row.customer_id = customer.id if customer is not None else None
+        row.note = note[:NOTE_LIMIT]
+        previous = row.owner_user_id
+        view = followup_view(
+            row,
+            customer_name=customer.name if customer is not None else None,
+            workspace_url=_workspace_url(session, team_id=team_id),
+            due=due,
+            now=now,
+        )
+        if owner != previous:
+            row.owner_user_id = owner
+            row.reminders_sent, row.last_reminded_at = (1, now) if row.due_at <= now else (0, None)
+            view = replace(view, owner_user_id=owner)
+            _hand_over(session, row, view, by=user_id, now=now)
+        body = build_edited(view) if owner == previous else build_reassigned(view, changed=True)
+        _update_reminder(session, team_id=team_id, reminder=reminder, body=body, now=now)
+        home.refresh(session, team_id=team_id, user_ids=[previous, owner], now=now)
+    deps.wake_sender()
+    return view
+
+
+def _form_when(text: str, order: str) -> When:
+    """A form's *when*, read whole by `/followup`'s parser; its errors as a form field shows them."""
+    try:
+        when, rest = split_when(text, date_order=order)
+    except BadWhen as error:
+        raise _for_form(error) from error
+    if when is None or rest:
+        raise BadWhen(f"I can't read “{' '.join(text.split())}” as one time.", example=WHEN_HINT)
+    return when
+
+
+def _hand_over(session: Session, row: FollowUp, view: FollowUpView, *, by: str, now: datetime) -> None:
+    """The DM telling a follow-up's new owner about it, at once."""
+    outbox_rows.enqueue(
+        session,
+        team_id=row.team_id,
+        kind="handover",
+        idempotency_key=f"handover:{row.id}:{row.owner_user_id}:{now.isoformat()}",
+        method="chat.postMessage",
+        payload={"channel": row.owner_user_id, **build_handover(view, by=by)},
+        not_before=now,
+        now=now,
+        lane=outbox_rows.INTERACTIVE,
+    )
 
 
 def reassign(
@@ -467,17 +777,7 @@ def reassign(
         # Already due: the handover DM is the new owner's first reminder. Otherwise it is reminded when due.
         row.reminders_sent, row.last_reminded_at = (1, now) if row.due_at <= now else (0, None)
         result = _result(session, row, True)
-        outbox_rows.enqueue(
-            session,
-            team_id=team_id,
-            kind="handover",
-            idempotency_key=f"handover:{row.id}:{new_owner}:{now.isoformat()}",
-            method="chat.postMessage",
-            payload={"channel": new_owner, **build_handover(result.view, by=user_id)},
-            not_before=now,
-            now=now,
-            lane=outbox_rows.INTERACTIVE,
-        )
+        _hand_over(session, row, result.view, by=user_id, now=now)
         home.refresh(session, team_id=team_id, user_ids=[previous, new_owner], now=now)
     deps.wake_sender()
     return result

@@ -43,6 +43,8 @@ from bot.domain.stories import (
     KUDOS_EXAMPLE,
     PRINCIPLE_LABELS,
     TEXT_LIMIT,
+    THANKS_FIELD,
+    BadStory,
     Kudos,
     check_shared_story,
     credited_for,
@@ -379,6 +381,9 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
         credited = check_shared_story(
             form.credited, sharer=sharer, principle=form.principle, self_allowed=followup is not None
         )
+        if followup is None and not form.source.text.strip() and not form.thanks.strip():
+            # Shared from the Home tab, about no message: the line of thanks is the whole story.
+            raise BadStory("What did they do? Write a line about the good moment.", field=THANKS_FIELD)
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if followup is not None:
             about, customer_id = followup.note, followup.customer_id

@@ -35,3 +35,26 @@ class ButtonResult:
     changed: bool
     state: str
     closed_by: str | None
+
+
+@dataclass(frozen=True)
+class FollowUpListing:
+    """`/followup list` with its filters: whose (None: anyone's, for a customer), which customer, overdue only."""
+
+    viewer: str
+    owner_user_id: str | None
+    customer_name: str | None
+    overdue: bool
+    followups: list[FollowUpView]
+
+
+@dataclass(frozen=True)
+class FollowUpEdit:
+    """What the edit form is prefilled with: the owner, customer, due time (as a *when* the parser reads back, in
+    the owner's zone) and note."""
+
+    id: int
+    owner_user_id: str
+    customer_name: str | None
+    when_text: str
+    note: str

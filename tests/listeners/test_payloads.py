@@ -106,6 +106,20 @@ def test_a_request_reads_a_click_and_a_submission() -> None:
     assert submission.value("followup_note", "note") is None
     assert submission.value("followup_when", "when", "selected_user") is None
     assert submission.metadata == '{"channel":"C1"}' and not submission.in_view
+    assert click.clicked_message is None and submission.clicked_message is None
+
+
+def test_only_a_message_in_a_conversation_is_a_clicked_message_to_update_later() -> None:
+    def clicked(container: object) -> tuple[str, str] | None:
+        body = {"type": "block_actions", "user": {"id": "U0LEE"}, "container": container, "actions": [{}]}
+        return read_request(body, client=CLIENT).clicked_message
+
+    dm = {"type": "message", "channel_id": "D0LEE", "message_ts": "1700000000.000100", "is_ephemeral": False}
+    assert clicked(dm) == ("D0LEE", "1700000000.000100")
+    assert clicked({**dm, "is_ephemeral": True}) is None  # a `/followup list` answer
+    assert clicked({**dm, "message_ts": "yesterday"}) is None
+    assert clicked({**dm, "channel_id": 7}) is None
+    assert clicked("message") is None
 
 
 @pytest.mark.parametrize("path", APP_BACKEND + EVENTS, ids=lambda p: p.name)

@@ -99,6 +99,30 @@ def test_block_kit_limits_are_enforced(client: WebClient) -> None:
     assert "no more than 50" in exc.value.response["response_metadata"]["messages"][0]
 
 
+def test_menus_and_pickers_are_checked_against_slacks_limits(client: WebClient) -> None:
+    option = {"text": {"type": "plain_text", "text": "Edit…"}, "value": "1:edit"}
+    too_many = {"type": "overflow", "action_id": "menu", "options": [option] * 6}
+    long_text = {**option, "text": {"type": "plain_text", "text": "x" * 76}}
+    long_value = {**option, "value": "v" * 151}
+    bad_date = {"type": "datepicker", "action_id": "day", "initial_date": "24/11/2026"}
+    bad_time = {"type": "timepicker", "action_id": "time", "initial_time": "9am"}
+    for element in (too_many, {**too_many, "options": [long_text]}, {**too_many, "options": [long_value]}):
+        with pytest.raises(SlackApiError) as exc:
+            client.chat_postMessage(channel="U0DANA", text="x", blocks=[{"type": "actions", "elements": [element]}])
+        assert _error(exc) == "invalid_blocks"
+    for element in (bad_date, bad_time):
+        view = {
+            "type": "modal",
+            "title": {"type": "plain_text", "text": "Snooze"},
+            "blocks": [{"type": "input", "label": {"type": "plain_text", "text": "x"}, "element": element}],
+        }
+        with pytest.raises(SlackApiError) as exc:
+            client.views_publish(user_id="U0DANA", view={**view, "type": "home"})
+        assert _error(exc) == "invalid_arguments"
+    fine = {"type": "overflow", "action_id": "menu", "options": [option] * 5}
+    assert client.chat_postMessage(channel="U0DANA", text="x", blocks=[{"type": "actions", "elements": [fine]}])["ok"]
+
+
 def test_update_delete_permalink_reactions(sim: SlackSimulator, client: WebClient) -> None:
     sim.bot_scopes = [*sim.bot_scopes, *EXTRA_SCOPES]  # methods Rapport itself never calls
     sim.set_bot_member("C0SUPPORT")

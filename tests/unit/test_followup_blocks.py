@@ -7,11 +7,19 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.blocks.followups import build_followup_modal, build_reminder, confirm_created, due_in_words
+from bot.blocks.followups import (
+    build_followup_list,
+    build_followup_modal,
+    build_pick_time_modal,
+    build_reminder,
+    confirm_created,
+    due_in_words,
+)
 from bot.blocks.home import build_home
 from bot.domain.when import Due, describe_due
+from bot.slacksim.webapi.blockkit import MESSAGE_BLOCKS, validate_blocks, validate_view
 from bot.views.customers import CustomerSummary
-from bot.views.followups import FollowUpView
+from bot.views.followups import FollowUpEdit, FollowUpListing, FollowUpView
 from bot.views.home import HomeView
 
 EVIL = "<!here> & <https://evil.example|click> <@U123>"
@@ -88,3 +96,24 @@ def test_the_confirmation_says_the_due_time_in_the_owners_words() -> None:
     )
     stored = _view(2, note="call")  # a stored follow-up keeps no words: the date token alone
     assert "I'll remind <@U0LEE> <!date^" in json.dumps(confirm_created([stored], creator="U0DANA"))
+
+
+def test_list_and_home_menus_and_the_pick_time_form_pass_slacks_block_kit_checks() -> None:
+    # The simulator's checks are Slack's documented limits: menus (options, text, value) and pickers included.
+    views = [_view(i) for i in range(20)]
+    listing = FollowUpListing(viewer="U0DANA", owner_user_id=None, customer_name=EVIL, overdue=True, followups=views)
+    shown = build_followup_list(listing, now=NOW)
+    assert validate_blocks(shown["blocks"], MESSAGE_BLOCKS) == []
+    assert "<!here>" not in json.dumps(shown) and "The overdue follow-ups for" in shown["blocks"][0]["text"]["text"]
+    assert all(len(b["accessory"]["options"]) == 3 for b in shown["blocks"][1:])
+
+    home = build_home(HomeView(user_id="U0LEE", followups=views, customers=[], now=NOW))
+    validate_view(home)
+    menus = [e for b in home["blocks"] if b["type"] == "actions" for e in b["elements"] if e["type"] == "overflow"]
+    assert len(menus) == 20 and all(len(m["options"]) == 2 for m in menus)
+
+    validate_view(build_pick_time_modal(_view(1), timezone="Europe/Berlin", initial_day=NOW.date()))
+    editing = FollowUpEdit(id=1, owner_user_id="U0LEE", customer_name=EVIL, when_text="2026-11-24 at 10:00", note=EVIL)
+    edit_form = build_followup_modal(owner_user_id="U0LEE", customer_name=EVIL, source={}, editing=editing)
+    validate_view(edit_form)
+    assert edit_form["callback_id"] == "followup_edit" and edit_form["submit"]["text"] == "Save"

@@ -37,6 +37,27 @@ def open_of_owner(session: Session, *, team_id: str, owner_user_id: str, limit: 
     ).all()
 
 
+def open_where(
+    session: Session,
+    *,
+    team_id: str,
+    owner_user_id: str | None,
+    customer_id: int | None,
+    due_before: datetime | None,
+    limit: int,
+) -> Sequence[FollowUp]:
+    """Open follow-ups of one owner and/or one customer (either may be None: any), due before `due_before` if
+    given, soonest (most overdue) first."""
+    statement = select(FollowUp).where(FollowUp.team_id == team_id, FollowUp.state == "open")
+    if owner_user_id is not None:
+        statement = statement.where(FollowUp.owner_user_id == owner_user_id)
+    if customer_id is not None:
+        statement = statement.where(FollowUp.customer_id == customer_id)
+    if due_before is not None:
+        statement = statement.where(FollowUp.due_at <= due_before)
+    return session.scalars(statement.order_by(FollowUp.due_at, FollowUp.id).limit(limit)).all()
+
+
 def has_open_from(session: Session, *, team_id: str, created_by: str, channel_id: str, ts: str) -> bool:
     """Whether this person already has an open follow-up made from this message."""
     found = session.scalar(

@@ -92,6 +92,30 @@ def by_key(session: Session, *, team_id: str, idempotency_key: str) -> OutboxMes
     )
 
 
+def with_key_prefix(session: Session, *, team_id: str, kind: str, prefix: str) -> Sequence[OutboxMessage]:
+    """The workspace's rows of one kind whose idempotency key starts with `prefix` (a plain prefix: no % or _)."""
+    assert "%" not in prefix and "_" not in prefix, prefix
+    return session.scalars(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.kind == kind,
+            OutboxMessage.idempotency_key.like(f"{prefix}%"),
+        )
+        .order_by(OutboxMessage.id)
+    ).all()
+
+
+def skip_pending(session: Session, *, row_id: int) -> bool:
+    """Mark a row not yet claimed as skipped (it will never be sent); False if a sender has it or it is done."""
+    result = session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.id == row_id, OutboxMessage.state == "pending")
+        .values(state="skipped")
+    )
+    return bool(rowcount(result))
+
+
 def existing_keys(session: Session, *, team_id: str, keys: Sequence[str]) -> set[str]:
     """Which of these idempotency keys already have an outbox row."""
     if not keys:

@@ -7,12 +7,20 @@ from slack_bolt import App
 
 from bot.blocks import customers as customer_blocks
 from bot.blocks import followups as blocks
+from bot.blocks import home as home_blocks
 from bot.blocks import nudges as nudge_blocks
 from bot.blocks import privacy as privacy_blocks
 from bot.blocks import relationships as relationship_blocks
 from bot.blocks.stories import TAG_ACTION_PREFIX
 from bot.listeners.actions.customer_buttons import handle_remove_confirm, handle_remove_keep
-from bot.listeners.actions.followup_buttons import handle_check_back, handle_done, handle_reassign, handle_snooze
+from bot.listeners.actions.followup_buttons import (
+    handle_check_back,
+    handle_done,
+    handle_menu,
+    handle_reassign,
+    handle_snooze,
+)
+from bot.listeners.actions.home_buttons import handle_new_followup, handle_share_good_story
 from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
@@ -26,6 +34,9 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, blocks.DONE_ACTION, partial(handle_done, deps=deps))
     on_action(app, blocks.SNOOZE_ACTION, partial(handle_snooze, deps=deps))
     on_action(app, blocks.REASSIGN_ACTION, partial(handle_reassign, deps=deps))
+    on_action(app, blocks.MENU_ACTION, partial(handle_menu, deps=deps))
+    on_action(app, home_blocks.NEW_FOLLOWUP_ACTION, partial(handle_new_followup, deps=deps))
+    on_action(app, home_blocks.SHARE_STORY_ACTION, partial(handle_share_good_story, deps=deps))
     on_action(app, blocks.CHECK_BACK_ACTION, partial(handle_check_back, deps=deps))
     on_action(app, blocks.SHARE_STORY_ACTION, partial(handle_share_story, deps=deps))
     on_action(app, relationship_blocks.PLAN_CHECKIN_ACTION, partial(handle_plan_checkin, deps=deps))

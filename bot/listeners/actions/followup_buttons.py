@@ -1,4 +1,6 @@
-"""Buttons on reminder DMs: Done, Snooze, Reassign, and Check back in 3 days. Each updates the DM in place.
+"""Buttons and menus on follow-ups (reminder DMs, `/followup list`, the Home tab): Done, Snooze (presets, or Pick a
+time…), Reassign, the menu (Edit…, Cancel, and Done in the list), and Check back in 3 days. A reminder DM is
+updated in place; a click in the list is answered privately; the Home tab is refreshed by the service.
 
 Each acts only for the follow-up's owner, its creator or an admin; anyone else gets a polite line (services)."""
 
@@ -6,7 +8,7 @@ from __future__ import annotations
 
 from bot.blocks import followups as blocks
 from bot.domain.errors import RapportError
-from bot.listeners.adapter import Replace, Reply
+from bot.listeners.adapter import Modal, Replace, Reply
 from bot.listeners.payloads import Request, row_id
 from bot.runtime.deps import Deps
 from bot.services import followups
@@ -30,19 +32,73 @@ def handle_done(request: Request, deps: Deps) -> Replace:
     )
 
 
-def handle_snooze(request: Request, deps: Deps) -> Replace:
-    """Snooze: 1 hour, tomorrow or next week."""
+def _selected(request: Request) -> str:
+    """The value of the option picked in a select or overflow menu ("12:1h", "12:cancel")."""
     option = request.action.get("selected_option")
-    value = str(option.get("value") or "") if isinstance(option, dict) else ""
+    return str(option.get("value") or "") if isinstance(option, dict) else ""
+
+
+def _in_list(request: Request) -> bool:
+    """Whether the click came from a `/followup list` answer (answered privately, the list left as it is)."""
+    return str(request.action.get("block_id") or "").startswith(blocks.LIST_BLOCK_PREFIX)
+
+
+def handle_snooze(request: Request, deps: Deps) -> Replace | Modal:
+    """Snooze: 20 minutes, 1 hour, 3 hours, tomorrow or next week; or Pick a time… (a form)."""
+    value = _selected(request)
+    choice = value.split(":", 1)[-1]
+    if choice == blocks.PICK_CHOICE:
+        return _pick_time(request, deps, _id(value))
     result = followups.snooze(
-        deps,
-        request.client,
-        team_id=request.team_id,
-        followup_id=_id(value),
-        user_id=request.user_id,
-        choice=value.split(":", 1)[-1],
+        deps, request.client, team_id=request.team_id, followup_id=_id(value), user_id=request.user_id, choice=choice
     )
     return Replace(blocks.build_snoozed(result.view, changed=result.changed))
+
+
+def _pick_time(request: Request, deps: Deps, followup_id: int) -> Modal:
+    view, timezone, tomorrow = followups.pick_time_prefill(
+        deps, request.client, team_id=request.team_id, followup_id=followup_id, user_id=request.user_id
+    )
+    return Modal(
+        blocks.build_pick_time_modal(view, timezone=timezone, initial_day=tomorrow, reminder=_reminder(request))
+    )
+
+
+def _reminder(request: Request) -> tuple[str, str] | None:
+    """The reminder DM a click came from, for the form it opens to update once submitted (not the list, not the
+    Home tab)."""
+    return None if _in_list(request) else request.clicked_message
+
+
+def handle_menu(request: Request, deps: Deps) -> Replace | Reply | Modal:
+    """The menu: Edit… (the follow-up form, prefilled), Cancel, or Done (in the list)."""
+    value = _selected(request)
+    followup_id, verb = _id(value), value.split(":", 1)[-1]
+    team_id, user_id = request.team_id, request.user_id
+    if verb == blocks.EDIT:
+        editing = followups.edit_prefill(
+            deps, request.client, team_id=team_id, followup_id=followup_id, user_id=user_id
+        )
+        return Modal(
+            blocks.build_followup_modal(
+                owner_user_id=editing.owner_user_id,
+                customer_name=editing.customer_name,
+                source={},
+                editing=editing,
+                reminder=_reminder(request),
+            )
+        )
+    if verb == blocks.CANCEL:
+        result = followups.cancel(deps, request.client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+        body = blocks.build_cancelled(
+            result.view, closed_by=result.closed_by, changed=result.changed, state=result.state
+        )
+    elif verb == blocks.DONE:
+        result = followups.mark_done(deps, request.client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+        body = blocks.build_done(result.view, closed_by=result.closed_by, changed=result.changed, state=result.state)
+    else:
+        raise RapportError("I don't know that choice. Try the menu again.", example="/followup list")
+    return Reply(body) if _in_list(request) else Replace(body)
 
 
 def handle_reassign(request: Request, deps: Deps) -> Replace:

@@ -26,8 +26,8 @@ def handle_followup_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
                 )
             )
         case cmd.ListFollowUps():
-            views = followups.list_open(deps, team_id=team_id, user_id=user_id)
-            return blocks.build_followup_list(views, now=deps.clock())
+            listing = followups.list_filtered(deps, team_id=team_id, user_id=user_id, command=parsed)
+            return blocks.build_followup_list(listing, now=deps.clock())
         case cmd.NewFollowUp(owners=owners, text=text):
             views = followups.create_followups(
                 deps, request.client, team_id=team_id, created_by=user_id, owners=owners, text=text

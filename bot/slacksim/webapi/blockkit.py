@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.slacksim.state import JsonDict
@@ -15,6 +16,12 @@ _BUTTON_TEXT = 75
 _ID_LIMIT = 255
 _MODAL_TITLE = 24
 _PRIVATE_METADATA = 3000
+_OVERFLOW_OPTIONS = 5  # overflow menu: up to five options
+_SELECT_OPTIONS = 100  # static select: up to 100 options
+_OPTION_TEXT = 75
+_OPTION_VALUE = 150
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")  # datepicker initial_date: YYYY-MM-DD
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")  # timepicker initial_time: HH:mm, 24-hour
 
 
 def text_of(obj: Any) -> str:
@@ -57,6 +64,42 @@ def validate_blocks(blocks: Any, limit: int, pointer: str = "/blocks") -> list[s
                 errors.append(
                     f"[ERROR] must be less than {_BUTTON_TEXT + 1} characters [json-pointer:{here}/elements/{j}/text]"
                 )
+            errors += _element_errors(el, f"{here}/elements/{j}")
+    return errors
+
+
+def _element_errors(el: JsonDict, here: str) -> list[str]:
+    """Slack's limits on menus and pickers: options (count, text, value), and the pickers' initial values."""
+    kind = el.get("type")
+    errors: list[str] = []
+    if kind in ("overflow", "static_select"):
+        options = el.get("options")
+        limit = _OVERFLOW_OPTIONS if kind == "overflow" else _SELECT_OPTIONS
+        if not isinstance(options, list) or not options:
+            errors.append(f"[ERROR] missing required field: options [json-pointer:{here}]")
+            options = []
+        elif len(options) > limit:
+            errors.append(f"[ERROR] no more than {limit} items allowed [json-pointer:{here}/options]")
+        for k, option in enumerate(options):
+            errors += _option_errors(option, f"{here}/options/{k}")
+    elif kind == "datepicker" and "initial_date" in el and not _DATE.match(str(el["initial_date"])):
+        errors.append(f"[ERROR] must match the format YYYY-MM-DD [json-pointer:{here}/initial_date]")
+    elif kind == "timepicker" and "initial_time" in el and not _TIME.match(str(el["initial_time"])):
+        errors.append(f"[ERROR] must match the format HH:mm [json-pointer:{here}/initial_time]")
+    elif kind == "datetimepicker" and "initial_date_time" in el and not isinstance(el["initial_date_time"], int):
+        errors.append(f"[ERROR] must be an integer (a UNIX timestamp) [json-pointer:{here}/initial_date_time]")
+    return errors
+
+
+def _option_errors(option: Any, here: str) -> list[str]:
+    """An option object: plain text of at most 75 characters, a value of at most 150."""
+    if not isinstance(option, dict) or not isinstance(option.get("text"), dict):
+        return [f"[ERROR] missing required field: text [json-pointer:{here}]"]
+    errors: list[str] = []
+    if len(text_of(option["text"])) > _OPTION_TEXT:
+        errors.append(f"[ERROR] must be less than {_OPTION_TEXT + 1} characters [json-pointer:{here}/text]")
+    if len(str(option.get("value", ""))) > _OPTION_VALUE:
+        errors.append(f"[ERROR] must be less than {_OPTION_VALUE + 1} characters [json-pointer:{here}/value]")
     return errors
 
 
