@@ -798,7 +798,11 @@ def test_the_labelled_sets_stay_above_their_floors() -> None:
     # Measured 0.90 / 0.56 when it was held out; round two's families were then checked against it.
     assert earlier.precision >= 0.90
     assert earlier.recall >= 0.85
-    held_out = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r8.tsv")))
-    # The held-out figure: no rule was changed for this set; only a floor against getting worse.
+    round_eight = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r8.tsv")))
+    # Measured 0.96 / 0.50 when it was held out; round three's families were then checked against it.
+    assert round_eight.precision >= 0.90
+    assert round_eight.recall >= 0.80
+    held_out = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r9.tsv")))
+    # The held-out figure: measured 0.92 / 0.30 once, no rule changed for it; only a floor against getting worse.
     assert held_out.precision >= 0.85
-    assert held_out.recall >= 0.45
+    assert held_out.recall >= 0.25
