@@ -104,7 +104,7 @@ DEFAULT_PRINCIPLES = {
 MAX_ALTERNATIVE = 300  # characters; the shipped alternatives stay under 150
 MAX_VARIANTS = 20_000  # per phrase, after choices and contractions are expanded
 MAX_PIECES = 4  # pieces of a phrase, between "..." gaps
-CHAT_SPELLINGS_UP_TO = 600  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
+CHAT_SPELLINGS_UP_TO = 5_000  # variants of a piece that also get chat spellings; a bigger piece keeps its plain ones
 MAX_GAP_WORDS = 12  # words a "..." gap may stand for
 SHORT_GAP_WORDS = 3  # words a ".." gap may stand for
 
@@ -173,6 +173,7 @@ _CHAT_SPELLINGS = (
     ("you'd", "you would", "u'd"), ("you'd", "you had", "u'd"),
     ("you", "u"), ("your", "ur"), ("yourself", "urself"), ("department", "dept"), ("departments", "depts"),
     ("message", "msg"), ("messages", "msgs"), ("please", "pls", "plz"), ("information", "info"),
+    ("people", "ppl"), ("with", "w", "w/"), ("because", "bc", "cuz", "coz"),
 )
 # fmt: on
 
@@ -196,7 +197,8 @@ _DONE = r"""(?:asked|escalated|flagged|pinged|reached\ out|raised|filed|opened|l
     set\ up|created|reset|restored|resolved|arranged|forwarded|submitted|logged|reopened|extended|changed|shipped|
     tagged|cc'd|assigned|passed|handed|walked|upgraded|switched|introduced|started|waived|put\ in|granted|approved|
     removed|re-?ran|rolled\ back|patched|deployed|pasted|attached|included|linked|shared|written|documented|
-    generated|issued|renewed|restarted|cleared|refreshed|enabled|disabled)"""
+    generated|issued|renewed|restarted|cleared|refreshed|enabled|disabled|connected|transferred|routed|notified|
+    alerted|brought\ in|roped\ in|handed\ over)"""
 
 # A next step offered in the first person, scanned in normalized text with apostrophes unified.
 _NEXT_STEP = re.compile(

@@ -552,6 +552,52 @@ def test_the_fast_and_the_mapped_normalization_agree(text: str) -> None:
         ("The problem is on your end.", "blame.your-end"),
         ("It's not our fault.", "blame.not-our-fault"),
         ("Calm down please.", "blame.calm-down"),
+        # round two: going elsewhere, out of scope and policy
+        ("For licensing you'll want to go via your procurement team.", "brush-off.go-elsewhere"),
+        ("You're better off asking Microsoft.", "brush-off.go-elsewhere"),
+        ("That falls under billing, reach out to them.", "brush-off.go-elsewhere"),
+        ("That's between you and Stripe.", "brush-off.go-elsewhere"),
+        ("I'd suggest googling the error message.", "brush-off.go-elsewhere"),
+        ("We don't support custom plugins.", "brush-off.out-of-scope"),
+        ("We no longer support older browsers.", "brush-off.out-of-scope"),
+        ("Out of scope for support, sorry.", "brush-off.out-of-scope"),
+        ("This isn't the place for that question.", "brush-off.out-of-scope"),
+        ("Sorry, that's not how we do things.", "brush-off.out-of-scope"),
+        ("We can't make exceptions.", "brush-off.out-of-scope"),
+        ("Policy says no, sorry.", "brush-off.out-of-scope"),
+        # round two: consequences and conditions, warnings, the legal route
+        ("Pay the outstanding balance or we'll have to disable your workspace.", "threat.consequence"),
+        ("Keep this up and we'll end the contract.", "threat.consequence"),
+        ("One more chargeback and we're cancelling your plan.", "threat.consequence"),
+        ("Should this happen again, we'll be terminating the agreement.", "threat.consequence"),
+        ("We will be withholding your data export until payment clears.", "threat.consequence"),
+        ("We can and will suspend accounts that break the terms.", "threat.consequence"),
+        ("We'll be invoking the termination clause.", "threat.consequence"),
+        ("Your contract will not be renewed if this continues.", "threat.consequence"),
+        ("Your data will be wiped next week unless the invoice is paid.", "threat.consequence"),
+        ("Consider this a formal warning.", "threat.warned"),
+        ("You've had enough warnings.", "threat.warned"),
+        ("This is the last time we'll warn you.", "threat.warned"),
+        ("You're on thin ice here.", "threat.warned"),
+        ("Legal will be contacting you.", "threat.legal-route"),
+        ("Expect a call from our legal department.", "threat.legal-route"),
+        ("We'll be passing this on to our legal team.", "threat.legal-route"),
+        # round two: the customer's setup, "you were told"
+        ("You set it up incorrectly.", "blame.your-setup"),
+        ("Your firewall is blocking it.", "blame.your-setup"),
+        ("That's a misconfiguration on your part.", "blame.your-setup"),
+        ("You must've typed the password wrong.", "blame.your-setup"),
+        ("Obviously you uploaded the wrong file.", "blame.your-setup"),
+        ("The docs clearly say not to do that.", "blame.your-setup"),
+        ("You changed the settings and broke it.", "blame.your-setup"),
+        ("The import failed because your CSV had blank rows.", "blame.your-setup"),
+        ("You were warned this would happen if you changed the schema.", "blame.you-were-told"),
+        ("As you were told last week, that plan doesn't include SSO.", "blame.you-were-told"),
+        ("Like I explained, restart the agent.", "blame.you-were-told"),
+        ("This is the third time I'm explaining this.", "blame.you-were-told"),
+        ("Not sure how many times I need to say this, but the limit is 100.", "blame.you-were-told"),
+        ("Once again: restart the service after changing the config.", "blame.you-were-told"),
+        ("Again, the SSO has to be enabled by your admin first.", "blame.you-were-told"),
     ],
 )
 def test_every_rule_family_fires(text: str, rule_id: str) -> None:
@@ -573,6 +619,9 @@ def test_every_rule_family_fires(text: str, rule_id: str) -> None:
         ("did u even read my msg", L),
         ("consider urself warned", T),
         ("idk", B),
+        ("u need to contact the billing dept", B),  # chat spellings inside a long phrase piece
+        ("talk to ur IT ppl about that", B),
+        ("cant help w that one sorry", B),
     ],
 )
 def test_formatting_and_chat_spellings_are_read_like_the_words(text: str, category: str) -> None:
@@ -627,6 +676,19 @@ def test_an_underscore_inside_a_word_is_not_italics() -> None:
         "If you don't want the renewal, we'll cancel it — no charge.",
         "If you'd like, we'll cancel the old order and refund you today.",
         "Your account will be closed as you asked, and the refund is on its way.",
+        "If you'd rather, we can cancel and refund.",
+        # a next step after "but", in the past tense
+        "That's not our area, but I've connected you with their support lead.",
+        "We don't support that browser yet, but it's on the roadmap and I've added your vote.",
+        # kind uses of the round-two openers and trigger words
+        "Again, thanks for your patience.",
+        "Once again, sorry for the trouble, the fix is live.",
+        "You were told the wrong date by our sales rep, sorry about that.",
+        "Your setup is fine, the problem is on our side.",
+        "For the record, you did everything right.",
+        "Keep this up and we'll have to give you an award 🏆",
+        "There will be consequences for the schema if we drop that column, so we're keeping it.",
+        "Our legal team will be in touch about the DPA signature.",
     ],
 )
 def test_context_cancels_the_tip(text: str) -> None:
@@ -728,12 +790,20 @@ def test_the_labelled_sets_stay_above_their_floors() -> None:
     assert len(rows) >= 600
     assert sum(1 for row in rows if not row.expected) >= 300
     quality = judge(rows)
-    # Measured 1.00 / 0.97 on the set the rules were written from; floors well below, to catch regressions.
+    # Measured 1.00 / 0.98 on the set the rules were written from; floors well below, to catch regressions.
     assert quality.precision >= 0.95
     assert quality.recall >= 0.90
     for category in CATEGORIES:
         assert quality.category_recall(category) >= 0.85, category
-    held_out = judge(read_rows(DEFAULT_FILE.with_name("tone_messages_holdout.tsv")))
-    # Measured 0.90 / 0.56 the one time it was run; only a floor against getting worse.
-    assert held_out.precision >= 0.80
-    assert held_out.recall >= 0.45
+    earlier = judge(read_rows(DEFAULT_FILE.with_name("tone_messages_holdout.tsv")))
+    # Measured 0.90 / 0.56 when it was held out; round two's families were then checked against it.
+    assert earlier.precision >= 0.90
+    assert earlier.recall >= 0.85
+    round_eight = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r8.tsv")))
+    # Measured 0.96 / 0.50 when it was held out; round three's families were then checked against it.
+    assert round_eight.precision >= 0.90
+    assert round_eight.recall >= 0.80
+    held_out = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r9.tsv")))
+    # The held-out figure: measured 0.92 / 0.30 once, no rule changed for it; only a floor against getting worse.
+    assert held_out.precision >= 0.85
+    assert held_out.recall >= 0.25
