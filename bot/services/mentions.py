@@ -19,7 +19,7 @@ from bot.db.queries import workspaces as workspace_rows
 from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
 from bot.domain.tone import ToneHit
-from bot.runtime.caches import Versions
+from bot.runtime.caches import ToneSetup, Versions
 from bot.runtime.deps import Deps
 from bot.services import nudges
 
@@ -109,6 +109,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     waits: list[dict[str, Any]] = []
     answers: list[tuple[str, str, str | None, datetime, str]] = []
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
+    for_model: dict[str, list[tuple[ToneSetup, ChannelMessage]]] = {}
     nudged = 0
     # The per-message statements run on the driver's connection (see bot.db.queries.intake): this is the hottest path.
     with deps.intake.transaction() as db:
@@ -147,6 +148,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                     _note_wait_or_answer(message, linked_customer, waits, answers)
                 if hits := tone.hits(message):
                     toned.append((message, hits))
+                elif tone.may_tip(message) and message.text:
+                    for_model.setdefault(team_id, []).append((tone, message))
             if toned:
                 nudged += nudges.queue_nudges(db, team_id=team_id, found=toned, now=now)
         inserted = db.add_mentions([row for _, row in rows.values()])
@@ -158,6 +161,10 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
     if nudged:
         deps.wake_sender()
+    for team_id, messages in for_model.items():  # committed: the acknowledgement need not wait for the model
+        deps.after_ack.submit(
+            partial(nudges.check_with_model, deps, team_id=team_id, messages=messages), what="the tone model's check"
+        )
     counts = [0] * len(batch)
     for mention_key, (index, _) in rows.items():
         counts[index] += mention_key in inserted
