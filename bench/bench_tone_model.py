@@ -142,6 +142,18 @@ def _cost(model: ToneModel) -> tuple[float, float]:
     return timings[0], timings[1]
 
 
+def compare(paths: Sequence[Path]) -> None:
+    """For each labelled set: the shipped rules alone, then with the shipped word model's verdicts added."""
+    model = shipped_model()
+    for path in paths:
+        rows = read_rows(path)
+        rules = _rules_got(rows)
+        alone = [frozenset() if row.context else found(model, row.text) for row in rows]
+        print(f"{path.name} ({len(rows)} messages)")
+        print("  rules alone:    " + _figures(rows, rules))
+        print("  rules + model:  " + _figures(rows, [a | b for a, b in zip(rules, alone, strict=True)]))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train on the labelled sets, judge the held-out set, time the scoring."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

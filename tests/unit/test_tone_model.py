@@ -86,3 +86,10 @@ def test_a_tip_from_the_model_suggests_its_categorys_shipped_alternative() -> No
         rule = tone_model.default_rule(category)
         first = next(r for r in shipped_rules() if r.category == category)
         assert (rule.id, rule.category, rule.alternative) == (f"model.{category}", category, first.alternative)
+
+
+def test_the_shipped_file_is_what_the_training_script_writes() -> None:
+    from bench.bench_tone_model import train_shipped
+
+    raw = resources.files("bot.domain").joinpath("data", tone_model.MODEL_FILE).read_text(encoding="utf-8")
+    assert train_shipped() == json.loads(raw)
