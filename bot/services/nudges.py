@@ -10,6 +10,7 @@ the acknowledgement and the model's verdict loses at most that optional tip.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,6 +21,7 @@ from bot.blocks.nudges import build_nudge
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries.intake import IntakeTransaction
+from bot.db.session import turned_away
 from bot.domain import tone_model
 from bot.domain.messages import ChannelMessage
 from bot.domain.tone import ToneHit, shown_words
@@ -28,7 +30,10 @@ from bot.runtime.deps import Deps
 from bot.services import home
 from bot.views.nudges import NudgeSwitch
 
+log = logging.getLogger(__name__)
+
 COOLDOWN = timedelta(hours=24)
+MODEL_ATTEMPTS = 3  # tries at queuing the word model's tips while the database turns the transaction away
 
 
 def queue_nudges(
@@ -102,11 +107,21 @@ def check_with_model(deps: Deps, *, team_id: str, messages: Sequence[tuple[ToneS
             found.append((message, [ToneHit(tone_model.default_rule(verdict[0]), shown_words(message.text))]))
     if not found:
         return 0
-    with deps.intake.transaction() as db:
-        queued = queue_nudges(db, team_id=team_id, found=found, now=deps.clock())
-    if queued:
-        deps.wake_sender()
-    return queued
+    for attempt in range(1, MODEL_ATTEMPTS + 1):
+        try:
+            with deps.intake.transaction() as db:
+                queued = queue_nudges(db, team_id=team_id, found=found, now=deps.clock())
+        except Exception as error:
+            if not turned_away(error):
+                raise
+            if attempt == MODEL_ATTEMPTS:  # an optional tip: said in the log, not worth holding the thread longer
+                log.warning("the word model's %d tip(s) were not queued: the database is busy", len(found))
+                return 0
+        else:
+            if queued:
+                deps.wake_sender()
+            return queued
+    return 0
 
 
 def _respond(session: Session, *, team_id: str, user_id: str, channel_id: str, ts: str, response: str) -> None:
