@@ -154,8 +154,8 @@ class ToneSetup:
     matcher: ToneMatcher
     rules_file: str = ""
     file_stamp: float | None = None
-    # The rules the workspace disabled, alone: the word model does not tip what the workspace said not to.
-    silenced: ToneMatcher | None = None
+    # The rules the workspace disabled: the word model does not tip what the workspace said not to.
+    silenced: tuple[ToneRule, ...] = ()
 
     @classmethod
     def build(cls, row: ToneSettingsRow) -> ToneSetup:
@@ -169,7 +169,7 @@ class ToneSetup:
             matcher=_tone_matcher(rules, disabled),
             rules_file=row.rules_file,
             file_stamp=_file_stamp(row.rules_file) if row.rules_file else None,
-            silenced=_tone_matcher(silenced, frozenset()) if silenced else None,
+            silenced=silenced,
         )
 
     def may_tip(self, message: ChannelMessage) -> bool:
@@ -177,8 +177,11 @@ class ToneSetup:
         return self.enabled and not message.is_external and message.channel_id not in self.excluded_channels
 
     def silenced_by_workspace(self, message: ChannelMessage) -> bool:
-        """Whether a rule the workspace disabled fires on the message (then the word model stays quiet too)."""
-        return self.silenced is not None and bool(self.silenced.check(message.text))
+        """Whether a rule the workspace disabled fires on the message (then the word model stays quiet too).
+
+        Called after the acknowledgement only: the disabled rules' matcher is built (and cached) on first use there.
+        """
+        return bool(self.silenced) and bool(_tone_matcher(self.silenced, frozenset()).check(message.text))
 
     def hits(self, message: ChannelMessage) -> list[ToneHit]:
         """What the tone rules find in a teammate's message; nothing for customers or in excluded channels."""
