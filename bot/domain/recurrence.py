@@ -21,6 +21,7 @@ Decisions (each one has a unit test in tests/unit/test_recurrence.py):
   `every year` from 29 February is 28 February in the other years.
 - An occurrence on a non-working day moves to the next working day (a monthly one on Saturday the 1st is due
   Monday the 3rd); `every day` skips non-working days instead of doubling the next one.
+- A rhythm at the end of the note ("check in every 2 weeks") is refused, saying to put it first.
 - Refused with a suggestion, never guessed: `every 2nd tuesday` (every other Tuesday, or the 2nd Tuesday of the
   month?), `every monday and thursday` (make two), `every 2 hours` (follow-ups repeat at most daily), a second
   time after the rule (`every monday … on friday`), and anything after `every` that is not a rhythm.
@@ -36,7 +37,7 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.when import DEFAULT_TIME, WEEKDAYS, BadWhen, WorkWeek, split_when
 
-__all__ = ["UNITS", "Rule", "anchored", "describe", "next_occurrence", "split_recurrence"]
+__all__ = ["UNITS", "Rule", "anchored", "describe", "next_occurrence", "refuse_trailing_rule", "split_recurrence"]
 
 UNITS = ("workday", "day", "week", "month", "year")
 MAX_INTERVAL = {"day": 366, "week": 52, "month": 24, "year": 5}
@@ -92,6 +93,24 @@ def split_recurrence(text: str) -> tuple[Rule | None, str]:
     rest = text[end:].strip(" ,;:-–—")
     _refuse_second_time(words, rest)
     return replace(rule, words=words), rest
+
+
+def refuse_trailing_rule(note: str) -> None:
+    """A rhythm at the end of a note ("check in every 2 weeks") would be silently dropped: BadWhen, saying to put
+    it first. Words after `every` that are no rhythm ("every invoice since May") are the note's."""
+    tokens = list(_TOKEN.finditer(note))
+    for token in tokens[1:]:
+        if token.group(0).lower() not in _STARTERS:
+            continue
+        try:
+            rule, rest = split_recurrence(note[token.start() :])
+        except BadWhen:
+            continue
+        if rule is not None and not rest:
+            before = " ".join(note[: token.start()].split())
+            raise _bad(
+                f"*{rule.words}* repeats: put it first, before the note, like `{rule.words} {before}`.", rule.words
+            )
 
 
 def _bad(message: str, suggestion: str | None = None) -> BadWhen:

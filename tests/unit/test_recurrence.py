@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.domain.recurrence import Rule, anchored, describe, next_occurrence, split_recurrence
+from bot.domain.recurrence import Rule, anchored, describe, next_occurrence, refuse_trailing_rule, split_recurrence
 from bot.domain.when import BadWhen, WorkWeek, zone
 
 BERLIN = zone("Europe/Berlin")
@@ -61,6 +61,14 @@ def test_rhythms_are_read_and_said_in_words(text: str, words: str, note: str) ->
     rule, rest = read(text, date(2026, 12, 1))
     assert describe(rule) == words
     assert rest == note
+
+
+def test_a_rhythm_at_the_end_of_the_note_is_refused_and_every_in_a_sentence_is_the_notes() -> None:
+    with pytest.raises(BadWhen, match="put it first") as refused:
+        refuse_trailing_rule("check in every 2 weeks")
+    assert refused.value.suggestion == "every 2 weeks"
+    refuse_trailing_rule("every invoice since May is wrong")
+    refuse_trailing_rule("ask why it fails every monday morning")  # not a rhythm that runs to the end: the note's
 
 
 def test_text_that_does_not_start_with_every_is_left_to_the_when_parser() -> None:
