@@ -61,7 +61,9 @@ def build_followup_help(*, date_order: str = "MDY") -> dict[str, Any]:
                 f"Order: `@owner` (optional), customer (optional), when, note. When: {whens}. A date without a "
                 "time means 09:00; an hour without am/pm from 1 to 7 is the afternoon; numeric dates are "
                 f"{order} (a workspace setting; 2026-12-15 always works); no when means 2 working days. The "
-                "*when* can also come last: `/followup Acme call back tomorrow at 3pm`."
+                "*when* can also come last: `/followup Acme call back tomorrow at 3pm`. Repeating: `every 2 weeks`, "
+                "`every monday at 10am`, `every month on the 1st` right after the customer; each occurrence is a "
+                "follow-up of its own."
             ),
         ],
     )
@@ -149,7 +151,8 @@ def build_followup_list(listing: FollowUpListing, *, now: datetime) -> dict[str,
     for view in listing.followups:
         flag = ":red_circle: overdue since " if view.due_at <= now else ""
         owner = f" · <@{view.owner_user_id}>" if view.owner_user_id != listing.viewer else ""
-        item = section(f"• {flag}{date_token(view.due_at)}: {about(view)}{owner}")
+        rhythm = f" · :repeat: {escape(view.rhythm)}" if view.rhythm and not view.rhythm_stopped else ""
+        item = section(f"• {flag}{date_token(view.due_at)}: {about(view)}{owner}{rhythm}")
         item["block_id"] = f"{LIST_BLOCK_PREFIX}{view.id}"
         item["accessory"] = menu(view.id, with_done=True)
         blocks.append(item)

@@ -114,6 +114,7 @@ def test_every_2_weeks_by_command_reminds_each_occurrence_and_done_plans_the_nex
     card = json.dumps(app.command("Acme Corp", user="U0LEE"))
     assert "every 2 weeks on Monday, next Mon 7 Dec" in card
     _home(app, "U0LEE", containing="Repeats every 2 weeks on Monday, next Mon 7 Dec")
+    assert ":repeat: every 2 weeks on Monday" in json.dumps(app.command("list", command="/followup", user="U0LEE"))
 
     # Nothing before it is due; at 09:00 on 7 December, its reminder, with Stop repeating.
     clock.advance(days=13)
