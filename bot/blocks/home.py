@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.followups import about, followup_actions
+from bot.blocks.followups import about, followup_actions, rhythm_line
 from bot.blocks.nudges import NUDGES_TOGGLE_ACTION
 from bot.blocks.stats import story_text
 from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
@@ -32,7 +32,8 @@ def _followup_blocks(home: HomeView) -> list[Block]:
     for view in home.followups:
         when = date_token(view.due_at)
         flag = f":red_circle: *Overdue* since {when}" if view.due_at <= home.now else f"Due {when}"
-        blocks.append(section(f"{flag}\n{about(view)}"))
+        rhythm = f"\n{rhythm_line(view, now=home.now)}" if view.rhythm else ""
+        blocks.append(section(f"{flag}\n{about(view)}{rhythm}"))
         blocks.append(followup_actions(view.id, block_id=f"{HOME_BLOCK_PREFIX}{view.id}", reassign=False))
     return blocks
 

@@ -270,6 +270,39 @@ class Mention(Base):
     excerpt: Mapped[str | None] = mapped_column(String(300))
 
 
+class Recurrence(Base):
+    """A repeating follow-up's rhythm ("every 2 weeks", "every month on the 1st"): one open occurrence at a time,
+    each a follow-up of its own (followups.recurrence_id)."""
+
+    __tablename__ = "recurrences"
+    __table_args__ = (
+        Index("ix_recurrences_next", "stopped_at", "next_due"),
+        Index("ix_recurrences_customer", "team_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    owner_user_id: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(8))  # workday | day | week | month | year
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    weekday: Mapped[int | None] = mapped_column(SmallInteger)  # weekly: 0 = Monday
+    month_day: Mapped[int | None] = mapped_column(SmallInteger)  # monthly, yearly (clamped to the month's end)
+    month: Mapped[int | None] = mapped_column(SmallInteger)  # yearly
+    at_minute: Mapped[int] = mapped_column(Integer)  # local time, minutes after midnight
+    start_day: Mapped[date] = mapped_column(Date)  # where the rhythm is anchored
+    rule_text: Mapped[str] = mapped_column(String(200))  # as typed
+    tz: Mapped[str] = mapped_column(String(64))  # the owner's zone when it was set
+    # The nominal due time of the current occurrence, and of the one after it (when a still-open one rolls on).
+    occurrence_due: Mapped[datetime]
+    next_due: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    stopped_by: Mapped[str | None] = mapped_column(String(32))
+    stopped_at: Mapped[datetime | None]
+
+
 class FollowUp(Base):
     """Someone promised to get back to a customer: owner, optional customer and source message, note, due time."""
 
@@ -291,6 +324,9 @@ class FollowUp(Base):
     source_channel_id: Mapped[str | None] = mapped_column(String(32))
     source_ts: Mapped[str | None] = mapped_column(String(32))
     checkin_of_id: Mapped[int | None] = mapped_column(Id)
+    # An occurrence of a repeating follow-up (its rhythm in `recurrences`); None for a one-off.
+    recurrence_id: Mapped[int | None] = mapped_column(Id, ForeignKey("recurrences.id", ondelete="SET NULL"))
+    recurrence: Mapped[Recurrence | None] = relationship(lazy="select")
     due_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(12), default="open")  # open | done | cancelled
     # Reminders sent since the follow-up was created or last snoozed: at most 2 (the due one, one working day on).

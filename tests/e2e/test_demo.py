@@ -33,6 +33,12 @@ def test_demo_transcript() -> None:
         "to check back in.",
         "“Check back in: make sure everything is still good”",
         "Slack Web API calls made to the simulator",
+        "lee: /followup Acme every month on the 1st check everything is still good",
+        "I'll remind you every month on the 1st at 09:00 about *Acme Corp*",
+        ":repeat: Repeats every month on the 1st, next",
+        "[Stop repeating]",
+        ":repeat: Repeats every month on the 1st: the next one is planned.",
+        "Next month's check-in is planned: a follow-up of its own",
     ):
         assert expected in transcript, expected
     scenes = transcript.split("── ")

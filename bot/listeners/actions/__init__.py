@@ -19,6 +19,7 @@ from bot.listeners.actions.followup_buttons import (
     handle_menu,
     handle_reassign,
     handle_snooze,
+    handle_stop_repeating,
 )
 from bot.listeners.actions.home_buttons import handle_new_followup, handle_share_good_story
 from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
@@ -35,6 +36,7 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, blocks.SNOOZE_ACTION, partial(handle_snooze, deps=deps))
     on_action(app, blocks.REASSIGN_ACTION, partial(handle_reassign, deps=deps))
     on_action(app, blocks.MENU_ACTION, partial(handle_menu, deps=deps))
+    on_action(app, blocks.STOP_REPEATING_ACTION, partial(handle_stop_repeating, deps=deps))
     on_action(app, home_blocks.NEW_FOLLOWUP_ACTION, partial(handle_new_followup, deps=deps))
     on_action(app, home_blocks.SHARE_STORY_ACTION, partial(handle_share_good_story, deps=deps))
     on_action(app, blocks.CHECK_BACK_ACTION, partial(handle_check_back, deps=deps))
