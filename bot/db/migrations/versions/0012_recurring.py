@@ -3,7 +3,7 @@
 A `recurrences` row holds the rhythm, the owner's zone and the current and next occurrence; each occurrence is a
 follow-up with `recurrence_id` set. Existing follow-ups are one-offs (NULL); no data is rewritten.
 
-Revision ID: 0013
+Revision ID: 0012
 Revises: 0011
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0013"
+revision: str = "0012"
 down_revision: str | None = "0011"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
