@@ -46,10 +46,11 @@ def _settings(*, require_slack: bool = True) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT."""
     from bot.app import build_runtime
+    from bot.manifest import BOT_SCOPES
     from bot.transports import HttpServer, close_socket_mode, socket_mode_handler
 
     settings = _settings()
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, scopes=BOT_SCOPES)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -80,7 +81,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             server = HttpServer(runtime, host=args.host, port=settings.port)
             server.start_in_thread()
-            log.info("Rapport is listening on %s/slack/events (team %s)", server.url, runtime.team_id)
+            serving = f"team {runtime.team_id}" if runtime.team_id else f"OAuth installs at {server.url}/slack/install"
+            log.info("Rapport is listening on %s/slack/events (%s)", server.url, serving)
             stop.wait()
             runtime.begin_shutdown()  # /readyz answers 503 from now on
             server.close()

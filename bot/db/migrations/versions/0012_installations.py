@@ -1,0 +1,37 @@
+"""installations: OAuth installs of many workspaces, kept by slack_sdk's SQLAlchemy stores in Rapport's database
+
+The tables are exactly the ones slack_sdk's SQLAlchemyInstallationStore (slack_installations, slack_bots) and
+SQLAlchemyOAuthStateStore (slack_oauth_states) read and write: built here by their own table builders, so the store
+and the schema cannot drift apart. Single-token installs leave them empty.
+
+Revision ID: 0012
+Revises: 0011
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+revision: str = "0012"
+down_revision: str | None = "0011"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def _tables() -> sa.MetaData:
+    metadata = sa.MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(metadata, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(metadata, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(metadata, "slack_oauth_states")
+    return metadata
+
+
+def upgrade() -> None:
+    _tables().create_all(op.get_bind())
+
+
+def downgrade() -> None:
+    _tables().drop_all(op.get_bind())
