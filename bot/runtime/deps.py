@@ -16,8 +16,8 @@ from bot.config import Settings
 from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
 from bot.runtime.batching import GroupCommit
-from bot.runtime.clients import WorkspaceClients
 from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
+from bot.runtime.clients import WorkspaceClients
 from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
 from bot.runtime.sender import Renderers, Rescuers, SenderWake

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
+
 from bot.runtime.clients import Clients
 from bot.runtime.deps import Deps
 from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered, workspace_time
@@ -39,9 +40,9 @@ class Job:
 
 def job_table(*, client: Clients, worker: str) -> tuple[Job, ...]:
     """Every job serves every installed workspace, each with its own bot token (`client` gives the workspace's
-    client; see runtime.clients). The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
-    and the digest every minute, the workspace's time checked every 5 minutes (read daily, or 15 minutes after a
-    failed read), housekeeping hourly and retention daily."""
+    client; see runtime.clients). The outbox sender every second, due reminders every 10 s, unanswered alerts
+    every 30 s, relationship DMs and the digest every minute, the workspace's time checked every 5 minutes (read
+    daily, or 15 minutes after a failed read), housekeeping hourly and retention daily."""
     minute = RELATIONSHIP_INTERVAL_SECONDS
     return (
         Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
