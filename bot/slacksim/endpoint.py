@@ -9,8 +9,10 @@ import json
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 
 from bot.slacksim.faults import Answer, Faults
+from bot.slacksim.oauth import OAuthCodes
 from bot.slacksim.recording import ApiCall, CallLog
 from bot.slacksim.state import JsonDict, SimState
 from bot.slacksim.webapi import SlackError, WebApi, normalize_args
@@ -30,7 +32,11 @@ class WebApiEndpoint:
         log: CallLog,
         bot_token: str,
         app_token: str,
+        oauth: OAuthCodes | None = None,
+        peer: Callable[[str | None], WebApiEndpoint | None] = lambda _token: None,
     ) -> None:
+        self._oauth = oauth
+        self._peer = peer  # the endpoint of the sibling workspace whose bot token a call carries, if another's
         self._state = state
         self._cond = cond
         self._api = api
@@ -76,6 +82,25 @@ class WebApiEndpoint:
         if token is None and arg_token:
             token = str(arg_token)
         args = normalize_args(args)
+        peer = self._peer(token)
+        if peer is not None and peer is not self:  # another workspace's token: that workspace answers
+            return peer.handle(method, query, body, content_type, authorization)
+        if method == "oauth.v2.access" and self._oauth is not None:
+            answer = self._oauth.exchange(args, authorization)
+            with self._cond:
+                self._log.record(
+                    ApiCall(
+                        method=method,
+                        args={k: v for k, v in args.items() if k != "client_secret"},
+                        ok=bool(answer.get("ok")),
+                        error=answer.get("error"),
+                        status=200,
+                        response=answer,
+                        at=self._state.clock(),
+                        token=None,
+                    )
+                )
+            return 200, answer, {}
 
         delay = self._faults.delay_for(method)
         if delay > 0:

@@ -1,0 +1,191 @@
+"""OAuth installs: two workspaces install Rapport through /slack/install and /slack/oauth_redirect, then live side by
+side in one database, each its own world; one revokes its token and the other keeps running."""
+
+from __future__ import annotations
+
+import http.client
+import json
+import urllib.parse
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.app import Runtime, build_runtime
+from bot.config import Settings
+from bot.db.models import BOTS, INSTALLATIONS, Customer, FollowUp, Mention, Story
+from bot.manifest import BOT_SCOPES
+from bot.services import followups, outbox
+from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.transports import HttpServer
+from tests.e2e.conftest import SIGNING_SECRET, eventually
+
+CLIENT_ID, CLIENT_SECRET = "sim-client-id", "sim-client-secret"
+FIRST, SECOND = "T0SIM0001", "T0SIM0002"
+FIRST_TOKEN, SECOND_TOKEN = "xoxb-sim-token", "xoxb-second-token"
+
+
+@dataclass
+class Installed:
+    """Rapport serving OAuth installs over HTTP, and Slack with two workspaces."""
+
+    runtime: Runtime
+    server: HttpServer
+    first: SlackSimulator
+    second: SlackSimulator
+
+    def get(self, path: str, *, cookie: str | None = None) -> http.client.HTTPResponse:
+        """A browser's GET (redirects not followed)."""
+        connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=10)
+        connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
+        return connection.getresponse()
+
+    def install(self, workspace: SlackSimulator) -> str:
+        """A person installs the app: /slack/install, Slack's authorize page (approved), then Slack's redirect back;
+        the page the browser shows at the end."""
+        start = self.get("/slack/install")
+        assert start.status == 302
+        location = urllib.parse.urlsplit(start.getheader("Location") or "")
+        query = urllib.parse.parse_qs(location.query)
+        assert f"{location.scheme}://{location.netloc}{location.path}" == "https://slack.com/oauth/v2/authorize"
+        assert query["client_id"] == [CLIENT_ID]
+        assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
+        [state] = query["state"]
+        cookie = (start.getheader("Set-Cookie") or "").split(";", 1)[0]
+        code = workspace.authorize(user="U0DANA")
+        done = self.get(f"/slack/oauth_redirect?code={code}&state={state}", cookie=cookie)
+        assert done.status == 200
+        return done.read().decode()
+
+    def command(self, sim: SlackSimulator, text: str, *, command: str, user: str = "U0DANA") -> str:
+        """Type a slash command in a workspace; the ephemeral reply as JSON text."""
+        delivery = sim.slash_command(user, "C0SUPPORT", command, text)
+        assert delivery.status == 200, delivery
+        return json.dumps(delivery.body)
+
+    def count(self, model: type, team_id: str) -> int:
+        """A workspace's rows of one table."""
+        with self.runtime.deps.session_factory.begin() as session:
+            return int(session.scalar(select(func.count()).select_from(model).where(model.team_id == team_id)) or 0)  # type: ignore[attr-defined]
+
+    def installs(self, team_id: str) -> tuple[int, int]:
+        """The workspace's (installations, bots) in the store."""
+        with self.runtime.engine.connect() as connection:
+            return tuple(  # type: ignore[return-value]
+                int(connection.scalar(select(func.count()).select_from(t).where(t.c.team_id == team_id)) or 0)
+                for t in (INSTALLATIONS, BOTS)
+            )
+
+
+@pytest.fixture
+def installed(sim: SlackSimulator, database_url: str) -> Iterator[Installed]:
+    """Rapport with SLACK_CLIENT_ID/SECRET and no bot token, before any install; a second workspace in Slack."""
+    other = SimWorkspace.default()
+    other.team_id, other.team_name, other.domain = SECOND, "Second Sim", "second-sim"
+    second = sim.add_workspace(other, bot_token=SECOND_TOKEN)
+    settings = Settings.from_env(
+        {
+            "SLACK_CLIENT_ID": CLIENT_ID,
+            "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": sim.api_url,
+            "DATABASE_URL": database_url,
+        }
+    )
+    runtime = build_runtime(settings, scopes=BOT_SCOPES)
+    runtime.start_jobs()
+    server = HttpServer(runtime, host="127.0.0.1", port=0)
+    server.start_in_thread()
+    for workspace in (sim, second):
+        workspace.deliver_http_to(f"{server.url}/slack/events")
+    try:
+        yield Installed(runtime=runtime, server=server, first=sim, second=second)
+    finally:
+        server.close()
+        runtime.close()
+
+
+def _remind(app: Installed, team_id: str, owner: str) -> None:
+    """Run the reminder job and the sender as at the owner's follow-up's due time."""
+    deps = app.runtime.deps
+    [view] = followups.list_open(deps, team_id=team_id, user_id=owner)
+    later = view.due_at + timedelta(seconds=5)
+    followups.queue_reminders(deps, now=later)
+    outbox.send_outbox(deps, client=app.runtime.clients, now=later, worker="e2e")
+
+
+def _dm_texts(sim: SlackSimulator, user: str) -> str:
+    return json.dumps(sim.dm_messages(user))
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_two_workspaces_install_by_oauth_and_never_see_each_others_rows(installed: Installed) -> None:
+    app, first, second = installed, installed.first, installed.second
+    assert app.get("/slack/oauth_redirect?code=forged&state=forged").status != 200  # no state issued: refused
+    for workspace in (first, second):
+        assert "Traceback" not in app.install(workspace)
+    assert app.installs(FIRST) == (1, 1) and app.installs(SECOND) == (1, 1)
+    [exchange, _] = first.calls_to("oauth.v2.access")
+    assert exchange.ok and exchange.response["team"] == {"id": FIRST, "name": "Rapport Sim"}
+
+    # The same people and channel ids in both workspaces: only the team tells them apart.
+    for sim in (first, second):
+        assert sim.add_bot_to_channel("C0SUPPORT", inviter="U0DANA").status == 200
+    assert "Acme" in app.command(first, "add Acme owner <@U0LEE|lee>", command="/customer")
+    assert "Globex" in app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")
+    first.post_message("U0STEPH", "C0SUPPORT", "Acme and Globex both called")
+    second.post_message("U0STEPH", "C0SUPPORT", "Acme and Globex both called")
+    assert app.count(Customer, FIRST) == 1 and app.count(Customer, SECOND) == 1
+    eventually(lambda: app.count(Mention, FIRST) == 1 and app.count(Mention, SECOND) == 1)
+    first_list = app.command(first, "list", command="/customer")
+    assert "Acme" in first_list and "Globex" not in first_list
+    second_list = app.command(second, "list", command="/customer")
+    assert "Globex" in second_list and "Acme" not in second_list
+
+    app.command(first, "Acme tomorrow at 10am call back about the drive", command="/followup")
+    app.command(second, "Globex tomorrow at 10am send the contract", command="/followup")
+    assert app.count(FollowUp, FIRST) == 1 and app.count(FollowUp, SECOND) == 1
+    _remind(app, FIRST, "U0LEE")
+    _remind(app, SECOND, "U0LEE")
+    eventually(lambda: "call back about the drive" in _dm_texts(first, "U0LEE"))
+    eventually(lambda: "send the contract" in _dm_texts(second, "U0LEE"))
+    assert "send the contract" not in _dm_texts(first, "U0LEE")
+    assert "call back about the drive" not in _dm_texts(second, "U0LEE")
+    # Each workspace's Web API calls carry its own bot token (a call with another's would have gone to the other).
+    assert {c.token for c in first.calls if c.method != "oauth.v2.access"} == {FIRST_TOKEN}
+    assert {c.token for c in second.calls} == {SECOND_TOKEN}
+
+    app.command(first, "<@U0STEPH|stephanie> rescued Acme's drive", command="/kudos")
+    app.command(second, "<@U0KIRI|kiri> closed the Globex deal", command="/kudos")
+    assert app.count(Story, FIRST) == 1 and app.count(Story, SECOND) == 1
+    eventually(lambda: "rescued Acme" in _dm_texts(first, "U0STEPH"))
+    eventually(lambda: "closed the Globex deal" in _dm_texts(second, "U0KIRI"))
+    assert "Globex" not in json.dumps(first.messages("C0SUPPORT")).replace("Acme and Globex both called", "")
+    assert "Acme" not in json.dumps(second.messages("C0SUPPORT")).replace("Acme and Globex both called", "")
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_revoked_workspace_stops_and_is_forgotten_while_the_other_keeps_running(installed: Installed) -> None:
+    app, first, second = installed, installed.first, installed.second
+    for workspace in (first, second):
+        app.install(workspace)
+    app.command(first, "add Acme owner <@U0LEE|lee>", command="/customer")
+    app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")
+    app.command(first, "Acme tomorrow at 10am call back about the drive", command="/followup")
+    app.command(second, "Globex tomorrow at 10am send the contract", command="/followup")
+
+    second.refuse_token("token_revoked")
+    revoked = second.send_event({"type": "tokens_revoked", "tokens": {"oauth": [], "bot": ["U0RAPPORT"]}})
+    assert revoked.status == 200
+    assert app.installs(SECOND) == (0, 0) and app.installs(FIRST) == (1, 1)
+
+    _remind(app, SECOND, "U0LEE")
+    _remind(app, FIRST, "U0LEE")
+    eventually(lambda: "call back about the drive" in _dm_texts(first, "U0LEE"))
+    assert second.dm_messages("U0LEE") == []  # held: nothing sent with a revoked token, nothing lost
+    assert not [c for c in second.calls_to("chat.postMessage")]
+    with app.runtime.deps.session_factory.begin() as session:
+        waiting = session.scalars(select(FollowUp.id).where(FollowUp.team_id == SECOND)).all()
+    assert len(waiting) == 1  # its data stays until retention or `rapport purge --team`
