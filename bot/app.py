@@ -22,6 +22,7 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.middleware import Middleware
 from slack_bolt.oauth.callback_options import CallbackOptions, DefaultCallbackOptions, SuccessArgs
 from slack_bolt.oauth.oauth_settings import OAuthSettings
@@ -79,6 +80,7 @@ def build_app(deps: Deps, *, client: WebClient, oauth_settings: OAuthSettings | 
     # The one handler for what no listener expected: the traceback logged once, the person answered politely.
     app.error(answer_unexpected_error)
     app.use(NameTheWorkspace(deps.observer))
+    app.use(LearnTheOrganisation(deps))
     # Before any listener: no NUL or lone surrogate anyone sent reaches the database, and no wait for it makes
     # Slack give up on the answer.
     app.use(StorableText())
@@ -149,6 +151,31 @@ class NameTheWorkspace(Middleware):
         name_workspace(installed_team(req.context, req.body if isinstance(req.body, dict) else {}))
         if req.context.client is not None:
             measured(req.context.client, self._observer)
+        return next()
+
+
+class LearnTheOrganisation(Middleware):
+    """A request under an org-wide (Enterprise Grid) install names the workspace's organisation: remembered, in this
+    process and on the workspace's row, so that the jobs find the organisation's bot token for that workspace."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    @property
+    def name(self) -> str:
+        """The name Bolt logs for this middleware."""
+        return "LearnTheOrganisation"
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        enterprise, deps = req.context.enterprise_id, self._deps
+        if req.context.is_enterprise_install and enterprise:
+            team = installed_team(req.context, req.body if isinstance(req.body, dict) else {})
+            if team and deps.enterprises.get(team) != enterprise:
+                with deps.session_factory.begin() as session:
+                    workspace_rows.remember_enterprise(
+                        session, team_id=team, enterprise_id=enterprise, now=deps.clock()
+                    )
+                deps.enterprises[team] = enterprise
         return next()
 
 
@@ -655,6 +682,10 @@ def build_runtime(
     worker = worker_name()
     scheduler = build_scheduler(deps, client=clients, worker=worker)  # attaches itself to deps.wake_sender
     app = build_app(deps, client=client, oauth_settings=oauth_settings)
+    if isinstance(app._authorize, InstallationStoreAuthorize):
+        # Bolt asks auth.test about a workspace's token on every request unless it caches the answer (by token: a
+        # rotated or new token is asked about once).
+        app._authorize.cache_enabled = True
     return Runtime(
         settings=settings,
         engine=engine,

@@ -68,6 +68,9 @@ class Workspace(Base):
     url: Mapped[str] = mapped_column(String(300), default="")
     bot_user_id: Mapped[str] = mapped_column(String(32), default="")
     bot_id: Mapped[str] = mapped_column(String(32), default="")
+    # The workspace's Enterprise Grid organisation, once a request from it said so: an org-wide OAuth install serves
+    # the workspace with the organisation's bot token.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     # Bumped by every change to customer names, so each process knows when its matcher is stale.
     directory_version: Mapped[int] = mapped_column(Integer, default=0)
     # Bumped by every change to a channel's watched flag or linked customer, for every process's channel cache.

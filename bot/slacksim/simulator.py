@@ -169,6 +169,9 @@ class SlackSimulator:
             scopes=tuple(scopes if scopes is not None else self.bot_scopes),
             org_wide=org_wide,
         )
+        if org_wide:
+            with self._lock:
+                self._workspace.is_enterprise_install = True
         return self.oauth.issue(grant)
 
     def _sibling_endpoint(self, token: str | None) -> WebApiEndpoint | None:

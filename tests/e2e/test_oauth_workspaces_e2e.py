@@ -42,7 +42,7 @@ class Installed:
         connection.request("GET", path, headers={"Cookie": cookie} if cookie else {})
         return connection.getresponse()
 
-    def install(self, workspace: SlackSimulator) -> str:
+    def install(self, workspace: SlackSimulator, *, org_wide: bool = False) -> str:
         """A person installs the app: /slack/install, Slack's authorize page (approved), then Slack's redirect back;
         the page the browser shows at the end."""
         start = self.get("/slack/install")
@@ -54,7 +54,7 @@ class Installed:
         assert set(query["scope"][0].split(",")) == set(BOT_SCOPES)
         [state] = query["state"]
         cookie = (start.getheader("Set-Cookie") or "").split(";", 1)[0]
-        code = workspace.authorize(user="U0DANA")
+        code = workspace.authorize(user="U0DANA", org_wide=org_wide)
         done = self.get(f"/slack/oauth_redirect?code={code}&state={state}", cookie=cookie)
         assert done.status == 200
         return done.read().decode()
@@ -189,3 +189,55 @@ def test_a_revoked_workspace_stops_and_is_forgotten_while_the_other_keeps_runnin
     with app.runtime.deps.session_factory.begin() as session:
         waiting = session.scalars(select(FollowUp.id).where(FollowUp.team_id == SECOND)).all()
     assert len(waiting) == 1  # its data stays until retention or `rapport purge --team`
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_an_org_wide_install_serves_its_workspace_with_the_organisations_token(installed: Installed) -> None:
+    app, first, second = installed, installed.first, installed.second
+    app.install(first)
+    second.workspace.enterprise_id = "E0ORG0001"
+    app.install(second, org_wide=True)
+    [_, exchange] = first.calls_to("oauth.v2.access")
+    assert exchange.response["is_enterprise_install"] is True and exchange.response["team"] is None
+    assert exchange.response["enterprise"]["id"] == "E0ORG0001"
+    assert app.installs(SECOND) == (0, 0)  # installed into the organisation, not into one workspace
+
+    assert "Globex" in app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")
+    app.command(second, "Globex tomorrow at 10am send the contract", command="/followup")
+    assert app.count(Customer, SECOND) == 1 and app.count(Customer, FIRST) == 0
+    # As after a restart: nothing in memory says which organisation the workspace belongs to.
+    app.runtime.deps.enterprises.clear()
+    app.runtime.clients.forget(SECOND)
+    _remind(app, SECOND, "U0LEE")
+    eventually(lambda: "send the contract" in _dm_texts(second, "U0LEE"))
+    assert {c.token for c in second.calls} == {SECOND_TOKEN}
+    assert first.dm_messages("U0LEE") == []
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_one_workspaces_429_storm_does_not_hold_the_others_sending(installed: Installed) -> None:
+    app, first, second = installed, installed.first, installed.second
+    for workspace in (first, second):
+        app.install(workspace)
+    app.runtime.scheduler.pause()  # the test runs the sender itself, at a chosen `now`
+    app.command(first, "add Acme owner <@U0LEE|lee>", command="/customer")
+    app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")
+    app.command(first, "Acme tomorrow at 10am call back about the drive", command="/followup")
+    app.command(second, "Globex tomorrow at 10am send the contract", command="/followup")
+    deps = app.runtime.deps
+    [mine] = followups.list_open(deps, team_id=FIRST, user_id="U0LEE")
+    [theirs] = followups.list_open(deps, team_id=SECOND, user_id="U0LEE")
+    now = max(mine.due_at, theirs.due_at) + timedelta(seconds=5)
+    assert followups.queue_reminders(deps, now=now) == 2
+
+    second.fail_next("chat.postMessage", status=429, retry_after=60)
+    report = outbox.send_outbox(deps, client=app.runtime.clients, now=now, worker="e2e")
+    retry_at = report.rate_limited_until
+    assert retry_at is not None and now + timedelta(seconds=60) <= retry_at < now + timedelta(seconds=61)
+    assert "call back about the drive" in _dm_texts(first, "U0LEE")  # sent in the same pass
+    assert second.dm_messages("U0LEE") == []
+    early = retry_at - timedelta(seconds=1)
+    assert outbox.send_outbox(deps, client=app.runtime.clients, now=early, worker="e2e").sent == 0
+    assert outbox.send_outbox(deps, client=app.runtime.clients, now=retry_at, worker="e2e").sent == 1
+    assert "send the contract" in _dm_texts(second, "U0LEE")
+    assert [c.status for c in second.calls_to("chat.postMessage")] == [429, 200]

@@ -8,17 +8,22 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, desc, or_, select
 
-from bot.db.models import BOTS, INSTALLATIONS
+from bot.db.models import BOTS, INSTALLATIONS, Workspace
 
 
 def latest_bot(
     connection: Connection, *, client_id: str, team_id: str, enterprise_id: str | None
 ) -> dict[str, Any] | None:
     """The newest bot row with a token serving the workspace: installed into it, or (Enterprise Grid) installed
-    org-wide into its organisation; None if the app is not installed there."""
+    org-wide into its organisation (`enterprise_id`, else the one its workspace row names); None if the app is not
+    installed there."""
     c = BOTS.c
-    org_wide = and_(c.is_enterprise_install.is_(True), c.enterprise_id == enterprise_id) if enterprise_id else None
-    serving = or_(c.team_id == team_id, org_wide) if org_wide is not None else c.team_id == team_id
+    organisation = (
+        enterprise_id
+        if enterprise_id
+        else select(Workspace.enterprise_id).where(Workspace.team_id == team_id).scalar_subquery()
+    )
+    serving = or_(c.team_id == team_id, and_(c.is_enterprise_install.is_(True), c.enterprise_id == organisation))
     query = (
         select(BOTS)
         .where(c.client_id == client_id, serving, c.bot_token.is_not(None))

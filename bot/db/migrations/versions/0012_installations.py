@@ -4,6 +4,9 @@ The tables are exactly the ones slack_sdk's SQLAlchemyInstallationStore (slack_i
 SQLAlchemyOAuthStateStore (slack_oauth_states) read and write: built here by their own table builders, so the store
 and the schema cannot drift apart. Single-token installs leave them empty.
 
+A workspace's Enterprise Grid organisation (workspaces.enterprise_id) is kept too: an org-wide install serves every
+workspace of the organisation with one bot token, and the jobs must find it for a workspace.
+
 Revision ID: 0012
 Revises: 0011
 """
@@ -31,7 +34,11 @@ def _tables() -> sa.MetaData:
 
 def upgrade() -> None:
     _tables().create_all(op.get_bind())
+    with op.batch_alter_table("workspaces") as batch:
+        batch.add_column(sa.Column("enterprise_id", sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("workspaces") as batch:
+        batch.drop_column("enterprise_id")
     _tables().drop_all(op.get_bind())
