@@ -15,7 +15,17 @@ from apscheduler.schedulers.background import BackgroundScheduler
 
 from bot.runtime.clients import Clients
 from bot.runtime.deps import Deps
-from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered, workspace_time
+from bot.services import (
+    digest,
+    followups,
+    housekeeping,
+    outbox,
+    privacy,
+    purge,
+    relationships,
+    unanswered,
+    workspace_time,
+)
 from bot.services.relationships import NudgeMemo
 
 SENDER_JOB = "outbox-sender"
@@ -42,7 +52,8 @@ def job_table(*, client: Clients, worker: str) -> tuple[Job, ...]:
     """Every job serves every installed workspace, each with its own bot token (`client` gives the workspace's
     client; see runtime.clients). The outbox sender every second, due reminders every 10 s, unanswered alerts
     every 30 s, relationship DMs and the digest every minute, the workspace's time checked every 5 minutes (read
-    daily, or 15 minutes after a failed read), housekeeping hourly and retention daily."""
+    daily, or 15 minutes after a failed read), housekeeping hourly, retention and the purge of departed workspaces
+    daily."""
     minute = RELATIONSHIP_INTERVAL_SECONDS
     return (
         Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
@@ -58,6 +69,8 @@ def job_table(*, client: Clients, worker: str) -> tuple[Job, ...]:
         Job("housekeeping", housekeeping.forget_old_events, HOUSEKEEPING_INTERVAL_SECONDS),
         # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
         Job("retention", privacy.apply_retention, RETENTION_INTERVAL_SECONDS),
+        # A workspace gone (uninstalled, token revoked) longer than its retention period is purged, daily too.
+        Job("departed-workspaces", purge.purge_departed, RETENTION_INTERVAL_SECONDS),
     )
 
 

@@ -17,10 +17,11 @@ from bot.app import Runtime, build_runtime
 from bot.config import Settings
 from bot.db.models import BOTS, INSTALLATIONS, Customer, FollowUp, Mention, Story
 from bot.manifest import BOT_SCOPES
-from bot.services import followups, outbox
+from bot.services import followups, outbox, purge
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.transports import HttpServer
 from tests.e2e.conftest import SIGNING_SECRET, eventually
+from tests.e2e.test_cli import run_cli
 
 CLIENT_ID, CLIENT_SECRET = "sim-client-id", "sim-client-secret"
 FIRST, SECOND = "T0SIM0001", "T0SIM0002"
@@ -35,6 +36,7 @@ class Installed:
     server: HttpServer
     first: SlackSimulator
     second: SlackSimulator
+    database_url: str
 
     def get(self, path: str, *, cookie: str | None = None) -> http.client.HTTPResponse:
         """A browser's GET (redirects not followed)."""
@@ -101,7 +103,7 @@ def installed(sim: SlackSimulator, database_url: str) -> Iterator[Installed]:
     for workspace in (sim, second):
         workspace.deliver_http_to(f"{server.url}/slack/events")
     try:
-        yield Installed(runtime=runtime, server=server, first=sim, second=second)
+        yield Installed(runtime=runtime, server=server, first=sim, second=second, database_url=database_url)
     finally:
         server.close()
         runtime.close()
@@ -189,6 +191,38 @@ def test_a_revoked_workspace_stops_and_is_forgotten_while_the_other_keeps_runnin
     with app.runtime.deps.session_factory.begin() as session:
         waiting = session.scalars(select(FollowUp.id).where(FollowUp.team_id == SECOND)).all()
     assert len(waiting) == 1  # its data stays until retention or `rapport purge --team`
+
+    # Gone longer than its retention period (90 days by default): the daily job purges it, and nothing of the other.
+    deps = app.runtime.deps
+    assert purge.purge_departed(deps, now=deps.clock() + timedelta(days=89)) == []
+    assert purge.purge_departed(deps, now=deps.clock() + timedelta(days=91)) == [SECOND]
+    assert [app.count(m, SECOND) for m in (Customer, FollowUp)] == [0, 0]
+    assert [app.count(m, FIRST) for m in (Customer, FollowUp)] == [1, 1]
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_rapport_purge_deletes_one_workspace_at_once(installed: Installed) -> None:
+    app, first, second = installed, installed.first, installed.second
+    for workspace in (first, second):
+        app.install(workspace)
+    app.command(first, "add Acme owner <@U0LEE|lee>", command="/customer")
+    app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")
+    app.command(second, "Globex tomorrow at 10am send the contract", command="/followup")
+
+    result = run_cli("purge", "--team", SECOND, env={"DATABASE_URL": app.database_url})
+    assert result.returncode == 0, result.stderr
+    assert f"Purged workspace {SECOND}" in result.stdout and "1 customers" in result.stdout
+    assert [app.count(m, SECOND) for m in (Customer, FollowUp)] == [0, 0] and app.installs(SECOND) == (0, 0)
+    assert app.count(Customer, FIRST) == 1 and app.installs(FIRST) == (1, 1)
+    assert "Acme" in app.command(first, "list", command="/customer")
+    # Installed again, the workspace starts from nothing: its old customers are not known any more.
+    app.install(second)
+    assert "Globex" not in app.command(second, "list", command="/customer")
+
+    again = run_cli("purge", "--team", "T0NOBODY", env={"DATABASE_URL": app.database_url})
+    assert again.returncode == 0 and "nothing to purge" in again.stdout
+    bad = run_cli("purge", "--team", "acme", env={"DATABASE_URL": app.database_url})
+    assert bad.returncode != 0 and "T012AB3CD" in bad.stderr and "Traceback" not in bad.stderr
 
 
 @pytest.mark.usefixtures("no_errors_logged")
