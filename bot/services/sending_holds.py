@@ -119,8 +119,9 @@ def what_to_do(*, team_id: str, method: str, reason: str, needed: str | None) ->
         cause = "Slack says the app was uninstalled" if reason == "app_uninstalled" else "Slack revoked the bot token"
         return (
             f"Sending is on hold for workspace {team_id}: {cause} ({reason}). Nothing is lost: messages wait, and "
-            "the workspace's data is kept until retention or `rapport purge`. Reinstall the app and set its new "
-            "bot token (SLACK_BOT_TOKEN), then restart Rapport."
+            "the workspace's data is kept until retention or `rapport purge`. Reinstall the app (at /slack/install "
+            "with OAuth installs, where sending resumes at once; else set its new bot token, SLACK_BOT_TOKEN, and "
+            "restart Rapport)."
         )
     return (
         f"Sending is on hold for workspace {team_id}: Slack refuses the bot token ({reason}). Nothing is lost: "
