@@ -70,6 +70,8 @@ def build_app(deps: Deps, *, client: WebClient, oauth_settings: OAuthSettings | 
         observer=deps.observer,
         client=client,  # carries the bot token (single-token mode) and SLACK_API_URL
         oauth_settings=oauth_settings,
+        # Given here too, Bolt's authorize (and its token rotation) calls Slack through `client`, at SLACK_API_URL.
+        installation_store=oauth_settings.installation_store if oauth_settings is not None else None,
         # Socket Mode requests are not signed; HTTP mode always verifies (from_env requires the secret there).
         signing_secret=settings.signing_secret or "unused-in-socket-mode",
         process_before_response=True,
@@ -598,9 +600,10 @@ def outbox_rescuers(settings: Settings) -> Rescuers:
     return {**stories.rescuers(settings.admins), **digest.rescuers(settings.admins)}
 
 
-# Bolt refreshes a rotating bot token that expires within this many minutes (its default): both for Slack's
-# requests and, through services.installs, for the jobs.
+# Bolt refreshes a rotating bot token that expires within this many minutes (its default) for Slack's requests; the
+# jobs (services.installs) within the second, shorter window, so that a busy workspace's requests refresh it first.
 TOKEN_ROTATION_MINUTES = 120
+JOBS_TOKEN_ROTATION_MINUTES = 60
 # How long an OAuth `state` handed to a browser at /slack/install stays good.
 OAUTH_STATE_SECONDS = 600
 
@@ -650,7 +653,7 @@ def build_runtime(
                 client_secret=settings.client_secret,
                 api_client=client,
                 enterprises=enterprises,
-                rotate_minutes=TOKEN_ROTATION_MINUTES,
+                rotate_minutes=JOBS_TOKEN_ROTATION_MINUTES,
             ),
             make_client=make_client,
             timeout=SLACK_TIMEOUT_SECONDS,

@@ -11,6 +11,8 @@ from __future__ import annotations
 import logging
 
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError, SlackTokenRotationError
+from slack_sdk.oauth.installation_store.models.bot import Bot
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.token_rotation import TokenRotator
 from sqlalchemy import Engine
@@ -32,22 +34,32 @@ def token_lookup(
 ) -> TokenLookup:
     """A workspace's current bot token from the store: its own install, or its organisation's org-wide one (the
     organisation as Slack's events named it); refreshed first when the token rotates and expires within
-    `rotate_minutes`."""
+    `rotate_minutes` (less than Bolt's window: a busy workspace's requests refresh it first, and the jobs only
+    refresh a quiet one's, so that they seldom race Bolt for the single-use refresh token)."""
     rotator = TokenRotator(client_id=store.client_id, client_secret=client_secret, client=api_client)
 
-    def token_for(team_id: str) -> str | None:
+    def latest(team_id: str) -> Bot | None:
         with store.engine.connect() as connection:
             row = installation_rows.latest_bot(
                 connection, client_id=store.client_id, team_id=team_id, enterprise_id=enterprises.get(team_id)
             )
-        if row is None:
-            return None
-        bot = SQLAlchemyInstallationStore.build_bot_entity(row)
-        if bot.bot_refresh_token:
+        return SQLAlchemyInstallationStore.build_bot_entity(row) if row is not None else None
+
+    def token_for(team_id: str) -> str | None:
+        bot = latest(team_id)
+        if bot is None or not bot.bot_refresh_token:
+            return bot.bot_token if bot is not None else None
+        try:
             refreshed = rotator.perform_bot_token_rotation(bot=bot, minutes_before_expiration=rotate_minutes)
-            if refreshed is not None:
-                store.save_bot(refreshed)
-                bot = refreshed
+        except (SlackTokenRotationError, SlackClientError, OSError) as error:
+            # A refresh token is good once: another instance (or Bolt, for a request) may have just used it, and
+            # saved the new token. Else the token in hand may work until it expires; the next look-up tries again.
+            log.warning("could not refresh the bot token of workspace %s (%s)", team_id, type(error).__name__)
+            again = latest(team_id)
+            return (again or bot).bot_token
+        if refreshed is not None:
+            store.save_bot(refreshed)
+            bot = refreshed
         return bot.bot_token
 
     return token_for

@@ -44,6 +44,8 @@ class WebApiEndpoint:
         self._log = log
         self._bot_token = bot_token
         self._app_token = app_token
+        # Bot tokens issued later for the same bot (token rotation): accepted like the first.
+        self._aliases: set[str] = set()
         # Tokens Slack no longer accepts, and the error it answers them with (token_revoked, invalid_auth, …).
         self._refused: dict[str, str] = {}
 
@@ -51,6 +53,15 @@ class WebApiEndpoint:
         """Answer every request made with `token` with `error`, as Slack does once a token is revoked."""
         with self._cond:
             self._refused[token] = error
+
+    def add_bot_token(self, token: str) -> None:
+        """Accept another bot token for the workspace's bot (a rotated one); the earlier ones stay good."""
+        with self._cond:
+            self._aliases.add(token)
+
+    def owns(self, token: str) -> bool:
+        """Whether `token` is one of this workspace's bot tokens."""
+        return token == self._bot_token or token in self._aliases
 
     def accept_token(self, token: str) -> None:
         """Accept a refused token again."""
@@ -127,7 +138,7 @@ class WebApiEndpoint:
         """Slack's `x-oauth-scopes`: the scopes granted to the token that called (none for an unknown token)."""
         if token is None or token in self._refused:
             return {}
-        if token == self._bot_token:
+        if self.owns(token):
             return {"x-oauth-scopes": ",".join(self._state.workspace.bot_scopes)}
         if token == self._app_token:
             return {"x-oauth-scopes": ",".join(APP_TOKEN_SCOPES)}
@@ -161,7 +172,7 @@ class WebApiEndpoint:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
         elif token == self._app_token:
             return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
-        elif token != self._bot_token:
+        elif not self.owns(token):
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         else:
             refused = self._missing_scope(method, args)

@@ -10,8 +10,11 @@ each call by the simulator whose bot token it carries.
 from __future__ import annotations
 
 import base64
+import dataclasses
+import itertools
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.slacksim.state import JsonDict
@@ -39,9 +42,15 @@ class OAuthCodes:
     def __init__(self, *, client_id: str, client_secret: str, token_rotation: bool = False) -> None:
         self.client_id = client_id
         self.client_secret = client_secret
+        # With token rotation on, a token lives this long and comes with a refresh token (Slack: 12 hours).
         self.token_rotation = token_rotation
+        self.token_seconds = ROTATING_TOKEN_SECONDS
+        # Told (old token, new token) when a refresh issues a token: its workspace accepts the new one too.
+        self.rotated: Callable[[str, str], None] = lambda _old, _new: None
         self._lock = threading.Lock()
         self._codes: dict[str, Grant] = {}
+        self._refresh_tokens: dict[str, Grant] = {}
+        self._rotations = itertools.count(1)
 
     def issue(self, grant: Grant) -> str:
         """A fresh code for an approval."""
@@ -58,10 +67,19 @@ class OAuthCodes:
             return {"ok": False, "error": "invalid_client_id"}
         if client_secret != self.client_secret:
             return {"ok": False, "error": "bad_client_secret"}
-        with self._lock:
-            grant = self._codes.pop(str(args.get("code") or ""), None)
-        if grant is None:
-            return {"ok": False, "error": "invalid_code"}
+        if args.get("grant_type") == "refresh_token":
+            with self._lock:
+                grant = self._refresh_tokens.pop(str(args.get("refresh_token") or ""), None)
+            if grant is None:
+                return {"ok": False, "error": "invalid_refresh_token"}
+            fresh = f"{grant.bot_token.split('~')[0]}~{next(self._rotations)}"
+            self.rotated(grant.bot_token, fresh)
+            grant = dataclasses.replace(grant, bot_token=fresh)
+        else:
+            with self._lock:
+                grant = self._codes.pop(str(args.get("code") or ""), None)
+            if grant is None:
+                return {"ok": False, "error": "invalid_code"}
         ws = grant.workspace
         enterprise = (
             {"id": ws.enterprise_id, "name": ws.external_teams.get(ws.enterprise_id, "")} if ws.enterprise_id else None
@@ -79,8 +97,11 @@ class OAuthCodes:
             "authed_user": {"id": grant.user_id},
         }
         if self.token_rotation:
-            answer["refresh_token"] = f"xoxe-1-{uuid.uuid4().hex[:24]}"
-            answer["expires_in"] = ROTATING_TOKEN_SECONDS
+            refresh_token = f"xoxe-1-{uuid.uuid4().hex[:24]}"
+            with self._lock:
+                self._refresh_tokens[refresh_token] = grant
+            answer["refresh_token"] = refresh_token
+            answer["expires_in"] = self.token_seconds
         return answer
 
 

@@ -57,6 +57,7 @@ class SlackSimulator:
         self._verification_token = verification_token
         self._host = host
         self.oauth = OAuthCodes(client_id=client_id, client_secret=client_secret)
+        self.oauth.rotated = self._token_rotated
         # Other workspaces of the same Slack (sibling simulators), by their bot token: see add_workspace.
         self._siblings: dict[str, SlackSimulator] = {}
         # One lock guards all state; its condition wakes whoever waits for calls or connections.
@@ -173,6 +174,14 @@ class SlackSimulator:
             with self._lock:
                 self._workspace.is_enterprise_install = True
         return self.oauth.issue(grant)
+
+    def _token_rotated(self, old: str, new: str) -> None:
+        """A refresh issued `new` for the bot whose token was `old`: its workspace (this one or a sibling) takes it."""
+        with self._lock:
+            sibling = self._siblings.get(old)
+            if sibling is not None:
+                self._siblings[new] = sibling
+        (sibling._endpoint if sibling is not None else self._endpoint).add_bot_token(new)
 
     def _sibling_endpoint(self, token: str | None) -> WebApiEndpoint | None:
         with self._lock:

@@ -8,10 +8,10 @@ import json
 import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
@@ -276,3 +276,39 @@ def test_one_workspaces_429_storm_does_not_hold_the_others_sending(installed: In
     assert outbox.send_outbox(deps, client=app.runtime.clients, now=retry_at, worker="e2e").sent == 1
     assert "send the contract" in _dm_texts(second, "U0LEE")
     assert [c.status for c in second.calls_to("chat.postMessage")] == [429, 200]
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_rotating_token_is_refreshed_before_it_expires_and_the_fresh_one_sends(installed: Installed) -> None:
+    app, first = installed, installed.first
+    first.oauth.token_rotation = True
+    # 90 minutes: within the two hours before expiry when Bolt refreshes a token for a request, not yet within the
+    # hour when the jobs would.
+    first.oauth.token_seconds = 90 * 60
+    app.install(first)
+    with app.runtime.engine.connect() as connection:
+        [(installed_token, refresh_token)] = connection.execute(select(BOTS.c.bot_token, BOTS.c.bot_refresh_token))
+    assert installed_token == FIRST_TOKEN and refresh_token.startswith("xoxe-")
+
+    assert "Acme" in app.command(first, "add Acme owner <@U0LEE|lee>", command="/customer")
+    app.command(first, "Acme tomorrow at 10am call back about the drive", command="/followup")
+    _remind(app, FIRST, "U0LEE")
+    eventually(lambda: "call back about the drive" in _dm_texts(first, "U0LEE"))
+    refreshes = [c for c in first.calls_to("oauth.v2.access") if c.args.get("grant_type") == "refresh_token"]
+    assert refreshes and all(c.ok for c in refreshes)
+    with app.runtime.engine.connect() as connection:
+        [latest] = connection.execute(select(BOTS.c.bot_token)).scalars()
+    assert latest != FIRST_TOKEN and latest.startswith(f"{FIRST_TOKEN}~")
+    [reminder] = [c for c in first.calls_to("chat.postMessage") if "call back about the drive" in json.dumps(c.args)]
+    assert reminder.token is not None and reminder.token.startswith(f"{FIRST_TOKEN}~")
+
+    # A quiet workspace: no request refreshes its token, so the jobs do once it expires within the hour.
+    soon = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=30)
+    with app.runtime.engine.begin() as connection:
+        connection.execute(update(BOTS).values(bot_token_expires_at=soon))
+    app.runtime.clients.forget(FIRST)
+    fresh = app.runtime.clients.for_team(FIRST)
+    assert fresh is not None and fresh.token not in (FIRST_TOKEN, latest) and str(fresh.token).startswith(FIRST_TOKEN)
+    with app.runtime.engine.connect() as connection:
+        assert connection.execute(select(BOTS.c.bot_token)).scalar_one() == fresh.token
+    assert fresh.auth_test()["team_id"] == FIRST
