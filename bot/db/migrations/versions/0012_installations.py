@@ -34,11 +34,11 @@ def _tables() -> sa.MetaData:
 
 def upgrade() -> None:
     _tables().create_all(op.get_bind())
-    with op.batch_alter_table("workspaces") as batch:
-        batch.add_column(sa.Column("enterprise_id", sa.String(32), nullable=True))
+    # Plain ALTER TABLE, also on SQLite (3.35+ drops columns): a batch copy of `workspaces` would cascade-delete
+    # every workspace's rows when it drops the old table.
+    op.add_column("workspaces", sa.Column("enterprise_id", sa.String(32), nullable=True))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table("workspaces") as batch:
-        batch.drop_column("enterprise_id")
+    op.drop_column("workspaces", "enterprise_id")
     _tables().drop_all(op.get_bind())
