@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -66,6 +68,9 @@ class Workspace(Base):
     url: Mapped[str] = mapped_column(String(300), default="")
     bot_user_id: Mapped[str] = mapped_column(String(32), default="")
     bot_id: Mapped[str] = mapped_column(String(32), default="")
+    # The workspace's Enterprise Grid organisation, once a request from it said so: an org-wide OAuth install serves
+    # the workspace with the organisation's bot token.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     # Bumped by every change to customer names, so each process knows when its matcher is stale.
     directory_version: Mapped[int] = mapped_column(Integer, default=0)
     # Bumped by every change to a channel's watched flag or linked customer, for every process's channel cache.
@@ -492,3 +497,10 @@ class UserProfile(Base):
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[datetime]
+
+
+# OAuth installs (many workspaces): slack_sdk's SQLAlchemy stores own these tables; they are declared here with the
+# stores' own builders so that the migrations (0012) and the stores agree. Single-token installs leave them empty.
+INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")
