@@ -7,8 +7,8 @@ and the schema cannot drift apart. Single-token installs leave them empty.
 A workspace's Enterprise Grid organisation (workspaces.enterprise_id) is kept too: an org-wide install serves every
 workspace of the organisation with one bot token, and the jobs must find it for a workspace.
 
-Revision ID: 0012
-Revises: 0011
+Revision ID: 0013
+Revises: 0012
 """
 
 from collections.abc import Sequence
@@ -18,8 +18,8 @@ from alembic import op
 from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
 from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 
-revision: str = "0012"
-down_revision: str | None = "0011"
+revision: str = "0013"
+down_revision: str | None = "0012"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
