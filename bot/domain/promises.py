@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import re
 import tomllib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
 
+from bot.domain import when_words
 from bot.domain.tone import (
     _APOSTROPHES,
     _CHAT_SPELLINGS,
@@ -40,8 +41,7 @@ from bot.domain.when_grammar import DATE_ORDERS, BadWhen, When, split_when
 
 GAP_WORDS = 3  # words a " .. " gap may stand for
 NOTE_CHARS = 300  # the longest promise kept as a note
-_SENTENCE_ENDS = ".!?…\n\r"
-_CLAUSE_PUNCTUATION = ".!?…;:,—–()\n\r"
+WHEN_WORDS = 6  # the most words one reading for a *when* sees
 
 # Promise spellings, matched like tone's contractions: "I'm going to call" and "ill call" are "I'll call".
 # fmt: off
@@ -57,7 +57,37 @@ _EQUIVALENTS = _equivalents(_CONTRACTIONS + _CHAT_SPELLINGS + _PROMISE_SPELLINGS
 _LONGEST = max(len(key) for key in _EQUIVALENTS)
 _GAP_WORD = r"(?:(?!(?:not|never|no)\b)[^\s.!?…;:,]+)"
 _OPENERS = r"(?:(?:ok|okay|sure|yes|yep|yeah|thanks|thx|np|noted|got it|on it|and|so|then|will do),? )*"
-_CLAUSE_START = r"(?:^|(?<=[.!?…;:,—–(\"“] )|(?<=[.!?…;:,—–(\"“]))" + _OPENERS
+_CLAUSE_START = r"(?:^|(?<=^ )|(?<=^[*_~])|(?<=[.!?…;:,—–(\"“] )|(?<=[.!?…;:,—–(\"“*_~]))" + _OPENERS
+# The fast check every message passes first: a first-person future ("I'll", "will", "let me", …) and a word a *when*
+# can be made of (any digit, a day, a month, "tomorrow", "week", "EOD", …). Only a message with both is matched.
+_TRIGGER = re.compile(
+    r"(?<![a-z0-9])(?:(?:i|we|you|u|they)\W?ll|ill|will|shall|let me|lemme|gonna|going to|imma|i\W?ma|"
+    r"promise|swear|my word|expect|look out for|watch for)(?![a-z0-9])"
+)
+_TIME_WORDS = sorted(
+    {
+        *when_words.WEEKDAYS,
+        *when_words.WEEKDAY_PLURALS,
+        *when_words.MONTHS,
+        *when_words.TODAY,
+        *when_words.TONIGHT,
+        *when_words.TOMORROW,
+        *(unit for unit in when_words.UNITS if len(unit) >= 3),
+        *when_words.PARTS,
+        *when_words.NOON,
+        *when_words.LUNCH,
+        *when_words.EOD,
+        *when_words.EOW,
+        *when_words.EOM,
+        *when_words.ALIASES,
+        "weekend",
+        "later",
+        "end",
+    },
+    key=len,
+    reverse=True,
+)
+_TIME_HINT = re.compile(r"\d|(?<![a-z0-9])(?:" + "|".join(re.escape(w) for w in _TIME_WORDS) + r")(?![a-z0-9])")
 _SET = re.compile(r"\{@([a-z_]+)\}")
 _CHOICES = re.compile(r"\{([^{}]*)\}")
 
@@ -141,7 +171,7 @@ def compile_phrase(phrase: str, sets: dict[str, tuple[str, ...]]) -> str:
 
 
 def _strings(value: object, *, where: str) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+    if not isinstance(value, list) or not value or not all(isinstance(v, str) and v.strip() for v in value):
         raise PromiseRulesError(f"{where} must be a list of phrases in quotes")
     return tuple(value)
 
@@ -214,8 +244,26 @@ class PromiseMatcher:
 
     def find(self, text: str, *, date_order: str = "MDY") -> Promise | None:
         """The first promise with a time in raw Slack message text, or None."""
+        for rule_id, visible, (start, sentence_start, sentence_stop) in self._candidates(text):
+            when = _when_in(visible, sentence_start, sentence_stop, start, date_order)
+            if when is not None:
+                sentence = " ".join(visible[sentence_start:sentence_stop].split()).rstrip(" ,;:")
+                return Promise(rule_id, sentence[:NOTE_CHARS], when)
+        return None
+
+    def spot(self, text: str) -> bool:
+        """Whether a message may hold a promise with a time: a promise of the rules, not quoted, reported or asked,
+        with a word a *when* can be made of in its sentence. The message path's check: ``find`` reads the *when*
+        (the costly part) only for these."""
+        return next(self._candidates(text), None) is not None
+
+    def _candidates(self, text: str) -> Iterator[tuple[str, str, tuple[int, int, int]]]:
+        """(family, visible text, (promise start, sentence start, sentence stop)) of each promise, in order."""
         if not text or not self._families:
-            return None
+            return
+        lowered = text.lower()
+        if _TRIGGER.search(lowered) is None or _TIME_HINT.search(lowered) is None:
+            return
         visible = _visible(text)
         scanned, index = _normalize_mapped(visible)
         scanned = scanned.translate(_APOSTROPHES)
@@ -226,54 +274,74 @@ class PromiseMatcher:
             sentence_start, sentence_stop = _sentence(visible, start, stop)
             if visible[sentence_stop : sentence_stop + 1] == "?" or visible[start:sentence_stop].rstrip().endswith("?"):
                 continue  # a question asks for a promise; it makes none
-            when = _when_in(visible, sentence_start, sentence_stop, stop, date_order)
-            if when is not None:
-                sentence = " ".join(visible[sentence_start:sentence_stop].split()).rstrip(" ,;:")
-                return Promise(hit.rule_id, sentence[:NOTE_CHARS], when)
-        return None
+            if _TIME_HINT.search(visible[sentence_start:sentence_stop].lower()) is not None:
+                yield hit.rule_id, visible, (start, sentence_start, sentence_stop)
 
     def _hits(self, scanned: str) -> list[_Hit]:
+        """Every family's phrases found, searched only near a first-person future (the rare words the fast check
+        looked for), so a long message costs little more than a short one."""
         hits = [
             _Hit(m.start(), m.end(), rule_id)
+            for low, high in _windows(scanned)
             for rule_id, pattern in self._families
-            for m in pattern.finditer(scanned)
+            for m in pattern.finditer(scanned, low, high)
             if m.end() > m.start()
         ]
         if hits and self._unless is not None:
-            spans = [(m.start(), m.end()) for m in self._unless.finditer(scanned)]
+            low, high = min(h.start for h in hits), max(h.stop for h in hits)
+            spans = [
+                (m.start(), m.end())
+                for m in self._unless.finditer(scanned, max(0, low - _WINDOW_BEFORE), high + _WINDOW_AFTER)
+            ]
             hits = [h for h in hits if not any(a <= h.start < b for a, b in spans)]
-        return sorted(hits, key=lambda h: (h.start, -h.stop))
+        return sorted(set(hits), key=lambda h: (h.start, -h.stop))
+
+
+_WINDOW_BEFORE = 16  # "we are going to": the words of a phrase before the word the fast check finds
+_WINDOW_AFTER = 100
+
+
+def _windows(scanned: str) -> list[tuple[int, int]]:
+    """The stretches of scanned text around each first-person future, merged; each ends at a word's end."""
+    windows: list[tuple[int, int]] = []
+    for found in _TRIGGER.finditer(scanned):
+        low = max(0, found.start() - _WINDOW_BEFORE)
+        high = scanned.find(" ", min(len(scanned), found.end() + _WINDOW_AFTER))
+        high = len(scanned) if high < 0 else high
+        if windows and low <= windows[-1][1]:
+            windows[-1] = (windows[-1][0], max(high, windows[-1][1]))
+        else:
+            windows.append((low, high))
+    return windows
+
+
+_SENTENCE_END = re.compile(r"[!?…\n\r]|\.(?=\s|$)")  # a "." inside a number or a time ("3.30") ends nothing
 
 
 def _sentence(visible: str, start: int, stop: int) -> tuple[int, int]:
     """The bounds of the sentence holding ``visible[start:stop]``: from after the last sentence end before it to
-    the next one (a "." inside a number or a time, "3.30", does not end it)."""
-    before = start
-    while before > 0 and not _ends_sentence(visible, before - 1):
-        before -= 1
-    after = stop
-    while after < len(visible) and not _ends_sentence(visible, after):
-        after += 1
-    return before, after
+    the next one."""
+    before = 0
+    for end in _SENTENCE_END.finditer(visible, 0, start):
+        before = end.end()
+    after = _SENTENCE_END.search(visible, stop)
+    return before, len(visible) if after is None else after.start()
 
 
-def _ends_sentence(visible: str, at: int) -> bool:
-    char = visible[at]
-    if char not in _SENTENCE_ENDS:
-        return False
-    if char == ".":
-        nxt = visible[at + 1 : at + 2]
-        return not nxt or nxt.isspace()
-    return True
-
-
-def _when_in(visible: str, start: int, stop: int, promise_end: int, date_order: str) -> When | None:
-    """The *when* of a sentence: read off its end or front, else off the end of its words up to a later word."""
-    sentence = visible[start:stop]
-    candidates = [sentence]
-    words = [m.end() for m in re.finditer(r"[^\s,;:]+", visible[promise_end:stop])]
-    candidates += [visible[start : promise_end + end] for end in reversed(words[:-1])]
-    for candidate in candidates:
+def _when_in(visible: str, start: int, stop: int, promise_start: int, date_order: str) -> When | None:
+    """The *when* of a sentence: read off the end of its words up to each word after the promise a *when* can end
+    with, the latest first ("I'll call you tomorrow about the refund"), else off the front of each of its clauses
+    up to the promise ("Hi Bob, by Friday I'll …"). Each read sees at most ``WHEN_WORDS`` words: a *when* is short, and a long
+    message must not cost more."""
+    lowered = visible[start:stop].lower()
+    if _TIME_HINT.search(lowered) is None:
+        return None
+    after = promise_start - start
+    ends = sorted({start + _word_end(lowered, m.end()) for m in _TIME_HINT.finditer(lowered, after)}, reverse=True)
+    clauses = [start] + [start + m.end() for m in re.finditer(r"[,;:—–]\s*", visible[start:promise_start])]
+    candidates = [" ".join(visible[start:end].split()[-WHEN_WORDS:]) for end in ends]
+    candidates += [" ".join(visible[clause:stop].split()[:WHEN_WORDS]) for clause in clauses]
+    for candidate in dict.fromkeys(candidates):
         try:
             when, _ = split_when(candidate, date_order=date_order)
         except BadWhen:
@@ -283,12 +351,23 @@ def _when_in(visible: str, start: int, stop: int, promise_end: int, date_order: 
     return None
 
 
+def _word_end(text: str, at: int) -> int:
+    while at < len(text) and not text[at].isspace() and text[at] not in ",;:":
+        at += 1
+    return at
+
+
 @cache
 def shipped_matcher() -> PromiseMatcher:
     """The matcher of the shipped ``promise_rules.toml``."""
     text = resources.files("bot.domain").joinpath("promise_rules.toml").read_text(encoding="utf-8")
     rules, unless, sets = parse_rules(text, name="promise_rules.toml")
     return PromiseMatcher.build(rules, unless=unless, sets=sets)
+
+
+def spot_promise(text: str) -> bool:
+    """Whether a message may hold a promise with a time, by the shipped rules (the message path's cheap check)."""
+    return shipped_matcher().spot(text)
 
 
 def find_promise(text: str, *, date_order: str = "MDY") -> Promise | None:

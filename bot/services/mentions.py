@@ -1,7 +1,7 @@
 """Recording customer mentions from watched channels: new messages are group-committed, each keyed by event id.
 
 The same pass decides tone tips (bot.services.nudges) and spots promises with a time (bot.domain.promises), in
-memory; the few messages with a promise are offered as follow-ups once their events are stored
+memory; the few messages that may hold one are read whole, and offered as follow-ups, once their events are stored
 (bot.services.promises)."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from bot.db.queries import waits as wait_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
-from bot.domain.promises import find_promise
+from bot.domain.promises import spot_promise
 from bot.domain.tone import ToneHit
 from bot.runtime.caches import Versions
 from bot.runtime.deps import Deps
@@ -153,7 +153,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                     _note_wait_or_answer(message, linked_customer, waits, answers)
                 if hits := tone.hits(message):
                     toned.append((message, hits))
-                if not message.is_external and find_promise(message.text) is not None:
+                if not message.is_external and spot_promise(message.text):
                     named = matcher.customer_ids(message.text)
                     customer = named[0] if named else linked_customer
                     promised.setdefault(team_id, []).append(promises.Candidate(message, customer))
