@@ -331,8 +331,8 @@ def _sentence(visible: str, start: int, stop: int) -> tuple[int, int]:
 def _when_in(visible: str, start: int, stop: int, promise_start: int, date_order: str) -> When | None:
     """The *when* of a sentence: read off the end of its words up to each word after the promise a *when* can end
     with, the latest first ("I'll call you tomorrow about the refund"), else off the front of each of its clauses
-    up to the promise ("Hi Bob, by Friday I'll …"). Each read sees at most ``WHEN_WORDS`` words: a *when* is short, and a long
-    message must not cost more."""
+    up to the promise ("Hi Bob, by Friday I'll …"). Each read sees at most ``WHEN_WORDS`` words: a *when* is
+    short, and a long message must not cost more."""
     lowered = visible[start:stop].lower()
     if _TIME_HINT.search(lowered) is None:
         return None
