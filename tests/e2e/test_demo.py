@@ -33,6 +33,12 @@ def test_demo_transcript() -> None:
         "to check back in.",
         "“Check back in: make sure everything is still good”",
         "Slack Web API calls made to the simulator",
+        # A promise offered to its author alone, and taken with one click.
+        "Rapport (only visible to @lee):\n  │ :handshake: *That sounds like a promise.",
+        "*When:* Monday 7 Dec at 10:00, your time",
+        "[Remind me]  [Change…]  [Not this time]",
+        "lee clicks Remind me",
+        "I'll remind you Monday 7 Dec at 10:00, your time, about *Acme Corp*",
     ):
         assert expected in transcript, expected
     scenes = transcript.split("── ")
