@@ -20,12 +20,12 @@ from sqlalchemy import select
 from bot.app import build_runtime
 from bot.blocks import promises as promise_blocks
 from bot.db.models import Customer, FollowUp, PromiseOffer
-from bot.db.queries import settings as settings_rows
 from bot.slacksim import SlackSimulator
 from bot.transports import HttpServer
 from tests.conftest import TEAM, FakeClock
 from tests.e2e.clicks import answers_to, button, click
 from tests.e2e.conftest import RunningApp, eventually, settings_for
+from tests.e2e.settings_form import open_settings, submit_settings
 
 MONDAY_9_BERLIN = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
 TUESDAY_15_BERLIN = datetime(2026, 11, 24, 14, 0, tzinfo=UTC)
@@ -224,9 +224,10 @@ def test_the_personal_and_workspace_switches(app: RunningApp) -> None:
     _post(app, "U0LEE", "I'll ping you in 2 hours")
     assert len(_offers(app)) == 1
 
-    deps = app.runtime.deps
-    with deps.session_factory.begin() as session:
-        settings_rows.of_workspace(session, team_id=TEAM, now=deps.clock()).promise_offers_enabled = False
+    # An admin turns offers off for the workspace in the settings form: nobody gets one, and the change is logged.
+    view = open_settings(app.sim)
+    saved = json.dumps(submit_settings(app.sim, view, promise_offers="off")["view"], ensure_ascii=False)
+    assert "Promise offers*: on → off" in saved
     _post(app, "U0STEPH", "I'll ping you in 2 hours")
     assert len(_offers(app)) == 1
     assert "turned them off for the workspace" in json.dumps(
