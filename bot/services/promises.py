@@ -30,7 +30,7 @@ from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import RapportError
 from bot.domain.messages import ChannelMessage
 from bot.domain.promises import find_promise
-from bot.domain.when import BadWhen, Due, WorkWeek, describe_due, resolve_due, zone
+from bot.domain.when import DATE_ORDERS, BadWhen, Due, WorkWeek, describe_due, resolve_due, zone
 from bot.runtime.deps import Deps
 from bot.services import home
 from bot.services.followup_views import followup_view
@@ -52,7 +52,13 @@ class Candidate:
 
 
 def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
-    """Queue an offer for each candidate that passes the switches, the cap and the open follow-ups; how many."""
+    """Queue an offer for each candidate that passes the switches, the cap and the open follow-ups; how many.
+
+    A spotted message whose *when* cannot be read in either date order ("I will follow up with their admin" in a
+    sentence that only mentions "next week" before it) is dropped before any database work."""
+    candidates = [c for c in candidates if any(find_promise(c.message.text, date_order=o) for o in DATE_ORDERS)]
+    if not candidates:
+        return 0
     now = deps.clock()
     queued = 0
     with deps.session_factory.begin() as session:
