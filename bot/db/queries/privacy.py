@@ -76,6 +76,17 @@ def expire_excerpts(session: Session, *, team_id: str, before: datetime, limit: 
     return len(ids)
 
 
+def expire_offer_notes(session: Session, *, team_id: str, before: datetime) -> int:
+    """Forget the words of promise offers made before `before` and never answered; the offers stay."""
+    result = session.execute(
+        update(PromiseOffer)
+        .where(PromiseOffer.team_id == team_id, PromiseOffer.created_at < before, PromiseOffer.note != "")
+        .values(note="")
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result)
+
+
 def redact_finished_outbox(
     session: Session, *, team_id: str, before: datetime, keep_kinds: Sequence[str], now: datetime, limit: int
 ) -> int:
