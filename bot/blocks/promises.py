@@ -11,6 +11,7 @@ from bot.views.promises import OfferView, PromiseSwitch
 PROMISE_ACCEPT_ACTION = "promise_accept"
 PROMISE_CHANGE_ACTION = "promise_change"
 PROMISE_DISMISS_ACTION = "promise_dismiss"
+PROMISES_TOGGLE_ACTION = "promises_toggle"  # the Home tab's switch
 OFFER_BLOCK = "promise_offer"
 NOTE_SHOWN = 300
 SWITCH_HINT = "`/rapport promises off` stops these offers for you; `/rapport promises on` brings them back."

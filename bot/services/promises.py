@@ -252,9 +252,11 @@ def dismiss(deps: Deps, *, team_id: str, offer_id: int, user_id: str) -> None:
 
 
 def switch(deps: Deps, *, team_id: str, user_id: str, enabled: bool) -> PromiseSwitch:
-    """`/rapport promises on|off`: one person's offers."""
+    """`/rapport promises on|off` (and the Home tab's button): one person's offers."""
     now = deps.clock()
     with deps.session_factory.begin() as session:
         promise_rows.set_user_promises(session, team_id=team_id, user_id=user_id, enabled=enabled, now=now)
         workspace_enabled = settings_rows.of_workspace(session, team_id=team_id, now=now).promise_offers_enabled
+        home.refresh(session, team_id=team_id, user_ids=[user_id], now=now)
+    deps.wake_sender()
     return PromiseSwitch(enabled=enabled, workspace_enabled=workspace_enabled)

@@ -220,9 +220,24 @@ def test_the_personal_and_workspace_switches(app: RunningApp) -> None:
     assert _offers(app) == []
     bad = json.dumps(app.command("promises maybe", command="/rapport", user="U0LEE"))
     assert "/rapport promises off" in bad and "is not on or off" in bad
-    assert "offer you a follow-up" in json.dumps(app.command("promises on", command="/rapport", user="U0LEE"))
+    # The Home tab shows the switch, off; its button turns offers back on.
+    home = eventually(
+        lambda: (view := app.sim.home_view("U0LEE")) and "Turn my promise offers on" in json.dumps(view) and view
+    )
+    assert "Your promise offers" in json.dumps(home)
+    toggle = button({"blocks": home["blocks"]}, promise_blocks.PROMISES_TOGGLE_ACTION)
+    payload = {
+        "type": "block_actions",
+        "user": {"id": "U0LEE"},
+        "container": {"type": "view", "view_id": "V0HOME"},
+        "view": {**home, "id": "V0HOME"},
+        "actions": [toggle],
+    }
+    assert app.sim.send_interactive(payload).status == 200
+    eventually(lambda: "Turn my promise offers off" in json.dumps(app.sim.home_view("U0LEE")))
     _post(app, "U0LEE", "I'll ping you in 2 hours")
     assert len(_offers(app)) == 1
+    assert "offer you a follow-up" in json.dumps(app.command("promises on", command="/rapport", user="U0LEE"))
 
     # An admin turns offers off for the workspace in the settings form: nobody gets one, and the change is logged.
     view = open_settings(app.sim)

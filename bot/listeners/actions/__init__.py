@@ -24,7 +24,12 @@ from bot.listeners.actions.followup_buttons import (
 from bot.listeners.actions.home_buttons import handle_new_followup, handle_share_good_story
 from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
-from bot.listeners.actions.promise_buttons import handle_accept, handle_change, handle_dismiss
+from bot.listeners.actions.promise_buttons import (
+    handle_accept,
+    handle_change,
+    handle_dismiss,
+    handle_promises_toggle,
+)
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
 from bot.listeners.adapter import on_action
@@ -50,6 +55,7 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, promise_blocks.PROMISE_ACCEPT_ACTION, partial(handle_accept, deps=deps))
     on_action(app, promise_blocks.PROMISE_CHANGE_ACTION, partial(handle_change, deps=deps))
     on_action(app, promise_blocks.PROMISE_DISMISS_ACTION, partial(handle_dismiss, deps=deps))
+    on_action(app, promise_blocks.PROMISES_TOGGLE_ACTION, partial(handle_promises_toggle, deps=deps))
     on_action(app, privacy_blocks.FORGET_CONFIRM_ACTION, partial(handle_forget_confirm, deps=deps))
     on_action(app, privacy_blocks.FORGET_CANCEL_ACTION, handle_forget_cancel)
     on_action(app, customer_blocks.REMOVE_CONFIRM_ACTION, partial(handle_remove_confirm, deps=deps))

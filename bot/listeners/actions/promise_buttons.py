@@ -38,6 +38,11 @@ def handle_change(request: Request, deps: Deps) -> Modal:
     )
 
 
+def handle_promises_toggle(request: Request, deps: Deps) -> None:
+    """The Home tab's switch; the refreshed Home tab shows the new setting."""
+    promises.switch(deps, team_id=request.team_id, user_id=request.user_id, enabled=request.action_value == "on")
+
+
 def handle_dismiss(request: Request, deps: Deps) -> Replace:
     """Not this time: nothing is created; the offer folds away."""
     promises.dismiss(deps, team_id=request.team_id, offer_id=_offer_id(request), user_id=request.user_id)
