@@ -237,6 +237,20 @@ class Demo:
         [following] = [f for f in self.open_followups("U0LEE") if f.rhythm]
         t.note(f"Next month's check-in is planned: a follow-up of its own, due {following.due_at:%Y-%m-%d %H:%M} UTC.")
 
+    def promise_scene(self) -> None:
+        """Lee promises a customer a call with a time; Rapport offers, privately, the follow-up, taken in one click."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Lee makes a promise, and keeps it in one click")
+        before = len(self.sim.ephemerals(user="U0LEE"))
+        self.post(
+            "U0LEE", support, "Thanks for your patience, I'll call Acme back on Monday at 10am with the new date."
+        )
+        offer = self.ephemeral_for("U0LEE", before + 1)
+        t.bot(offer, label="only visible to @lee")
+        self.click("U0LEE", support, {**offer, "ts": offer["message_ts"]}, "promise_accept", label="Remind me")
+        t.bot(self.sim.responses()[-1]["body"], label="the same message, replaced")
+        t.note("Nothing is created without a click; Not this time dismisses, Change… opens the follow-up form.")
+
     def settle(self, kinds: frozenset[str]) -> None:
         """Wait until the outbox rows of these kinds are sent (by the app's own sender, or by this pass)."""
         deps, deadline = self.runtime.deps, time.monotonic() + 10
@@ -396,6 +410,7 @@ class Demo:
         self.command("U0DANA", support, "Umbrella")
         self.command("U0DANA", support, "add Hooli since 2019-02-30")
         self.follow_up_scene()
+        self.promise_scene()
         self.tone_scene()
         self.story_scene()
         self.monthly_scene()

@@ -368,10 +368,12 @@ def build_followup_modal(
     source: dict[str, str],
     editing: FollowUpEdit | None = None,
     reminder: tuple[str, str] | None = None,
+    promise: tuple[int, str, str] | None = None,
 ) -> dict[str, Any]:
     """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named); with
     `editing`, the same form prefilled with a follow-up's owner, customer, due time and note, saving to it (and
-    updating the `reminder` DM it was opened from, if any)."""
+    updating the `reminder` DM it was opened from, if any). With `promise` (offer id, *when*, note), a new follow-up
+    prefilled from a promise offer's Change…; saving it answers the offer."""
     customer: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": MODAL_CUSTOMER_ACTION,
@@ -405,6 +407,10 @@ def build_followup_modal(
             note["initial_value"] = editing.note[:2000]
         when_hint = "In the owner's time. Leave it as it is (or empty) to keep the due time."
         blocks.append(context("Changes are saved to this follow-up; its reminder comes at the new time."))
+    elif promise is not None:
+        when["initial_value"], note["initial_value"] = promise[1][:100], promise[2][:2000]
+        source = {**source, "offer": str(promise[0])}
+        blocks.append(context("About your promise; the reminder links back to it."))
     elif source.get("ts"):
         blocks.append(context("About the message you picked; the reminder links back to it."))
     blocks += [
@@ -469,6 +475,16 @@ def read_followup_source(raw: str | None) -> tuple[str | None, str | None]:
     if isinstance(channel, str) and channel and is_slack_ts(ts):
         return channel, str(ts)
     return None, None
+
+
+def read_offer_of_form(raw: str | None) -> int | None:
+    """The promise offer a submitted follow-up form was opened from (Change…), if any."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        return None
+    offer = meta.get("offer") if isinstance(meta, dict) else None
+    return int(offer) if isinstance(offer, str) and offer.isdigit() and len(offer) < 19 else None
 
 
 def _metadata(values: dict[str, Any], reminder: tuple[str, str] | None) -> str:

@@ -25,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, true
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -113,6 +113,8 @@ class WorkspaceSettings(Base):
     tone_rules_file: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # How numeric dates in a *when* read: "MDY" (12/15 is 15 December) or "DMY" (15/12); ISO dates always work.
     date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
+    # Whether a teammate's promise with a time ("I'll call Acme back tomorrow") is offered as a follow-up.
+    promise_offers_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
     # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
     timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -140,13 +142,14 @@ class SettingsChange(Base):
 
 
 class UserSettings(Base):
-    """A person's own settings (only nudges for now); no row means the defaults."""
+    """A person's own settings (tone tips, promise offers); no row means the defaults."""
 
     __tablename__ = "user_settings"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    promises_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime]
 
 
@@ -341,6 +344,32 @@ class FollowUp(Base):
     created_at: Mapped[datetime]
     closed_by: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
+
+
+class PromiseOffer(Base):
+    """A promise with a time offered to its author as a follow-up: where, the promise (the author's own sentence,
+    the follow-up's note), when it was read as, and what the author did with the offer."""
+
+    __tablename__ = "promise_offers"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_promise_offers_message"),
+        Index("ix_promise_offers_user_time", "team_id", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    rule_id: Mapped[str] = mapped_column(String(80))
+    when_text: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")  # cleared once the offer is answered
+    state: Mapped[str] = mapped_column(String(12), default="offered")  # offered | accepted | changed | dismissed
+    followup_id: Mapped[int | None] = mapped_column(Id)
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
 
 
 class CustomerWait(Base):
