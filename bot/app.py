@@ -10,7 +10,7 @@ import threading
 import time
 import urllib.parse
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import accumulate
 from typing import Any
@@ -22,8 +22,13 @@ from slack_bolt import App, BoltRequest, BoltResponse
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.adapter.wsgi.http_request import WsgiHttpRequest
 from slack_bolt.adapter.wsgi.http_response import WsgiHttpResponse
+from slack_bolt.authorization.authorize import InstallationStoreAuthorize
 from slack_bolt.middleware import Middleware
+from slack_bolt.oauth.callback_options import CallbackOptions, DefaultCallbackOptions, SuccessArgs
+from slack_bolt.oauth.oauth_settings import OAuthSettings
 from slack_sdk import WebClient
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -38,11 +43,12 @@ from bot.db.session import bound_waits, make_engine, make_session_factory, unbou
 from bot.listeners.adapter import answer_unexpected_error
 from bot.listeners.payloads import StorableText, installed_team, kind_of
 from bot.runtime.caches import DirectoryMatchers
+from bot.runtime.clients import WorkspaceClients
 from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.observe import MeasuredWebClient, Observer, label, logging_request, measured, name_workspace
 from bot.runtime.sender import Renderers, Rescuers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import digest, outbox, sending_holds, stories, workspace_time
+from bot.services import digest, installs, outbox, sending_holds, stories, workspace_time
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -56,12 +62,16 @@ JOBS_STOP_SECONDS = 10.0
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
-def build_app(deps: Deps, *, client: WebClient) -> App:
-    """The Bolt app: store-then-acknowledge (process_before_response) and every listener registered."""
+def build_app(deps: Deps, *, client: WebClient, oauth_settings: OAuthSettings | None = None) -> App:
+    """The Bolt app: store-then-acknowledge (process_before_response) and every listener registered. With
+    `oauth_settings` Bolt serves the install pages and authorizes each request with its workspace's installation."""
     settings = deps.settings
     app = ObservedApp(
         observer=deps.observer,
-        client=client,  # carries the bot token and SLACK_API_URL
+        client=client,  # carries the bot token (single-token mode) and SLACK_API_URL
+        oauth_settings=oauth_settings,
+        # Given here too, Bolt's authorize (and its token rotation) calls Slack through `client`, at SLACK_API_URL.
+        installation_store=oauth_settings.installation_store if oauth_settings is not None else None,
         # Socket Mode requests are not signed; HTTP mode always verifies (from_env requires the secret there).
         signing_secret=settings.signing_secret or "unused-in-socket-mode",
         process_before_response=True,
@@ -72,6 +82,7 @@ def build_app(deps: Deps, *, client: WebClient) -> App:
     # The one handler for what no listener expected: the traceback logged once, the person answered politely.
     app.error(answer_unexpected_error)
     app.use(NameTheWorkspace(deps.observer))
+    app.use(LearnTheOrganisation(deps))
     # Before any listener: no NUL or lone surrogate anyone sent reaches the database, and no wait for it makes
     # Slack give up on the answer.
     app.use(StorableText())
@@ -142,6 +153,31 @@ class NameTheWorkspace(Middleware):
         name_workspace(installed_team(req.context, req.body if isinstance(req.body, dict) else {}))
         if req.context.client is not None:
             measured(req.context.client, self._observer)
+        return next()
+
+
+class LearnTheOrganisation(Middleware):
+    """A request under an org-wide (Enterprise Grid) install names the workspace's organisation: remembered, in this
+    process and on the workspace's row, so that the jobs find the organisation's bot token for that workspace."""
+
+    def __init__(self, deps: Deps) -> None:
+        self._deps = deps
+
+    @property
+    def name(self) -> str:
+        """The name Bolt logs for this middleware."""
+        return "LearnTheOrganisation"
+
+    def process(self, *, req: BoltRequest, resp: BoltResponse, next: Callable[[], BoltResponse]) -> BoltResponse | None:
+        enterprise, deps = req.context.enterprise_id, self._deps
+        if req.context.is_enterprise_install and enterprise:
+            team = installed_team(req.context, req.body if isinstance(req.body, dict) else {})
+            if team and deps.enterprises.get(team) != enterprise:
+                with deps.session_factory.begin() as session:
+                    workspace_rows.remember_enterprise(
+                        session, team_id=team, enterprise_id=enterprise, now=deps.clock()
+                    )
+                deps.enterprises[team] = enterprise
         return next()
 
 
@@ -463,10 +499,11 @@ class Runtime:
     settings: Settings
     engine: Engine
     deps: Deps
-    client: WebClient
+    client: WebClient  # single-token mode: the bot's client; OAuth: a client without a token (oauth.v2.access)
+    clients: WorkspaceClients  # each workspace's client, with its own bot token
     app: App
     scheduler: BackgroundScheduler
-    team_id: str
+    team_id: str | None  # single-token mode: the one workspace; None with OAuth installs
     worker: str
     _schema: migrate.Schema | None = None
 
@@ -489,7 +526,7 @@ class Runtime:
             self.engine,
             schema=self._schema,
             observer=self.deps.observer,
-            probe=self.client.auth_test,
+            probe=self.client.auth_test if self.clients.is_single else self.client.api_test,
             stopping=self.deps.stopping.is_set(),
         )
 
@@ -501,7 +538,8 @@ class Runtime:
         otherwise costs each request a measurable share of its time.
         """
         with self.deps.session_factory.begin() as session:
-            self.deps.matchers.for_team(session, team_id=self.team_id)
+            for team_id in [self.team_id] if self.team_id else workspace_rows.all_team_ids(session):
+                self.deps.matchers.for_team(session, team_id=team_id)
         gc.collect()
         gc.freeze()
 
@@ -563,18 +601,66 @@ def outbox_rescuers(settings: Settings) -> Rescuers:
     return {**stories.rescuers(settings.admins), **digest.rescuers(settings.admins)}
 
 
-def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migrate: bool | None = None) -> Runtime:
-    """Connect to Slack and the database and wire everything, ready to serve."""
-    if not settings.bot_token:
+# Bolt refreshes a rotating bot token that expires within this many minutes (its default) for Slack's requests; the
+# jobs (services.installs) within the second, shorter window, so that a busy workspace's requests refresh it first.
+TOKEN_ROTATION_MINUTES = 120
+JOBS_TOKEN_ROTATION_MINUTES = 60
+# How long an OAuth `state` handed to a browser at /slack/install stays good.
+OAUTH_STATE_SECONDS = 600
+
+
+def build_runtime(
+    settings: Settings,
+    *,
+    clock: Clock = system_clock,
+    auto_migrate: bool | None = None,
+    scopes: Sequence[str] = (),
+) -> Runtime:
+    """Connect to Slack and the database and wire everything, ready to serve.
+
+    Single-token mode (SLACK_BOT_TOKEN) is an installation of one: Bolt authorizes every request with that token and
+    every job and the sender use it for whatever workspace they meet. With SLACK_CLIENT_ID/SLACK_CLIENT_SECRET and no
+    bot token, Bolt's OAuth flow installs any number of workspaces (`scopes` are asked for at /slack/install) into
+    slack_sdk's SQLAlchemy stores in Rapport's database; each request and each job uses its workspace's token."""
+    oauth = not settings.bot_token
+    if oauth and not (settings.client_id and settings.client_secret):
         raise ConfigError(
-            "SLACK_BOT_TOKEN is not set. Multi-workspace OAuth installs are not available yet; "
-            "install the app to your workspace and set its bot token (xoxb-…)."
+            "SLACK_BOT_TOKEN is not set: set it to your app's bot token (xoxb-…) for one workspace, or set "
+            "SLACK_CLIENT_ID and SLACK_CLIENT_SECRET to let any number of workspaces install Rapport."
+        )
+    if oauth and settings.socket_mode:
+        raise ConfigError(
+            "OAuth installs (SLACK_CLIENT_ID/SLACK_CLIENT_SECRET) need HTTP mode: Slack sends the browser back to "
+            "/slack/oauth_redirect. Unset SLACK_APP_TOKEN, or set SLACK_BOT_TOKEN for one workspace."
         )
     observer = Observer()
-    client = MeasuredWebClient(token=settings.bot_token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
-    client.observer = observer
-    identity = client.auth_test()
+
+    def make_client(token: str | None) -> MeasuredWebClient:
+        made = MeasuredWebClient(token=token, base_url=settings.slack_api_url, timeout=SLACK_TIMEOUT_SECONDS)
+        made.observer = observer
+        return made
+
+    client = make_client(settings.bot_token)
+    identity = client.auth_test() if not oauth else None
     engine = prepare_database(settings, auto_migrate=auto_migrate)
+    enterprises: dict[str, str] = {}
+    oauth_settings: OAuthSettings | None = None
+    if oauth:
+        assert settings.client_id is not None and settings.client_secret is not None
+        store = SQLAlchemyInstallationStore(client_id=settings.client_id, engine=engine, logger=log)
+        clients = WorkspaceClients(
+            token_for=installs.token_lookup(
+                store,
+                client_secret=settings.client_secret,
+                api_client=client,
+                enterprises=enterprises,
+                rotate_minutes=JOBS_TOKEN_ROTATION_MINUTES,
+            ),
+            make_client=make_client,
+            timeout=SLACK_TIMEOUT_SECONDS,
+        )
+    else:
+        clients = WorkspaceClients.single(client)
     session_factory = make_session_factory(engine)
     deps = Deps(
         session_factory=session_factory,
@@ -584,15 +670,45 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
         renderers=outbox_renderers(),
         rescuers=outbox_rescuers(settings),
         observer=observer,
+        enterprises=enterprises,
+        clients=clients,
     )
+    if oauth:
+        oauth_settings = _oauth_settings(settings, store=store, engine=engine, scopes=scopes, deps=deps)
     observer.registry.register(OutboxBacklog(engine, clock))  # type: ignore[arg-type]
     # The token works (auth.test just said so): every sending hold is looked at again by the sender's first pass.
     sending_holds.retry_holds_now(deps, now=clock())
     deps.tone.warm()
+    team_id = _remember_identity(deps, identity) if identity is not None else None
+    # First use: each workspace's own timezone, read from its people before any job needs it (a failed read only
+    # leaves the one it had; the workspace-time job tries again).
+    workspace_time.refresh_due(deps, now=clock(), client=clients)
+    worker = worker_name()
+    scheduler = build_scheduler(deps, client=clients, worker=worker)  # attaches itself to deps.wake_sender
+    app = build_app(deps, client=client, oauth_settings=oauth_settings)
+    if isinstance(app._authorize, InstallationStoreAuthorize):
+        # Bolt asks auth.test about a workspace's token on every request unless it caches the answer (by token: a
+        # rotated or new token is asked about once).
+        app._authorize.cache_enabled = True
+    return Runtime(
+        settings=settings,
+        engine=engine,
+        deps=deps,
+        client=client,
+        clients=clients,
+        app=app,
+        scheduler=scheduler,
+        team_id=team_id,
+        worker=worker,
+    )
+
+
+def _remember_identity(deps: Deps, identity: Any) -> str:
+    """Single-token mode: store what auth.test says of the workspace and the bot; its team id."""
     team_id = str(identity["team_id"])
     if identity.get("enterprise_id"):  # an Enterprise Grid organisation: its other workspaces' people are staff too
         deps.enterprises[team_id] = str(identity["enterprise_id"])
-    with session_factory.begin() as session:
+    with deps.session_factory.begin() as session:
         workspace_rows.update_identity(
             session,
             team_id=team_id,
@@ -600,21 +716,61 @@ def build_runtime(settings: Settings, *, clock: Clock = system_clock, auto_migra
             url=str(identity.get("url") or ""),
             bot_user_id=str(identity.get("user_id") or ""),
             bot_id=str(identity.get("bot_id") or ""),
-            now=clock(),
+            now=deps.clock(),
         )
-    # First use: the workspace's own timezone, read from its people before any job needs it (a failed read only
-    # leaves the one it had; the workspace-time job tries again).
-    workspace_time.refresh_due(deps, now=clock(), client=client)
-    worker = worker_name()
-    scheduler = build_scheduler(deps, client=client, worker=worker)  # attaches itself to deps.wake_sender
-    app = build_app(deps, client=client)
-    return Runtime(
-        settings=settings,
-        engine=engine,
-        deps=deps,
-        client=client,
-        app=app,
-        scheduler=scheduler,
-        team_id=team_id,
-        worker=worker,
+    return team_id
+
+
+def _oauth_settings(
+    settings: Settings, *, store: SQLAlchemyInstallationStore, engine: Engine, scopes: Sequence[str], deps: Deps
+) -> OAuthSettings:
+    """Bolt's OAuth flow: /slack/install redirects the browser to Slack's authorize page (no install page of our
+    own), state kept in the database, installations in the store, tokens rotated when Slack rotates them."""
+    assert settings.client_id is not None and settings.client_secret is not None
+    oauth_settings = OAuthSettings(
+        client_id=settings.client_id,
+        client_secret=settings.client_secret,
+        scopes=list(scopes),
+        installation_store=store,
+        state_store=SQLAlchemyOAuthStateStore(expiration_seconds=OAUTH_STATE_SECONDS, engine=engine, logger=log),
+        install_page_rendering_enabled=False,
+        token_rotation_expiration_minutes=TOKEN_ROTATION_MINUTES,
+        logger=log,
     )
+    default = DefaultCallbackOptions(
+        logger=log,
+        state_utils=oauth_settings.state_utils,
+        redirect_uri_page_renderer=oauth_settings.redirect_uri_page_renderer,
+    )
+
+    def installed(args: SuccessArgs) -> BoltResponse:
+        _record_install(deps, args.installation)
+        return default.success(args)
+
+    oauth_settings.callback_options = CallbackOptions(success=installed, failure=default.failure)
+    return oauth_settings
+
+
+def _record_install(deps: Deps, installation: Any) -> None:
+    """A workspace installed Rapport (or reinstalled it): its row, its identity, and its sending resumed at once
+    (an uninstall or revocation had held it). An org-wide install names no workspace: each gets its row from its
+    first event."""
+    team_id, now = installation.team_id, deps.clock()
+    if installation.enterprise_id and team_id:
+        deps.enterprises[team_id] = installation.enterprise_id
+    if deps.clients is not None and team_id:
+        deps.clients.forget(team_id)
+    if not team_id or installation.is_enterprise_install:
+        return
+    with deps.session_factory.begin() as session:
+        workspace_rows.update_identity(
+            session,
+            team_id=team_id,
+            name=installation.team_name or "",
+            url="",
+            bot_user_id=installation.bot_user_id or "",
+            bot_id=installation.bot_id or "",
+            now=now,
+        )
+        hold_rows.lift(session, team_id=team_id, method=hold_rows.EVERY_METHOD)
+    log.info("workspace %s installed Rapport", team_id)

@@ -6,6 +6,7 @@ import argparse
 import csv
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -46,10 +47,11 @@ def _settings(*, require_slack: bool = True) -> Settings:
 def cmd_run(args: argparse.Namespace) -> int:
     """Start the bot: Socket Mode with SLACK_APP_TOKEN, else HTTP on PORT."""
     from bot.app import build_runtime
+    from bot.manifest import BOT_SCOPES
     from bot.transports import HttpServer, close_socket_mode, socket_mode_handler
 
     settings = _settings()
-    runtime = build_runtime(settings)
+    runtime = build_runtime(settings, scopes=BOT_SCOPES)
     stop = threading.Event()
 
     def on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -80,7 +82,8 @@ def cmd_run(args: argparse.Namespace) -> int:
         else:
             server = HttpServer(runtime, host=args.host, port=settings.port)
             server.start_in_thread()
-            log.info("Rapport is listening on %s/slack/events (team %s)", server.url, runtime.team_id)
+            serving = f"team {runtime.team_id}" if runtime.team_id else f"OAuth installs at {server.url}/slack/install"
+            log.info("Rapport is listening on %s/slack/events (%s)", server.url, serving)
             stop.wait()
             runtime.begin_shutdown()  # /readyz answers 503 from now on
             server.close()
@@ -285,6 +288,37 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Delete every row Rapport keeps for one workspace (its installation included), at once."""
+    from bot.app import prepare_database
+    from bot.db.session import make_session_factory
+    from bot.runtime.caches import DirectoryMatchers
+    from bot.runtime.deps import Deps, system_clock
+    from bot.services import purge
+
+    team_id = str(args.team).strip()
+    if not re.match(r"^[TE][A-Z0-9]{2,}$", team_id):
+        raise ConfigError(f"--team must be a Slack team id such as T012AB3CD, not {team_id!r}.")
+    settings = _settings(require_slack=False)
+    engine = prepare_database(settings, bounded_waits=False)
+    try:
+        deps = Deps(
+            session_factory=make_session_factory(engine),
+            clock=system_clock,
+            matchers=DirectoryMatchers(),
+            settings=settings,
+        )
+        removed = purge.purge_workspace(deps, team_id=team_id)
+    finally:
+        engine.dispose()
+    if not removed:
+        print(f"Rapport keeps nothing for workspace {team_id}: nothing to purge.")
+        return 0
+    listed = ", ".join(f"{count} {table}" for table, count in sorted(removed.items()))
+    print(f"Purged workspace {team_id}: {listed}.")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     """Play a scripted day of a support team against the local Slack simulator."""
     from bot.demo import run_demo
@@ -331,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
     exporter.add_argument("--force", action="store_true", help="replace export files already in the folder")
     exporter.set_defaults(func=cmd_export)
 
+    purger = commands.add_parser("purge", help="delete every row Rapport keeps for one workspace, at once")
+    purger.add_argument("--team", required=True, help="the workspace's team id (T…)")
+    purger.set_defaults(func=cmd_purge)
     demo = commands.add_parser("demo", help="play a scripted support day against the bundled Slack simulator")
     demo.add_argument("--keep", action="store_true", help="keep the demo's temporary database folder")
     demo.set_defaults(func=cmd_demo)

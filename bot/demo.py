@@ -78,6 +78,9 @@ class Transcript:
                 for part in parts:
                     if isinstance(part, dict) and "text" in part:
                         lines.append(self.plain(part["text"]))
+                accessory = block.get("accessory") or {}
+                if accessory.get("type") == "button":
+                    lines.append(f"[{accessory['text']['text']}]")
             elif kind == "divider":
                 lines.append("─" * 20)
             elif kind == "actions":
@@ -135,8 +138,9 @@ class Demo:
         posted = [c.args for c in calls if c.args.get("channel") == channel]
         return posted[-1]
 
-    def reminded_at(self, at: datetime, user: str) -> tuple[str, dict[str, Any]]:
-        """Skip ahead to `at`, run the scheduled jobs as they would run then; the DM channel and the reminder."""
+    def reminded_at(self, at: datetime, user: str, *, followup_id: int | None = None) -> tuple[str, dict[str, Any]]:
+        """Skip ahead to `at`, run the scheduled jobs as they would run then; the DM channel and the reminder (of
+        `followup_id`, if given: other reminders may come at the same moment)."""
         deps = self.runtime.deps
         before = len(self.sim.calls_to("chat.postMessage"))
         self.clock.jump_to(at)
@@ -147,7 +151,11 @@ class Demo:
         deadline = time.monotonic() + 10
         while not (
             posts := [
-                c for c in self.sim.calls_to("chat.postMessage")[before:] if c.ok and c.args.get("channel") == user
+                c
+                for c in self.sim.calls_to("chat.postMessage")[before:]
+                if c.ok
+                and c.args.get("channel") == user
+                and (followup_id is None or f'"followup_{followup_id}"' in json.dumps(c.args))
             ]
         ):
             if time.monotonic() > deadline:
@@ -212,6 +220,36 @@ class Demo:
 
         t.heading("Three days later")
         t.bot(self.reminded_at(checkin.due_at, "U0LEE")[1], label="DM to @lee")
+
+    def monthly_scene(self) -> None:
+        """A monthly check-in: set once, reminded on the 1st, done, and the next month's planned."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Lee sets a monthly check-in with Acme")
+        checkin = "Acme every month on the 1st check everything is still good"
+        self.command("U0LEE", support, checkin, command="/followup")
+        [first] = [f for f in self.open_followups("U0LEE") if f.rhythm]
+
+        t.heading("On the 1st, 09:00 in Berlin")
+        dm_channel, reminder = self.reminded_at(first.due_at, "U0LEE", followup_id=first.id)
+        t.bot(reminder, label="DM to @lee")
+        self.click("U0LEE", dm_channel, reminder, "followup_done", label="Done")
+        t.bot(self.dm("U0LEE", reminder["ts"]), label="the same DM, updated")
+        [following] = [f for f in self.open_followups("U0LEE") if f.rhythm]
+        t.note(f"Next month's check-in is planned: a follow-up of its own, due {following.due_at:%Y-%m-%d %H:%M} UTC.")
+
+    def promise_scene(self) -> None:
+        """Lee promises a customer a call with a time; Rapport offers, privately, the follow-up, taken in one click."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Lee makes a promise, and keeps it in one click")
+        before = len(self.sim.ephemerals(user="U0LEE"))
+        self.post(
+            "U0LEE", support, "Thanks for your patience, I'll call Acme back on Monday at 10am with the new date."
+        )
+        offer = self.ephemeral_for("U0LEE", before + 1)
+        t.bot(offer, label="only visible to @lee")
+        self.click("U0LEE", support, {**offer, "ts": offer["message_ts"]}, "promise_accept", label="Remind me")
+        t.bot(self.sim.responses()[-1]["body"], label="the same message, replaced")
+        t.note("Nothing is created without a click; Not this time dismisses, Change… opens the follow-up form.")
 
     def settle(self, kinds: frozenset[str]) -> None:
         """Wait until the outbox rows of these kinds are sent (by the app's own sender, or by this pass)."""
@@ -372,8 +410,10 @@ class Demo:
         self.command("U0DANA", support, "Umbrella")
         self.command("U0DANA", support, "add Hooli since 2019-02-30")
         self.follow_up_scene()
+        self.promise_scene()
         self.tone_scene()
         self.story_scene()
+        self.monthly_scene()
 
 
 def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] = time.sleep) -> int:

@@ -43,7 +43,8 @@ SHORTCUTS = (
 
 
 def build_manifest(*, url: str | None = None) -> dict[str, Any]:
-    """The manifest as a dict: Socket Mode by default, HTTP request URLs when `url` is given."""
+    """The manifest as a dict: Socket Mode by default, HTTP request URLs when `url` is given (and the OAuth
+    redirect URL, /slack/oauth_redirect, for installs with SLACK_CLIENT_ID/SLACK_CLIENT_SECRET)."""
     events_url = f"{url.rstrip('/')}/slack/events" if url else None
     commands = []
     for name, description, hint in COMMANDS:
@@ -85,7 +86,10 @@ def build_manifest(*, url: str | None = None) -> dict[str, Any]:
             ],
             "slash_commands": commands,
         },
-        "oauth_config": {"scopes": {"bot": list(BOT_SCOPES)}},
+        "oauth_config": {
+            **({"redirect_urls": [f"{url.rstrip('/')}/slack/oauth_redirect"]} if url else {}),
+            "scopes": {"bot": list(BOT_SCOPES)},
+        },
         "settings": {
             "event_subscriptions": event_subscriptions,
             "interactivity": interactivity,

@@ -215,6 +215,7 @@ def build_customer_card(card: CustomerCard) -> dict[str, Any]:
         facts.append("*Also known as:* " + ", ".join(escape(a) for a in card.aliases))
     if card.linked_channels:
         facts.append("*Channel:* " + ", ".join(f"<#{c}>" for c in card.linked_channels))
+    facts += [f"*Repeating:* :repeat: {r}" for r in card.rhythms]
     if card.as_written:
         facts.append("*Counted only as written:* " + ", ".join(escape(w) for w in card.as_written))
     blocks: list[Block] = [header(card.name), section("\n".join(facts)), divider()]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.blocks.text import (
     MESSAGE_BLOCK_LIMIT,
@@ -28,6 +29,7 @@ from bot.views.followups import FollowUpEdit, FollowUpListing, FollowUpView
 DONE_ACTION = "followup_done"
 SNOOZE_ACTION = "followup_snooze"
 REASSIGN_ACTION = "followup_reassign"
+STOP_REPEATING_ACTION = "followup_stop_repeating"
 MENU_ACTION = "followup_menu"  # the overflow menu: Edit…, Cancel (and Done, in `/followup list`)
 PICK_CHOICE = "pick"
 SNOOZE_CHOICES = (
@@ -59,7 +61,9 @@ def build_followup_help(*, date_order: str = "MDY") -> dict[str, Any]:
                 f"Order: `@owner` (optional), customer (optional), when, note. When: {whens}. A date without a "
                 "time means 09:00; an hour without am/pm from 1 to 7 is the afternoon; numeric dates are "
                 f"{order} (a workspace setting; 2026-12-15 always works); no when means 2 working days. The "
-                "*when* can also come last: `/followup Acme call back tomorrow at 3pm`."
+                "*when* can also come last: `/followup Acme call back tomorrow at 3pm`. Repeating: `every 2 weeks`, "
+                "`every monday at 10am`, `every month on the 1st` right after the customer; each occurrence is a "
+                "follow-up of its own."
             ),
         ],
     )
@@ -96,6 +100,13 @@ def confirm_created(views: list[FollowUpView], *, creator: str) -> dict[str, Any
     for view in views:
         owner = "you" if view.owner_user_id == creator else f"<@{view.owner_user_id}>"
         pause = "," if view.due_day else ""  # after "…, your time (…)" the sentence goes on after a comma
+        if view.rule_words:
+            lines.append(
+                f":repeat: I'll remind {owner} {escape(view.rule_words)} about {about(view)}; the first one is "
+                f"{due_in_words(view, creator=creator)}. Each one is a follow-up of its own: when it is done or "
+                "skipped, the next is planned (on the next working day if it falls on a day off)."
+            )
+            continue
         lines.append(
             f":alarm_clock: I'll remind {owner} {due_in_words(view, creator=creator)}{pause} about {about(view)}."
         )
@@ -140,7 +151,8 @@ def build_followup_list(listing: FollowUpListing, *, now: datetime) -> dict[str,
     for view in listing.followups:
         flag = ":red_circle: overdue since " if view.due_at <= now else ""
         owner = f" · <@{view.owner_user_id}>" if view.owner_user_id != listing.viewer else ""
-        item = section(f"• {flag}{date_token(view.due_at)}: {about(view)}{owner}")
+        rhythm = f" · :repeat: {escape(view.rhythm)}" if view.rhythm and not view.rhythm_stopped else ""
+        item = section(f"• {flag}{date_token(view.due_at)}: {about(view)}{owner}{rhythm}")
         item["block_id"] = f"{LIST_BLOCK_PREFIX}{view.id}"
         item["accessory"] = menu(view.id, with_done=True)
         blocks.append(item)
@@ -191,7 +203,48 @@ def build_reminder(view: FollowUpView, *, second: bool = False) -> dict[str, Any
         detail += f" · <{link}|source message>"
     actions = followup_actions(view.id, block_id=f"followup_{view.id}", reassign=True)
     fallback = f"Time to follow up: {view.customer_name or ''} {view.note}".strip()
-    return message(fallback, [section("\n".join(lines)), context(detail), actions])
+    blocks: list[Block] = [section("\n".join(lines)), context(detail), actions]
+    if view.rhythm:
+        blocks[2:2] = [_rhythm_block(view)]
+    return message(fallback, blocks)
+
+
+def rhythm_line(view: FollowUpView, *, now: datetime | None = None) -> str:
+    """A repeating follow-up's rhythm: "Repeats every 2 weeks on Tuesday, next Tue 15 Dec" (the next one after
+    this, or this one when still ahead of `now`), or that it was stopped."""
+    if view.rhythm_stopped:
+        return f":repeat: Stopped repeating ({escape(view.rhythm)}): this one is the last."
+    due = view.due_at if now is not None and view.due_at > now else view.rhythm_next
+    if due is None:
+        return f":repeat: Repeats {escape(view.rhythm)}"
+    local = due.astimezone(UTC).astimezone(_zone(view.rhythm_tz))
+    return f":repeat: Repeats {escape(view.rhythm)}, next {local:%a} {local.day} {local:%b}"
+
+
+def _zone(name: str) -> ZoneInfo:
+    try:
+        return ZoneInfo(name or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def _rhythm_block(view: FollowUpView) -> Block:
+    """The rhythm, with **Stop repeating** while it still repeats."""
+    block = section(rhythm_line(view))
+    if not view.rhythm_stopped:
+        block["accessory"] = {
+            "type": "button",
+            "action_id": STOP_REPEATING_ACTION,
+            "value": str(view.id),
+            "text": {"type": "plain_text", "text": "Stop repeating"},
+            "confirm": {
+                "title": {"type": "plain_text", "text": "Stop repeating?"},
+                "text": {"type": "plain_text", "text": "No more occurrences are planned; this one stays open."},
+                "confirm": {"type": "plain_text", "text": "Stop repeating"},
+                "deny": {"type": "plain_text", "text": "Keep it"},
+            },
+        }
+    return block
 
 
 CHECK_BACK_ACTION = "followup_check_back"
@@ -209,6 +262,8 @@ def build_done(result_view: FollowUpView, *, closed_by: str | None, changed: boo
     else:
         status = f":no_entry_sign: This follow-up was {escape(state)} by {who}: {about(result_view)}"
     blocks: list[Block] = [section(status)]
+    if result_view.rhythm and not result_view.rhythm_stopped and state in ("done", "cancelled"):
+        blocks.append(context(f":repeat: Repeats {escape(result_view.rhythm)}: the next one is planned."))
     if state == "done":
         blocks.append(context("Solved? Call back in a few days to make sure everything is still good."))
         blocks.append(
@@ -240,7 +295,19 @@ def build_cancelled(result_view: FollowUpView, *, closed_by: str | None, changed
         return build_done(result_view, closed_by=closed_by, changed=False, state=state)
     who = f"<@{closed_by}>" if closed_by else "someone"
     line = f":no_entry_sign: Cancelled by {who}{'' if changed else ' already'}: {about(result_view)}"
-    return message("Follow-up cancelled", [section(line), context("No more reminders will come for it.")])
+    after = "No more reminders will come for it."
+    if result_view.rhythm and not result_view.rhythm_stopped:
+        after = f"Skipped this one. :repeat: It repeats {escape(result_view.rhythm)}: the next one is planned."
+    return message("Follow-up cancelled", [section(line), context(after)])
+
+
+def build_stopped(view: FollowUpView, *, changed: bool, by: str) -> dict[str, Any]:
+    """The reminder, updated in place after Stop repeating: the buttons stay for this last occurrence."""
+    updated = build_reminder(view)
+    who = f"<@{by}>" if changed else "someone, earlier"
+    updated["blocks"][0] = section(f":repeat: Stopped repeating (by {who}): {about(view)}. This one is the last.")
+    updated["text"] = "Follow-up stopped repeating"
+    return updated
 
 
 def build_snoozed(view: FollowUpView, *, changed: bool) -> dict[str, Any]:
@@ -301,10 +368,12 @@ def build_followup_modal(
     source: dict[str, str],
     editing: FollowUpEdit | None = None,
     reminder: tuple[str, str] | None = None,
+    promise: tuple[int, str, str] | None = None,
 ) -> dict[str, Any]:
     """The modal of `/followup` with no text and of "Follow up on this" (prefilled with the customer named); with
     `editing`, the same form prefilled with a follow-up's owner, customer, due time and note, saving to it (and
-    updating the `reminder` DM it was opened from, if any)."""
+    updating the `reminder` DM it was opened from, if any). With `promise` (offer id, *when*, note), a new follow-up
+    prefilled from a promise offer's Change…; saving it answers the offer."""
     customer: dict[str, Any] = {
         "type": "plain_text_input",
         "action_id": MODAL_CUSTOMER_ACTION,
@@ -327,8 +396,8 @@ def build_followup_modal(
         "placeholder": {"type": "plain_text", "text": "Call back about the drive"},
     }
     when_hint = (
-        "Like “tomorrow at 10am”, “3pm”, “in 3 days”, “next monday”, “EOD”, “Dec 15”. "
-        "Empty: 2 working days, 09:00 their time."
+        "Like “tomorrow at 10am”, “3pm”, “in 3 days”, “next monday”, “EOD”, “Dec 15”; repeating: “every 2 weeks”, "
+        "“every monday at 10am”, “every month on the 1st”. Empty: 2 working days, 09:00 their time."
     )
     blocks: list[Block] = []
     if editing is not None:
@@ -338,6 +407,10 @@ def build_followup_modal(
             note["initial_value"] = editing.note[:2000]
         when_hint = "In the owner's time. Leave it as it is (or empty) to keep the due time."
         blocks.append(context("Changes are saved to this follow-up; its reminder comes at the new time."))
+    elif promise is not None:
+        when["initial_value"], note["initial_value"] = promise[1][:100], promise[2][:2000]
+        source = {**source, "offer": str(promise[0])}
+        blocks.append(context("About your promise; the reminder links back to it."))
     elif source.get("ts"):
         blocks.append(context("About the message you picked; the reminder links back to it."))
     blocks += [
@@ -402,6 +475,16 @@ def read_followup_source(raw: str | None) -> tuple[str | None, str | None]:
     if isinstance(channel, str) and channel and is_slack_ts(ts):
         return channel, str(ts)
     return None, None
+
+
+def read_offer_of_form(raw: str | None) -> int | None:
+    """The promise offer a submitted follow-up form was opened from (Change…), if any."""
+    try:
+        meta = json.loads(raw or "{}")
+    except ValueError:
+        return None
+    offer = meta.get("offer") if isinstance(meta, dict) else None
+    return int(offer) if isinstance(offer, str) and offer.isdigit() and len(offer) < 19 else None
 
 
 def _metadata(values: dict[str, Any], reminder: tuple[str, str] | None) -> str:

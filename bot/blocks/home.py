@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.blocks.followups import about, followup_actions
+from bot.blocks.followups import about, followup_actions, rhythm_line
 from bot.blocks.nudges import NUDGES_TOGGLE_ACTION
+from bot.blocks.promises import PROMISES_TOGGLE_ACTION
 from bot.blocks.stats import story_text
 from bot.blocks.text import MODAL_BLOCK_LIMIT, Block, context, date_token, divider, escape, header, section
 from bot.views.home import HomeView
@@ -32,7 +33,8 @@ def _followup_blocks(home: HomeView) -> list[Block]:
     for view in home.followups:
         when = date_token(view.due_at)
         flag = f":red_circle: *Overdue* since {when}" if view.due_at <= home.now else f"Due {when}"
-        blocks.append(section(f"{flag}\n{about(view)}"))
+        rhythm = f"\n{rhythm_line(view, now=home.now)}" if view.rhythm else ""
+        blocks.append(section(f"{flag}\n{about(view)}{rhythm}"))
         blocks.append(followup_actions(view.id, block_id=f"{HOME_BLOCK_PREFIX}{view.id}", reassign=False))
     return blocks
 
@@ -80,6 +82,25 @@ def _nudge_blocks(home: HomeView) -> list[Block]:
     return [section(line), {"type": "actions", "block_id": "home_nudges", "elements": [button]}]
 
 
+def _promise_blocks(home: HomeView) -> list[Block]:
+    if home.promises_enabled:
+        line = (
+            ":handshake: *On.* When you promise a customer something with a time (“I'll call you back tomorrow”), "
+            "I offer you alone a follow-up in one click."
+        )
+        button = _toggle(PROMISES_TOGGLE_ACTION, "off", "Turn my promise offers off")
+    else:
+        line = ":zzz: *Off.* Your promises are not offered as follow-ups."
+        button = _toggle(PROMISES_TOGGLE_ACTION, "on", "Turn my promise offers on")
+    if not home.workspace_promises:
+        line += "\n_An admin has turned promise offers off for the whole workspace._"
+    return [section(line), {"type": "actions", "block_id": "home_promises", "elements": [button]}]
+
+
+def _toggle(action_id: str, value: str, text: str) -> dict[str, Any]:
+    return {"type": "button", "action_id": action_id, "value": value, "text": {"type": "plain_text", "text": text}}
+
+
 def _top_buttons() -> Block:
     """New follow-up (the follow-up form) and Share a good story (the story form, about no message)."""
     return {
@@ -118,6 +139,8 @@ def build_home(home: HomeView) -> dict[str, Any]:
         divider(),
         header("Your tone tips"),
         *_nudge_blocks(home),
+        header("Your promise offers"),
+        *_promise_blocks(home),
         context("Rapport reminds you to get back to customers, at 09:00 your time. `/followup help` shows how."),
     ]
     return {"type": "home", "blocks": blocks[:MODAL_BLOCK_LIMIT]}

@@ -147,6 +147,15 @@ def build_settings_modal(
         "options": on_off,
         "initial_option": on_off[0] if values.nudges_enabled else on_off[1],
     }
+    offers_on_off = [
+        _option("On: promises are offered as follow-ups (each person can still turn theirs off)", "on"),
+        _option("Off: no promise offers for anyone in this workspace", "off"),
+    ]
+    promise_offers: dict[str, Any] = {
+        "type": "radio_buttons",
+        "options": offers_on_off,
+        "initial_option": offers_on_off[0] if values.promise_offers_enabled else offers_on_off[1],
+    }
     orders = [
         _option("Month/day: 12/15 is 15 December", "MDY"),
         _option("Day/month: 15/12 is 15 December", "DMY"),
@@ -191,6 +200,12 @@ def build_settings_modal(
             ws.DATE_ORDER,
             date_order,
             hint="How a follow-up date like 3/4 reads. ISO dates (2026-12-15) and month names always work.",
+        ),
+        _input(
+            ws.PROMISE_OFFERS,
+            promise_offers,
+            hint="When a teammate promises a customer something with a time (“I'll call you back tomorrow”), "
+            "Rapport offers them, privately, a follow-up in one click. Each person can still turn theirs off.",
         ),
         section("*Working time*"),
         _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
@@ -299,6 +314,7 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         tone_rules_added=_text_value(state, ws.RULES_ADDED),
         tone_rules_disabled=_choices(state, ws.RULES_DISABLED, "selected_options"),
         tone_rules_file=_text_value(state, ws.RULES_FILE),
+        promise_offers=_choice(state, ws.PROMISE_OFFERS, "selected_option"),
     )
 
 

@@ -81,6 +81,8 @@ def build_rapport_help() -> dict[str, Any]:
             "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
             "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
             "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",
+            "• `/rapport promises off` / `/rapport promises on` — private offers to turn a promise you make "
+            "(“I'll call you back tomorrow”) into a follow-up",
             "• `/rapport forget-me` — delete your excerpts, tone-tip history and settings",
             "• `/rapport settings` — the workspace's settings (admins)",
             "• React with :star2: to share a message as a good story, or with :alarm_clock: to follow up on it; "

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
+from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
 from sqlalchemy import (
     JSON,
     BigInteger,
@@ -23,7 +25,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
-from sqlalchemy.sql.expression import false
+from sqlalchemy.sql.expression import false, true
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -66,6 +68,9 @@ class Workspace(Base):
     url: Mapped[str] = mapped_column(String(300), default="")
     bot_user_id: Mapped[str] = mapped_column(String(32), default="")
     bot_id: Mapped[str] = mapped_column(String(32), default="")
+    # The workspace's Enterprise Grid organisation, once a request from it said so: an org-wide OAuth install serves
+    # the workspace with the organisation's bot token.
+    enterprise_id: Mapped[str | None] = mapped_column(String(32))
     # Bumped by every change to customer names, so each process knows when its matcher is stale.
     directory_version: Mapped[int] = mapped_column(Integer, default=0)
     # Bumped by every change to a channel's watched flag or linked customer, for every process's channel cache.
@@ -108,6 +113,8 @@ class WorkspaceSettings(Base):
     tone_rules_file: Mapped[str] = mapped_column(String(500), default="", server_default="")
     # How numeric dates in a *when* read: "MDY" (12/15 is 15 December) or "DMY" (15/12); ISO dates always work.
     date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
+    # Whether a teammate's promise with a time ("I'll call Acme back tomorrow") is offered as a follow-up.
+    promise_offers_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
     # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
     timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -135,13 +142,14 @@ class SettingsChange(Base):
 
 
 class UserSettings(Base):
-    """A person's own settings (only nudges for now); no row means the defaults."""
+    """A person's own settings (tone tips, promise offers); no row means the defaults."""
 
     __tablename__ = "user_settings"
 
     team_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[str] = mapped_column(String(32), primary_key=True)
     nudges_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    promises_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     updated_at: Mapped[datetime]
 
 
@@ -270,6 +278,39 @@ class Mention(Base):
     excerpt: Mapped[str | None] = mapped_column(String(300))
 
 
+class Recurrence(Base):
+    """A repeating follow-up's rhythm ("every 2 weeks", "every month on the 1st"): one open occurrence at a time,
+    each a follow-up of its own (followups.recurrence_id)."""
+
+    __tablename__ = "recurrences"
+    __table_args__ = (
+        Index("ix_recurrences_next", "stopped_at", "next_due"),
+        Index("ix_recurrences_customer", "team_id", "customer_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    owner_user_id: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    unit: Mapped[str] = mapped_column(String(8))  # workday | day | week | month | year
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    weekday: Mapped[int | None] = mapped_column(SmallInteger)  # weekly: 0 = Monday
+    month_day: Mapped[int | None] = mapped_column(SmallInteger)  # monthly, yearly (clamped to the month's end)
+    month: Mapped[int | None] = mapped_column(SmallInteger)  # yearly
+    at_minute: Mapped[int] = mapped_column(Integer)  # local time, minutes after midnight
+    start_day: Mapped[date] = mapped_column(Date)  # where the rhythm is anchored
+    rule_text: Mapped[str] = mapped_column(String(200))  # as typed
+    tz: Mapped[str] = mapped_column(String(64))  # the owner's zone when it was set
+    # The nominal due time of the current occurrence, and of the one after it (when a still-open one rolls on).
+    occurrence_due: Mapped[datetime]
+    next_due: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    stopped_by: Mapped[str | None] = mapped_column(String(32))
+    stopped_at: Mapped[datetime | None]
+
+
 class FollowUp(Base):
     """Someone promised to get back to a customer: owner, optional customer and source message, note, due time."""
 
@@ -291,6 +332,9 @@ class FollowUp(Base):
     source_channel_id: Mapped[str | None] = mapped_column(String(32))
     source_ts: Mapped[str | None] = mapped_column(String(32))
     checkin_of_id: Mapped[int | None] = mapped_column(Id)
+    # An occurrence of a repeating follow-up (its rhythm in `recurrences`); None for a one-off.
+    recurrence_id: Mapped[int | None] = mapped_column(Id, ForeignKey("recurrences.id", ondelete="SET NULL"))
+    recurrence: Mapped[Recurrence | None] = relationship(lazy="select")
     due_at: Mapped[datetime]
     state: Mapped[str] = mapped_column(String(12), default="open")  # open | done | cancelled
     # Reminders sent since the follow-up was created or last snoozed: at most 2 (the due one, one working day on).
@@ -300,6 +344,32 @@ class FollowUp(Base):
     created_at: Mapped[datetime]
     closed_by: Mapped[str | None] = mapped_column(String(32))
     closed_at: Mapped[datetime | None]
+
+
+class PromiseOffer(Base):
+    """A promise with a time offered to its author as a follow-up: where, the promise (the author's own sentence,
+    the follow-up's note), when it was read as, and what the author did with the offer."""
+
+    __tablename__ = "promise_offers"
+    __table_args__ = (
+        UniqueConstraint("team_id", "channel_id", "message_ts", name="uq_promise_offers_message"),
+        Index("ix_promise_offers_user_time", "team_id", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    user_id: Mapped[str] = mapped_column(String(32))
+    channel_id: Mapped[str] = mapped_column(String(32))
+    message_ts: Mapped[str] = mapped_column(String(32))
+    customer_id: Mapped[int | None] = mapped_column(Id, ForeignKey("customers.id", ondelete="SET NULL"))
+    rule_id: Mapped[str] = mapped_column(String(80))
+    when_text: Mapped[str] = mapped_column(String(100))
+    due_at: Mapped[datetime]
+    note: Mapped[str] = mapped_column(Text, default="")  # cleared once the offer is answered
+    state: Mapped[str] = mapped_column(String(12), default="offered")  # offered | accepted | changed | dismissed
+    followup_id: Mapped[int | None] = mapped_column(Id)
+    created_at: Mapped[datetime]
+    answered_at: Mapped[datetime | None]
 
 
 class CustomerWait(Base):
@@ -456,3 +526,10 @@ class UserProfile(Base):
     is_external: Mapped[bool] = mapped_column(Boolean, default=False)
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     fetched_at: Mapped[datetime]
+
+
+# OAuth installs (many workspaces): slack_sdk's SQLAlchemy stores own these tables; they are declared here with the
+# stores' own builders so that the migrations (0012) and the stores agree. Single-token installs leave them empty.
+INSTALLATIONS = SQLAlchemyInstallationStore.build_installations_table(Base.metadata, "slack_installations")
+BOTS = SQLAlchemyInstallationStore.build_bots_table(Base.metadata, "slack_bots")
+OAUTH_STATES = SQLAlchemyOAuthStateStore.build_oauth_states_table(Base.metadata, "slack_oauth_states")

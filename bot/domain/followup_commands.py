@@ -12,6 +12,8 @@ USAGE_EXAMPLES = (
     "/followup @lee Globex in 3 days check the invoice was fixed",
     "/followup in 2 hours ping Initech",
     "/followup Acme friday at 10am make sure the new login works",
+    "/followup Acme every 2 weeks check in",
+    "/followup Acme every month on the 1st make sure everything is still good",
     "/followup list",
     "/followup list @lee",
     "/followup list Acme",

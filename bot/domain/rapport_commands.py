@@ -9,10 +9,12 @@ from bot.domain.slack_text import strip_controls
 
 STATS_EXAMPLE = "/rapport stats"
 NUDGES_EXAMPLE = "/rapport nudges off"
+PROMISES_EXAMPLE = "/rapport promises off"
 _HELP_WORDS = ("help", "?", "-h", "--help", "commands")
 _STATS_WORDS = ("stats", "stat", "statistics", "numbers")
 _SETTINGS_WORDS = ("settings", "setting", "config", "configure", "preferences")
 _NUDGES_WORDS = ("nudges", "nudge", "tips", "tone")
+_PROMISES_WORDS = ("promises", "promise", "offers")
 _FORGET_WORDS = ("forget-me", "forgetme", "forget")
 _ON_WORDS = ("on", "yes", "enable", "enabled", "true")
 _OFF_WORDS = ("off", "no", "disable", "disabled", "false", "stop")
@@ -44,11 +46,18 @@ class SwitchNudges:
 
 
 @dataclass(frozen=True)
+class SwitchPromises:
+    """`/rapport promises on|off`: whether the caller's promises are offered as follow-ups."""
+
+    enabled: bool
+
+
+@dataclass(frozen=True)
 class ForgetMe:
     """`/rapport forget-me`: asks for a confirmation first."""
 
 
-RapportCommand = Help | Stats | OpenSettings | SwitchNudges | ForgetMe
+RapportCommand = Help | Stats | OpenSettings | SwitchNudges | SwitchPromises | ForgetMe
 
 
 def _shown(word: str) -> str:
@@ -79,6 +88,16 @@ def parse_rapport_command(text: str) -> RapportCommand:
         raise BadCommand(
             f"{what}Say `/rapport nudges off` to stop your private tone tips, or `/rapport nudges on` to get them.",
             example=NUDGES_EXAMPLE,
+        )
+    if first in _PROMISES_WORDS:
+        choice = words[1].lower() if len(words) > 1 else ""
+        if choice in _ON_WORDS or choice in _OFF_WORDS:
+            return SwitchPromises(enabled=choice in _ON_WORDS)
+        what = f"“{_shown(words[1])}” is not on or off. " if choice else ""
+        raise BadCommand(
+            f"{what}Say `/rapport promises off` to stop my private offers to turn your promises into follow-ups, "
+            "or `/rapport promises on` to get them.",
+            example=PROMISES_EXAMPLE,
         )
     raise BadCommand(
         f"I don't know “/rapport {_shown(words[0])}”. Try `/rapport stats` for the workspace's numbers, "

@@ -33,7 +33,8 @@ Decisions (each one has a unit test in tests/unit/test_when_grammar.py):
   durations (`in 2h30m`, `in 1 day 2 hours`) are exact delays; `in an hour`, `in half an hour`, `in a couple of
   days`, number words. `in a few days`, `soon`, `3ish`, `this week` are refused: they are not one time.
 - Past phrases (`yesterday`, `last friday`, `in -3 days`, `2 days ago`) are read, and resolving refuses them with
-  the time they meant. Repeating phrases (`every 2 weeks`) and other zones (`3pm EST`) are refused for now.
+  the time they meant. A repeating phrase (`every 2 weeks`) is not one time: it is refused here, pointing to the
+  rhythm at the front (read by `bot.domain.recurrence`); other zones (`3pm EST`) are refused for now.
 - A *when* at the end of a note is read only when it runs to the end, is not a bare number or number/number, and
   does not follow a word that puts it in the note's story ("shipped on monday", "since friday", "said yesterday").
 - Misspelt day and month names one letter off (`tomorow`, `firday`, `decmber`) and common short forms (`tmrw`,
@@ -62,6 +63,11 @@ from bot.domain.errors import WHEN_FIELD, RapportError
 DATE_ORDERS = ("MDY", "DMY")
 MAX_AHEAD_DAYS = 366
 GENERIC_EXAMPLE = "/followup Acme tomorrow at 10am call back about the drive"
+REPEATING = (
+    "Repeating follow-ups start with their rhythm, right after the customer (`every 2 weeks`, "
+    "`every monday at 10am`, `every month on the 1st`), and the note comes last."
+)
+REPEATING_EXAMPLE = "/followup Acme every 2 weeks check in"
 
 
 class BadWhen(RapportError):
@@ -489,19 +495,11 @@ class _Reader:
             or _ascii_digits(nxt[:1])  # "every 90000", "every 2nd tuesday": repeating, never a note's first words
             or nxt in ("other", "weekday", "day", "week", "month", "year", "hour", "morning", "evening")
         ):
-            raise BadWhen(
-                "Repeating follow-ups are not here yet: pick the first time, like `monday at 10am`, "
-                "and set the next one when it comes.",
-                suggestion="monday at 10am",
-            )
+            raise BadWhen(REPEATING, example=REPEATING_EXAMPLE)
         if key == "on" and nxt in words.WEEKDAY_PLURALS:
             key, loose_end = nxt, True
         if (key in words.RECURRING_ADVERBS or key in words.WEEKDAY_PLURALS) and (loose_end or self.time_like(i + 1)):
-            raise BadWhen(
-                "Repeating follow-ups are not here yet: pick the first time, like `monday at 10am`, "
-                "and set the next one when it comes.",
-                suggestion="monday at 10am",
-            )
+            raise BadWhen(REPEATING, example=REPEATING_EXAMPLE)
         if not front:
             return
         if key in words.VAGUE or (key == "later" and loose_end):

@@ -36,6 +36,7 @@ RETENTION_DAYS = "retention_days"
 RULES_ADDED = "tone_rules_added"
 RULES_DISABLED = "tone_rules_disabled"
 RULES_FILE = "tone_rules_file"
+PROMISE_OFFERS = "promise_offers"
 
 LABELS = {
     STORIES_CHANNEL: "Stories channel",
@@ -58,6 +59,7 @@ LABELS = {
     RULES_ADDED: "Your own tone rules",
     RULES_DISABLED: "Shipped tone rules turned off",
     RULES_FILE: "Tone rules file",
+    PROMISE_OFFERS: "Promise offers",
 }
 
 _EMOJI = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
@@ -103,6 +105,7 @@ class WorkspaceSettingsValues:
     tone_rules_disabled: str  # "rule.id,other.id"
     tone_rules_file: str
     date_order: str = "MDY"  # "MDY" (12/15 is 15 December) or "DMY" (15/12)
+    promise_offers_enabled: bool = True  # a teammate's promise with a time is offered as a follow-up
 
 
 # How each date order is shown in the audit log and the confirmation.
@@ -130,6 +133,7 @@ FIELD_KEYS = {
     "tone_rules_disabled": RULES_DISABLED,
     "tone_rules_file": RULES_FILE,
     "date_order": DATE_ORDER,
+    "promise_offers_enabled": PROMISE_OFFERS,
 }
 
 
@@ -157,6 +161,7 @@ class SettingsForm:
     tone_rules_added: str | None = None
     tone_rules_disabled: tuple[str, ...] = ()
     tone_rules_file: str | None = None
+    promise_offers: str | None = None  # "on" | "off"
     # Settings the submission did not carry at all (Slack sends every input, so only an old or foreign view
     # lacks one): they keep their current values rather than being read as emptied.
     missing: frozenset[str] = frozenset()
@@ -193,6 +198,7 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         tone_rules_added=values.tone_rules_added,
         tone_rules_disabled=id_list(values.tone_rules_disabled),
         tone_rules_file=values.tone_rules_file,
+        promise_offers="on" if values.promise_offers_enabled else "off",
     )
 
 
@@ -306,6 +312,8 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
         errors[DATE_ORDER] = "Pick month/day or day/month."
     if form.nudges not in ("on", "off"):
         errors[NUDGES] = "Choose whether tone nudges are on or off for the workspace."
+    if form.promise_offers not in ("on", "off"):
+        errors[PROMISE_OFFERS] = "Choose whether promises are offered as follow-ups (on or off)."
     rules_added = (form.tone_rules_added or "").strip()
     if rules_added:
         try:
@@ -341,6 +349,7 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
         tone_rules_disabled=",".join(sorted(set(form.tone_rules_disabled))),
         tone_rules_file=rules_file,
         date_order=date_order,
+        promise_offers_enabled=form.promise_offers == "on",
     )
     if errors:
         raise SettingsInvalid(errors)
@@ -355,7 +364,7 @@ def shown_value(name: str, value: object) -> str:
         return format_time_of_day(value)
     if name == "date_order" and isinstance(value, str):
         return DATE_ORDER_NAMES.get(value, value)
-    if name == "nudges_enabled":
+    if name in ("nudges_enabled", "promise_offers_enabled"):
         return "on" if value else "off"
     if name == "digest_day" and isinstance(value, str) and value in WEEKDAY_KEYS:
         return WEEKDAYS[WEEKDAY_KEYS.index(value)].capitalize()

@@ -128,6 +128,8 @@ def installed_team(context: Mapping[str, Any], body: dict[str, Any]) -> str:
     """
     authorized = context.get("authorize_result")
     team = getattr(authorized, "team_id", None) or context.get("team_id")
+    if context.get("is_enterprise_install") is True:  # an org-wide install: the token is the organisation's
+        team = context.get("team_id") or team
     return team if isinstance(team, str) and team else actor(body)[0]
 
 

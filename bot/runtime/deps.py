@@ -18,6 +18,7 @@ from bot.db.session import turned_away
 from bot.runtime.after_ack import AfterAck
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
+from bot.runtime.clients import WorkspaceClients
 from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
 from bot.runtime.sender import Renderers, Rescuers, SenderWake
@@ -65,6 +66,8 @@ class Deps:
     enterprises: dict[str, str] = field(default_factory=dict)
     # This process's metrics and whether Slack answered lately (/metrics, /readyz).
     observer: Observer = field(default_factory=Observer)
+    # The bot's client of each workspace (its own token); None for one-off tools that send nothing.
+    clients: WorkspaceClients | None = None
     # Set when the process is shutting down: the sender finishes the call in hand and releases its other claims.
     stopping: threading.Event = field(default_factory=threading.Event)
 

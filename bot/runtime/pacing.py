@@ -36,15 +36,17 @@ class SendPacing:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._channels: dict[str, _Channel] = {}
-        self._hold: tuple[datetime, datetime] | None = None  # (learned at, until)
+        self._holds: dict[str, tuple[datetime, datetime]] = {}  # workspace -> (learned at, until)
 
-    def held_until(self, now: datetime) -> datetime | None:
-        """The end of a workspace-wide hold in force at `now`, if any."""
+    def held_until(self, now: datetime, *, team_id: str) -> datetime | None:
+        """The end of the workspace-wide hold of one workspace in force at `now`, if any."""
+        return self.held_teams(now).get(team_id)
+
+    def held_teams(self, now: datetime) -> dict[str, datetime]:
+        """The workspaces whose every send is held at `now` (one workspace's 429s never hold another's), and until
+        when."""
         with self._lock:
-            if self._hold is None:
-                return None
-            learned, until = self._hold
-            return until if learned <= now < until else None
+            return {team: until for team, (learned, until) in self._holds.items() if learned <= now < until}
 
     def slot_for(self, key: str, *, now: datetime, holds_slot: bool) -> datetime | None:
         """None to send now; otherwise when this row may go (a later slot is reserved for it).
@@ -83,14 +85,15 @@ class SendPacing:
             if channel.paced_until is not None and channel.paced_until > at:
                 channel.paced_until = max(channel.paced_until, at + PACED_FOR)
 
-    def rate_limited(self, key: str, *, now: datetime, wait: timedelta) -> tuple[bool, datetime]:
-        """Learn from a 429: (whether it holds the whole workspace, when the refused row may go again)."""
+    def rate_limited(self, key: str, *, team_id: str, now: datetime, wait: timedelta) -> tuple[bool, datetime]:
+        """Learn from a 429 on one workspace's call: (whether it holds that whole workspace, when the refused row may
+        go again). `key` names the workspace's channel or method (see services.outbox)."""
         with self._lock:
             channel = self._fresh(key, now)
             recent = channel is not None and channel.last_sent is not None and channel.last_sent >= now - RECENT
             until = now + wait
             if channel is None or not recent:
-                self._hold = (now, until)
+                self._holds[team_id] = (now, until)
                 return True, until
             channel.blocked_until = until
             channel.paced_until = until + PACED_FOR

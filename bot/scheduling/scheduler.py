@@ -12,10 +12,20 @@ from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
-from slack_sdk import WebClient
 
+from bot.runtime.clients import Clients
 from bot.runtime.deps import Deps
-from bot.services import digest, followups, housekeeping, outbox, privacy, relationships, unanswered, workspace_time
+from bot.services import (
+    digest,
+    followups,
+    housekeeping,
+    outbox,
+    privacy,
+    purge,
+    relationships,
+    unanswered,
+    workspace_time,
+)
 from bot.services.relationships import NudgeMemo
 
 SENDER_JOB = "outbox-sender"
@@ -38,10 +48,12 @@ class Job:
     extras: Mapping[str, Any] = field(default_factory=dict)
 
 
-def job_table(*, client: WebClient, worker: str) -> tuple[Job, ...]:
-    """The outbox sender every second, due reminders every 10 s, unanswered alerts every 30 s, relationship DMs
-    and the digest every minute, the workspace's time checked every 5 minutes (read daily, or 15 minutes after a
-    failed read), housekeeping hourly and retention daily."""
+def job_table(*, client: Clients, worker: str) -> tuple[Job, ...]:
+    """Every job serves every installed workspace, each with its own bot token (`client` gives the workspace's
+    client; see runtime.clients). The outbox sender every second, due reminders every 10 s, unanswered alerts
+    every 30 s, relationship DMs and the digest every minute, the workspace's time checked every 5 minutes (read
+    daily, or 15 minutes after a failed read), housekeeping hourly, retention and the purge of departed workspaces
+    daily."""
     minute = RELATIONSHIP_INTERVAL_SECONDS
     return (
         Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
@@ -57,10 +69,12 @@ def job_table(*, client: WebClient, worker: str) -> tuple[Job, ...]:
         Job("housekeeping", housekeeping.forget_old_events, HOUSEKEEPING_INTERVAL_SECONDS),
         # Daily, and at start-up: excerpts past the retention period go within a day, even after downtime.
         Job("retention", privacy.apply_retention, RETENTION_INTERVAL_SECONDS),
+        # A workspace gone (uninstalled, token revoked) longer than its retention period is purged, daily too.
+        Job("departed-workspaces", purge.purge_departed, RETENTION_INTERVAL_SECONDS),
     )
 
 
-def build_scheduler(deps: Deps, *, client: WebClient, worker: str) -> BackgroundScheduler:
+def build_scheduler(deps: Deps, *, client: Clients, worker: str) -> BackgroundScheduler:
     """Every job of the table on its interval; whatever queues outbox rows through `deps` wakes its sender."""
     scheduler = BackgroundScheduler(timezone=UTC, job_defaults={"coalesce": True, "max_instances": 1})
     for job in job_table(client=client, worker=worker):

@@ -27,7 +27,7 @@ from bot.domain.errors import (
 from bot.domain.everyday_names import is_everyday_name, is_tool_name, written_form
 from bot.domain.matcher import normalize_name
 from bot.runtime.deps import Deps
-from bot.services import access
+from bot.services import access, recurring
 from bot.views.customers import (
     AddedCustomer,
     CustomerCard,
@@ -177,8 +177,10 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
             session, team_id=team_id, customer_id=customer.id, limit=CARD_MENTIONS
         )
         workspace = workspace_rows.get(session, team_id=team_id)
+        rhythms = recurring.customer_rhythms(session, team_id=team_id, customer_id=customer.id, now=deps.clock())
         return CustomerCard(
             name=customer.name,
+            rhythms=rhythms,
             aliases=tuple(customer.aliases),
             owner_user_id=customer.owner_user_id,
             since=customer.since,

@@ -107,8 +107,15 @@ def _reason(error: BaseException) -> str:
 # --- Slack: the token, its scopes, the clock --------------------------------------------------------------------
 
 
-def check_token(answer: SlackAnswer, *, token_set: bool) -> CheckResult:
-    """auth.test with the bot token: Slack knows it, and says whose it is."""
+def check_token(answer: SlackAnswer, *, token_set: bool, oauth: bool = False) -> CheckResult:
+    """auth.test with the bot token: Slack knows it, and says whose it is. With OAuth installs there is no one
+    token to check: each workspace's is in the database."""
+    if not token_set and oauth:
+        detail = (
+            "OAuth installs (SLACK_CLIENT_ID/SLACK_CLIENT_SECRET): each workspace's bot token is kept in the "
+            "database; install at /slack/install, and /healthz names a workspace whose sending is on hold"
+        )
+        return CheckResult("token", "skip", detail)
     if not token_set:
         detail = "SLACK_BOT_TOKEN is not set: copy the Bot User OAuth Token (xoxb-…) from OAuth & Permissions"
         return CheckResult("token", "fail", detail)
@@ -364,7 +371,7 @@ def run_checks(
     # Without a token, auth.test still answers (not_authed), with Slack's Date for the clock check.
     identity = ask_slack(bot, "auth.test", clock=clock)
     results = [
-        check_token(identity, token_set=settings.bot_token is not None),
+        check_token(identity, token_set=settings.bot_token is not None, oauth=settings.client_id is not None),
         check_scopes(identity, needed=needed_scopes),
         check_clock(identity),
     ]

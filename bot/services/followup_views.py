@@ -7,9 +7,10 @@ importing the module that refreshes it.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, time
 
-from bot.db.models import FollowUp
+from bot.db.models import FollowUp, Recurrence
+from bot.domain.recurrence import Rule, describe
 from bot.domain.when import Due, describe_due
 from bot.views.followups import FollowUpView
 
@@ -26,6 +27,7 @@ def followup_view(
         # describe_due without assumptions is exactly the day and time followed by ", your time".
         day = describe_due(replace(due, assumptions=()), now=now).removesuffix(_YOUR_TIME)
         assumptions = due.assumptions
+    recurrence = row.recurrence if row.recurrence_id is not None else None
     return FollowUpView(
         id=row.id,
         owner_user_id=row.owner_user_id,
@@ -39,4 +41,22 @@ def followup_view(
         workspace_url=workspace_url,
         due_day=day,
         due_assumptions=assumptions,
+        rhythm=describe(rule_of(recurrence), with_time=False) if recurrence is not None else "",
+        rhythm_next=recurrence.next_due if recurrence is not None else None,
+        rhythm_tz=recurrence.tz if recurrence is not None else "",
+        rhythm_stopped=recurrence is not None and recurrence.stopped_at is not None,
+    )
+
+
+def rule_of(row: Recurrence) -> Rule:
+    """A stored rhythm as a rule."""
+    return Rule(
+        unit=row.unit,
+        interval=row.interval,
+        weekday=row.weekday,
+        month_day=row.month_day,
+        month=row.month,
+        at=time(row.at_minute // 60, row.at_minute % 60),
+        start=row.start_day,
+        words=row.rule_text,
     )

@@ -34,12 +34,13 @@ from bot.domain.followup_commands import ListFollowUps
 from bot.domain.followups import second_reminder_at
 from bot.domain.matcher import normalize_name
 from bot.domain.reactions import emoji_name, followup_emojis
+from bot.domain.recurrence import Rule, describe, refuse_trailing_rule, split_recurrence
 from bot.domain.slack_text import visible_text
 from bot.domain.when import MAX_AHEAD, BadWhen, Due, When, WorkWeek, resolve, resolve_due, split_when, zone
 from bot.runtime.deps import Deps
-from bot.services import access, home
+from bot.services import access, home, recurring
 from bot.services.directory import resolve_customer
-from bot.services.followup_views import followup_view
+from bot.services.followup_views import followup_view, rule_of
 from bot.services.profiles import user_timezone
 from bot.views.followups import ButtonResult, FollowUpEdit, FollowUpListing, FollowUpView
 
@@ -57,6 +58,7 @@ class _Plan:
     owners: tuple[str, ...]
     when: When | None
     note: str
+    rule: Rule | None = None  # a repeating follow-up's rhythm (then `when` is None)
 
 
 def _customer_prefix(session: Session, *, team_id: str, text: str) -> tuple[Customer | None, str]:
@@ -74,7 +76,11 @@ def _plan(deps: Deps, *, team_id: str, created_by: str, owners: tuple[str, ...],
     with deps.session_factory.begin() as session:
         customer, rest = _customer_prefix(session, team_id=team_id, text=text)
         order = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()).date_order
-        when, note = split_when(rest, date_order=order)
+        rule, note = split_recurrence(rest)
+        when = None
+        if rule is None:
+            when, note = split_when(rest, date_order=order)
+            refuse_trailing_rule(note)
         if customer is None and note:
             named = deps.matchers.for_team(session, team_id=team_id).customer_ids(note)
             customer = customer_rows.get(session, team_id=team_id, customer_id=named[0]) if named else None
@@ -84,7 +90,7 @@ def _plan(deps: Deps, *, team_id: str, created_by: str, owners: tuple[str, ...],
                 example="/followup Acme tomorrow call back about the drive",
             )
         default_owner = customer.owner_user_id if customer is not None else created_by
-        return _Plan(customer=customer, owners=owners or (default_owner,), when=when, note=note[:NOTE_LIMIT])
+        return _Plan(customer=customer, owners=owners or (default_owner,), when=when, note=note[:NOTE_LIMIT], rule=rule)
 
 
 def date_order(deps: Deps, *, team_id: str) -> str:
@@ -134,13 +140,15 @@ def create_from_form(
         if form.customer.strip():
             customer = resolve_customer(session, team_id=team_id, query=form.customer, command="/followup")
         order = settings_rows.of_workspace(session, team_id=team_id, now=deps.clock()).date_order
-    when = None
+    when, rule = None, None
     if form.when.strip():
         try:
-            when, rest = split_when(form.when, date_order=order)
+            rule, rest = split_recurrence(form.when)
+            if rule is None:
+                when, rest = split_when(form.when, date_order=order)
         except BadWhen as error:
             raise _for_form(error) from error
-        if when is None or rest:
+        if (when is None and rule is None) or rest:
             raise BadWhen(f"I can't read “{' '.join(form.when.split())}” as one time.", example=WHEN_HINT)
     note = " ".join(form.note.split())
     if not note and customer is None:
@@ -148,7 +156,7 @@ def create_from_form(
             "What should I remind you about? Name a customer or write a note.", example=WHEN_HINT, field=NOTE_FIELD
         )
     owner = form.owner or (customer.owner_user_id if customer is not None else created_by)
-    plan = _Plan(customer=customer, owners=(owner,), when=when, note=note[:NOTE_LIMIT])
+    plan = _Plan(customer=customer, owners=(owner,), when=when, note=note[:NOTE_LIMIT], rule=rule)
     try:
         return _create(
             deps, client, plan, team_id=team_id, created_by=created_by, source=(form.source_channel_id, form.source_ts)
@@ -172,6 +180,24 @@ def _create(
     }
     now = deps.clock()
     with deps.session_factory.begin() as session:
+        if plan.rule is not None:
+            views = [
+                _start_repeating(
+                    session,
+                    plan,
+                    plan.rule,
+                    team_id=team_id,
+                    owner=owner,
+                    tz=timezones[owner],
+                    now=now,
+                    created_by=created_by,
+                    source=source,
+                )
+                for owner in plan.owners
+            ]
+            home.refresh(session, team_id=team_id, user_ids=plan.owners, now=now)
+            deps.wake_sender()
+            return views
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         due = {
@@ -212,6 +238,44 @@ def _create(
         home.refresh(session, team_id=team_id, user_ids=plan.owners, now=now)
     deps.wake_sender()
     return views
+
+
+def _start_repeating(
+    session: Session,
+    plan: _Plan,
+    rule: Rule,
+    *,
+    team_id: str,
+    owner: str,
+    tz: str,
+    now: datetime,
+    created_by: str,
+    source: tuple[str | None, str | None],
+) -> FollowUpView:
+    """A rhythm for one owner and its first occurrence, as the confirmation shows it (the rule in words)."""
+    row = recurring.start(
+        session,
+        team_id=team_id,
+        owner=owner,
+        customer_id=plan.customer.id if plan.customer is not None else None,
+        note=plan.note,
+        rule=rule,
+        tz=tz,
+        now=now,
+        created_by=created_by,
+        source=source,
+    )
+    assert row.recurrence is not None
+    local = row.due_at.astimezone(zone(tz))
+    due = Due(at=row.due_at, local=local, words=rule.words, assumptions=rule.assumptions)
+    view = followup_view(
+        row,
+        customer_name=plan.customer.name if plan.customer is not None else None,
+        workspace_url=_workspace_url(session, team_id=team_id),
+        due=due,
+        now=now,
+    )
+    return replace(view, rule_words=describe(rule_of(row.recurrence)))
 
 
 def _workspace_url(session: Session, *, team_id: str) -> str:
@@ -351,7 +415,9 @@ def list_filtered(deps: Deps, *, team_id: str, user_id: str, command: ListFollow
 
 
 def queue_reminders(deps: Deps, *, now: datetime, limit: int = REMIND_BATCH) -> int:
-    """Queue the reminder DMs of every follow-up that came due (however long ago: nothing is skipped)."""
+    """Queue the reminder DMs of every follow-up that came due (however long ago: nothing is skipped). Repeating
+    follow-ups roll on first: of the occurrences that came while one was still open, only the latest is reminded."""
+    recurring.roll_due(deps, now=now)
     total = 0
     while (queued := _queue_reminder_batch(deps, now=now, limit=limit)) > 0:
         total += queued
@@ -470,7 +536,25 @@ def mark_done(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, 
         changed = row.state == "open"
         if changed:
             row.state, row.closed_by, row.closed_at = "done", user_id, now
-            home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
+            following = recurring.plan_next(session, row, now=now)
+            owners = [row.owner_user_id] + ([following.owner_user_id] if following is not None else [])
+            home.refresh(session, team_id=team_id, user_ids=owners, now=now)
+        result = _result(session, row, changed)
+    deps.wake_sender()
+    return result
+
+
+def stop_repeating(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, user_id: str) -> ButtonResult:
+    """Stop an occurrence's rhythm (its owner, creator or an admin): no next one is planned; this one stays as it is.
+    `changed` is False when it was stopped already."""
+    require_hands(deps, client, team_id=team_id, followup_id=followup_id, user_id=user_id)
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        row = _load(session, team_id=team_id, followup_id=followup_id)
+        if row.recurrence_id is None:
+            raise BadCommand("This follow-up does not repeat, so there is nothing to stop.", example="/followup list")
+        changed = recurring.stop(session, row, user_id=user_id, now=now)
+        home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
         result = _result(session, row, changed)
     deps.wake_sender()
     return result
@@ -624,7 +708,9 @@ def cancel(deps: Deps, client: WebClient, *, team_id: str, followup_id: int, use
         row.state, row.closed_by, row.closed_at = "cancelled", user_id, now
         result = _result(session, row, True)
         _withdraw_reminders(session, row, result, now=now)
-        home.refresh(session, team_id=team_id, user_ids=[row.owner_user_id], now=now)
+        following = recurring.plan_next(session, row, now=now)  # cancelling an occurrence skips this one only
+        owners = [row.owner_user_id] + ([following.owner_user_id] if following is not None else [])
+        home.refresh(session, team_id=team_id, user_ids=owners, now=now)
     deps.wake_sender()
     return result
 
@@ -738,8 +824,15 @@ def save_edit(
 
 
 def _form_when(text: str, order: str) -> When:
-    """A form's *when*, read whole by `/followup`'s parser; its errors as a form field shows them."""
+    """A form's *when*, read whole by `/followup`'s parser; its errors as a form field shows them. An edit changes
+    one follow-up: a rhythm typed there is refused with the way to change one."""
     try:
+        if split_recurrence(text)[0] is not None:
+            raise BadWhen(
+                "An edit changes this follow-up only. To change how it repeats, use Stop repeating on its reminder "
+                "and create a new one, like “every 2 weeks”.",
+                example="",
+            )
         when, rest = split_when(text, date_order=order)
     except BadWhen as error:
         raise _for_form(error) from error

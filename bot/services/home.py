@@ -13,6 +13,7 @@ from bot.blocks.home import build_home
 from bot.db.queries import customers as customer_rows
 from bot.db.queries import followups as followup_rows
 from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import promises as promise_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.runtime.deps import Deps
@@ -39,7 +40,7 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     customers = customer_rows.quietest_first(session, team_id=team_id, owner_user_id=user_id, limit=HOME_CUSTOMERS)
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
-    workspace_nudges = settings_rows.of_workspace(session, team_id=team_id, now=now).nudges_enabled
+    settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
     owned = [
         CustomerSummary(
             name=c.customer.name,
@@ -56,8 +57,10 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
         now=now,
         recent_stories=recent,
         my_stories=mine,
-        workspace_nudges=workspace_nudges,
+        workspace_nudges=settings.nudges_enabled,
         nudges_enabled=settings_rows.user_nudges_enabled(session, team_id=team_id, user_id=user_id),
+        workspace_promises=settings.promise_offers_enabled,
+        promises_enabled=promise_rows.user_promises_enabled(session, team_id=team_id, user_id=user_id),
     )
 
 

@@ -1,4 +1,8 @@
-"""Recording customer mentions from watched channels: new messages are group-committed, each keyed by event id."""
+"""Recording customer mentions from watched channels: new messages are group-committed, each keyed by event id.
+
+The same pass decides tone tips (bot.services.nudges) and spots promises with a time (bot.domain.promises), in
+memory; the few messages that may hold one are read whole, and offered as follow-ups, once their events are stored
+(bot.services.promises)."""
 
 from __future__ import annotations
 
@@ -18,10 +22,11 @@ from bot.db.queries import waits as wait_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
+from bot.domain.promises import spot_promise
 from bot.domain.tone import ToneHit
 from bot.runtime.caches import ToneSetup, Versions
 from bot.runtime.deps import Deps
-from bot.services import nudges
+from bot.services import nudges, promises
 
 
 def _ensure_workspace(deps: Deps, session: Session, *, team_id: str) -> None:
@@ -111,6 +116,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
     for_model: dict[str, list[tuple[ToneSetup, ChannelMessage]]] = {}
     nudged = 0
+    promised: dict[str, list[promises.Candidate]] = {}
     # The per-message statements run on the driver's connection (see bot.db.queries.intake): this is the hottest path.
     with deps.intake.transaction() as db:
         keys = [(message.team_id, event_id) for event_id, message in batch if event_id is not None]
@@ -150,6 +156,10 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                     toned.append((message, hits))
                 elif tone.may_tip(message) and message.text:
                     for_model.setdefault(team_id, []).append((tone, message))
+                if not message.is_external and spot_promise(message.text):
+                    named = matcher.customer_ids(message.text)
+                    customer = named[0] if named else linked_customer
+                    promised.setdefault(team_id, []).append(promises.Candidate(message, customer))
             if toned:
                 nudged += nudges.queue_nudges(db, team_id=team_id, found=toned, now=now)
         inserted = db.add_mentions([row for _, row in rows.values()])
@@ -165,6 +175,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         deps.after_ack.submit(
             partial(nudges.check_with_model, deps, team_id=team_id, messages=messages), what="the tone model's check"
         )
+    for team_id, candidates in promised.items():  # rare: only messages with a promise, once their events are stored
+        promises.offer(deps, team_id=team_id, candidates=candidates)
     counts = [0] * len(batch)
     for mention_key, (index, _) in rows.items():
         counts[index] += mention_key in inserted

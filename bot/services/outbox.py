@@ -1,8 +1,9 @@
 """Delivering outbox rows: claim, call Slack, record the result; 429s waited out, 5xx retried, errors kept.
 
-Slack's limits are learned from its answers (see runtime.pacing): a 429 on a channel this process just
-posted to paces that channel at one message a second and the sender moves on to other channels; any other
-429 holds every send until Retry-After passes. A 5xx or timeout backs that row off and ends the pass, so an
+Every row is sent with its own workspace's bot token (runtime.clients). Slack's limits are learned from its answers
+(see runtime.pacing): a 429 on a channel this process just posted to paces that channel at one message a second and
+the sender moves on to other channels; any other 429 holds every send of that workspace until Retry-After passes,
+while the other workspaces' rows go on. A 5xx or timeout backs that row off and ends the pass, so an
 outage costs one call per pass rather than one per row.
 
 A refused token or a missing scope is no reason to fail a row: it puts the workspace's sending (or that method's)
@@ -28,6 +29,7 @@ from sqlalchemy.orm import Session
 
 from bot.db.models import OutboxMessage
 from bot.db.queries import outbox as outbox_rows
+from bot.runtime.clients import Clients, client_for
 from bot.runtime.deps import Deps
 from bot.services import sending_holds
 from bot.services.sending_holds import AUTH_ERRORS, EVERY_METHOD
@@ -46,6 +48,8 @@ MAX_ATTEMPTS = 60
 REMINDER_KIND = "reminder"
 # Rows put back by the pacer or a 429 carry this mark: they hold their place in the channel's queue.
 PACED, RATELIMITED = "paced", "ratelimited"
+# A workspace with no installation (no bot token to send with): its rows wait and are looked at again this much later.
+NOT_INSTALLED, NOT_INSTALLED_WAIT = "not_installed", timedelta(minutes=5)
 
 
 def worker_name() -> str:
@@ -62,7 +66,7 @@ class SendReport:
     failed: int = 0
     deferred: int = 0  # put back unsent: paced, rate limited on one channel, or released before the claim lapsed
     skipped: int = 0  # nothing to send any more (rendered at send time: withdrawn or superseded)
-    rate_limited_until: datetime | None = None  # set when a 429 holds every send
+    rate_limited_until: datetime | None = None  # set when a 429 holds every send (of a workspace)
     errors: list[str] = field(default_factory=list)
 
 
@@ -108,15 +112,17 @@ def _call(client: WebClient, method: str, payload: dict[str, Any]) -> dict[str, 
     return dict(response.data) if isinstance(response.data, dict) else {}
 
 
-def _pace_key(method: str, payload: dict[str, Any]) -> str:
-    """chat.postMessage is limited per channel; every other method as a whole."""
-    return f"{method}:{payload.get('channel', '')}" if method == "chat.postMessage" else method
+def _pace_key(team_id: str, method: str, payload: dict[str, Any]) -> str:
+    """chat.postMessage is limited per channel; every other method as a whole; each workspace on its own."""
+    return f"{team_id}:{method}:{payload.get('channel', '')}" if method == "chat.postMessage" else f"{team_id}:{method}"
 
 
-def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claimed]:
+def _claim(deps: Deps, *, now: datetime, worker: str, limit: int, skip_teams: list[str]) -> list[_Claimed]:
     claimed: list[_Claimed] = []
     with deps.session_factory.begin() as session:
-        ids = outbox_rows.claim_due(session, now=now, worker=worker, lease_until=now + LEASE, limit=limit)
+        ids = outbox_rows.claim_due(
+            session, now=now, worker=worker, lease_until=now + LEASE, limit=limit, skip_teams=skip_teams
+        )
         for row_id in ids:
             row = outbox_rows.claimed(session, row_id=row_id)
             if row is None:
@@ -153,13 +159,13 @@ def _claim(deps: Deps, *, now: datetime, worker: str, limit: int) -> list[_Claim
     return claimed
 
 
-def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, limit: int = 50) -> SendReport:
-    """Send the outbox rows due at `now` that this worker can claim; safe in many processes at once."""
+def deliver_due(deps: Deps, *, client: Clients, now: datetime, worker: str, limit: int = 50) -> SendReport:
+    """Send the outbox rows due at `now` that this worker can claim, each with its workspace's client; safe in many
+    processes at once. A workspace whose sending a 429 holds is not claimed: the others' rows go on."""
     report = SendReport()
-    held = deps.pacing.held_until(now)
-    if held is not None:
-        report.rate_limited_until = held
-        return report
+    held = deps.pacing.held_teams(now)
+    if held:
+        report.rate_limited_until = min(held.values())
     sending_holds.probe_due_holds(deps, client, now=now)
     started = deps.clock()
 
@@ -169,7 +175,7 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
     lease_until = now + LEASE
     # A call may take the client's whole timeout; one that could outlive our claim is not started.
     call_budget = timedelta(seconds=float(getattr(client, "timeout", 30) or 30))
-    rows = _claim(deps, now=now, worker=worker, limit=limit)
+    rows = _claim(deps, now=now, worker=worker, limit=limit, skip_teams=sorted(held))
     put_back: list[_PutBack] = []
     on_hold: dict[tuple[str, str], str] = {}  # (workspace, method or "*") held during this pass -> why
     try:
@@ -182,6 +188,14 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
             if hold is not None:
                 put_back.append(_PutBack(row.id, row.not_before, hold))
                 continue
+            team_limited = deps.pacing.held_until(at, team_id=row.team_id)
+            if team_limited is not None:  # a 429 earlier in this pass held the workspace
+                put_back.append(_PutBack(row.id, team_limited, RATELIMITED))
+                continue
+            team_client = client_for(client, row.team_id)
+            if team_client is None:
+                put_back.append(_PutBack(row.id, at + NOT_INSTALLED_WAIT, NOT_INSTALLED))
+                continue
             if row.dependency_failed:
                 _finish(deps, row.id, worker, report, state="failed", last_error="dependency_failed")
                 continue
@@ -191,30 +205,28 @@ def deliver_due(deps: Deps, *, client: WebClient, now: datetime, worker: str, li
             if at + call_budget >= lease_until:
                 put_back += [_PutBack(r.id, at, None) for r in rows[position:]]
                 break
-            key = _pace_key(row.method, row.payload)
+            key = _pace_key(row.team_id, row.method, row.payload)
             slot = deps.pacing.slot_for(key, now=at, holds_slot=row.holds_slot)
             if slot is not None:
                 put_back.append(_PutBack(row.id, slot, PACED))
                 continue
             try:
-                data = _call(client, row.method, row.payload)
+                data = _call(team_client, row.method, row.payload)
             except SlackApiError as error:
                 status = error.response.status_code
                 code = str(error.response.get("error", "")) if isinstance(error.response.data, dict) else ""
                 if status == 429 or code == "ratelimited":
                     wait = timedelta(seconds=_retry_after(error))
-                    workspace, until = deps.pacing.rate_limited(key, now=moment(), wait=wait)
-                    if not workspace:
-                        put_back.append(_PutBack(row.id, until, RATELIMITED))
-                        continue
-                    report.rate_limited_until = until
-                    put_back += [_PutBack(r.id, until, RATELIMITED) for r in rows[position:]]
-                    break
+                    workspace, until = deps.pacing.rate_limited(key, team_id=row.team_id, now=moment(), wait=wait)
+                    put_back.append(_PutBack(row.id, until, RATELIMITED))
+                    if workspace:  # the workspace's other rows in this pass wait too (see above)
+                        report.rate_limited_until = min(until, report.rate_limited_until or until)
+                    continue
                 if status >= 500 or code in TRANSIENT_ERRORS:
                     _retry_or_fail(deps, row, worker, report, now, f"http_{status}" if status >= 500 else code)
                     put_back += [_PutBack(r.id, at, None) for r in rows[position + 1 :]]
                     break
-                held_by = _hold_for(deps, client, row, error, code, now=moment())
+                held_by = _hold_for(deps, team_client, row, error, code, now=moment())
                 if held_by is not None:
                     on_hold[held_by] = code
                     put_back.append(_PutBack(row.id, row.not_before, code))
@@ -278,7 +290,7 @@ def _rescued(deps: Deps, row: _Claimed, code: str, worker: str, *, now: datetime
         return claimed is not None and claimed.claimed_by == worker and rescue(session, claimed, code, now)
 
 
-def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) -> SendReport:
+def send_outbox(deps: Deps, *, client: Clients, now: datetime, worker: str) -> SendReport:
     """Deliver every due outbox row this worker can claim, in batches, until none is left."""
     total = SendReport()
     while True:
@@ -288,10 +300,11 @@ def send_outbox(deps: Deps, *, client: WebClient, now: datetime, worker: str) ->
         total.failed += report.failed
         total.deferred += report.deferred
         total.skipped += report.skipped
-        # Stop when Slack holds every send (429), is unwell (a 5xx ended the pass) or nothing is left.
+        # Stop when Slack is unwell (a 5xx ended the pass) or nothing is left; a workspace held by a 429 is not
+        # claimed by the next pass, so the others' rows go on.
         progress = report.sent + report.failed + report.deferred + report.skipped
-        if report.rate_limited_until or report.retried or progress == 0 or deps.stopping.is_set():
-            total.rate_limited_until = report.rate_limited_until
+        total.rate_limited_until = report.rate_limited_until or total.rate_limited_until
+        if report.retried or progress == 0 or deps.stopping.is_set():
             return total
         now = deps.clock()
 

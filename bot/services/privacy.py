@@ -30,6 +30,7 @@ class RetentionReport:
 
     excerpts: int = 0
     outbox_payloads: int = 0
+    offer_notes: int = 0
 
 
 def apply_retention(deps: Deps, *, now: datetime, batch: int = RETENTION_BATCH) -> RetentionReport:
@@ -37,7 +38,8 @@ def apply_retention(deps: Deps, *, now: datetime, batch: int = RETENTION_BATCH) 
 
     The mentions keep their metadata (customer, channel, ts, author, time). Messages the bot already sent,
     which may quote what people wrote, lose their payload after the same period; their rows stay so that
-    nothing is ever sent twice. Stories' shout-outs store no text (they are rendered when sent) and are kept.
+    nothing is ever sent twice. Stories' shout-outs store no text (they are rendered when sent) and are kept. A
+    promise offer never answered forgets its words after the same period.
     """
     report = RetentionReport()
     with deps.session_factory.begin() as session:
@@ -50,6 +52,8 @@ def apply_retention(deps: Deps, *, now: datetime, batch: int = RETENTION_BATCH) 
             report.excerpts += done
             if done < batch:
                 break
+        with deps.session_factory.begin() as session:
+            report.offer_notes += privacy_rows.expire_offer_notes(session, team_id=team_id, before=before)
         while True:
             with deps.session_factory.begin() as session:
                 done = privacy_rows.redact_finished_outbox(

@@ -34,6 +34,7 @@ from bot.domain.relationships import (
     since_dates_for,
 )
 from bot.domain.when import WorkWeek, resolve, zone
+from bot.runtime.clients import Clients, client_for
 from bot.runtime.deps import Deps
 from bot.services import access, home
 from bot.services.profiles import user_timezone
@@ -79,7 +80,7 @@ class _Owners:
     directory_version: int
 
 
-def _owners(deps: Deps, *, client: WebClient | None, memo: NudgeMemo, now: datetime) -> dict[str, _Owners]:
+def _owners(deps: Deps, *, client: Clients | None, memo: NudgeMemo, now: datetime) -> dict[str, _Owners]:
     """Every workspace's customer owners and their Slack timezones (fetched once if never cached)."""
     with deps.session_factory.begin() as session:
         cached = {
@@ -91,11 +92,12 @@ def _owners(deps: Deps, *, client: WebClient | None, memo: NudgeMemo, now: datet
     for team_id, owners in cached.items():
         zones: dict[str, str] = {}
         for owner, tz in owners.items():
-            if tz is None and client is not None:
+            team_client = client_for(client, team_id) if client is not None else None
+            if tz is None and team_client is not None:
                 tried = memo.profile_tried.get((team_id, owner))
                 if tried is None or now - tried >= PROFILE_RETRY:
                     memo.profile_tried[(team_id, owner)] = now
-                    tz = user_timezone(deps, client, team_id=team_id, user_id=owner)
+                    tz = user_timezone(deps, team_client, team_id=team_id, user_id=owner)
             zones[owner] = tz or "UTC"
         found[team_id] = _Owners(zones=zones, directory_version=versions[team_id])
     return found
@@ -135,7 +137,7 @@ def _quiet_nudge(
 
 
 def queue_quiet_nudges(
-    deps: Deps, *, now: datetime, client: WebClient | None = None, memo: NudgeMemo | None = None
+    deps: Deps, *, now: datetime, client: Clients | None = None, memo: NudgeMemo | None = None
 ) -> int:
     """Queue this week's gone-quiet DM for each owner whose Monday 09:00 (their time) has passed.
 
@@ -184,7 +186,7 @@ def queue_quiet_nudges(
 
 
 def queue_anniversaries(
-    deps: Deps, *, now: datetime, client: WebClient | None = None, memo: NudgeMemo | None = None
+    deps: Deps, *, now: datetime, client: Clients | None = None, memo: NudgeMemo | None = None
 ) -> int:
     """Queue an anniversary DM for each customer whose customer-since anniversary it is, from 09:00 owner's time.
 

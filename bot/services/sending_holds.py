@@ -21,6 +21,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.db.queries import holds as hold_rows
+from bot.runtime.clients import Clients, client_for
 from bot.runtime.deps import Deps
 
 log = logging.getLogger(__name__)
@@ -118,8 +119,9 @@ def what_to_do(*, team_id: str, method: str, reason: str, needed: str | None) ->
         cause = "Slack says the app was uninstalled" if reason == "app_uninstalled" else "Slack revoked the bot token"
         return (
             f"Sending is on hold for workspace {team_id}: {cause} ({reason}). Nothing is lost: messages wait, and "
-            "the workspace's data is kept until retention or `rapport purge`. Reinstall the app and set its new "
-            "bot token (SLACK_BOT_TOKEN), then restart Rapport."
+            "the workspace's data is kept until retention or `rapport purge`. Reinstall the app (at /slack/install "
+            "with OAuth installs, where sending resumes at once; else set its new bot token, SLACK_BOT_TOKEN, and "
+            "restart Rapport)."
         )
     return (
         f"Sending is on hold for workspace {team_id}: Slack refuses the bot token ({reason}). Nothing is lost: "
@@ -129,15 +131,17 @@ def what_to_do(*, team_id: str, method: str, reason: str, needed: str | None) ->
     )
 
 
-def probe_due_holds(deps: Deps, client: WebClient, *, now: datetime) -> None:
-    """Ask Slack again about every hold whose time has come; lift those it answers, put the others off."""
+def probe_due_holds(deps: Deps, clients: Clients, *, now: datetime) -> None:
+    """Ask Slack again, with each workspace's own token, about every hold whose time has come; lift those it
+    answers, put the others off (a workspace no longer installed stays held)."""
     with deps.session_factory.begin() as session:
         due = [(h.team_id, h.method, h.reason, h.needed, h.probes) for h in hold_rows.due(session, now=now)]
-    if not due:
-        return
-    check = check_token(client)
+    checks: dict[str, TokenCheck] = {}
     for team_id, method, reason, needed, probes in due:
-        cured = check.grants(needed if method != EVERY_METHOD else None)
+        if team_id not in checks:
+            client = client_for(clients, team_id)
+            checks[team_id] = check_token(client) if client is not None else TokenCheck(works=False, code=reason)
+        cured = checks[team_id].grants(needed if method != EVERY_METHOD else None)
         with deps.session_factory.begin() as session:
             if cured:
                 lifted = hold_rows.lift(session, team_id=team_id, method=method)

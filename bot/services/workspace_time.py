@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from bot.db.models import WorkspaceSettings
 from bot.db.queries import settings as settings_rows
 from bot.domain import workspace_time as wt
+from bot.runtime.clients import Clients, client_for
 from bot.runtime.deps import Deps
 from bot.views.settings import TimezoneView
 
@@ -79,13 +80,16 @@ def refresh(deps: Deps, client: WebClient, *, team_id: str, now: datetime) -> Ti
         return timezone_view(row)
 
 
-def refresh_due(deps: Deps, *, now: datetime, client: WebClient) -> int:
+def refresh_due(deps: Deps, *, now: datetime, client: Clients) -> int:
     """The job: read the people of every installed workspace never read, read a day ago, or whose read failed
-    RETRY_AFTER ago. Safe in several processes at once (each read stores the same answer)."""
+    RETRY_AFTER ago, each with its own bot token (a workspace not installed is tried again later). Safe in several
+    processes at once (each read stores the same answer)."""
     with deps.session_factory.begin() as session:
         due = settings_rows.timezone_reads_due(session, now=now)
     for team_id in due:
-        refresh(deps, client, team_id=team_id, now=now)
+        team_client = client_for(client, team_id)
+        if team_client is not None:
+            refresh(deps, team_client, team_id=team_id, now=now)
     return len(due)
 
 

@@ -9,8 +9,10 @@ import json
 import threading
 import time
 import urllib.parse
+from collections.abc import Callable
 
 from bot.slacksim.faults import Answer, Faults
+from bot.slacksim.oauth import OAuthCodes
 from bot.slacksim.recording import ApiCall, CallLog
 from bot.slacksim.state import JsonDict, SimState
 from bot.slacksim.webapi import SlackError, WebApi, normalize_args
@@ -30,7 +32,11 @@ class WebApiEndpoint:
         log: CallLog,
         bot_token: str,
         app_token: str,
+        oauth: OAuthCodes | None = None,
+        peer: Callable[[str | None], WebApiEndpoint | None] = lambda _token: None,
     ) -> None:
+        self._oauth = oauth
+        self._peer = peer  # the endpoint of the sibling workspace whose bot token a call carries, if another's
         self._state = state
         self._cond = cond
         self._api = api
@@ -38,6 +44,8 @@ class WebApiEndpoint:
         self._log = log
         self._bot_token = bot_token
         self._app_token = app_token
+        # Bot tokens issued later for the same bot (token rotation): accepted like the first.
+        self._aliases: set[str] = set()
         # Tokens Slack no longer accepts, and the error it answers them with (token_revoked, invalid_auth, …).
         self._refused: dict[str, str] = {}
 
@@ -45,6 +53,15 @@ class WebApiEndpoint:
         """Answer every request made with `token` with `error`, as Slack does once a token is revoked."""
         with self._cond:
             self._refused[token] = error
+
+    def add_bot_token(self, token: str) -> None:
+        """Accept another bot token for the workspace's bot (a rotated one); the earlier ones stay good."""
+        with self._cond:
+            self._aliases.add(token)
+
+    def owns(self, token: str) -> bool:
+        """Whether `token` is one of this workspace's bot tokens."""
+        return token == self._bot_token or token in self._aliases
 
     def accept_token(self, token: str) -> None:
         """Accept a refused token again."""
@@ -76,6 +93,25 @@ class WebApiEndpoint:
         if token is None and arg_token:
             token = str(arg_token)
         args = normalize_args(args)
+        peer = self._peer(token)
+        if peer is not None and peer is not self:  # another workspace's token: that workspace answers
+            return peer.handle(method, query, body, content_type, authorization)
+        if method == "oauth.v2.access" and self._oauth is not None:
+            answer = self._oauth.exchange(args, authorization)
+            with self._cond:
+                self._log.record(
+                    ApiCall(
+                        method=method,
+                        args={k: v for k, v in args.items() if k != "client_secret"},
+                        ok=bool(answer.get("ok")),
+                        error=answer.get("error"),
+                        status=200,
+                        response=answer,
+                        at=self._state.clock(),
+                        token=None,
+                    )
+                )
+            return 200, answer, {}
 
         delay = self._faults.delay_for(method)
         if delay > 0:
@@ -102,7 +138,7 @@ class WebApiEndpoint:
         """Slack's `x-oauth-scopes`: the scopes granted to the token that called (none for an unknown token)."""
         if token is None or token in self._refused:
             return {}
-        if token == self._bot_token:
+        if self.owns(token):
             return {"x-oauth-scopes": ",".join(self._state.workspace.bot_scopes)}
         if token == self._app_token:
             return {"x-oauth-scopes": ",".join(APP_TOKEN_SCOPES)}
@@ -125,6 +161,8 @@ class WebApiEndpoint:
             return 200, {"ok": False, "error": "unknown_method", "req_method": method}, {}
         if parse_error is not None:
             return 200, {"ok": False, "error": parse_error}, {}
+        if method == "api.test":  # needs no token: how an app without one (OAuth installs) checks Slack answers
+            return 200, self._api.call(method, args), {}
         if token is None:
             return 200, {"ok": False, "error": "not_authed"}, {}
         if token in self._refused:
@@ -134,7 +172,7 @@ class WebApiEndpoint:
                 return 200, {"ok": False, "error": "invalid_auth"}, {}
         elif token == self._app_token:
             return 200, {"ok": False, "error": "not_allowed_token_type"}, {}
-        elif token != self._bot_token:
+        elif not self.owns(token):
             return 200, {"ok": False, "error": "invalid_auth"}, {}
         else:
             refused = self._missing_scope(method, args)

@@ -73,7 +73,7 @@ class EventDriver:
                     "team_id": ws.team_id,
                     "user_id": ws.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": ws.is_enterprise_install,
                 }
             ],
             "is_ext_shared_channel": bool(channel is not None and channel.is_ext_shared),

@@ -58,7 +58,8 @@ class InteractionDriver:
                 "command": command,
                 "text": text,
                 "api_app_id": ws.api_app_id,
-                "is_enterprise_install": "false",
+                "is_enterprise_install": "true" if ws.is_enterprise_install else "false",
+                **({"enterprise_id": ws.enterprise_id} if ws.enterprise_id else {}),
                 "response_url": self._response_urls.issue(ch.id, author.id),
                 "trigger_id": self._state.new_trigger_id(author.id),
             }
@@ -97,8 +98,8 @@ class InteractionDriver:
             p.setdefault("team", {"id": ws.team_id, "domain": ws.domain})
             p.setdefault("api_app_id", ws.api_app_id)
             p.setdefault("token", self._verification_token)
-            p.setdefault("is_enterprise_install", False)
-            p.setdefault("enterprise", None)
+            p.setdefault("is_enterprise_install", ws.is_enterprise_install)
+            p.setdefault("enterprise", {"id": ws.enterprise_id} if ws.enterprise_id else None)
             p.setdefault("trigger_id", self._state.new_trigger_id(user["id"]))
             view = p.get("view")
             if isinstance(view, dict):

@@ -24,6 +24,7 @@ from bot.slacksim.events import EventDriver
 from bot.slacksim.faults import Faults
 from bot.slacksim.httpserver import HttpServer
 from bot.slacksim.interactions import InteractionDriver
+from bot.slacksim.oauth import Grant, OAuthCodes
 from bot.slacksim.recording import ApiCall, CallLog
 from bot.slacksim.response_urls import ResponseUrls
 from bot.slacksim.socketmode import SocketModeServer
@@ -46,6 +47,8 @@ class SlackSimulator:
         *,
         host: str = "127.0.0.1",
         verification_token: str = "sim-verification-token",
+        client_id: str = "sim-client-id",
+        client_secret: str = "sim-client-secret",
     ) -> None:
         self._workspace = workspace if workspace is not None else SimWorkspace.default()
         self._signing_secret = signing_secret
@@ -53,6 +56,10 @@ class SlackSimulator:
         self._app_token = app_token
         self._verification_token = verification_token
         self._host = host
+        self.oauth = OAuthCodes(client_id=client_id, client_secret=client_secret)
+        self.oauth.rotated = self._token_rotated
+        # Other workspaces of the same Slack (sibling simulators), by their bot token: see add_workspace.
+        self._siblings: dict[str, SlackSimulator] = {}
         # One lock guards all state; its condition wakes whoever waits for calls or connections.
         self._lock = threading.RLock()
         self._cond = threading.Condition(self._lock)
@@ -68,6 +75,8 @@ class SlackSimulator:
             log=self._log,
             bot_token=bot_token,
             app_token=app_token,
+            oauth=self.oauth,
+            peer=self._sibling_endpoint,
         )
         # Event ids and response_url keys count from one sequence.
         ids = itertools.count(1)
@@ -118,6 +127,8 @@ class SlackSimulator:
         if not self._running:
             return
         self._running = False
+        for sibling in list(self._siblings.values()):
+            sibling.stop()
         self._sockets.stop()
         self._http.stop()
 
@@ -128,6 +139,54 @@ class SlackSimulator:
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.stop()
+
+    # --- OAuth and other workspaces -------------------------------------------------------------------
+
+    def add_workspace(self, workspace: SimWorkspace, *, bot_token: str) -> SlackSimulator:
+        """Another workspace of this Slack, started: its own people, channels, messages and bot token, answered at
+        this simulator's Web API URL (by the token a call carries) and sending its events to the app signed with the
+        same secret. Stopped with this one."""
+        sibling = SlackSimulator(
+            workspace,
+            signing_secret=self._signing_secret,
+            bot_token=bot_token,
+            app_token=self._app_token,
+            host=self._host,
+            verification_token=self._verification_token,
+        ).start()
+        sibling.oauth = self.oauth  # its approvals are exchanged here, at the one Web API URL
+        with self._lock:
+            self._siblings[bot_token] = sibling
+        return sibling
+
+    def authorize(self, *, user: str = "U0DANA", scopes: list[str] | None = None, org_wide: bool = False) -> str:
+        """A person approves the app's install into this simulator's workspace (a sibling's, when called on it)
+        on Slack's authorize page: the `code` Slack puts in its redirect to the app. Exchanged once at
+        oauth.v2.access on the main simulator."""
+        grant = Grant(
+            workspace=self._workspace,
+            bot_token=self._bot_token,
+            user_id=user,
+            scopes=tuple(scopes if scopes is not None else self.bot_scopes),
+            org_wide=org_wide,
+        )
+        if org_wide:
+            with self._lock:
+                self._workspace.is_enterprise_install = True
+        return self.oauth.issue(grant)
+
+    def _token_rotated(self, old: str, new: str) -> None:
+        """A refresh issued `new` for the bot whose token was `old`: its workspace (this one or a sibling) takes it."""
+        with self._lock:
+            sibling = self._siblings.get(old)
+            if sibling is not None:
+                self._siblings[new] = sibling
+        (sibling._endpoint if sibling is not None else self._endpoint).add_bot_token(new)
+
+    def _sibling_endpoint(self, token: str | None) -> WebApiEndpoint | None:
+        with self._lock:
+            sibling = self._siblings.get(token or "")
+        return sibling._endpoint if sibling is not None else None
 
     # --- configuration -------------------------------------------------------------------------------
 

@@ -210,6 +210,8 @@ class SimWorkspace:
     bot_scopes: list[str] = field(default_factory=lambda: list(INSTALLED_BOT_SCOPES))
     # The workspace's Enterprise Grid organisation (`E…`), if it belongs to one.
     enterprise_id: str | None = None
+    # Whether the app was installed org-wide into that organisation (its requests then say is_enterprise_install).
+    is_enterprise_install: bool = False
     # Lookups hit an index rebuilt whenever a list is replaced or changes length, so callers may append
     # users/channels at any time (replacing an element in place needs a new list).
     _user_index: dict[str, SimUser] = field(default_factory=dict, init=False, repr=False, compare=False)

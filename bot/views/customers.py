@@ -32,6 +32,8 @@ class CustomerCard:
     workspace_url: str
     # The written forms of the names that count only as written ("Target").
     as_written: tuple[str, ...] = ()
+    # Its repeating follow-ups: "every 2 weeks on Tuesday, next Tue 15 Dec (<@U…>)".
+    rhythms: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

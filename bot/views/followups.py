@@ -24,6 +24,15 @@ class FollowUpView:
     # and how its *when* was read ("“at 3” as 15:00"); empty for a stored one.
     due_day: str = ""
     due_assumptions: tuple[str, ...] = ()
+    # An occurrence of a repeating follow-up: its rhythm in words ("every 2 weeks on Tuesday"), when the one after
+    # it is due, the rhythm's zone, and whether it was stopped (this occurrence is then the last).
+    rhythm: str = ""
+    rhythm_next: datetime | None = None
+    rhythm_tz: str = ""
+    rhythm_stopped: bool = False
+    # Only for a repeating follow-up just created: the rule in words, with its time ("every 2 weeks on Tuesday at
+    # 09:00").
+    rule_words: str = ""
 
 
 @dataclass(frozen=True)

@@ -22,3 +22,5 @@ class HomeView:
     my_stories: list[StoryLine] = field(default_factory=list)
     nudges_enabled: bool = True  # the person's own tone tips
     workspace_nudges: bool = True  # the workspace's switch
+    promises_enabled: bool = True  # the person's own promise offers
+    workspace_promises: bool = True  # the workspace's switch

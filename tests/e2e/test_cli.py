@@ -86,6 +86,7 @@ def test_manifest_socket_mode_and_http() -> None:
     assert http["settings"]["event_subscriptions"]["request_url"] == "https://rapport.example.com/slack/events"
     assert http["settings"]["interactivity"]["request_url"] == "https://rapport.example.com/slack/events"
     assert all(c["url"] == "https://rapport.example.com/slack/events" for c in http["features"]["slash_commands"])
+    assert http["oauth_config"]["redirect_urls"] == ["https://rapport.example.com/slack/oauth_redirect"]
 
 
 @pytest.mark.parametrize(

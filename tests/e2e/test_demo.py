@@ -33,6 +33,18 @@ def test_demo_transcript() -> None:
         "to check back in.",
         "“Check back in: make sure everything is still good”",
         "Slack Web API calls made to the simulator",
+        "lee: /followup Acme every month on the 1st check everything is still good",
+        "I'll remind you every month on the 1st at 09:00 about *Acme Corp*",
+        ":repeat: Repeats every month on the 1st, next",
+        "[Stop repeating]",
+        ":repeat: Repeats every month on the 1st: the next one is planned.",
+        "Next month's check-in is planned: a follow-up of its own",
+        # A promise offered to its author alone, and taken with one click.
+        "Rapport (only visible to @lee):\n  │ :handshake: *That sounds like a promise.",
+        "*When:* Monday 7 Dec at 10:00, your time",
+        "[Remind me]  [Change…]  [Not this time]",
+        "lee clicks Remind me",
+        "I'll remind you Monday 7 Dec at 10:00, your time, about *Acme Corp*",
     ):
         assert expected in transcript, expected
     scenes = transcript.split("── ")

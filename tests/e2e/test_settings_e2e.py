@@ -33,6 +33,7 @@ SPEC_SETTINGS = (
     "digest_time",
     "nudges",
     "retention_days",
+    "promise_offers",
 )
 
 

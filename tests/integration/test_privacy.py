@@ -12,11 +12,13 @@ from bot.db.models import (
     Nudge,
     NudgeCooldown,
     OutboxMessage,
+    PromiseOffer,
     Story,
     UserProfile,
     UserSettings,
 )
 from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import promises as promise_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer
@@ -191,3 +193,27 @@ def test_forget_me_leaves_no_mention_of_the_person_in_other_peoples_excerpts(dep
 
     assert _excerpts(deps)[(dana, "U0DANA")] == "Acme asked @someone and <@U0KIRI>, @someone again"
     assert _excerpts(deps, OTHER_TEAM) == {(other, "U0DANA"): "Acme asked <@U0LEE>"}  # only this workspace
+
+
+def test_retention_forgets_the_words_of_promise_offers_never_answered(deps: Deps, clock: FakeClock) -> None:
+    now = clock()
+    with deps.session_factory.begin() as session:
+        workspace_rows.ensure(session, team_id=TEAM, now=now)
+        for ts, created in (("1.000001", now - timedelta(days=100)), ("2.000002", now - timedelta(days=1))):
+            promise_rows.add(
+                session,
+                team_id=TEAM,
+                user_id="U0LEE",
+                channel_id="C0SUPPORT",
+                message_ts=ts,
+                customer_id=None,
+                rule_id="promise.will-do",
+                when_text="tomorrow",
+                due_at=created + timedelta(days=1),
+                note="I'll call Bob back tomorrow",
+                created_at=created,
+            )
+    assert privacy.apply_retention(deps, now=now).offer_notes == 1
+    with deps.session_factory.begin() as session:
+        notes = {o.message_ts: (o.note, o.state) for o in session.scalars(select(PromiseOffer))}
+    assert notes == {"1.000001": ("", "offered"), "2.000002": ("I'll call Bob back tomorrow", "offered")}

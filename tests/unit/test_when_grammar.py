@@ -542,8 +542,9 @@ def test_two_different_times_are_refused(text: str) -> None:
         "every month on the 1st",
     ],
 )
-def test_repeating_phrases_are_refused_clearly_for_now(text: str) -> None:
-    assert "Repeating follow-ups are not here yet" in refusal(text).message
+def test_repeating_phrases_are_not_one_time_and_point_to_the_rhythm_at_the_front(text: str) -> None:
+    # split_when reads one time; a rhythm is read before it by bot.domain.recurrence (tests/unit/test_recurrence.py)
+    assert "Repeating follow-ups start with their rhythm" in refusal(text).message
 
 
 def test_a_note_that_merely_starts_with_every_is_a_note() -> None:

@@ -16,6 +16,7 @@ ones of another. A row stored by two paths is built by one constructor, its modu
 A few span every workspace by design, and say so in their docstrings:
 
 - the jobs' sweeps: ``events.prune_before`` (old event ids), ``followups.to_remind`` (due reminders),
+  ``recurrences.to_roll`` (repeating follow-ups whose next occurrence came),
   ``waits.waiting`` and ``waits.lock_waiting`` (unanswered customers' messages, keyed with their team),
   ``privacy.retention_days_by_team``, and ``workspaces.all_team_ids`` for jobs that go workspace by workspace;
 - the outbox sender's: ``outbox.claim_due``, ``outbox.claimed`` and ``outbox.finish_claimed`` (one sender

@@ -143,10 +143,18 @@ def count_unsent(session: Session, *, team_id: str, kinds: Sequence[str]) -> int
     )
 
 
-def claim_due(session: Session, *, now: datetime, worker: str, lease_until: datetime, limit: int) -> list[int]:
+def claim_due(
+    session: Session,
+    *,
+    now: datetime,
+    worker: str,
+    lease_until: datetime,
+    limit: int,
+    skip_teams: Sequence[str] = (),
+) -> list[int]:
     """Claim due rows of every workspace for one sender: pending ones, and sending ones whose claim lapsed (their
     sender died); the interactive lane first, then by due time. Rows a sending hold covers wait until the hold's
-    time to ask Slack again."""
+    time to ask Slack again; so do the rows of `skip_teams` (workspaces a 429 holds in this process)."""
     dependency = OutboxMessage.__table__.alias("dependency")
     dependency_ready = or_(
         OutboxMessage.depends_on_id.is_(None),
@@ -169,7 +177,7 @@ def claim_due(session: Session, *, now: datetime, worker: str, lease_until: date
     )
     query = (
         select(OutboxMessage.id)
-        .where(due, dependency_ready, ~held)
+        .where(due, dependency_ready, ~held, *([OutboxMessage.team_id.not_in(list(skip_teams))] if skip_teams else []))
         .order_by(OutboxMessage.lane, OutboxMessage.not_before, OutboxMessage.id)
         .limit(limit)
     )

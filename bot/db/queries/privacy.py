@@ -9,7 +9,16 @@ from datetime import datetime
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
-from bot.db.models import Mention, Nudge, NudgeCooldown, OutboxMessage, UserProfile, UserSettings, WorkspaceSettings
+from bot.db.models import (
+    Mention,
+    Nudge,
+    NudgeCooldown,
+    OutboxMessage,
+    PromiseOffer,
+    UserProfile,
+    UserSettings,
+    WorkspaceSettings,
+)
 from bot.db.queries._shared import rowcount
 
 
@@ -40,6 +49,7 @@ def forget_user(session: Session, *, team_id: str, user_id: str) -> Forgotten:
     )
     nudges = session.execute(delete(Nudge).where(Nudge.team_id == team_id, Nudge.user_id == user_id))
     session.execute(delete(NudgeCooldown).where(NudgeCooldown.team_id == team_id, NudgeCooldown.user_id == user_id))
+    session.execute(delete(PromiseOffer).where(PromiseOffer.team_id == team_id, PromiseOffer.user_id == user_id))
     settings = session.execute(
         delete(UserSettings).where(UserSettings.team_id == team_id, UserSettings.user_id == user_id)
     )
@@ -64,6 +74,17 @@ def expire_excerpts(session: Session, *, team_id: str, before: datetime, limit: 
         return 0
     session.execute(update(Mention).where(Mention.team_id == team_id, Mention.id.in_(ids)).values(excerpt=None))
     return len(ids)
+
+
+def expire_offer_notes(session: Session, *, team_id: str, before: datetime) -> int:
+    """Forget the words of promise offers made before `before` and never answered; the offers stay."""
+    result = session.execute(
+        update(PromiseOffer)
+        .where(PromiseOffer.team_id == team_id, PromiseOffer.created_at < before, PromiseOffer.note != "")
+        .values(note="")
+        .execution_options(synchronize_session=False)
+    )
+    return rowcount(result)
 
 
 def redact_finished_outbox(

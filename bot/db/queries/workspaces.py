@@ -96,3 +96,10 @@ def bump_settings_version(session: Session, *, team_id: str) -> None:
     session.execute(
         update(Workspace).where(Workspace.team_id == team_id).values(settings_version=Workspace.settings_version + 1)
     )
+
+
+def remember_enterprise(session: Session, *, team_id: str, enterprise_id: str, now: datetime) -> None:
+    """Store the workspace's Enterprise Grid organisation (as a request from it named it)."""
+    workspace = ensure(session, team_id=team_id, now=now)
+    if workspace.enterprise_id != enterprise_id:
+        workspace.enterprise_id = enterprise_id

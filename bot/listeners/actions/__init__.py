@@ -10,6 +10,7 @@ from bot.blocks import followups as blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import nudges as nudge_blocks
 from bot.blocks import privacy as privacy_blocks
+from bot.blocks import promises as promise_blocks
 from bot.blocks import relationships as relationship_blocks
 from bot.blocks.stories import TAG_ACTION_PREFIX
 from bot.listeners.actions.customer_buttons import handle_remove_confirm, handle_remove_keep
@@ -19,10 +20,17 @@ from bot.listeners.actions.followup_buttons import (
     handle_menu,
     handle_reassign,
     handle_snooze,
+    handle_stop_repeating,
 )
 from bot.listeners.actions.home_buttons import handle_new_followup, handle_share_good_story
 from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
+from bot.listeners.actions.promise_buttons import (
+    handle_accept,
+    handle_change,
+    handle_dismiss,
+    handle_promises_toggle,
+)
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
 from bot.listeners.adapter import on_action
@@ -35,6 +43,7 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, blocks.SNOOZE_ACTION, partial(handle_snooze, deps=deps))
     on_action(app, blocks.REASSIGN_ACTION, partial(handle_reassign, deps=deps))
     on_action(app, blocks.MENU_ACTION, partial(handle_menu, deps=deps))
+    on_action(app, blocks.STOP_REPEATING_ACTION, partial(handle_stop_repeating, deps=deps))
     on_action(app, home_blocks.NEW_FOLLOWUP_ACTION, partial(handle_new_followup, deps=deps))
     on_action(app, home_blocks.SHARE_STORY_ACTION, partial(handle_share_good_story, deps=deps))
     on_action(app, blocks.CHECK_BACK_ACTION, partial(handle_check_back, deps=deps))
@@ -45,6 +54,10 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, nudge_blocks.NUDGE_THANKS_ACTION, partial(handle_nudge_thanks, deps=deps))
     on_action(app, nudge_blocks.NUDGE_OPTOUT_ACTION, partial(handle_nudge_optout, deps=deps))
     on_action(app, nudge_blocks.NUDGES_TOGGLE_ACTION, partial(handle_nudges_toggle, deps=deps))
+    on_action(app, promise_blocks.PROMISE_ACCEPT_ACTION, partial(handle_accept, deps=deps))
+    on_action(app, promise_blocks.PROMISE_CHANGE_ACTION, partial(handle_change, deps=deps))
+    on_action(app, promise_blocks.PROMISE_DISMISS_ACTION, partial(handle_dismiss, deps=deps))
+    on_action(app, promise_blocks.PROMISES_TOGGLE_ACTION, partial(handle_promises_toggle, deps=deps))
     on_action(app, privacy_blocks.FORGET_CONFIRM_ACTION, partial(handle_forget_confirm, deps=deps))
     on_action(app, privacy_blocks.FORGET_CANCEL_ACTION, handle_forget_cancel)
     on_action(app, customer_blocks.REMOVE_CONFIRM_ACTION, partial(handle_remove_confirm, deps=deps))

@@ -124,3 +124,11 @@ def handle_check_back(request: Request, deps: Deps) -> Reply:
         deps, request.client, team_id=request.team_id, followup_id=_id(request.action_value), user_id=request.user_id
     )
     return Reply({"text": blocks.confirm_check_back(view, changed=True)})
+
+
+def handle_stop_repeating(request: Request, deps: Deps) -> Replace:
+    """Stop repeating: no more occurrences after this one (which stays open, with its buttons)."""
+    result = followups.stop_repeating(
+        deps, request.client, team_id=request.team_id, followup_id=_id(request.action_value), user_id=request.user_id
+    )
+    return Replace(blocks.build_stopped(result.view, changed=result.changed, by=request.user_id))

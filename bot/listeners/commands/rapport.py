@@ -1,4 +1,4 @@
-"""`/rapport`: help, stats, the admins' settings modal, a person's tone tips, and forget-me."""
+"""`/rapport`: help, stats, the admins' settings modal, a person's tone tips and promise offers, and forget-me."""
 
 from __future__ import annotations
 
@@ -6,13 +6,14 @@ from typing import Any
 
 from bot.blocks import nudges as nudge_blocks
 from bot.blocks import privacy as privacy_blocks
+from bot.blocks import promises as promise_blocks
 from bot.blocks import settings_modal as settings_blocks
 from bot.blocks import stats as blocks
 from bot.domain import rapport_commands as cmd
 from bot.listeners.adapter import Modal
 from bot.listeners.payloads import Request
 from bot.runtime.deps import Deps
-from bot.services import nudges, settings, stats
+from bot.services import nudges, promises, settings, stats
 
 
 def handle_rapport_command(request: Request, deps: Deps) -> dict[str, Any] | Modal:
@@ -37,6 +38,10 @@ def handle_rapport_command(request: Request, deps: Deps) -> dict[str, Any] | Mod
             result = nudges.switch(deps, team_id=team_id, user_id=user_id, enabled=enabled)
             return nudge_blocks.build_nudges_switched(
                 enabled=result.enabled, workspace_enabled=result.workspace_enabled
+            )
+        case cmd.SwitchPromises(enabled=enabled):
+            return promise_blocks.confirm_switch(
+                promises.switch(deps, team_id=team_id, user_id=user_id, enabled=enabled)
             )
         case cmd.ForgetMe():
             return privacy_blocks.build_forget_me_question()

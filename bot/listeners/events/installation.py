@@ -1,4 +1,5 @@
-"""The app uninstalled, or its bot token revoked: the workspace's sending stops at once (its messages wait)."""
+"""The app uninstalled, or its bot token revoked: the workspace's sending stops at once (its messages wait) and, with
+OAuth installs, its installation is deleted from the store."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from slack_bolt import BoltContext
 
 from bot.listeners.events.payloads import team_of
 from bot.runtime.deps import Deps
-from bot.services import sending_holds
+from bot.services import installs, sending_holds
 
 
 def handle_app_uninstalled(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
@@ -16,6 +17,7 @@ def handle_app_uninstalled(body: dict[str, Any], event: dict[str, Any], context:
     team_id = team_of(body, event)
     if team_id is not None:
         sending_holds.stop_sending(deps, team_id=team_id, event="app_uninstalled", now=deps.clock())
+        _forget(body, deps, team_id=team_id)
 
 
 def handle_tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:
@@ -24,3 +26,14 @@ def handle_tokens_revoked(body: dict[str, Any], event: dict[str, Any], context: 
     bots = tokens.get("bot") if isinstance(tokens, dict) else None
     if team_id is not None and isinstance(bots, list) and bots:
         sending_holds.stop_sending(deps, team_id=team_id, event="tokens_revoked", now=deps.clock())
+        _forget(body, deps, team_id=team_id)
+
+
+def _forget(body: dict[str, Any], deps: Deps, *, team_id: str) -> None:
+    enterprise = body.get("enterprise_id")
+    installs.forget_installation(
+        deps,
+        team_id=team_id,
+        enterprise_id=enterprise if isinstance(enterprise, str) else None,
+        org_wide=body.get("is_enterprise_install") is True,
+    )

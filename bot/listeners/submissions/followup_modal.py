@@ -10,7 +10,7 @@ from bot.blocks.results import build_result_view
 from bot.domain.errors import RapportError
 from bot.listeners.payloads import Request
 from bot.runtime.deps import Deps
-from bot.services import followups
+from bot.services import followups, promises
 
 
 def _form(request: Request, *, source: tuple[str | None, str | None] = (None, None)) -> followups.FollowUpForm:
@@ -33,6 +33,11 @@ def handle_followup_submission(request: Request, deps: Deps) -> dict[str, Any]:
     views = followups.create_from_form(
         deps, request.client, team_id=request.team_id, created_by=request.user_id, form=form
     )
+    offer_id = blocks.read_offer_of_form(request.metadata)
+    if offer_id is not None and views:  # opened by a promise offer's Change…: the offer is answered
+        promises.mark_changed(
+            deps, team_id=request.team_id, offer_id=offer_id, user_id=request.user_id, followup_id=views[0].id
+        )
     return build_result_view("Follow-up created", blocks.confirm_created(views, creator=request.user_id))
 
 

@@ -1,4 +1,5 @@
-"""Who is calling: auth.test for the bot token and apps.connections.open for the app-level token."""
+"""Who is calling: api.test (no token), auth.test for the bot token and apps.connections.open for the app-level
+token."""
 
 from __future__ import annotations
 
@@ -19,9 +20,14 @@ class AuthMethods(MethodFamily):
     def handlers(self) -> dict[str, Handler]:
         """Return the auth.test and apps.connections.open methods by name."""
         return {
+            "api.test": self.api_test,
             "apps.connections.open": self.apps_connections_open,
             "auth.test": self.auth_test,
         }
+
+    def api_test(self, args: JsonDict) -> JsonDict:
+        """api.test: Slack answers, echoing the arguments."""
+        return {"ok": True, "args": dict(args)}
 
     def auth_test(self, args: JsonDict) -> JsonDict:
         """auth.test for the bot token."""

@@ -17,6 +17,7 @@ from bot.slacksim.webapi.views import ViewMethods
 
 # Arguments each method insists on; the spec-conformance test checks every one is declared by Slack's OpenAPI.
 REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
+    "api.test": (),
     "apps.connections.open": (),
     "auth.test": (),
     "chat.delete": ("channel", "ts"),
