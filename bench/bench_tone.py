@@ -26,6 +26,7 @@ if str(_ROOT) not in sys.path:
 from bench.bench_matching import SEED, generate_directory, generate_messages  # noqa: E402
 from bot.domain.matcher import CustomerMatcher  # noqa: E402
 from bot.domain.tone import CATEGORIES, ToneMatcher, ToneRule, shipped_rules  # noqa: E402
+from bot.domain.tone_model import shipped_model  # noqa: E402
 
 TARGET_RATIO = 1.0
 CUSTOM_RULES = 500
@@ -171,6 +172,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'matcher':<36} {'best us/msg':>12} {'median us/msg':>14}   ({args.rounds} interleaved rounds)")
     print(f"{'tone check (ToneMatcher.check)':<36} {per['tone'][0]:>12.2f} {per['tone'][1]:>14.2f}")
     print(f"{'mention find (CustomerMatcher.find)':<36} {per['mention'][0]:>12.2f} {per['mention'][1]:>14.2f}")
+
+    model = shipped_model()
+    model_times = [_timed(_runner(model.score, messages)) for _ in range(3)]
+    print(
+        f"{'word model (after ack, not in ratio)':<36} {min(model_times) / n * 1e6:>12.2f} "
+        f"{statistics.median(model_times) / n * 1e6:>14.2f}"
+    )
 
     rows = [("tone / mention time ratio (median)", ratio)]
     if not args.no_large and args.customers != LARGE_DIRECTORY:

@@ -2,12 +2,14 @@
 Python, seeded) on the labelled sets, then print, for a held-out set, the rules alone, the model alone and the rules
 with the model's confident hits added, and what scoring the model costs per message next to the rules.
 
-Run from the repository root:  python -m bench.bench_tone_model  [--file HELD_OUT] [--threshold P]
+Run from the repository root:  python -m bench.bench_tone_model  [--file HELD_OUT] [--threshold P] [--shipped]
 
-Nothing here ships: the model is rebuilt in memory on every run. It was measured for issue 12 and left out
-because scoring every message costs several times the tone rules (see docs/settings.md); the figures say
-whether that choice is still right. Rows in an internal channel or written by a customer are left out of
-training and of the model's hits (the intake path never scores them).
+The model is trained here in memory, exactly as `python -m bench.train_tone_model` trains the one that ships in
+bot/domain/data/tone_model.json (same seed, same pruning); `--shipped` judges the shipped file instead. It reads
+the text the rules read (bot.domain.tone.own_words) and its verdicts are cancelled as the shipped scorer's are
+(bot.domain.tone_model.ToneModel.score). Rows in an internal channel or written by a customer are left out of
+training and of the model's hits (the intake path never scores them). The model runs after Slack's event is
+acknowledged, so its cost is printed apart from the rules'.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import math
 import random
 import sys
 import time
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 # Running as a plain script puts bench/ (not the repository root) on sys.path.
 _ROOT = Path(__file__).resolve().parent.parent
@@ -28,7 +32,9 @@ if str(_ROOT) not in sys.path:
 from bench.bench_matching import generate_directory, generate_messages  # noqa: E402
 from bench.bench_tone import generate_custom_rules, mix_in_tone  # noqa: E402
 from bench.bench_tone_quality import Row, judge, read_rows  # noqa: E402
-from bot.domain.tone import CATEGORIES, ToneMatcher, shipped_rules  # noqa: E402
+from bot.domain.tone import CATEGORIES, ToneMatcher, own_words, shipped_rules  # noqa: E402
+from bot.domain.tone_model import ToneModel, shipped_model, sigmoid  # noqa: E402
+from bot.domain.tone_model import features as word_features  # noqa: E402
 
 FIXTURES = _ROOT / "tests" / "fixtures"
 TRAINING_FILES = (FIXTURES / "tone_messages.tsv", FIXTURES / "tone_messages_holdout.tsv")
@@ -38,30 +44,25 @@ EPOCHS = 15
 RATE = 0.2
 L2 = 1e-4
 SEED = 7
-WORD = "abcdefghijklmnopqrstuvwxyz0123456789'"
+MIN_COUNT = 2  # a feature only one training message has is left out (most word triples)
+KEEP = 0.05  # weights smaller than this are pruned from the shipped file
 
 Model = list[tuple[dict[str, float], float]]  # per category: weights, bias
 
 
 def features(text: str) -> set[str]:
-    """Words, word pairs and word triples of a message, lower-cased, Slack's _*~ marks dropped."""
-    cleaned = "".join(c if c in WORD else " " for c in text.lower().replace("’", "'"))
-    words = cleaned.split()
-    found = set(words)
-    found.update(f"{a} {b}" for a, b in zip(words, words[1:], strict=False))
-    found.update(f"{a} {b} {c}" for a, b, c in zip(words, words[1:], words[2:], strict=False))
-    return found
-
-
-def _sigmoid(z: float) -> float:
-    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+    """The model's features of raw Slack text: words, pairs and triples of the author's own words."""
+    return word_features(own_words(text) or "")
 
 
 def train(rows: Sequence[Row]) -> Model:
-    """One logistic regression per category (AdaGrad, a little L2), against the rest."""
+    """One logistic regression per category (AdaGrad, a little L2), against the rest, over the features at least
+    MIN_COUNT messages share."""
     model: Model = []
+    seen = Counter(f for row in rows for f in features(row.text))
+    kept = {f for f, count in seen.items() if count >= MIN_COUNT}
     for category in CATEGORIES:
-        data = [(sorted(features(row.text)), 1.0 if category in row.expected else 0.0) for row in rows]
+        data = [(sorted(features(row.text) & kept), 1.0 if category in row.expected else 0.0) for row in rows]
         weights: dict[str, float] = {}
         squares: dict[str, float] = {}
         bias = 0.0
@@ -69,7 +70,7 @@ def train(rows: Sequence[Row]) -> Model:
         for _ in range(EPOCHS):
             rng.shuffle(data)
             for feats, label in data:
-                gradient = _sigmoid(bias + sum(weights.get(f, 0.0) for f in feats)) - label
+                gradient = sigmoid(bias + sum(weights.get(f, 0.0) for f in feats)) - label
                 bias -= RATE * gradient
                 for f in feats:
                     w = weights.get(f, 0.0)
@@ -80,14 +81,28 @@ def train(rows: Sequence[Row]) -> Model:
     return model
 
 
-def found(model: Model, text: str, threshold: float) -> frozenset[str]:
-    """The categories the model scores at or above the threshold."""
-    feats = features(text)
-    return frozenset(
-        category
+def pruned(model: Model, threshold: float = THRESHOLD) -> dict[str, Any]:
+    """The model as the shipped file stores it: weights under KEEP dropped, the rest rounded to 4 places."""
+    categories = {
+        category: {
+            "bias": round(bias, 4),
+            "weights": {f: round(w, 4) for f, w in sorted(weights.items()) if abs(w) >= KEEP},
+        }
         for category, (weights, bias) in zip(CATEGORIES, model, strict=True)
-        if _sigmoid(bias + sum(weights.get(f, 0.0) for f in feats)) >= threshold
-    )
+    }
+    return {"threshold": threshold, "categories": categories}
+
+
+def train_shipped(threshold: float = THRESHOLD) -> dict[str, Any]:
+    """Train on the labelled sets and prune: what bench.train_tone_model writes."""
+    training = [row for path in TRAINING_FILES for row in read_rows(path) if not row.context]
+    return pruned(train(training), threshold)
+
+
+def found(model: ToneModel, text: str) -> frozenset[str]:
+    """The category the scorer gives, if any."""
+    verdict = model.score(text)
+    return frozenset((verdict[0],)) if verdict else frozenset()
 
 
 def _figures(rows: Sequence[Row], got: Sequence[frozenset[str]]) -> str:
@@ -111,12 +126,12 @@ def _rules_got(rows: Sequence[Row]) -> list[frozenset[str]]:
     return got
 
 
-def _cost(model: Model, threshold: float) -> tuple[float, float]:
+def _cost(model: ToneModel) -> tuple[float, float]:
     """Microseconds per message: the shipped rules' check, and the model's scoring, on the speed bench's messages."""
     messages = mix_in_tone(generate_messages(generate_directory(2_000), 3_000), generate_custom_rules())
     matcher = ToneMatcher.build(shipped_rules())
     timings = []
-    for check in (matcher.check, lambda text: found(model, text, threshold)):
+    for check in (matcher.check, model.score):
         best = math.inf
         for _ in range(3):
             start = time.perf_counter()
@@ -127,24 +142,37 @@ def _cost(model: Model, threshold: float) -> tuple[float, float]:
     return timings[0], timings[1]
 
 
+def compare(paths: Sequence[Path]) -> None:
+    """For each labelled set: the shipped rules alone, then with the shipped word model's verdicts added."""
+    model = shipped_model()
+    for path in paths:
+        rows = read_rows(path)
+        rules = _rules_got(rows)
+        alone = [frozenset() if row.context else found(model, row.text) for row in rows]
+        print(f"{path.name} ({len(rows)} messages)")
+        print("  rules alone:    " + _figures(rows, rules))
+        print("  rules + model:  " + _figures(rows, [a | b for a, b in zip(rules, alone, strict=True)]))
+
+
 def main(argv: list[str] | None = None) -> int:
     """Train on the labelled sets, judge the held-out set, time the scoring."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--file", type=Path, default=HELD_OUT, help="the held-out labelled TSV")
     parser.add_argument("--threshold", type=float, default=THRESHOLD)
+    parser.add_argument("--shipped", action="store_true", help="judge bot/domain/data/tone_model.json as shipped")
     args = parser.parse_args(argv)
     training = [row for path in TRAINING_FILES for row in read_rows(path) if not row.context]
-    model = train(training)
+    model = shipped_model() if args.shipped else ToneModel.from_json(pruned(train(training), args.threshold))
     held_out = read_rows(args.file)
     rules = _rules_got(held_out)
-    alone = [frozenset() if row.context else found(model, row.text, args.threshold) for row in held_out]
+    alone = [frozenset() if row.context else found(model, row.text) for row in held_out]
     print(f"trained on {len(training)} messages; {args.file.name}: {len(held_out)} messages")
-    print(f"threshold {args.threshold}")
+    print(f"threshold {model.threshold}")
     print("rules alone:    " + _figures(held_out, rules))
     print("model alone:    " + _figures(held_out, alone))
     print("rules + model:  " + _figures(held_out, [a | b for a, b in zip(rules, alone, strict=True)]))
-    rules_us, model_us = _cost(model, args.threshold)
-    weights = sum(len(w) for w, _ in model)
+    rules_us, model_us = _cost(model)
+    weights = sum(len(w) for _, _, w in model.categories)
     print(f"cost per message: rules {rules_us:.1f} us, model {model_us:.1f} us (pure Python, {weights} weights)")
     return 0
 

@@ -131,12 +131,26 @@ def _labels(categories: frozenset[str]) -> str:
     return "+".join(c for c in CATEGORIES if c in categories) or "none"
 
 
+HELD_OUT_ROUNDS = ("tone_heldout_r8.tsv", "tone_heldout_r9.tsv")
+
+
 def main(argv: list[str] | None = None) -> int:
     """Print the figures, then the misses and false nudges (unless --quiet)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--file", type=Path, default=DEFAULT_FILE, help="a labelled TSV (text, expected, context)")
     parser.add_argument("--quiet", action="store_true", help="print only the figures")
+    parser.add_argument(
+        "--with-model",
+        action="store_true",
+        help="rules vs rules + the shipped word model on tone_messages.tsv and the held-out rounds (or --file)",
+    )
     args = parser.parse_args(argv)
+    if args.with_model:
+        from bench.bench_tone_model import compare  # noqa: PLC0415 (that module imports this one)
+
+        given = args.file != DEFAULT_FILE
+        compare([args.file] if given else [DEFAULT_FILE, *(DEFAULT_FILE.parent / f for f in HELD_OUT_ROUNDS)])
+        return 0
 
     rows = read_rows(args.file)
     quality = judge(rows)

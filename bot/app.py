@@ -556,6 +556,7 @@ class Runtime:
         """Stop the jobs (waiting up to `timeout` for the runs in hand), give back the outbox rows this process
         still holds, and release the database."""
         self.begin_shutdown()
+        self.deps.after_ack.close()  # queued model checks are optional tips: dropped, not awaited
         if self.scheduler.running:
             stopper = threading.Thread(target=self.scheduler.shutdown, kwargs={"wait": True}, name="rapport-jobs-stop")
             stopper.start()

@@ -81,6 +81,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
+import textwrap
 import tomllib
 import unicodedata
 from collections.abc import Callable, Collection, Iterable
@@ -997,3 +998,46 @@ class ToneMatcher:
                 elif not clause_end or _at_clause_end(visible, index[stop - 1] + 1):
                     hits.append((start, stop, position))
         return hits, exceptions
+
+
+# --- the author's own words, for the word model (bot.domain.tone_model) ------------------------------------
+
+
+def own_words(text: str) -> str | None:
+    """The author's own words, normalized like the rules' text, for a scorer without phrase spans; None for banter.
+
+    The same contexts that cancel a rule's hit are cut out: quoted lines and code, words in quotation marks,
+    pasted log lines, and each line from the first sign of reported speech on ("Customer wrote: …").
+    """
+    visible = _visible(text)
+    if not visible.strip() or _BANTER.search(visible):
+        return None
+    visible = _QUOTED.sub(" ", visible)
+    lines = []
+    for line in visible.split("\n"):
+        if _LOG_LINE.match(line):
+            continue
+        cut = [m.start() for m in _REPORTED.finditer(line)]
+        for verb in _REPORTING_VERB.finditer(line):
+            subject = _SUBJECT.search(line, 0, verb.start())
+            word = subject and (subject.group(1) or subject.group(2))
+            if word and word.lower() not in _NOT_REPORTING:
+                cut.append(subject.start() if subject else verb.start())
+        lines.append(line[: min(cut)] if cut else line)
+    words = _normalize(" ".join(lines)).translate(_APOSTROPHES).strip()
+    return words or None
+
+
+def shown_words(text: str, *, limit: int = 150) -> str:
+    """The message as people see it, quotes and code left out, on one line and at most ``limit`` characters: what a
+    tip quotes when no single phrase fired."""
+    return textwrap.shorten(" ".join(_visible(text).split()), limit, placeholder="…")
+
+
+def next_step_cancels(category: str, words: str) -> bool:
+    """Whether the author's own words (see `own_words`) offer a next step that cancels a tip of this category: as
+    for the shipped rules, a next step offered or taken, or an action done for them ("it's rescheduled"), cancels a
+    brush-off; threats and blame stand ("If you don't pay, we'll suspend your account" names a step too)."""
+    if category != "brush_off":
+        return False
+    return _NEXT_STEP.search(words) is not None or _DONE_FOR_THEM.search(words) is not None

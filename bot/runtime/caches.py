@@ -32,6 +32,7 @@ from bot.domain.tone import (
     parse_rules_text,
     shipped_rules,
 )
+from bot.domain.tone_model import shipped_model
 from bot.domain.workspace_settings import id_list
 
 log = logging.getLogger(__name__)
@@ -153,22 +154,38 @@ class ToneSetup:
     matcher: ToneMatcher
     rules_file: str = ""
     file_stamp: float | None = None
+    # The rules the workspace disabled: the word model does not tip what the workspace said not to.
+    silenced: tuple[ToneRule, ...] = ()
 
     @classmethod
     def build(cls, row: ToneSettingsRow) -> ToneSetup:
         """Build the matcher for a workspace's stored settings."""
         rules = workspace_rules(rules_added=row.rules_added, rules_file=row.rules_file)
+        disabled = split_ids(row.rules_disabled)
+        silenced = tuple(rule for rule in rules if rule.id in disabled)
         return cls(
             enabled=row.nudges_enabled,
             excluded_channels=split_ids(row.excluded_channels),
-            matcher=_tone_matcher(rules, split_ids(row.rules_disabled)),
+            matcher=_tone_matcher(rules, disabled),
             rules_file=row.rules_file,
             file_stamp=_file_stamp(row.rules_file) if row.rules_file else None,
+            silenced=silenced,
         )
+
+    def may_tip(self, message: ChannelMessage) -> bool:
+        """Whether a tip is possible at all: tips on in the workspace, a teammate's message, a channel not excluded."""
+        return self.enabled and not message.is_external and message.channel_id not in self.excluded_channels
+
+    def silenced_by_workspace(self, message: ChannelMessage) -> bool:
+        """Whether a rule the workspace disabled fires on the message (then the word model stays quiet too).
+
+        Called after the acknowledgement only: the disabled rules' matcher is built (and cached) on first use there.
+        """
+        return bool(self.silenced) and bool(_tone_matcher(self.silenced, frozenset()).check(message.text))
 
     def hits(self, message: ChannelMessage) -> list[ToneHit]:
         """What the tone rules find in a teammate's message; nothing for customers or in excluded channels."""
-        if not self.enabled or message.is_external or message.channel_id in self.excluded_channels:
+        if not self.may_tip(message):
             return []
         return self.matcher.check(message.text)
 
@@ -192,6 +209,7 @@ class ToneSetups:
         """Build the shipped rules' matcher now (at start-up, outside any transaction), so a workspace's first
         message, or a settings change, does not wait for it."""
         _tone_matcher(shipped_rules(), frozenset())
+        shipped_model()  # read once here, not by the first message's check after the acknowledgement
 
     def get(self, *, team_id: str, version: int, load: Callable[[], ToneSettingsRow]) -> ToneSetup:
         """The cached setup if built at this settings version (and its rules file is unchanged), else a new one."""

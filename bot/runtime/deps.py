@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
+from bot.runtime.after_ack import AfterAck
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
 from bot.runtime.clients import WorkspaceClients
@@ -55,6 +56,8 @@ class Deps:
     channels: WatchedChannels = field(default_factory=WatchedChannels)
     # Each workspace's tone rules and nudge settings, checked against its settings version.
     tone: ToneSetups = field(default_factory=ToneSetups)
+    # Optional work that runs after Slack's event is acknowledged (the tone model); see bot.runtime.after_ack.
+    after_ack: AfterAck = field(default_factory=AfterAck)
     # What Slack's 429s taught this process's outbox sender (paced channels, a workspace-wide hold).
     pacing: SendPacing = field(default_factory=SendPacing)
     # Who each author is (staff, external, bot), read from users.info and kept for PROFILE_TTL.

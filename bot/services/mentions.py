@@ -24,7 +24,7 @@ from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
 from bot.domain.promises import spot_promise
 from bot.domain.tone import ToneHit
-from bot.runtime.caches import Versions
+from bot.runtime.caches import ToneSetup, Versions
 from bot.runtime.deps import Deps
 from bot.services import nudges, promises
 
@@ -114,6 +114,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     waits: list[dict[str, Any]] = []
     answers: list[tuple[str, str, str | None, datetime, str]] = []
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
+    for_model: dict[str, list[tuple[ToneSetup, ChannelMessage]]] = {}
     nudged = 0
     promised: dict[str, list[promises.Candidate]] = {}
     # The per-message statements run on the driver's connection (see bot.db.queries.intake): this is the hottest path.
@@ -153,6 +154,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                     _note_wait_or_answer(message, linked_customer, waits, answers)
                 if hits := tone.hits(message):
                     toned.append((message, hits))
+                elif tone.may_tip(message) and message.text:
+                    for_model.setdefault(team_id, []).append((tone, message))
                 if not message.is_external and spot_promise(message.text):
                     named = matcher.customer_ids(message.text)
                     customer = named[0] if named else linked_customer
@@ -168,6 +171,10 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
     if nudged:
         deps.wake_sender()
+    for team_id, messages in for_model.items():  # committed: the acknowledgement need not wait for the model
+        deps.after_ack.submit(
+            partial(nudges.check_with_model, deps, team_id=team_id, messages=messages), what="the tone model's check"
+        )
     for team_id, candidates in promised.items():  # rare: only messages with a promise, once their events are stored
         promises.offer(deps, team_id=team_id, candidates=candidates)
     counts = [0] * len(batch)

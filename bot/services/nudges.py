@@ -2,11 +2,15 @@
 
 New messages are checked on the intake hot path (bot.services.mentions), inside the transaction that stores
 their mentions, so a nudge is queued exactly when its event is stored; each process's cached rules are in
-bot.runtime.caches.
+bot.runtime.caches. A message the rules found nothing in, where a tip was possible, is then given to the word
+model (bot.domain.tone_model) after that transaction commits, on the after-acknowledgement thread
+(bot.runtime.after_ack): `check_with_model` queues its tip the same way, with the same cool-down. A crash between
+the acknowledgement and the model's verdict loses at most that optional tip.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,13 +21,19 @@ from bot.blocks.nudges import build_nudge
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries.intake import IntakeTransaction
+from bot.db.session import turned_away
+from bot.domain import tone_model
 from bot.domain.messages import ChannelMessage
-from bot.domain.tone import ToneHit
+from bot.domain.tone import ToneHit, shown_words
+from bot.runtime.caches import ToneSetup
 from bot.runtime.deps import Deps
 from bot.services import home
 from bot.views.nudges import NudgeSwitch
 
+log = logging.getLogger(__name__)
+
 COOLDOWN = timedelta(hours=24)
+MODEL_ATTEMPTS = 3  # tries at queuing the word model's tips while the database turns the transaction away
 
 
 def queue_nudges(
@@ -78,6 +88,40 @@ def queue_nudges(
             break
     db.add_nudges(nudges=nudges, outbox=outbox)
     return len(outbox)
+
+
+def check_with_model(deps: Deps, *, team_id: str, messages: Sequence[tuple[ToneSetup, ChannelMessage]]) -> int:
+    """After the acknowledgement: the word model's verdict on stored messages the rules found nothing in (each one
+    a tip was possible for); a confident one is queued as a rule's tip is, with its category's shipped alternative.
+
+    A message a rule the workspace disabled fires on is left alone. Each message reaches here once (its event id
+    was claimed when it was stored; a retry is not), and the cool-down and the outbox key keep a tip single even
+    so. Returns how many tips were queued.
+    """
+    found: list[tuple[ChannelMessage, list[ToneHit]]] = []
+    for tone, message in messages:
+        if tone.silenced_by_workspace(message):
+            continue
+        verdict = tone_model.score(message.text)
+        if verdict is not None:
+            found.append((message, [ToneHit(tone_model.default_rule(verdict[0]), shown_words(message.text))]))
+    if not found:
+        return 0
+    for attempt in range(1, MODEL_ATTEMPTS + 1):
+        try:
+            with deps.intake.transaction() as db:
+                queued = queue_nudges(db, team_id=team_id, found=found, now=deps.clock())
+        except Exception as error:
+            if not turned_away(error):
+                raise
+            if attempt == MODEL_ATTEMPTS:  # an optional tip: said in the log, not worth holding the thread longer
+                log.warning("the word model's %d tip(s) were not queued: the database is busy", len(found))
+                return 0
+        else:
+            if queued:
+                deps.wake_sender()
+            return queued
+    return 0
 
 
 def _respond(session: Session, *, team_id: str, user_id: str, channel_id: str, ts: str, response: str) -> None:

@@ -1,14 +1,16 @@
 """Tone nudges end to end: a teammate's brush-off gets a private chat.postEphemeral, to its author alone.
 
 Each message goes through the real app (signed HTTP or Socket Mode) and the nudge through the outbox to the
-simulator. A nudge is queued in the same transaction that stores its event, so once the event is acknowledged
-the nudges table says whether one was queued; absence is checked there, not by waiting.
+simulator. A rule's nudge is queued in the same transaction that stores its event; the word model's, for a
+message the rules found nothing in, after that on the after-acknowledgement thread. So absence is checked in the
+nudges table once that thread has nothing left to do (`_nudges` waits for that), not by waiting a while.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,13 @@ def _post(app: RunningApp, user: str, text: str, *, channel: str = "C0SUPPORT", 
     return ts
 
 
+def _settled(app: RunningApp) -> None:
+    """Wait until the work queued after acknowledgements (the word model's checks) is done."""
+    eventually(lambda: app.runtime.deps.after_ack.pending == 0)
+
+
 def _nudges(app: RunningApp, user: str | None = None) -> list[Nudge]:
+    _settled(app)
     with app.runtime.deps.session_factory.begin() as session:
         query = select(Nudge).order_by(Nudge.id)
         if user is not None:
@@ -285,3 +293,65 @@ def test_a_workspace_adds_and_disables_rules_and_reads_a_rules_file(
     os.utime(rules, (rules.stat().st_atime, rules.stat().st_mtime + 5))
     _post(app, "U0DANA", "The manual exists for a reason.")
     assert [n.category for n in _nudges(app, "U0DANA")] == ["blame"]
+
+
+# --- the word model, after the acknowledgement -----------------------------------------------------------------
+
+# No rule has these words; the shipped word model scores it a confident brush-off.
+PARAPHRASE = "Your IT people will have to deal with that one."
+
+
+def _message_event(ts: str, user: str, text: str, *, channel: str = "C0SUPPORT") -> dict[str, Any]:
+    return {"type": "message", "channel": channel, "user": user, "text": text, "ts": ts, "channel_type": "channel"}
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_the_word_model_tips_a_paraphrase_once_after_the_acknowledgement(running_app: RunningApp) -> None:
+    app, sim = running_app, running_app.sim
+    # Hold the after-acknowledgement thread: the event must still be answered, with the model's check queued.
+    gate = threading.Event()
+    app.runtime.deps.after_ack.submit(gate.wait, what="a test's gate")
+    ts = sim.seed_message("U0LEE", "C0SUPPORT", PARAPHRASE)
+    event = _message_event(ts, "U0LEE", PARAPHRASE)
+    assert sim.send_event(event, event_id="Ev0MODEL0001").status == 200
+    with app.runtime.deps.session_factory.begin() as session:
+        assert list(session.scalars(select(Nudge))) == []  # acknowledged before the model's verdict
+    assert app.runtime.deps.after_ack.pending == 2
+    gate.set()
+
+    [tip] = _ephemerals(app, "U0LEE", 1)
+    assert "Your IT people will have to deal with that one." in tip["text"] and "brush-off" in tip["text"]
+    buttons = [e for b in tip["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    assert [b["text"]["text"] for b in buttons] == ["Thanks", "Don't show me these"]
+    assert all(b["value"] == f"C0SUPPORT:{ts}" for b in buttons)
+    [row] = _nudges(app)
+    assert (row.user_id, row.category, row.rule_id, row.message_ts) == ("U0LEE", "brush_off", "model.brush_off", ts)
+
+    # Slack retries the same event: stored once, checked once, one tip.
+    assert sim.send_event(event, event_id="Ev0MODEL0001", retry_num=1, retry_reason="http_timeout").status == 200
+    assert len(_nudges(app)) == 1
+    with app.runtime.deps.session_factory.begin() as session:
+        assert session.scalar(select(func.count()).where(OutboxMessage.kind == "nudge")) == 1
+    assert len(sim.calls_to("chat.postEphemeral")) == 1
+
+    # The same cool-down as the rules: another brush-off from Lee today gets no second tip.
+    _post(app, "U0LEE", "Honestly your IT people will have to deal with that one as well.")
+    assert len(_nudges(app)) == 1
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_the_word_model_tips_nobody_a_rule_would_not_tip(http_app: RunningApp) -> None:
+    app, sim = http_app, http_app.sim
+    _post(app, "W0EXTBOB", PARAPHRASE, channel="C0ACME")  # a customer
+    app.command("nudges off", command="/rapport", user="U0LEE")
+    _post(app, "U0LEE", PARAPHRASE)  # tips off for Lee
+    _post(app, "U0STEPH", f"Customer wrote: {PARAPHRASE}")  # reported speech
+    _post(app, "U0STEPH", f"{PARAPHRASE} :joy:")  # banter
+    _post(app, "U0STEPH", f"{PARAPHRASE[:-1]}, but I've already emailed them for you.")  # a next step taken
+    _settings(app, nudge_excluded_channels="C0RANDOM")
+    _post(app, "U0STEPH", PARAPHRASE, channel="C0RANDOM")  # an internal-only channel
+    assert _nudges(app) == []
+    _post(app, "U0STEPH", PARAPHRASE)
+    assert [(n.user_id, n.rule_id) for n in _nudges(app)] == [("U0STEPH", "model.brush_off")]
+    _ephemerals(app, "U0STEPH", 1)
+    assert sim.ephemerals(user="W0EXTBOB") == [] and sim.ephemerals(user="U0LEE") == []
