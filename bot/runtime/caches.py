@@ -145,6 +145,12 @@ def _tone_matcher(rules: tuple[ToneRule, ...], disabled: frozenset[str]) -> Tone
     return ToneMatcher.build(rules, disabled=disabled)
 
 
+def warm_tone_matcher(*, rules_added: str, rules_disabled: str, rules_file: str) -> None:
+    """Build (and keep) the matcher for these rules now, outside any transaction: the first message after a settings
+    change then finds it ready instead of building it while the intake holds its write lock."""
+    _tone_matcher(workspace_rules(rules_added=rules_added, rules_file=rules_file), split_ids(rules_disabled))
+
+
 @dataclass(frozen=True)
 class ToneSetup:
     """A workspace's nudge settings and rules, ready for the hot path."""

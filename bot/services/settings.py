@@ -18,6 +18,7 @@ from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain import workspace_settings as ws
 from bot.domain.tone import shipped_rules
+from bot.runtime.caches import warm_tone_matcher
 from bot.runtime.deps import Deps
 from bot.services import profiles
 from bot.services.workspace_time import timezone_view
@@ -111,5 +112,11 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
             ],
         )
         workspace_rows.bump_settings_version(session, team_id=team_id)
+    if any(c.key in (ws.RULES_ADDED, ws.RULES_DISABLED, ws.RULES_FILE) for c in changes):
+        warm_tone_matcher(
+            rules_added=values.tone_rules_added,
+            rules_disabled=values.tone_rules_disabled,
+            rules_file=values.tone_rules_file,
+        )
     log.info("settings of %s changed by %s: %s", team_id, user_id, ", ".join(c.key for c in changes))
     return changes
