@@ -38,7 +38,7 @@ from bot.db.queries import stories as story_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
-from bot.domain.reactions import emoji_name, story_emojis
+from bot.domain.reactions import emoji_name, shoutout_emoji, story_emojis
 from bot.domain.stories import (
     KUDOS_EXAMPLE,
     PRINCIPLE_LABELS,
@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE = "shoutout", "shoutout_update", "shoutout_delete"
 STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
+SHOUTOUT_REACTION = "shoutout_reaction"  # the bot's own story emoji on its shout-out, for others to add theirs
 
 
 def _view(session: Session, story: Story) -> StoryView:
@@ -140,6 +141,12 @@ def recognise_reaction(
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
+        shoutout = _shoutout_story(session, team_id=team_id, channel_id=channel_id, ts=ts)
+        if shoutout is not None:
+            if event_id is None or event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
+                _recognise(session, shoutout, settings, reactor=reactor, emoji=emoji_name(emoji), now=now)
+            deps.wake_sender()
+            return True
         known = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
     message = None
     if not known:
@@ -172,17 +179,40 @@ def recognise_reaction(
         if message is not None and not story_rows.credits(session, team_id=story.team_id, story_id=story.id):
             credited = credited_for(message.text, author=message.author, bot_user_id=bot_user_id)
             story_rows.add_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
-        credited = tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id))
-        if not credited:
-            return True
-        if only_self(credited, reactor):
-            _tell_self(session, story, reactor, now=now)
-        elif story_rows.add_recognition(
-            session, team_id=team_id, story_id=story.id, user_id=reactor, emoji=emoji_name(emoji), now=now
-        ):
-            _changed(session, story, settings, now=now)
+        _recognise(session, story, settings, reactor=reactor, emoji=emoji_name(emoji), now=now)
     deps.wake_sender()
     return True
+
+
+def _recognise(
+    session: Session, story: Story, settings: WorkspaceSettings, *, reactor: str, emoji: str, now: Any
+) -> None:
+    """One person's story emoji on a story's message or on its shout-out: a recognition, unless the story is about
+    them alone."""
+    credited = tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id))
+    if not credited:
+        return
+    if only_self(credited, reactor):
+        _tell_self(session, story, reactor, now=now)
+    elif story_rows.add_recognition(
+        session, team_id=story.team_id, story_id=story.id, user_id=reactor, emoji=emoji, now=now
+    ):
+        _changed(session, story, settings, now=now)
+
+
+def _shoutout_story(session: Session, *, team_id: str, channel_id: str, ts: str) -> Story | None:
+    """The story whose current shout-out is the message at (channel, ts), locked; None for any other message."""
+    post = outbox_rows.posted(session, team_id=team_id, kind=SHOUTOUT, channel_id=channel_id, ts=ts)
+    if post is None:
+        return None
+    story = story_rows.get(session, team_id=team_id, story_id=int(post.payload.get("story_id") or 0))
+    if story is None or post.payload.get("generation") != story.generation:
+        return None  # a shout-out since removed
+    return (
+        story_rows.by_reaction_key(session, team_id=team_id, reaction_key=story.reaction_key)
+        if (story.reaction_key)
+        else story
+    )
 
 
 def withdraw_reaction(
@@ -196,7 +226,9 @@ def withdraw_reaction(
             return False
         if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
             return True
-        story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
+        story = _shoutout_story(session, team_id=team_id, channel_id=channel_id, ts=ts)
+        if story is None:
+            story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
         if story is None:
             return True
         before = story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)
@@ -207,6 +239,43 @@ def withdraw_reaction(
             _changed(session, story, settings, now=now)
     deps.wake_sender()
     return True
+
+
+def group_members(deps: Deps, client: WebClient, *, team_id: str, group_id: str) -> tuple[str, ...]:
+    """A user group's members (usergroups.users.list), cached for USERGROUP_TTL; a group Slack does not know is
+    explained with an example."""
+    now = deps.clock()
+    known = deps.usergroups.get(team_id=team_id, group_id=group_id, now=now)
+    if known is not None:
+        return known
+    try:
+        users = client.usergroups_users_list(usergroup=group_id)["users"]
+    except SlackApiError as error:
+        if error.response.get("error") in ("no_such_subteam", "subteam_not_found"):
+            raise BadCommand(
+                "I couldn't find that user group in Slack. Pick the group from Slack's list as you type @.",
+                example="/kudos @support-team stayed late to get Acme's drive working",
+            ) from None
+        raise
+    members = tuple(u for u in users if isinstance(u, str) and u) if isinstance(users, list) else ()
+    deps.usergroups.remember(team_id=team_id, group_id=group_id, members=members, read_at=now)
+    return members
+
+
+def with_group_members(deps: Deps, client: WebClient, *, team_id: str, giver: str, kudos: Kudos) -> Kudos:
+    """The kudos crediting every member of the user groups it names too: each person once, never the giver."""
+    if not kudos.groups:
+        return kudos
+    members: list[str] = []
+    for group_id in kudos.groups:
+        members.extend(group_members(deps, client, team_id=team_id, group_id=group_id))
+    expanded = kudos.with_members(tuple(members), giver=giver)
+    if not expanded.credited:
+        raise BadCommand(
+            "Nobody in that group but you: kudos are for your teammates. Mention someone else too.",
+            example=KUDOS_EXAMPLE,
+        )
+    return expanded
 
 
 def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: Kudos) -> tuple[StoryView, str]:
@@ -530,6 +599,16 @@ def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now
         {"story_id": story.id, "generation": story.generation},
         now=now,
     )
+    _enqueue(
+        session,
+        story,
+        SHOUTOUT_REACTION,
+        f"shoutout-reaction:{story.id}:{story.generation}",
+        "reactions.add",
+        {"story_id": story.id, "generation": story.generation},
+        now=now,
+        depends_on=post,
+    )
     for user in story_rows.credits(session, team_id=story.team_id, story_id=story.id):
         if user in recognisers:
             continue  # someone who recognised a story about themselves needs no news of it
@@ -597,6 +676,12 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
         return {"channel": payload["user"], "unfurl_links": False, **build_credit_dm(view, shoutout_link=link)}
     if row.kind == SHOUTOUT_DELETE:  # queued as its generation ended
         return {"channel": dependency.result_channel, "ts": dependency.result_ts} if dependency is not None else None
+    if row.kind == SHOUTOUT_REACTION:
+        if dependency is None or not dependency.result_ts or payload.get("generation") != story.generation:
+            return None  # never posted, or removed since
+        settings = settings_rows.of_workspace(session, team_id=row.team_id, now=row.created_at)
+        name = shoutout_emoji(settings.story_emojis)
+        return {"channel": dependency.result_channel, "timestamp": dependency.result_ts, "name": name}
     if payload.get("generation") != story.generation:
         return None  # that shout-out was removed since
     view = _view(session, story)
@@ -610,7 +695,7 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
     return None  # a later update of the same shout-out will show the final state
 
 
-RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT})
+RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT, SHOUTOUT_REACTION})
 # What this capability gives the outbox sender (registered by the wiring, bot.app): these kinds render at send time.
 RENDERERS: Renderers = MappingProxyType(dict.fromkeys(RENDERED_KINDS, render))
 
