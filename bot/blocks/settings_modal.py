@@ -192,6 +192,19 @@ def build_settings_modal(
             date_order,
             hint="How a follow-up date like 3/4 reads. ISO dates (2026-12-15) and month names always work.",
         ),
+        _input(
+            ws.PRINCIPLES,
+            _text(ws.principles_text(ws.read_principles(values.principles), retired=False), multiline=True),
+            hint="The tags a story can carry, one `key: Label` a line. Change a label to rename it (its stories "
+            "follow); write a new line as just its label to add one; move a line below to retire it.",
+        ),
+        _input(
+            ws.PRINCIPLES_RETIRED,
+            _text(ws.principles_text(ws.read_principles(values.principles), retired=True), multiline=True),
+            optional=True,
+            hint="No longer offered as tags; the stories tagged with them keep showing them. Move a line back up to "
+            "offer it again.",
+        ),
         section("*Working time*"),
         _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
         _input(ws.WORK_END, _text(ws.format_time_of_day(values.working_hours_end), placeholder="17:00")),
@@ -299,6 +312,8 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         tone_rules_added=_text_value(state, ws.RULES_ADDED),
         tone_rules_disabled=_choices(state, ws.RULES_DISABLED, "selected_options"),
         tone_rules_file=_text_value(state, ws.RULES_FILE),
+        principles=_text_value(state, ws.PRINCIPLES),
+        principles_retired=_text_value(state, ws.PRINCIPLES_RETIRED),
     )
 
 

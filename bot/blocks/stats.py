@@ -64,7 +64,8 @@ def story_text(line: StoryLine, *, quote_limit: int = QUOTE_SHOWN) -> str:
     count = line.recognisers
     details = [f"Recognised by {count} {'person' if count == 1 else 'people'}"]
     if line.principle:
-        details.append(f":sparkles: {escape(shorten(PRINCIPLE_LABELS.get(line.principle, line.principle), 60))}")
+        label = line.principle_label or PRINCIPLE_LABELS.get(line.principle, line.principle)
+        details.append(f":sparkles: {escape(shorten(label, 60))}")
     if line.source_channel_id and line.source_ts:
         details.append(f"<{permalink(line.workspace_url, line.source_channel_id, line.source_ts)}|the message>")
     parts.append(" · ".join(details))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import Block, context, escape, message, permalink, readable, section
-from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, PRINCIPLES
+from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS
 from bot.views.stories import StoryView
 
 QUOTE_SHOWN = 600
@@ -46,7 +46,7 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
         blocks.append(section(quote(view.text)))
     blocks.append(context(f"Recognised by {people(view.recognisers)}{_source(view)}"))
     if view.principle:
-        label = PRINCIPLE_LABELS.get(view.principle, view.principle)
+        label = view.principle_label or PRINCIPLE_LABELS.get(view.principle, view.principle)
         blocks.append(context(f":sparkles: *{escape(label)}*"))
     blocks.append(_tag_buttons(view))
     # The notification reads like the quote: people named (as mentions), links as their label.
@@ -58,7 +58,7 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
 def _tag_buttons(view: StoryView) -> Block:
     """The principle tags: the chosen one highlighted; another click changes it (recognisers, credited, admins)."""
     buttons: list[Block] = []
-    for key, label in PRINCIPLES:
+    for key, label in view.principles:
         button: Block = {
             "type": "button",
             "action_id": f"{TAG_ACTION_PREFIX}{key}",

@@ -116,16 +116,21 @@ class BadStory(BadCommand):
 
 
 def check_shared_story(
-    credited: tuple[str, ...], *, sharer: str, principle: str | None, self_allowed: bool = False
+    credited: tuple[str, ...],
+    *,
+    sharer: str,
+    principle: str | None,
+    self_allowed: bool = False,
+    offered: frozenset[str] | None = None,
 ) -> tuple[str, ...]:
     """Who a story shared through the modal credits (each once, in order); nobody, or only the sharer (unless
-    `self_allowed`), or an unknown principle is explained next to its field."""
+    `self_allowed`), or a principle not `offered` (default: the shipped six) is explained next to its field."""
     people = tuple(dict.fromkeys(u for u in credited if u))
     if not people:
         raise BadStory("Who should get the credit? Pick at least one teammate.", field=CREDITED_FIELD)
     if only_self(people, sharer) and not self_allowed:
         raise BadStory("Stories are for your teammates: pick someone other than yourself.", field=CREDITED_FIELD)
-    if principle is not None and principle not in PRINCIPLE_LABELS:
+    if principle is not None and principle not in (PRINCIPLE_LABELS if offered is None else offered):
         raise BadStory("That is not one of Rapport's principles.", field=PRINCIPLE_FIELD)
     return people
 

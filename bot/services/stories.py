@@ -38,10 +38,10 @@ from bot.db.queries import stories as story_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
+from bot.domain.principles import Principle, active, label_of, read_principles
 from bot.domain.reactions import emoji_name, shoutout_emoji, story_emojis
 from bot.domain.stories import (
     KUDOS_EXAMPLE,
-    PRINCIPLE_LABELS,
     TEXT_LIMIT,
     THANKS_FIELD,
     BadStory,
@@ -64,12 +64,26 @@ STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
 SHOUTOUT_REACTION = "shoutout_reaction"  # the bot's own story emoji on its shout-out, for others to add theirs
 
 
+def _principles(session: Session, *, team_id: str) -> tuple[Principle, ...]:
+    """The workspace's principles (the six shipped ones until an admin edits the list)."""
+    return read_principles(settings_rows.principles(session, team_id=team_id))
+
+
+def offered_tags(deps: Deps, *, team_id: str) -> tuple[tuple[str, str], ...]:
+    """(key, label) of the principles a story can be tagged with now, for the story form."""
+    with deps.session_factory.begin() as session:
+        return active(_principles(session, team_id=team_id))
+
+
 def _view(session: Session, story: Story) -> StoryView:
     workspace = workspace_rows.get(session, team_id=story.team_id)
     names = customer_rows.names_by_id(
         session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id else []
     )
+    principles = _principles(session, team_id=story.team_id)
     return StoryView(
+        principles=active(principles),
+        principle_label=label_of(principles, story.principle) if story.principle else None,
         id=story.id,
         text=story.text,
         credited=tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id)),
@@ -399,7 +413,9 @@ def draft_from_message(
         )
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
         names = customer_rows.names_by_id(session, team_id=team_id, ids=named[:1])
+        tags = active(_principles(session, team_id=team_id))
     return StoryDraft(
+        principles=tags,
         credited=credited_for(text, author=source.author, bot_user_id=bot_user_id),
         about=source.text,
         customer_name=names.get(named[0]) if named else None,
@@ -431,6 +447,7 @@ def draft_from_followup(deps: Deps, client: WebClient, *, team_id: str, followup
         names = customer_rows.names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id else [])
         source = StorySource(channel_id=row.source_channel_id, ts=row.source_ts, followup_id=row.id)
         return StoryDraft(
+            principles=active(_principles(session, team_id=team_id)),
             credited=(row.owner_user_id,),
             about=row.note,
             source=source,
@@ -447,8 +464,13 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
         if form.source.followup_id is not None:
             followup = _followup(session, team_id=team_id, followup_id=form.source.followup_id)
         # Sharing your own follow-up's good ending is allowed; crediting only yourself for a message is not.
+        offered = frozenset(key for key, _ in active(_principles(session, team_id=team_id)))
         credited = check_shared_story(
-            form.credited, sharer=sharer, principle=form.principle, self_allowed=followup is not None
+            form.credited,
+            sharer=sharer,
+            principle=form.principle,
+            self_allowed=followup is not None,
+            offered=offered,
         )
         if followup is None and not form.source.text.strip() and not form.thanks.strip():
             # Shared from the Home tab, about no message: the line of thanks is the whole story.
@@ -500,9 +522,12 @@ def choose_principle(
 ) -> bool:
     """Tag a story with a principle, or change its tag: for its recognisers, the people it credits, whoever shared
     it, or an admin (anyone else: NotAllowed). True if this click changed the tag."""
-    if principle not in PRINCIPLE_LABELS:
-        raise BadCommand("That is not one of Rapport's principles.", example=KUDOS_EXAMPLE)
     with deps.session_factory.begin() as session:
+        if principle not in {key for key, _ in active(_principles(session, team_id=team_id))}:
+            raise BadCommand(
+                "That principle is no longer offered: an admin retired it in `/rapport settings`.",
+                example=KUDOS_EXAMPLE,
+            )
         story = story_rows.get(session, team_id=team_id, story_id=story_id)
         if story is None:
             raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
