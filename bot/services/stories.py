@@ -255,6 +255,9 @@ def withdraw_reaction(
     return True
 
 
+GROUP_KUDOS_EXAMPLE = "/kudos @support-team stayed late to get Acme's drive working"
+
+
 def group_members(deps: Deps, client: WebClient, *, team_id: str, group_id: str) -> tuple[str, ...]:
     """A user group's members (usergroups.users.list), cached for USERGROUP_TTL; a group Slack does not know is
     explained with an example."""
@@ -265,10 +268,16 @@ def group_members(deps: Deps, client: WebClient, *, team_id: str, group_id: str)
     try:
         users = client.usergroups_users_list(usergroup=group_id)["users"]
     except SlackApiError as error:
-        if error.response.get("error") in ("no_such_subteam", "subteam_not_found"):
+        code = error.response.get("error")
+        if code == "no_such_subteam":
             raise BadCommand(
                 "I couldn't find that user group in Slack. Pick the group from Slack's list as you type @.",
-                example="/kudos @support-team stayed late to get Acme's drive working",
+                example=GROUP_KUDOS_EXAMPLE,
+            ) from None
+        if code == "plan_upgrade_required":
+            raise BadCommand(
+                "This workspace's Slack plan has no user groups, so I can't tell who is in it. Mention the people.",
+                example=KUDOS_EXAMPLE,
             ) from None
         raise
     members = tuple(u for u in users if isinstance(u, str) and u) if isinstance(users, list) else ()

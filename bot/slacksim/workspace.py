@@ -226,6 +226,7 @@ class SimWorkspace:
     bot_scopes: list[str] = field(default_factory=lambda: list(INSTALLED_BOT_SCOPES))
     # User groups (`S…`, mentioned as `<!subteam^S…|@handle>`), by ID.
     usergroups: dict[str, SimUsergroup] = field(default_factory=dict)
+    usergroups_on_plan: bool = True  # False: a free plan, where usergroups.* answer plan_upgrade_required
     # The workspace's Enterprise Grid organisation (`E…`), if it belongs to one.
     enterprise_id: str | None = None
     # Lookups hit an index rebuilt whenever a list is replaced or changes length, so callers may append

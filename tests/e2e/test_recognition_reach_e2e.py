@@ -50,6 +50,11 @@ def test_kudos_to_an_unknown_or_lonely_group_is_explained(http_app: RunningApp) 
     alone = json.dumps(app.command("<!subteam^S0ALONE|@just-dana> great work", command="/kudos"))
     assert "Nobody in that group but you" in alone and "/kudos @stephanie" in alone
 
+    sim.workspace.usergroups_on_plan = False
+    free = json.dumps(app.command(f"{GROUP} great work", command="/kudos"))
+    assert "Slack plan has no user groups" in free and "/kudos @stephanie" in free
+    sim.workspace.usergroups_on_plan = True
+
     sim.bot_scopes = [s for s in sim.bot_scopes if s != "usergroups:read"]
     missing = json.dumps(app.command(f"{GROUP} great work", command="/kudos"))
     assert "usergroups:read" in missing and "Traceback" not in missing

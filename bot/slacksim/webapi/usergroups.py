@@ -17,6 +17,8 @@ class UsergroupMethods(MethodFamily):
     def usergroups_users_list(self, args: JsonDict) -> JsonDict:
         """The members of a user group, as Slack answers: {"ok": true, "users": ["U…", …]}; a disabled group
         answers only with include_disabled."""
+        if not self.ws.usergroups_on_plan:
+            raise SlackError("plan_upgrade_required")  # a free workspace has no user groups
         group = self.ws.usergroups.get(str(args["usergroup"]))
         include_disabled = str(args.get("include_disabled", "")).lower() in ("1", "true")
         if group is None or (group.disabled and not include_disabled):
