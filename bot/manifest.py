@@ -33,7 +33,11 @@ BOT_EVENTS = (
     "tokens_revoked",  # the same
 )
 COMMANDS = (
-    ("/customer", "Your customer directory: cards, owners, aliases", "[add|list|owner|alias|remove|link|help] [name]"),
+    (
+        "/customer",
+        "Your customer directory: cards, owners, aliases",
+        "[add|list|owner|alias|remove|link|help] [name] [history]",
+    ),
     ("/followup", "Remind yourself or a teammate to follow up", "[@owner] [customer] [when] note · list · help"),
     ("/kudos", "Share a good service story about a teammate", "@someone what they did"),
     ("/rapport", "Help, settings, stats and your nudge preference", "[help|settings|stats|nudges on|nudges off]"),
