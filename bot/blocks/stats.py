@@ -76,10 +76,12 @@ def build_rapport_help() -> dict[str, Any]:
     """`/rapport help`: what Rapport does, every command, and what it stores."""
     commands = "\n".join(
         (
-            "• `/customer Acme` — a customer's card; `/customer add Acme Corp owner @dana`, `/customer list`",
+            "• `/customer Acme` — a customer's card; `/customer Acme history` — the whole relationship; "
+            "`/customer add Acme Corp owner @dana`, `/customer list`",
             "• `/followup Acme tomorrow at 3pm call back about the drive` — a reminder DM when it is due (the when "
             "as with `/remind`: `in 2 hours`, `friday at 5`, `EOD`, `Dec 15`, or last); `/followup list`",
-            "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
+            "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates "
+            "(`/kudos @support-team …` credits the whole group)",
             "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
             "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",
             "• `/rapport forget-me` — delete your excerpts, tone-tip history and settings",

@@ -127,11 +127,13 @@ def build_kudos_help() -> dict[str, Any]:
         [
             section(
                 "*`/kudos`* shares a good service story about teammates with the whole team.\n"
-                f"`{KUDOS_EXAMPLE}`\n`/kudos @lee @kiri stayed late to fix Acme's drive`"
+                f"`{KUDOS_EXAMPLE}`\n`/kudos @lee @kiri stayed late to fix Acme's drive`\n"
+                "`/kudos @support-team answered every ticket during the outage`"
             ),
             context(
-                "Everyone you mention is credited (never yourself) and told once, by DM. "
-                "React to any message with :star2: to share it as a story."
+                "Everyone you mention is credited (never yourself) and told once, by DM; a user group credits each of "
+                "its members. React to any message with :star2: to share it as a story, or to a shout-out to join "
+                "its recognisers."
             ),
         ],
     )
