@@ -14,6 +14,8 @@ BOT_SCOPES = (
     "chat:write",  # reminders, alerts, DMs, tips, shout-outs, the digest, intro notes
     "commands",  # the slash commands and message shortcuts
     "reactions:read",  # story and follow-up emoji
+    "reactions:write",  # the story emoji on each shout-out, so anyone can add theirs to recognise it
+    "usergroups:read",  # `/kudos @support-team`: the group's members (usergroups.users.list)
     "users:read",  # timezones and admin flags (users.info), the workspace's own time (users.list)
     "users:read.email",  # CSV import by email
 )
@@ -31,7 +33,11 @@ BOT_EVENTS = (
     "tokens_revoked",  # the same
 )
 COMMANDS = (
-    ("/customer", "Your customer directory: cards, owners, aliases", "[add|list|owner|alias|remove|link|help] [name]"),
+    (
+        "/customer",
+        "Your customer directory: cards, owners, aliases",
+        "[add|list|owner|alias|remove|link|help] [name] [history]",
+    ),
     ("/followup", "Remind yourself or a teammate to follow up", "[@owner] [customer] [when] note · list · help"),
     ("/kudos", "Share a good service story about a teammate", "@someone what they did"),
     ("/rapport", "Help, settings, stats and your nudge preference", "[help|settings|stats|nudges on|nudges off]"),

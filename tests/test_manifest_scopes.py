@@ -28,11 +28,14 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.history": ("channels:history", "groups:history"),  # the message someone reacted to
     "conversations.info": ("channels:read", "groups:read"),  # is Rapport in the stories channel
     "conversations.replies": ("channels:history", "groups:history"),  # ... when it is a thread reply
+    "reactions.add": ("reactions:write",),  # the story emoji on each shout-out, for others to add theirs
+    "usergroups.users.list": ("usergroups:read",),  # `/kudos @support-team` credits each member
     "users.info": ("users:read",),
     "users.list": ("users:read",),  # the workspace's timezone: its primary owner's, else its people's most common
     "users.lookupByEmail": ("users:read.email",),  # `rapport customers import` owners given by email
     "views.open": (),
     "views.publish": (),
+    "views.update": (),  # Newer and Older in a customer's history
 }
 # The Slack calls Rapport makes without naming them: slack_bolt's SocketModeHandler opens its connection.
 CALLED_BY_LIBRARIES = frozenset({"apps.connections.open"})
@@ -148,7 +151,7 @@ def test_the_manifest_asks_for_exactly_the_scopes_used() -> None:
     assert sorted(BOT_SCOPES) == sorted(_needed_scopes())
     assert len(set(BOT_SCOPES)) == len(BOT_SCOPES)
     assert build_manifest()["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
-    for unused in ("app_mentions:read", "reactions:write", "im:write", "team:read"):
+    for unused in ("app_mentions:read", "im:write", "team:read"):
         assert unused not in BOT_SCOPES
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from bot.blocks.history import HISTORY_ACTION, history_value
 from bot.blocks.text import (
     Block,
     context,
@@ -229,6 +230,21 @@ def build_customer_card(card: CustomerCard) -> dict[str, Any]:
             blocks.append(section(f"{author} in <#{m.channel_id}>, {date_token(m.at)} · <{link}|open>\n>{quote}"))
     else:
         blocks.append(context("No mentions yet. Invite me to your support channels and I'll notice this name."))
+    if card.customer_id:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"customer_card_{card.customer_id}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": HISTORY_ACTION,
+                        "value": history_value(card.customer_id, 0),
+                        "text": {"type": "plain_text", "text": "History"},
+                    }
+                ],
+            }
+        )
     return message(f"Customer card: {card.name}", blocks)
 
 

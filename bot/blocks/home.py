@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.followups import about, followup_actions, rhythm_line
+from bot.blocks.history import duration
 from bot.blocks.nudges import NUDGES_TOGGLE_ACTION
 from bot.blocks.promises import PROMISES_TOGGLE_ACTION
 from bot.blocks.stats import story_text
@@ -47,7 +48,9 @@ def _customer_lines(home: HomeView) -> str:
         touch = "no touch yet"
         if row.last_touch is not None:
             touch = f"last touch {date_token(row.last_touch, fmt='{date_short_pretty}')}"
-        lines.append(f"• *{escape(row.name)}* — {touch}")
+        followups = f"{row.open_followups} open follow-up{'' if row.open_followups == 1 else 's'}"
+        response = duration(row.median_first_response) if row.median_first_response is not None else "—"
+        lines.append(f"• *{escape(row.name)}* — {touch} · {followups} · median first response (30 days): {response}")
     return "\n".join(lines)
 
 

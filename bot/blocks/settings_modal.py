@@ -207,6 +207,19 @@ def build_settings_modal(
             hint="When a teammate promises a customer something with a time (“I'll call you back tomorrow”), "
             "Rapport offers them, privately, a follow-up in one click. Each person can still turn theirs off.",
         ),
+        _input(
+            ws.PRINCIPLES,
+            _text(ws.principles_text(ws.read_principles(values.principles), retired=False), multiline=True),
+            hint="The tags a story can carry, one `key: Label` a line. Change a label to rename it (its stories "
+            "follow); write a new line as just its label to add one; move a line below to retire it.",
+        ),
+        _input(
+            ws.PRINCIPLES_RETIRED,
+            _text(ws.principles_text(ws.read_principles(values.principles), retired=True), multiline=True),
+            optional=True,
+            hint="No longer offered as tags; the stories tagged with them keep showing them. Move a line back up to "
+            "offer it again.",
+        ),
         section("*Working time*"),
         _input(ws.WORK_START, _text(ws.format_time_of_day(values.working_hours_start), placeholder="09:00")),
         _input(ws.WORK_END, _text(ws.format_time_of_day(values.working_hours_end), placeholder="17:00")),
@@ -315,6 +328,8 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         tone_rules_disabled=_choices(state, ws.RULES_DISABLED, "selected_options"),
         tone_rules_file=_text_value(state, ws.RULES_FILE),
         promise_offers=_choice(state, ws.PROMISE_OFFERS, "selected_option"),
+        principles=_text_value(state, ws.PRINCIPLES),
+        principles_retired=_text_value(state, ws.PRINCIPLES_RETIRED),
     )
 
 

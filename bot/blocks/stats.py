@@ -64,7 +64,8 @@ def story_text(line: StoryLine, *, quote_limit: int = QUOTE_SHOWN) -> str:
     count = line.recognisers
     details = [f"Recognised by {count} {'person' if count == 1 else 'people'}"]
     if line.principle:
-        details.append(f":sparkles: {escape(shorten(PRINCIPLE_LABELS.get(line.principle, line.principle), 60))}")
+        label = line.principle_label or PRINCIPLE_LABELS.get(line.principle, line.principle)
+        details.append(f":sparkles: {escape(shorten(label, 60))}")
     if line.source_channel_id and line.source_ts:
         details.append(f"<{permalink(line.workspace_url, line.source_channel_id, line.source_ts)}|the message>")
     parts.append(" · ".join(details))
@@ -75,10 +76,12 @@ def build_rapport_help() -> dict[str, Any]:
     """`/rapport help`: what Rapport does, every command, and what it stores."""
     commands = "\n".join(
         (
-            "• `/customer Acme` — a customer's card; `/customer add Acme Corp owner @dana`, `/customer list`",
+            "• `/customer Acme` — a customer's card; `/customer Acme history` — the whole relationship; "
+            "`/customer add Acme Corp owner @dana`, `/customer list`",
             "• `/followup Acme tomorrow at 3pm call back about the drive` — a reminder DM when it is due (the when "
             "as with `/remind`: `in 2 hours`, `friday at 5`, `EOD`, `Dec 15`, or last); `/followup list`",
-            "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates",
+            "• `/kudos @stephanie stayed until it was solved` — share a good story about teammates "
+            "(`/kudos @support-team …` credits the whole group)",
             "• `/rapport stats` — the workspace's numbers; `/rapport help` — this help",
             "• `/rapport nudges off` / `/rapport nudges on` — your own private tone tips",
             "• `/rapport promises off` / `/rapport promises on` — private offers to turn a promise you make "

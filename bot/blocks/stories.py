@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import Block, context, escape, message, permalink, readable, section
-from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS, PRINCIPLES
+from bot.domain.stories import KUDOS_EXAMPLE, PRINCIPLE_LABELS
 from bot.views.stories import StoryView
 
 QUOTE_SHOWN = 600
@@ -46,7 +46,7 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
         blocks.append(section(quote(view.text)))
     blocks.append(context(f"Recognised by {people(view.recognisers)}{_source(view)}"))
     if view.principle:
-        label = PRINCIPLE_LABELS.get(view.principle, view.principle)
+        label = view.principle_label or PRINCIPLE_LABELS.get(view.principle, view.principle)
         blocks.append(context(f":sparkles: *{escape(label)}*"))
     blocks.append(_tag_buttons(view))
     # The notification reads like the quote: people named (as mentions), links as their label.
@@ -58,7 +58,7 @@ def build_shoutout(view: StoryView) -> dict[str, Any]:
 def _tag_buttons(view: StoryView) -> Block:
     """The principle tags: the chosen one highlighted; another click changes it (recognisers, credited, admins)."""
     buttons: list[Block] = []
-    for key, label in PRINCIPLES:
+    for key, label in view.principles:
         button: Block = {
             "type": "button",
             "action_id": f"{TAG_ACTION_PREFIX}{key}",
@@ -127,11 +127,13 @@ def build_kudos_help() -> dict[str, Any]:
         [
             section(
                 "*`/kudos`* shares a good service story about teammates with the whole team.\n"
-                f"`{KUDOS_EXAMPLE}`\n`/kudos @lee @kiri stayed late to fix Acme's drive`"
+                f"`{KUDOS_EXAMPLE}`\n`/kudos @lee @kiri stayed late to fix Acme's drive`\n"
+                "`/kudos @support-team answered every ticket during the outage`"
             ),
             context(
-                "Everyone you mention is credited (never yourself) and told once, by DM. "
-                "React to any message with :star2: to share it as a story."
+                "Everyone you mention is credited (never yourself) and told once, by DM; a user group credits each of "
+                "its members. React to any message with :star2: to share it as a story, or to a shout-out to join "
+                "its recognisers."
             ),
         ],
     )

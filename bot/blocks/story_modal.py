@@ -9,7 +9,7 @@ from typing import Any
 from bot.blocks.stories import people, quote
 from bot.blocks.text import Block, context, escape, message, section
 from bot.domain.messages import is_slack_ts
-from bot.domain.stories import CREDITED_FIELD, PRINCIPLE_FIELD, PRINCIPLES, THANKS_FIELD
+from bot.domain.stories import CREDITED_FIELD, PRINCIPLE_FIELD, THANKS_FIELD
 from bot.views.stories import SharedStory, StoryDraft, StorySource
 
 STORY_SHORTCUT_CALLBACK = "story_from_message"
@@ -124,7 +124,9 @@ def build_story_modal(draft: StoryDraft) -> dict[str, Any]:
                 "type": "static_select",
                 "action_id": PRINCIPLE_ACTION,
                 "placeholder": {"type": "plain_text", "text": "Pick one"},
-                "options": [{"text": {"type": "plain_text", "text": label}, "value": key} for key, label in PRINCIPLES],
+                "options": [
+                    {"text": {"type": "plain_text", "text": label}, "value": key} for key, label in draft.principles
+                ],
             },
         },
         context("Everyone credited is told once, by DM, and the whole team sees the shout-out."),

@@ -115,6 +115,8 @@ class WorkspaceSettings(Base):
     date_order: Mapped[str] = mapped_column(String(3), default="MDY", server_default="MDY")
     # Whether a teammate's promise with a time ("I'll call Acme back tomorrow") is offered as a follow-up.
     promise_offers_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # The service principles a story can be tagged with, as JSON ([{"key", "label", "retired"}]); "" = the six.
+    principles: Mapped[str] = mapped_column(Text, default="", server_default="")
     # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
     # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
     timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -464,6 +466,8 @@ class OutboxMessage(Base):
         UniqueConstraint("team_id", "idempotency_key", name="uq_outbox_key"),
         Index("ix_outbox_due", "state", "not_before"),
         Index("ix_outbox_lane_due", "state", "lane", "not_before"),
+        # Which row posted a message: a reaction on a shout-out finds its story this way.
+        Index("ix_outbox_result", "team_id", "result_channel", "result_ts"),
     )
 
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)

@@ -12,6 +12,7 @@ from bot.domain.slack_text import strip_controls
 USAGE_EXAMPLES = (
     "/customer add Acme Corp aka Acme, ACME Inc owner @dana since 2019-04-01",
     "/customer Acme",
+    "/customer Acme history",
     "/customer list",
     "/customer owner Acme @lee",
     "/customer alias Acme Acme Labs",
@@ -84,6 +85,13 @@ class ShowCustomer:
 
 
 @dataclass(frozen=True)
+class ShowHistory:
+    """`/customer NAME history`: the whole relationship, newest first."""
+
+    query: str
+
+
+@dataclass(frozen=True)
 class SetOwner:
     """`/customer owner NAME @user`."""
 
@@ -126,6 +134,7 @@ CustomerCommand = (
     | ListCustomers
     | AddCustomer
     | ShowCustomer
+    | ShowHistory
     | SetOwner
     | AddAlias
     | RemoveCustomer
@@ -199,6 +208,13 @@ def parse_customer_command(text: str) -> CustomerCommand:
         if not rest:
             raise BadCommand("Tell me which customer this channel belongs to.", example="/customer link Acme")
         return LinkChannel(query=clean_name(rest))
+    if verb == "history":
+        if not rest:
+            raise BadCommand("Tell me whose history to show.", example="/customer Acme history")
+        return ShowHistory(query=clean_name(rest))
+    name, _, last = text.rpartition(" ")
+    if last.lower() == "history" and name.strip() and not _USER_TOKEN.search(name):
+        return ShowHistory(query=clean_name(name))
     if verb in _SYNONYMS and rest:
         meant = _SYNONYMS[verb]
         if meant == "card":

@@ -15,6 +15,12 @@ def story_emojis(text: str) -> set[str]:
     return {emoji_name(e) for e in text.replace(",", " ").split() if emoji_name(e)}
 
 
+def shoutout_emoji(text: str) -> str:
+    """The story emoji a shout-out carries itself: the first the workspace lists (`star2` when none)."""
+    names = [emoji_name(e) for e in text.replace(",", " ").split() if emoji_name(e)]
+    return names[0] if names else "star2"
+
+
 def followup_emojis(text: str) -> set[str]:
     """The workspace's follow-up emoji, from its stored list."""
     return {emoji_name(e) for e in id_list(text)}

@@ -22,7 +22,9 @@ PRINCIPLE_LABELS = dict(PRINCIPLES)
 TEXT_LIMIT = 3000  # a story keeps at most this many characters of its words
 KUDOS_EXAMPLE = "/kudos @stephanie called the call centre for the customer and stayed until it was solved"
 _USER = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
-_LEADING_USERS = re.compile(r"(?:\s*<@[UW][A-Z0-9]+(?:\|[^>]*)?>)+")
+# A user group as Slack writes it in a command's text: <!subteam^S123|@support-team> (the label may be missing).
+_GROUP = re.compile(r"<!subteam\^(S[A-Z0-9]+)(?:\|[^>]*)?>")
+_LEADING_USERS = re.compile(r"(?:\s*<(?:@[UW][A-Z0-9]+|!subteam\^S[A-Z0-9]+)(?:\|[^>]*)?>)+")
 
 
 def mentioned_users(text: str) -> list[str]:
@@ -49,10 +51,27 @@ def only_self(credited: tuple[str, ...], user: str) -> bool:
 
 @dataclass(frozen=True)
 class Kudos:
-    """`/kudos @a @b what they did`: who is credited (never the giver) and the words."""
+    """`/kudos @a @b what they did`: who is credited (never the giver), the user groups named (each of their
+    members is credited too, once the service has read them), and the words."""
 
     credited: tuple[str, ...]
     text: str
+    groups: tuple[str, ...] = ()
+
+    def with_members(self, members: tuple[str, ...], *, giver: str) -> Kudos:
+        """The kudos crediting the groups' members too: each person once, never the giver."""
+        credited = list(self.credited)
+        credited.extend(u for u in members if u != giver and u not in credited)
+        return Kudos(credited=tuple(credited), text=self.text, groups=self.groups)
+
+
+def mentioned_groups(text: str) -> list[str]:
+    """The user groups a text mentions (`<!subteam^S…>`), in order, each once."""
+    found: list[str] = []
+    for group in _GROUP.findall(text or ""):
+        if group not in found:
+            found.append(group)
+    return found
 
 
 @dataclass(frozen=True)
@@ -66,8 +85,9 @@ def parse_kudos(text: str, *, giver: str) -> Kudos | KudosHelp:
     if text.lower() in ("", "help", "?", "-h", "--help"):
         return KudosHelp()
     mentioned = mentioned_users(text)
+    groups = tuple(mentioned_groups(text))
     credited = tuple(u for u in mentioned if u != giver)
-    if not credited:
+    if not credited and not groups:
         if mentioned:
             raise BadCommand(
                 "Kudos are for your teammates: mention someone other than yourself.", example=KUDOS_EXAMPLE
@@ -78,8 +98,9 @@ def parse_kudos(text: str, *, giver: str) -> Kudos | KudosHelp:
     lead = _LEADING_USERS.match(text)
     head, rest = (text[: lead.end()], text[lead.end() :]) if lead else ("", text)
     head = _USER.sub(lambda m: m.group(0) if m.group(1) not in credited else "", head)
+    head = _GROUP.sub("", head)
     words = " ".join((head + rest).split())
-    return Kudos(credited=credited, text=words or text)
+    return Kudos(credited=credited, text=words or text, groups=groups)
 
 
 SHARE_EXAMPLE = "Pick a teammate under “Who gets the credit”, then Share."
@@ -95,16 +116,21 @@ class BadStory(BadCommand):
 
 
 def check_shared_story(
-    credited: tuple[str, ...], *, sharer: str, principle: str | None, self_allowed: bool = False
+    credited: tuple[str, ...],
+    *,
+    sharer: str,
+    principle: str | None,
+    self_allowed: bool = False,
+    offered: frozenset[str] | None = None,
 ) -> tuple[str, ...]:
     """Who a story shared through the modal credits (each once, in order); nobody, or only the sharer (unless
-    `self_allowed`), or an unknown principle is explained next to its field."""
+    `self_allowed`), or a principle not `offered` (default: the shipped six) is explained next to its field."""
     people = tuple(dict.fromkeys(u for u in credited if u))
     if not people:
         raise BadStory("Who should get the credit? Pick at least one teammate.", field=CREDITED_FIELD)
     if only_self(people, sharer) and not self_allowed:
         raise BadStory("Stories are for your teammates: pick someone other than yourself.", field=CREDITED_FIELD)
-    if principle is not None and principle not in PRINCIPLE_LABELS:
+    if principle is not None and principle not in (PRINCIPLE_LABELS if offered is None else offered):
         raise BadStory("That is not one of Rapport's principles.", field=PRINCIPLE_FIELD)
     return people
 

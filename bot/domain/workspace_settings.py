@@ -12,6 +12,13 @@ from dataclasses import dataclass, fields, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.domain.errors import RapportError
+from bot.domain.principles import (
+    parse_principles,
+    principles_text,
+    read_principles,
+    shown_principles,
+    store_principles,
+)
 from bot.domain.stored_lists import id_list
 from bot.domain.tone import ToneRulesError, load_rules_file, parse_rules_text
 from bot.domain.when import DATE_ORDERS, WEEKDAY_KEYS, WEEKDAYS
@@ -37,6 +44,8 @@ RULES_ADDED = "tone_rules_added"
 RULES_DISABLED = "tone_rules_disabled"
 RULES_FILE = "tone_rules_file"
 PROMISE_OFFERS = "promise_offers"
+PRINCIPLES = "principles"
+PRINCIPLES_RETIRED = "principles_retired"
 
 LABELS = {
     STORIES_CHANNEL: "Stories channel",
@@ -60,6 +69,8 @@ LABELS = {
     RULES_DISABLED: "Shipped tone rules turned off",
     RULES_FILE: "Tone rules file",
     PROMISE_OFFERS: "Promise offers",
+    PRINCIPLES: "Service principles",
+    PRINCIPLES_RETIRED: "Retired principles",
 }
 
 _EMOJI = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
@@ -106,6 +117,7 @@ class WorkspaceSettingsValues:
     tone_rules_file: str
     date_order: str = "MDY"  # "MDY" (12/15 is 15 December) or "DMY" (15/12)
     promise_offers_enabled: bool = True  # a teammate's promise with a time is offered as a follow-up
+    principles: str = ""  # JSON (bot.domain.principles); "" for the six shipped ones
 
 
 # How each date order is shown in the audit log and the confirmation.
@@ -134,6 +146,7 @@ FIELD_KEYS = {
     "tone_rules_file": RULES_FILE,
     "date_order": DATE_ORDER,
     "promise_offers_enabled": PROMISE_OFFERS,
+    "principles": PRINCIPLES,
 }
 
 
@@ -162,6 +175,8 @@ class SettingsForm:
     tone_rules_disabled: tuple[str, ...] = ()
     tone_rules_file: str | None = None
     promise_offers: str | None = None  # "on" | "off"
+    principles: str | None = None  # one `key: Label` a line
+    principles_retired: str | None = None
     # Settings the submission did not carry at all (Slack sends every input, so only an old or foreign view
     # lacks one): they keep their current values rather than being read as emptied.
     missing: frozenset[str] = frozenset()
@@ -199,6 +214,8 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         tone_rules_disabled=id_list(values.tone_rules_disabled),
         tone_rules_file=values.tone_rules_file,
         promise_offers="on" if values.promise_offers_enabled else "off",
+        principles=principles_text(read_principles(values.principles), retired=False),
+        principles_retired=principles_text(read_principles(values.principles), retired=True),
     )
 
 
@@ -280,8 +297,20 @@ def _time(key: str, text: str | None, errors: dict[str, str], *, end: bool = Fal
         return 0
 
 
-def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> WorkspaceSettingsValues:
-    """The values to store, or SettingsInvalid naming every setting that needs a fix (and how)."""
+def _principles(form: SettingsForm, current: str, errors: dict[str, str]) -> str:
+    try:
+        typed = parse_principles(form.principles or "", form.principles_retired or "", current=read_principles(current))
+    except ValueError as error:
+        errors[PRINCIPLES] = str(error)
+        return current
+    return store_principles(typed)
+
+
+def validate_settings(
+    form: SettingsForm, *, rule_ids: frozenset[str], current_principles: str = ""
+) -> WorkspaceSettingsValues:
+    """The values to store, or SettingsInvalid naming every setting that needs a fix (and how); a principle left
+    out of the form stays, retired (`current_principles`: the stored list)."""
     errors: dict[str, str] = {}
     story_emojis = _emojis(STORY_EMOJI, form.story_emoji, errors, most=MAX_STORY_EMOJIS)
     followup_emoji = _emojis(FOLLOWUP_EMOJI, form.followup_emoji, errors, most=1)
@@ -350,6 +379,7 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
         tone_rules_file=rules_file,
         date_order=date_order,
         promise_offers_enabled=form.promise_offers == "on",
+        principles=_principles(form, current_principles, errors),
     )
     if errors:
         raise SettingsInvalid(errors)
@@ -358,6 +388,8 @@ def validate_settings(form: SettingsForm, *, rule_ids: frozenset[str]) -> Worksp
 
 def shown_value(name: str, value: object) -> str:
     """A stored value as people read it in the audit log and the confirmation."""
+    if name == "principles" and isinstance(value, str):
+        return shown_principles(value)
     if value is None or value == "":
         return "(none)"
     if name in ("working_hours_start", "working_hours_end", "digest_time") and isinstance(value, int):

@@ -4,8 +4,9 @@ A callback is a plain function of a `Request` that returns what to show, or rais
 sends the answer the way its Slack surface expects it, and turns errors into answers there:
 
 - slash command: the answer, a domain error (with its example) or a Slack error, as the ephemeral acknowledgement;
-- button: the clicked message replaced, or an ephemeral reply (through response_url); from the Home tab, where no
-  message can be updated, nothing is sent (the service refreshes the tab) and a refusal is logged;
+- button: the clicked message replaced, or an ephemeral reply (through response_url), or the modal it was clicked in
+  updated in place (`UpdateView`); from the Home tab, where no message can be updated, nothing is sent (the service
+  refreshes the tab) and a refusal is logged;
 - modal submission: the result view, or `response_action: errors` under the input that answers for each field the
   error names (see `bot.blocks.errors.input_block_for`, the same rule for every modal);
 - shortcut: the modal it returns, or a result view explaining the error, opened with the trigger id;
@@ -52,6 +53,13 @@ class Modal:
 
 
 @dataclass(frozen=True)
+class UpdateView:
+    """Put this view in place of the modal the click came from (views.update, guarded by the view's hash)."""
+
+    view: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class Replace:
     """Put this message body in place of the clicked message."""
 
@@ -66,7 +74,7 @@ class Reply:
 
 
 CommandCallback = Callable[[Request], dict[str, Any] | Modal | None]
-ActionCallback = Callable[[Request], Replace | Reply | Modal | None]
+ActionCallback = Callable[[Request], Replace | Reply | Modal | UpdateView | None]
 SubmissionCallback = Callable[[Request], dict[str, Any] | None]
 ShortcutCallback = Callable[[Request], dict[str, Any]]
 EventCallback = Callable[[dict[str, Any], dict[str, Any], BoltContext], None]
@@ -116,6 +124,16 @@ def _needed(error: SlackApiError) -> str | None:
 
 def _open(request: Request, view: dict[str, Any]) -> None:
     request.client.views_open(trigger_id=request.trigger_id, view=view)
+
+
+def _update(request: Request, view: dict[str, Any]) -> None:
+    shown = request.view
+    view_hash = shown.get("hash")
+    request.client.views_update(
+        view_id=str(shown.get("id") or ""),
+        hash=view_hash if isinstance(view_hash, str) and view_hash else None,
+        view=view,
+    )
 
 
 def _can_respond(request: Request) -> bool:
@@ -179,6 +197,9 @@ def _action_answer(request: Request, callback: ActionCallback) -> Replace | Repl
         answer = callback(request)
         if isinstance(answer, Modal):
             _open(request, answer.view)
+            return None
+        if isinstance(answer, UpdateView):
+            _update(request, answer.view)
             return None
         return answer
     except RapportError as error:

@@ -262,3 +262,26 @@ class KnownPeople:
         """Keep what Slack said about a person at `read_at`."""
         with self._lock:
             self._known[(team_id, user_id)] = (kind, read_at)
+
+
+class UsergroupMembers:
+    """The members of each user group (`usergroups.users.list`), per workspace, as this process last read them:
+    `/kudos @support-team` typed again within `ttl` costs no Web API call."""
+
+    def __init__(self, ttl: timedelta) -> None:
+        self._ttl = ttl
+        self._lock = threading.Lock()
+        self._known: dict[tuple[str, str], tuple[tuple[str, ...], datetime]] = {}
+
+    def get(self, *, team_id: str, group_id: str, now: datetime) -> tuple[str, ...] | None:
+        """The group's members if read less than `ttl` before `now`, else None."""
+        with self._lock:
+            found = self._known.get((team_id, group_id))
+        if found is None or now - found[1] >= self._ttl:
+            return None
+        return found[0]
+
+    def remember(self, *, team_id: str, group_id: str, members: tuple[str, ...], read_at: datetime) -> None:
+        """Keep the members Slack listed at `read_at`."""
+        with self._lock:
+            self._known[(team_id, group_id)] = (members, read_at)

@@ -17,7 +17,7 @@ from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
 from bot.runtime.after_ack import AfterAck
 from bot.runtime.batching import GroupCommit
-from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, WatchedChannels
+from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, UsergroupMembers, WatchedChannels
 from bot.runtime.clients import WorkspaceClients
 from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
@@ -26,6 +26,8 @@ from bot.runtime.sender import Renderers, Rescuers, SenderWake
 Clock = Callable[[], datetime]
 # How long what Slack said about a person (users.info) is trusted before it is read again.
 PROFILE_TTL = timedelta(days=1)
+# How long a user group's members (usergroups.users.list) are trusted before `/kudos @group` reads them again.
+USERGROUP_TTL = timedelta(minutes=10)
 
 
 def system_clock() -> datetime:
@@ -62,6 +64,8 @@ class Deps:
     pacing: SendPacing = field(default_factory=SendPacing)
     # Who each author is (staff, external, bot), read from users.info and kept for PROFILE_TTL.
     people: KnownPeople = field(default_factory=lambda: KnownPeople(PROFILE_TTL))
+    # Each user group's members, read from usergroups.users.list and kept for USERGROUP_TTL.
+    usergroups: UsergroupMembers = field(default_factory=lambda: UsergroupMembers(USERGROUP_TTL))
     # The Enterprise Grid organisation of each installed workspace (auth.test's enterprise_id), where there is one.
     enterprises: dict[str, str] = field(default_factory=dict)
     # This process's metrics and whether Slack answered lately (/metrics, /readyz).

@@ -203,6 +203,7 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
                 for m in (name_matching(n.name, customer=customer.name, exact=n.exact) for n in customer.names)
                 if m.exact
             ),
+            customer_id=customer.id,
         )
 
 

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
 
 from bot.blocks.home import build_home
 from bot.db.queries import customers as customer_rows
 from bot.db.queries import followups as followup_rows
+from bot.db.queries import history as history_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import promises as promise_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
+from bot.domain.history import median_response
 from bot.runtime.deps import Deps
 from bot.services import stats
 from bot.services.followup_views import followup_view
@@ -24,7 +26,8 @@ from bot.views.home import HomeView
 
 HOME_FOLLOWUPS = 20
 HOME_CUSTOMERS = 10
-HOME_STORIES = 5  # in each of "Recent stories" and "Stories about you"
+HOME_STORIES = 5
+FIRST_RESPONSE_DAYS = 30  # in each of "Recent stories" and "Stories about you"
 
 
 def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> HomeView:
@@ -41,12 +44,17 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
     recent = stats.recent_stories(session, team_id=team_id, limit=HOME_STORIES)
     mine = stats.stories_about(session, team_id=team_id, user_id=user_id, limit=HOME_STORIES)
     settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
+    ids = [c.customer.id for c in customers]
+    open_counts = history_rows.open_followups(session, team_id=team_id, customer_ids=ids)
+    medians = _median_first_responses(session, team_id=team_id, customer_ids=ids, now=now)
     owned = [
         CustomerSummary(
             name=c.customer.name,
             owner_user_id=c.customer.owner_user_id,
             last_touch=c.last_touch,
             mention_count=c.mention_count,
+            open_followups=open_counts.get(c.customer.id, 0),
+            median_first_response=medians.get(c.customer.id),
         )
         for c in customers
     ]
@@ -62,6 +70,20 @@ def home_for(session: Session, *, team_id: str, user_id: str, now: datetime) -> 
         workspace_promises=settings.promise_offers_enabled,
         promises_enabled=promise_rows.user_promises_enabled(session, team_id=team_id, user_id=user_id),
     )
+
+
+def _median_first_responses(
+    session: Session, *, team_id: str, customer_ids: list[int], now: datetime
+) -> dict[int, timedelta]:
+    """Each customer's median first response over the last FIRST_RESPONSE_DAYS days (none without an answer)."""
+    times: dict[int, list[timedelta]] = {}
+    since = now - timedelta(days=FIRST_RESPONSE_DAYS)
+    for customer_id, posted_at, answered_at in history_rows.answered_waits(
+        session, team_id=team_id, customer_ids=customer_ids, since=since
+    ):
+        times.setdefault(customer_id, []).append(answered_at - posted_at)
+    found = {customer_id: median_response(spans) for customer_id, spans in times.items()}
+    return {customer_id: span for customer_id, span in found.items() if span is not None}
 
 
 def refresh(session: Session, *, team_id: str, user_ids: Iterable[str], now: datetime) -> None:

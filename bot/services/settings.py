@@ -77,7 +77,9 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
     if ws.TIMEZONE not in form.missing and not typed:
         form = replace(form, timezone=automatic)
     form = ws.complete_form(form, before)
-    values = ws.validate_settings(form, rule_ids=frozenset(rule.id for rule in shipped_rules()))
+    values = ws.validate_settings(
+        form, rule_ids=frozenset(rule.id for rule in shipped_rules()), current_principles=before.principles
+    )
     if (
         values.stories_channel
         and values.stories_channel != before.stories_channel

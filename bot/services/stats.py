@@ -14,6 +14,7 @@ from bot.db.queries import reports as report_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.periods import month_start
+from bot.domain.principles import label_of, read_principles
 from bot.domain.when import zone
 from bot.runtime.deps import Deps
 from bot.views.stats import StoryLine, WorkspaceStats
@@ -29,6 +30,7 @@ def story_lines(session: Session, *, team_id: str, rows: list[report_rows.Counte
     names = customer_rows.names_by_id(session, team_id=team_id, ids=customer_ids)
     workspace = workspace_rows.get(session, team_id=team_id)
     url = workspace.url if workspace is not None else ""
+    principles = read_principles(settings_rows.principles(session, team_id=team_id))
     return [
         StoryLine(
             id=row.story.id,
@@ -41,6 +43,7 @@ def story_lines(session: Session, *, team_id: str, rows: list[report_rows.Counte
             source_ts=row.story.source_ts,
             workspace_url=url,
             created_at=row.story.created_at,
+            principle_label=label_of(principles, row.story.principle) if row.story.principle else None,
         )
         for row in rows
     ]

@@ -38,10 +38,10 @@ from bot.db.queries import stories as story_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import BadCommand, NotWatched
 from bot.domain.messages import is_from_bot, is_slack_ts
-from bot.domain.reactions import emoji_name, story_emojis
+from bot.domain.principles import Principle, active, label_of, read_principles
+from bot.domain.reactions import emoji_name, shoutout_emoji, story_emojis
 from bot.domain.stories import (
     KUDOS_EXAMPLE,
-    PRINCIPLE_LABELS,
     TEXT_LIMIT,
     THANKS_FIELD,
     BadStory,
@@ -61,6 +61,18 @@ log = logging.getLogger(__name__)
 
 SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE = "shoutout", "shoutout_update", "shoutout_delete"
 STORY_CREDIT, STORY_SELF_NOTE = "story_credit", "story_self_note"
+SHOUTOUT_REACTION = "shoutout_reaction"  # the bot's own story emoji on its shout-out, for others to add theirs
+
+
+def _principles(session: Session, *, team_id: str) -> tuple[Principle, ...]:
+    """The workspace's principles (the six shipped ones until an admin edits the list)."""
+    return read_principles(settings_rows.principles(session, team_id=team_id))
+
+
+def offered_tags(deps: Deps, *, team_id: str) -> tuple[tuple[str, str], ...]:
+    """(key, label) of the principles a story can be tagged with now, for the story form."""
+    with deps.session_factory.begin() as session:
+        return active(_principles(session, team_id=team_id))
 
 
 def _view(session: Session, story: Story) -> StoryView:
@@ -68,7 +80,10 @@ def _view(session: Session, story: Story) -> StoryView:
     names = customer_rows.names_by_id(
         session, team_id=story.team_id, ids=[story.customer_id] if story.customer_id else []
     )
+    principles = _principles(session, team_id=story.team_id)
     return StoryView(
+        principles=active(principles),
+        principle_label=label_of(principles, story.principle) if story.principle else None,
         id=story.id,
         text=story.text,
         credited=tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id)),
@@ -140,6 +155,12 @@ def recognise_reaction(
         settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
         if emoji_name(emoji) not in story_emojis(settings.story_emojis):
             return False
+        shoutout = _shoutout_story(session, team_id=team_id, channel_id=channel_id, ts=ts)
+        if shoutout is not None:
+            if event_id is None or event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
+                _recognise(session, shoutout, settings, reactor=reactor, emoji=emoji_name(emoji), now=now)
+            deps.wake_sender()
+            return True
         known = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=key) is not None
     message = None
     if not known:
@@ -172,17 +193,40 @@ def recognise_reaction(
         if message is not None and not story_rows.credits(session, team_id=story.team_id, story_id=story.id):
             credited = credited_for(message.text, author=message.author, bot_user_id=bot_user_id)
             story_rows.add_credits(session, team_id=team_id, story_id=story.id, user_ids=credited)
-        credited = tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id))
-        if not credited:
-            return True
-        if only_self(credited, reactor):
-            _tell_self(session, story, reactor, now=now)
-        elif story_rows.add_recognition(
-            session, team_id=team_id, story_id=story.id, user_id=reactor, emoji=emoji_name(emoji), now=now
-        ):
-            _changed(session, story, settings, now=now)
+        _recognise(session, story, settings, reactor=reactor, emoji=emoji_name(emoji), now=now)
     deps.wake_sender()
     return True
+
+
+def _recognise(
+    session: Session, story: Story, settings: WorkspaceSettings, *, reactor: str, emoji: str, now: Any
+) -> None:
+    """One person's story emoji on a story's message or on its shout-out: a recognition, unless the story is about
+    them alone."""
+    credited = tuple(story_rows.credits(session, team_id=story.team_id, story_id=story.id))
+    if not credited:
+        return
+    if only_self(credited, reactor):
+        _tell_self(session, story, reactor, now=now)
+    elif story_rows.add_recognition(
+        session, team_id=story.team_id, story_id=story.id, user_id=reactor, emoji=emoji, now=now
+    ):
+        _changed(session, story, settings, now=now)
+
+
+def _shoutout_story(session: Session, *, team_id: str, channel_id: str, ts: str) -> Story | None:
+    """The story whose current shout-out is the message at (channel, ts), locked; None for any other message."""
+    post = outbox_rows.posted(session, team_id=team_id, kind=SHOUTOUT, channel_id=channel_id, ts=ts)
+    if post is None:
+        return None
+    story = story_rows.get(session, team_id=team_id, story_id=int(post.payload.get("story_id") or 0))
+    if story is None or post.payload.get("generation") != story.generation:
+        return None  # a shout-out since removed
+    return (
+        story_rows.by_reaction_key(session, team_id=team_id, reaction_key=story.reaction_key)
+        if (story.reaction_key)
+        else story
+    )
 
 
 def withdraw_reaction(
@@ -196,7 +240,9 @@ def withdraw_reaction(
             return False
         if event_id is not None and not event_rows.claim(session, team_id=team_id, event_id=event_id, now=now):
             return True
-        story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
+        story = _shoutout_story(session, team_id=team_id, channel_id=channel_id, ts=ts)
+        if story is None:
+            story = story_rows.by_reaction_key(session, team_id=team_id, reaction_key=f"{channel_id}:{ts}")
         if story is None:
             return True
         before = story_rows.recognisers(session, team_id=story.team_id, story_id=story.id)
@@ -207,6 +253,52 @@ def withdraw_reaction(
             _changed(session, story, settings, now=now)
     deps.wake_sender()
     return True
+
+
+GROUP_KUDOS_EXAMPLE = "/kudos @support-team stayed late to get Acme's drive working"
+
+
+def group_members(deps: Deps, client: WebClient, *, team_id: str, group_id: str) -> tuple[str, ...]:
+    """A user group's members (usergroups.users.list), cached for USERGROUP_TTL; a group Slack does not know is
+    explained with an example."""
+    now = deps.clock()
+    known = deps.usergroups.get(team_id=team_id, group_id=group_id, now=now)
+    if known is not None:
+        return known
+    try:
+        users = client.usergroups_users_list(usergroup=group_id)["users"]
+    except SlackApiError as error:
+        code = error.response.get("error")
+        if code == "no_such_subteam":
+            raise BadCommand(
+                "I couldn't find that user group in Slack. Pick the group from Slack's list as you type @.",
+                example=GROUP_KUDOS_EXAMPLE,
+            ) from None
+        if code == "plan_upgrade_required":
+            raise BadCommand(
+                "This workspace's Slack plan has no user groups, so I can't tell who is in it. Mention the people.",
+                example=KUDOS_EXAMPLE,
+            ) from None
+        raise
+    members = tuple(u for u in users if isinstance(u, str) and u) if isinstance(users, list) else ()
+    deps.usergroups.remember(team_id=team_id, group_id=group_id, members=members, read_at=now)
+    return members
+
+
+def with_group_members(deps: Deps, client: WebClient, *, team_id: str, giver: str, kudos: Kudos) -> Kudos:
+    """The kudos crediting every member of the user groups it names too: each person once, never the giver."""
+    if not kudos.groups:
+        return kudos
+    members: list[str] = []
+    for group_id in kudos.groups:
+        members.extend(group_members(deps, client, team_id=team_id, group_id=group_id))
+    expanded = kudos.with_members(tuple(members), giver=giver)
+    if not expanded.credited:
+        raise BadCommand(
+            "Nobody in that group but you: kudos are for your teammates. Mention someone else too.",
+            example=KUDOS_EXAMPLE,
+        )
+    return expanded
 
 
 def give_kudos(deps: Deps, *, team_id: str, giver: str, channel_id: str, kudos: Kudos) -> tuple[StoryView, str]:
@@ -330,7 +422,9 @@ def draft_from_message(
         )
         named = deps.matchers.for_team(session, team_id=team_id).customer_ids(text)
         names = customer_rows.names_by_id(session, team_id=team_id, ids=named[:1])
+        tags = active(_principles(session, team_id=team_id))
     return StoryDraft(
+        principles=tags,
         credited=credited_for(text, author=source.author, bot_user_id=bot_user_id),
         about=source.text,
         customer_name=names.get(named[0]) if named else None,
@@ -362,6 +456,7 @@ def draft_from_followup(deps: Deps, client: WebClient, *, team_id: str, followup
         names = customer_rows.names_by_id(session, team_id=team_id, ids=[row.customer_id] if row.customer_id else [])
         source = StorySource(channel_id=row.source_channel_id, ts=row.source_ts, followup_id=row.id)
         return StoryDraft(
+            principles=active(_principles(session, team_id=team_id)),
             credited=(row.owner_user_id,),
             about=row.note,
             source=source,
@@ -378,8 +473,13 @@ def share_story(deps: Deps, *, team_id: str, sharer: str, form: StoryForm) -> Sh
         if form.source.followup_id is not None:
             followup = _followup(session, team_id=team_id, followup_id=form.source.followup_id)
         # Sharing your own follow-up's good ending is allowed; crediting only yourself for a message is not.
+        offered = frozenset(key for key, _ in active(_principles(session, team_id=team_id)))
         credited = check_shared_story(
-            form.credited, sharer=sharer, principle=form.principle, self_allowed=followup is not None
+            form.credited,
+            sharer=sharer,
+            principle=form.principle,
+            self_allowed=followup is not None,
+            offered=offered,
         )
         if followup is None and not form.source.text.strip() and not form.thanks.strip():
             # Shared from the Home tab, about no message: the line of thanks is the whole story.
@@ -431,9 +531,12 @@ def choose_principle(
 ) -> bool:
     """Tag a story with a principle, or change its tag: for its recognisers, the people it credits, whoever shared
     it, or an admin (anyone else: NotAllowed). True if this click changed the tag."""
-    if principle not in PRINCIPLE_LABELS:
-        raise BadCommand("That is not one of Rapport's principles.", example=KUDOS_EXAMPLE)
     with deps.session_factory.begin() as session:
+        if principle not in {key for key, _ in active(_principles(session, team_id=team_id))}:
+            raise BadCommand(
+                "That principle is no longer offered: an admin retired it in `/rapport settings`.",
+                example=KUDOS_EXAMPLE,
+            )
         story = story_rows.get(session, team_id=team_id, story_id=story_id)
         if story is None:
             raise BadCommand("That story no longer exists.", example=KUDOS_EXAMPLE)
@@ -530,6 +633,16 @@ def _changed(session: Session, story: Story, settings: WorkspaceSettings, *, now
         {"story_id": story.id, "generation": story.generation},
         now=now,
     )
+    _enqueue(
+        session,
+        story,
+        SHOUTOUT_REACTION,
+        f"shoutout-reaction:{story.id}:{story.generation}",
+        "reactions.add",
+        {"story_id": story.id, "generation": story.generation},
+        now=now,
+        depends_on=post,
+    )
     for user in story_rows.credits(session, team_id=story.team_id, story_id=story.id):
         if user in recognisers:
             continue  # someone who recognised a story about themselves needs no news of it
@@ -597,6 +710,12 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
         return {"channel": payload["user"], "unfurl_links": False, **build_credit_dm(view, shoutout_link=link)}
     if row.kind == SHOUTOUT_DELETE:  # queued as its generation ended
         return {"channel": dependency.result_channel, "ts": dependency.result_ts} if dependency is not None else None
+    if row.kind == SHOUTOUT_REACTION:
+        if dependency is None or not dependency.result_ts or payload.get("generation") != story.generation:
+            return None  # never posted, or removed since
+        settings = settings_rows.of_workspace(session, team_id=row.team_id, now=row.created_at)
+        name = shoutout_emoji(settings.story_emojis)
+        return {"channel": dependency.result_channel, "timestamp": dependency.result_ts, "name": name}
     if payload.get("generation") != story.generation:
         return None  # that shout-out was removed since
     view = _view(session, story)
@@ -610,7 +729,7 @@ def render(session: Session, row: OutboxMessage, dependency: OutboxMessage | Non
     return None  # a later update of the same shout-out will show the final state
 
 
-RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT})
+RENDERED_KINDS = frozenset({SHOUTOUT, SHOUTOUT_UPDATE, SHOUTOUT_DELETE, STORY_CREDIT, SHOUTOUT_REACTION})
 # What this capability gives the outbox sender (registered by the wiring, bot.app): these kinds render at send time.
 RENDERERS: Renderers = MappingProxyType(dict.fromkeys(RENDERED_KINDS, render))
 

@@ -27,7 +27,7 @@ from bot.slacksim.delivery import Delivery
 from bot.slacksim.recording import ApiCall
 from bot.slacksim.simulator import SlackSimulator
 from bot.slacksim.state import SimLookupError
-from bot.slacksim.workspace import SimChannel, SimUser, SimWorkspace
+from bot.slacksim.workspace import SimChannel, SimUser, SimUsergroup, SimWorkspace
 
 __all__ = [
     "ApiCall",
@@ -35,6 +35,7 @@ __all__ = [
     "SimChannel",
     "SimLookupError",
     "SimUser",
+    "SimUsergroup",
     "SimWorkspace",
     "SlackSimulator",
 ]

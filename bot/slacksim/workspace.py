@@ -34,6 +34,8 @@ INSTALLED_BOT_SCOPES = (
     "groups:history",
     "groups:read",
     "reactions:read",
+    "reactions:write",
+    "usergroups:read",
     "users:read",
     "users:read.email",
 )
@@ -193,6 +195,20 @@ class SimChannel:
 
 
 @dataclass
+class SimUsergroup:
+    """A user group: its handle (`support-team`), its members, and whether it is disabled."""
+
+    id: str
+    handle: str
+    users: list[str] = field(default_factory=list)
+    disabled: bool = False
+
+    def mention(self) -> str:
+        """The group as Slack writes it in a message or a slash command's text."""
+        return f"<!subteam^{self.id}|@{self.handle}>"
+
+
+@dataclass
 class SimWorkspace:
     """The fake workspace the simulator serves; build your own or use `SimWorkspace.default()`."""
 
@@ -208,6 +224,9 @@ class SimWorkspace:
     external_teams: dict[str, str] = field(default_factory=dict)  # team id -> team name
     email_domain: str = "example.com"
     bot_scopes: list[str] = field(default_factory=lambda: list(INSTALLED_BOT_SCOPES))
+    # User groups (`S…`, mentioned as `<!subteam^S…|@handle>`), by ID.
+    usergroups: dict[str, SimUsergroup] = field(default_factory=dict)
+    usergroups_on_plan: bool = True  # False: a free plan, where usergroups.* answer plan_upgrade_required
     # The workspace's Enterprise Grid organisation (`E…`), if it belongs to one.
     enterprise_id: str | None = None
     # Whether the app was installed org-wide into that organisation (its requests then say is_enterprise_install).
@@ -286,7 +305,8 @@ class SimWorkspace:
             SimChannel("C0RANDOM", "random", creator="U0OWNER"),
             SimChannel("G0PRIVATE", "private-support", is_private=True, creator="U0DANA"),
         ]
-        return cls(users=users, channels=channels, external_teams={ext: "Acme Corp"})
+        groups = {"S0SUPPORT": SimUsergroup("S0SUPPORT", "support-team", ["U0DANA", "U0LEE", "U0STEPH"])}
+        return cls(users=users, channels=channels, external_teams={ext: "Acme Corp"}, usergroups=groups)
 
     def user(self, user_id: str) -> SimUser | None:
         """Return the user with that id, if any (Slackbot is in every workspace)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 
 @dataclass(frozen=True)
@@ -34,6 +34,7 @@ class CustomerCard:
     as_written: tuple[str, ...] = ()
     # Its repeating follow-ups: "every 2 weeks on Tuesday, next Tue 15 Dec (<@U…>)".
     rhythms: tuple[str, ...] = ()
+    customer_id: int = 0  # for the History button; 0 shows none
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,9 @@ class CustomerSummary:
     owner_user_id: str
     last_touch: datetime | None
     mention_count: int
+    open_followups: int = 0
+    # The median time to a first answer of the customer's messages in their channel, over the last 30 days.
+    median_first_response: timedelta | None = None
 
 
 @dataclass(frozen=True)

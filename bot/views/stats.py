@@ -21,6 +21,7 @@ class StoryLine:
     source_ts: str | None
     workspace_url: str
     created_at: datetime
+    principle_label: str | None = None  # the workspace's label for the tag (renamed or retired ones too)
 
 
 @dataclass(frozen=True)

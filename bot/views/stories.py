@@ -4,6 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.domain.stories import PRINCIPLES
+
+Tags = tuple[tuple[str, str], ...]  # (key, label) of the principles offered as tags
+
 
 @dataclass(frozen=True)
 class StoryView:
@@ -19,6 +23,8 @@ class StoryView:
     source_ts: str | None
     source_thread_ts: str | None
     workspace_url: str
+    principles: Tags = PRINCIPLES  # the workspace's tags on offer
+    principle_label: str | None = None  # the label of the story's tag (retired ones too)
 
 
 @dataclass(frozen=True)
@@ -42,6 +48,7 @@ class StoryDraft:
     about: str
     customer_name: str | None
     source: StorySource
+    principles: Tags = PRINCIPLES  # the workspace's tags on offer
 
 
 @dataclass(frozen=True)

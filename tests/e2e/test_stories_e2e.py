@@ -465,5 +465,10 @@ def test_concurrent_first_reactions_take_turns_on_the_story(http_app: RunningApp
         keys = sorted(session.scalars(select(OutboxMessage.idempotency_key).where(OutboxMessage.kind.in_(STORY_KINDS))))
     story_id = keys[0].split(":")[1]
     assert keys == sorted(
-        [f"shoutout:{story_id}:0", f"shoutout-update:{story_id}:0:2", f"story-credit:{story_id}:U0STEPH"]
+        [
+            f"shoutout:{story_id}:0",
+            f"shoutout-reaction:{story_id}:0",  # the story emoji on the shout-out, added once
+            f"shoutout-update:{story_id}:0:2",
+            f"story-credit:{story_id}:U0STEPH",
+        ]
     )

@@ -99,7 +99,8 @@ def test_a_missing_scope_a_command_runs_into_names_the_scope_to_add(
         request.client.reactions_add(channel="C0SUPPORT", timestamp="1.000001", name="eyes")
         return message("Done", [section("Done")])
 
-    on_command(bare_app, "/react", react)  # the install never granted reactions:write
+    on_command(bare_app, "/react", react)
+    sim.bot_scopes = [s for s in sim.bot_scopes if s != "reactions:write"]  # an install from before it was asked
     refused = sim.slash_command("U0DANA", "C0SUPPORT", "/react", "")
     assert refused.status == 200 and isinstance(refused.body, dict)
     assert refused.body["response_type"] == "ephemeral"

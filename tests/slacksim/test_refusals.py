@@ -59,7 +59,7 @@ def test_a_scope_not_granted_is_named_in_needed_with_what_was_provided(sim: Slac
     assert set(refused) <= _sample_keys("chat.postEphemeral")  # the fields Slack's own refusals carry
     assert client.users_info(user="U0LEE")["ok"]  # other methods still work
 
-    sim.bot_scopes = [s for s in sim.bot_scopes if s != "users:read"]
+    sim.bot_scopes = [s for s in sim.bot_scopes if s not in ("users:read", "reactions:write")]
     assert _refusal(lambda: client.users_info(user="U0LEE"))["needed"] == "users:read"
     assert _refusal(lambda: client.reactions_add(channel="C0SUPPORT", timestamp="1.000001", name="eyes"))["needed"] == (
         "reactions:write"

@@ -34,7 +34,7 @@ def _error(exc: pytest.ExceptionInfo[SlackApiError]) -> Any:
 
 
 # Scopes the default install does not grant (Rapport needs none of them), for the methods that need them.
-EXTRA_SCOPES = ("reactions:write", "im:write", "team:read")
+EXTRA_SCOPES = ("im:write", "team:read")
 
 
 def test_auth_test(client: WebClient) -> None:
@@ -349,3 +349,29 @@ def test_users_list_pages_with_a_cursor_and_names_the_primary_owner() -> None:
         with pytest.raises(SlackApiError) as bad:
             client.users_list(cursor="not-a-cursor")
         assert _error(bad) == "invalid_cursor"
+
+
+def test_usergroups_users_list(sim: SlackSimulator, client: WebClient) -> None:
+    """usergroups.users.list as Slack answers it: {ok, users}; a disabled group only with include_disabled; errors
+    no_such_subteam, plan_upgrade_required and missing_scope (usergroups:read)."""
+    assert client.usergroups_users_list(usergroup="S0SUPPORT").data == {
+        "ok": True,
+        "users": ["U0DANA", "U0LEE", "U0STEPH"],
+    }
+    assert sim.workspace.usergroups["S0SUPPORT"].mention() == "<!subteam^S0SUPPORT|@support-team>"
+    sim.workspace.usergroups["S0SUPPORT"].disabled = True
+    with pytest.raises(SlackApiError) as disabled:
+        client.usergroups_users_list(usergroup="S0SUPPORT")
+    assert _error(disabled) == "no_such_subteam"
+    assert client.usergroups_users_list(usergroup="S0SUPPORT", include_disabled=True)["users"]
+    with pytest.raises(SlackApiError) as unknown:
+        client.usergroups_users_list(usergroup="S0NOPE")
+    assert _error(unknown) == "no_such_subteam"
+    sim.workspace.usergroups_on_plan = False
+    with pytest.raises(SlackApiError) as free:
+        client.usergroups_users_list(usergroup="S0SUPPORT")
+    assert _error(free) == "plan_upgrade_required"
+    sim.bot_scopes = [s for s in sim.bot_scopes if s != "usergroups:read"]
+    with pytest.raises(SlackApiError) as scope:
+        client.usergroups_users_list(usergroup="S0SUPPORT")
+    assert scope.value.response.data["needed"] == "usergroups:read"

@@ -92,6 +92,20 @@ def by_key(session: Session, *, team_id: str, idempotency_key: str) -> OutboxMes
     )
 
 
+def posted(session: Session, *, team_id: str, kind: str, channel_id: str, ts: str) -> OutboxMessage | None:
+    """The sent row of this kind that posted the message at (channel, ts), if the bot posted it."""
+    return session.scalar(
+        select(OutboxMessage)
+        .where(
+            OutboxMessage.team_id == team_id,
+            OutboxMessage.result_channel == channel_id,
+            OutboxMessage.result_ts == ts,
+            OutboxMessage.kind == kind,
+        )
+        .limit(1)
+    )
+
+
 def with_key_prefix(session: Session, *, team_id: str, kind: str, prefix: str) -> Sequence[OutboxMessage]:
     """The workspace's rows of one kind whose idempotency key starts with `prefix` (a plain prefix: no % or _)."""
     assert "%" not in prefix and "_" not in prefix, prefix

@@ -25,6 +25,12 @@ def of_workspace(session: Session, *, team_id: str, now: datetime) -> WorkspaceS
     return row
 
 
+def principles(session: Session, *, team_id: str) -> str:
+    """The workspace's stored list of principles ("" for the shipped six; reads only: no settings row is created)."""
+    stored = session.scalar(select(WorkspaceSettings.principles).where(WorkspaceSettings.team_id == team_id))
+    return stored or ""
+
+
 def stories_channel(session: Session, *, team_id: str) -> str | None:
     """The workspace's stories channel, if one is chosen (reads only: no settings row is created)."""
     return session.scalar(select(WorkspaceSettings.stories_channel).where(WorkspaceSettings.team_id == team_id))

@@ -7,6 +7,7 @@ from slack_bolt import App
 
 from bot.blocks import customers as customer_blocks
 from bot.blocks import followups as blocks
+from bot.blocks import history as history_blocks
 from bot.blocks import home as home_blocks
 from bot.blocks import nudges as nudge_blocks
 from bot.blocks import privacy as privacy_blocks
@@ -22,6 +23,7 @@ from bot.listeners.actions.followup_buttons import (
     handle_snooze,
     handle_stop_repeating,
 )
+from bot.listeners.actions.history_buttons import handle_history_open, handle_history_page
 from bot.listeners.actions.home_buttons import handle_new_followup, handle_share_good_story
 from bot.listeners.actions.nudge_buttons import handle_nudge_optout, handle_nudge_thanks, handle_nudges_toggle
 from bot.listeners.actions.privacy_buttons import handle_forget_cancel, handle_forget_confirm
@@ -62,3 +64,6 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, privacy_blocks.FORGET_CANCEL_ACTION, handle_forget_cancel)
     on_action(app, customer_blocks.REMOVE_CONFIRM_ACTION, partial(handle_remove_confirm, deps=deps))
     on_action(app, customer_blocks.REMOVE_KEEP_ACTION, partial(handle_remove_keep, deps=deps))
+    on_action(app, history_blocks.HISTORY_ACTION, partial(handle_history_open, deps=deps))
+    on_action(app, history_blocks.NEWER_ACTION, partial(handle_history_page, deps=deps))
+    on_action(app, history_blocks.OLDER_ACTION, partial(handle_history_page, deps=deps))

@@ -8,6 +8,7 @@ from bot.blocks.story_modal import build_story_modal
 from bot.listeners.adapter import Modal
 from bot.listeners.payloads import Request
 from bot.runtime.deps import Deps
+from bot.services import stories
 from bot.views.stories import StoryDraft, StorySource
 
 
@@ -19,5 +20,6 @@ def handle_new_followup(request: Request, deps: Deps) -> Modal:
 
 def handle_share_good_story(request: Request, deps: Deps) -> Modal:
     """The story form with nobody credited yet and no message: the line about what they did is the story."""
-    del request, deps
-    return Modal(build_story_modal(StoryDraft(credited=(), about="", customer_name=None, source=StorySource())))
+    tags = stories.offered_tags(deps, team_id=request.team_id)
+    draft = StoryDraft(credited=(), about="", customer_name=None, source=StorySource(), principles=tags)
+    return Modal(build_story_modal(draft))

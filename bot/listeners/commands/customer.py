@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks import customers as blocks
+from bot.blocks import history as history_blocks
 from bot.domain import customer_commands as cmd
 from bot.listeners.adapter import Modal
 from bot.listeners.payloads import Request
 from bot.runtime.deps import Deps
-from bot.services import directory
+from bot.services import directory, history
 
 
 def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Modal:
@@ -28,6 +29,9 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
             return blocks.confirm_added(added)
         case cmd.ShowCustomer(query=query):
             return blocks.build_customer_card(directory.customer_card(deps, team_id=team_id, query=query))
+        case cmd.ShowHistory(query=query):
+            shown = history.history_by_name(deps, team_id=team_id, query=query)
+            return Modal(history_blocks.build_history_modal(shown))
         case cmd.SetOwner(query=query, owner_user_id=owner):
             name = directory.set_owner(
                 deps, request.client, team_id=team_id, query=query, owner_user_id=owner, user_id=user_id

@@ -16,7 +16,10 @@ def handle_kudos_command(request: Request, deps: Deps) -> dict[str, Any]:
     parsed = domain.parse_kudos(request.text, giver=request.user_id)
     if isinstance(parsed, domain.KudosHelp):
         return blocks.build_kudos_help()
+    kudos = stories.with_group_members(
+        deps, request.client, team_id=request.team_id, giver=request.user_id, kudos=parsed
+    )
     view, where = stories.give_kudos(
-        deps, team_id=request.team_id, giver=request.user_id, channel_id=request.channel_id, kudos=parsed
+        deps, team_id=request.team_id, giver=request.user_id, channel_id=request.channel_id, kudos=kudos
     )
     return blocks.confirm_kudos(view, shoutout_channel=where)

@@ -12,6 +12,7 @@ from bot.slacksim.webapi.errors import SlackError, missing
 from bot.slacksim.webapi.family import Handler
 from bot.slacksim.webapi.reactions import ReactionMethods
 from bot.slacksim.webapi.team import TeamMethods
+from bot.slacksim.webapi.usergroups import UsergroupMethods
 from bot.slacksim.webapi.users import UserMethods
 from bot.slacksim.webapi.views import ViewMethods
 
@@ -35,6 +36,7 @@ REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
     "reactions.add": ("channel", "timestamp", "name"),
     "reactions.remove": ("channel", "timestamp", "name"),
     "team.info": (),
+    "usergroups.users.list": ("usergroup",),
     "users.info": ("user",),
     "users.list": (),
     "users.lookupByEmail": ("email",),
@@ -58,6 +60,7 @@ REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
     "reactions.add": ("reactions:write",),
     "reactions.remove": ("reactions:write",),
     "team.info": ("team:read",),
+    "usergroups.users.list": ("usergroups:read",),
     "users.info": ("users:read",),
     "users.list": ("users:read",),
     "users.lookupByEmail": ("users:read.email",),
@@ -84,6 +87,7 @@ class WebApi:
             ConversationMethods(state),
             ReactionMethods(state),
             TeamMethods(state),
+            UsergroupMethods(state),
             UserMethods(state),
             ViewMethods(state),
         )
