@@ -84,9 +84,18 @@ class Transcript:
             elif kind == "divider":
                 lines.append("─" * 20)
             elif kind == "actions":
-                labels = [((e.get("text") or e.get("placeholder") or {}).get("text") or "?") for e in block["elements"]]
-                lines.append("  ".join(f"[{label}]" for label in labels))
+                lines.append("  ".join(f"[{self.element_label(e)}]" for e in block["elements"]))
         return "\n".join(lines) if lines else self.plain(str(body.get("text", "")))
+
+    @staticmethod
+    def element_label(element: dict[str, Any]) -> str:
+        """How an interactive element reads in the transcript: its text, its placeholder, or its menu's choices."""
+        label = (element.get("text") or element.get("placeholder") or {}).get("text")
+        if label:
+            return str(label)
+        if element.get("type") == "overflow":
+            return "⋯ " + " / ".join(str(o["text"]["text"]) for o in element.get("options") or [])
+        return str(element.get("type") or "?")
 
 
 class DemoClock:
