@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
 from bot.db.models import Mention
+from bot.runtime.deps import Clock, system_clock
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.transports import HttpServer, socket_mode_handler
 
@@ -69,8 +70,11 @@ class RunningApp:
         return body
 
 
-def _start(sim: SlackSimulator, database_url: str, transport: str) -> Iterator[RunningApp]:
-    runtime = build_runtime(settings_for(sim, database_url, socket_mode=transport == "socket"))
+def start_app(
+    sim: SlackSimulator, database_url: str, transport: str, *, clock: Clock = system_clock
+) -> Iterator[RunningApp]:
+    """Rapport over `transport` ("http" or "socket") against the simulator, on `clock`."""
+    runtime = build_runtime(settings_for(sim, database_url, socket_mode=transport == "socket"), clock=clock)
     runtime.start_jobs()
     if transport == "http":
         server = HttpServer(runtime, host="127.0.0.1", port=0)
@@ -95,13 +99,13 @@ def _start(sim: SlackSimulator, database_url: str, transport: str) -> Iterator[R
 @pytest.fixture
 def http_app(sim: SlackSimulator, database_url: str) -> Iterator[RunningApp]:
     """Rapport in HTTP mode."""
-    yield from _start(sim, database_url, "http")
+    yield from start_app(sim, database_url, "http")
 
 
 @pytest.fixture(params=["http", "socket"])
 def running_app(request: pytest.FixtureRequest, sim: SlackSimulator, database_url: str) -> Iterator[RunningApp]:
     """Rapport in each transport."""
-    yield from _start(sim, database_url, request.param)
+    yield from start_app(sim, database_url, request.param)
 
 
 @pytest.fixture

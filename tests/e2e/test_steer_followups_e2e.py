@@ -12,16 +12,14 @@ from typing import Any
 
 import pytest
 
-from bot.app import build_runtime
 from bot.db.models import FollowUp
 from bot.db.queries import settings as settings_rows
 from bot.services import followups, outbox
 from bot.services.digest import queue_weekly_digest
 from bot.slacksim import SlackSimulator
-from bot.transports import HttpServer
 from tests.conftest import TEAM, FakeClock
 from tests.e2e.clicks import answers_to, polite_refusal
-from tests.e2e.conftest import RunningApp, eventually, settings_for
+from tests.e2e.conftest import RunningApp, eventually, start_app
 
 # Monday 23 November 2026, 09:00 in Berlin (Lee's zone), 03:00 in New York (Dana's, an admin).
 MONDAY_9_BERLIN = datetime(2026, 11, 23, 8, 0, tzinfo=UTC)
@@ -36,16 +34,7 @@ def clock() -> FakeClock:
 @pytest.fixture
 def app(sim: SlackSimulator, database_url: str, clock: FakeClock) -> Iterator[RunningApp]:
     """Rapport in HTTP mode, its clock at `clock`."""
-    runtime = build_runtime(settings_for(sim, database_url, socket_mode=False), clock=clock)
-    runtime.start_jobs()
-    server = HttpServer(runtime, host="127.0.0.1", port=0)
-    server.start_in_thread()
-    sim.deliver_http_to(f"{server.url}/slack/events")
-    try:
-        yield RunningApp(runtime=runtime, sim=sim, transport="http", url=server.url)
-    finally:
-        server.close()
-        runtime.close()
+    yield from start_app(sim, database_url, "http", clock=clock)
 
 
 # --- helpers ----------------------------------------------------------------------------------------------------
