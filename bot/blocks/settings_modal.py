@@ -167,6 +167,10 @@ def build_settings_modal(
     }
     # Slack cannot empty a channel menu once chosen: a stories channel is given up with this box instead.
     stop_using = [_option("Stop using a stories channel (shout-outs go in the story's thread; no digest)", "yes")]
+    triage: dict[str, Any] = {"type": "conversations_select", "filter": channels_filter}
+    if values.triage_channel:
+        triage["initial_conversation"] = values.triage_channel
+    stop_triage = [_option("Stop using a triage channel (alerts go to the owner's DM only)", "yes")]
     blocks: list[Block] = [
         section("*Stories and follow-ups*"),
         _input(
@@ -237,6 +241,30 @@ def build_settings_modal(
             _number(values.unanswered_minutes),
             hint="A customer's message in their shared channel unanswered this long (in working time) "
             "gets one DM to the owner.",
+        ),
+        _input(
+            ws.TRIAGE_CHANNEL,
+            triage,
+            optional=True,
+            hint="Where waiting customers are listed too, one message per customer with Claim and Answered buttons, "
+            "updated in place. Invite me to the channel first. A customer may have its own: /customer triage.",
+        ),
+        *(
+            [_input(ws.TRIAGE_OFF, {"type": "checkboxes", "options": stop_triage}, optional=True)]
+            if values.triage_channel
+            else []
+        ),
+        _input(
+            ws.FIRST_RESPONSE_TARGET,
+            _number(values.first_response_target_minutes),
+            hint="How soon a customer's message should get its first answer (working time); the digest and "
+            "/rapport stats report the median and the share answered within it.",
+        ),
+        _input(
+            ws.ESCALATION_MINUTES,
+            _number(values.escalation_minutes),
+            hint="A waiting message nobody claimed or answered this long after it was written (working time) is "
+            "raised once more in the triage channel, mentioning the owner. 0 never escalates.",
         ),
         section("*Weekly digest*"),
         _input(ws.DIGEST_DAY, digest_day),
@@ -330,12 +358,17 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         promise_offers=_choice(state, ws.PROMISE_OFFERS, "selected_option"),
         principles=_text_value(state, ws.PRINCIPLES),
         principles_retired=_text_value(state, ws.PRINCIPLES_RETIRED),
+        triage_channel=_choice(state, ws.TRIAGE_CHANNEL, "selected_conversation"),
+        triage_off=bool(_choices(state, ws.TRIAGE_OFF, "selected_options")),
+        first_response_target_minutes=_text_value(state, ws.FIRST_RESPONSE_TARGET),
+        escalation_minutes=_text_value(state, ws.ESCALATION_MINUTES),
     )
 
 
 def _shown(key: str, value: str) -> str:
     """A changed value for the confirmation: channels as channel links, anything else escaped."""
-    channels = list(ws.id_list(value)) if key in (ws.STORIES_CHANNEL, ws.NUDGE_EXCLUDED) and value != "(none)" else []
+    listed = key in (ws.STORIES_CHANNEL, ws.NUDGE_EXCLUDED, ws.TRIAGE_CHANNEL) and value != "(none)"
+    channels = list(ws.id_list(value)) if listed else []
     if channels and all(re.fullmatch(r"[CG][A-Z0-9]{2,}", c) for c in channels):
         return ", ".join(f"<#{c}>" for c in channels)
     return escape(shorten(value, 200))

@@ -117,6 +117,12 @@ class WorkspaceSettings(Base):
     promise_offers_enabled: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     # The service principles a story can be tagged with, as JSON ([{"key", "label", "retired"}]); "" = the six.
     principles: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Triage: where waiting customers are listed with Claim and Answered (none: the owner's DM only), the
+    # first-response target the digest and stats measure against, and the escalation delay (0: never), both in
+    # working minutes after the customer's message.
+    triage_channel: Mapped[str | None] = mapped_column(String(32))
+    first_response_target_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
+    escalation_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
     # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
     # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
     timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -206,6 +212,10 @@ class Customer(Base):
     created_at: Mapped[datetime]
     # "Snooze 30 days" on the gone-quiet DM: not listed as quiet again before this.
     quiet_snoozed_until: Mapped[datetime | None]
+    # `/customer triage`: this customer's own triage channel and targets (None: the workspace's).
+    triage_channel_id: Mapped[str | None] = mapped_column(String(32))
+    first_response_target_minutes: Mapped[int | None] = mapped_column(Integer)
+    escalation_minutes: Mapped[int | None] = mapped_column(Integer)
 
     names: Mapped[list[CustomerName]] = relationship(
         back_populates="customer", cascade="all, delete-orphan", passive_deletes=True, order_by="CustomerName.id"
@@ -389,7 +399,36 @@ class CustomerWait(Base):
     # waiting, then answered | alerted | expired (too old, or its channel no longer linked to the customer)
     state: Mapped[str] = mapped_column(String(12), default="waiting")
     answered_by: Mapped[str | None] = mapped_column(String(32))
+    closed_at: Mapped[datetime | None]  # answered (its first response), alerted or expired
+    # The triage-channel message that lists this wait, once it was alerted with a triage channel set.
+    triage_id: Mapped[int | None] = mapped_column(Id, ForeignKey("triage_messages.id", ondelete="SET NULL"))
+
+
+class TriageMessage(Base):
+    """One customer's message in the triage channel: the waits it lists while it is open, who claimed them, and
+    whether it was escalated. Posted once (post_outbox_id), then updated in place (chat.update) at each change."""
+
+    __tablename__ = "triage_messages"
+    __table_args__ = (
+        # One open triage message per customer, whichever process alerts first: is_open is NULL once closed, and
+        # NULLs never collide in a unique constraint (SQLite and PostgreSQL alike).
+        UniqueConstraint("team_id", "customer_id", "is_open", name="uq_triage_messages_open"),
+        Index("ix_triage_messages_open", "is_open", "opened_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
+    customer_id: Mapped[int] = mapped_column(Id, ForeignKey("customers.id", ondelete="CASCADE"))
+    channel_id: Mapped[str] = mapped_column(String(32))  # the triage channel it is posted in
+    is_open: Mapped[bool | None] = mapped_column(Boolean, default=True)  # True while open, NULL once closed
+    opened_at: Mapped[datetime]
     closed_at: Mapped[datetime | None]
+    closed_by: Mapped[str | None] = mapped_column(String(32))  # who clicked Answered, or who answered in Slack
+    claimed_by: Mapped[str | None] = mapped_column(String(32))
+    claimed_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=0)  # bumped at each change: one chat.update each
+    post_outbox_id: Mapped[int | None] = mapped_column(Id, ForeignKey("outbox.id", ondelete="SET NULL"))
 
 
 class Story(Base):

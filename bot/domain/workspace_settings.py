@@ -46,6 +46,10 @@ RULES_FILE = "tone_rules_file"
 PROMISE_OFFERS = "promise_offers"
 PRINCIPLES = "principles"
 PRINCIPLES_RETIRED = "principles_retired"
+TRIAGE_CHANNEL = "triage_channel"
+TRIAGE_OFF = "triage_off"
+FIRST_RESPONSE_TARGET = "first_response_target_minutes"
+ESCALATION_MINUTES = "escalation_minutes"
 
 LABELS = {
     STORIES_CHANNEL: "Stories channel",
@@ -71,6 +75,10 @@ LABELS = {
     PROMISE_OFFERS: "Promise offers",
     PRINCIPLES: "Service principles",
     PRINCIPLES_RETIRED: "Retired principles",
+    TRIAGE_CHANNEL: "Triage channel",
+    TRIAGE_OFF: "No triage channel",  # a box, shown while one is set
+    FIRST_RESPONSE_TARGET: "First-response target (working minutes)",
+    ESCALATION_MINUTES: "Escalation delay (working minutes, 0 = never)",
 }
 
 _EMOJI = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
@@ -81,8 +89,17 @@ RANGES = {  # key: (lowest, highest, example)
     QUIET_DAYS: (1, 365, "30"),
     UNANSWERED_MINUTES: (1, 1440, "30"),
     RETENTION_DAYS: (1, 3650, "90"),
+    FIRST_RESPONSE_TARGET: (1, 10080, "60"),
+    ESCALATION_MINUTES: (0, 10080, "120"),
 }
-_NOUNS = {DEFAULT_DELAY: "working days", QUIET_DAYS: "days", UNANSWERED_MINUTES: "minutes", RETENTION_DAYS: "days"}
+_NOUNS = {
+    DEFAULT_DELAY: "working days",
+    QUIET_DAYS: "days",
+    UNANSWERED_MINUTES: "minutes",
+    RETENTION_DAYS: "days",
+    FIRST_RESPONSE_TARGET: "minutes",
+    ESCALATION_MINUTES: "minutes",
+}
 
 
 class SettingsInvalid(RapportError):
@@ -118,6 +135,9 @@ class WorkspaceSettingsValues:
     date_order: str = "MDY"  # "MDY" (12/15 is 15 December) or "DMY" (15/12)
     promise_offers_enabled: bool = True  # a teammate's promise with a time is offered as a follow-up
     principles: str = ""  # JSON (bot.domain.principles); "" for the six shipped ones
+    triage_channel: str | None = None  # where waiting customers are listed with Claim and Answered
+    first_response_target_minutes: int = 60  # working minutes
+    escalation_minutes: int = 120  # working minutes after the message; 0: never escalated
 
 
 # How each date order is shown in the audit log and the confirmation.
@@ -147,6 +167,9 @@ FIELD_KEYS = {
     "date_order": DATE_ORDER,
     "promise_offers_enabled": PROMISE_OFFERS,
     "principles": PRINCIPLES,
+    "triage_channel": TRIAGE_CHANNEL,
+    "first_response_target_minutes": FIRST_RESPONSE_TARGET,
+    "escalation_minutes": ESCALATION_MINUTES,
 }
 
 
@@ -177,6 +200,10 @@ class SettingsForm:
     promise_offers: str | None = None  # "on" | "off"
     principles: str | None = None  # one `key: Label` a line
     principles_retired: str | None = None
+    triage_channel: str | None = None
+    triage_off: bool = False  # "stop using a triage channel": alerts go to the owner's DM only
+    first_response_target_minutes: str | None = None
+    escalation_minutes: str | None = None
     # Settings the submission did not carry at all (Slack sends every input, so only an old or foreign view
     # lacks one): they keep their current values rather than being read as emptied.
     missing: frozenset[str] = frozenset()
@@ -216,6 +243,9 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         promise_offers="on" if values.promise_offers_enabled else "off",
         principles=principles_text(read_principles(values.principles), retired=False),
         principles_retired=principles_text(read_principles(values.principles), retired=True),
+        triage_channel=values.triage_channel,
+        first_response_target_minutes=str(values.first_response_target_minutes),
+        escalation_minutes=str(values.escalation_minutes),
     )
 
 
@@ -380,6 +410,9 @@ def validate_settings(
         date_order=date_order,
         promise_offers_enabled=form.promise_offers == "on",
         principles=_principles(form, current_principles, errors),
+        triage_channel=None if form.triage_off else (form.triage_channel or None),
+        first_response_target_minutes=_whole_number(FIRST_RESPONSE_TARGET, form.first_response_target_minutes, errors),
+        escalation_minutes=_whole_number(ESCALATION_MINUTES, form.escalation_minutes, errors),
     )
     if errors:
         raise SettingsInvalid(errors)

@@ -91,6 +91,17 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
                 "`/invite @Rapport` there, then save again."
             }
         )
+    if (
+        values.triage_channel
+        and values.triage_channel != before.triage_channel
+        and not _bot_is_in(deps, client, team_id=team_id, channel_id=values.triage_channel)
+    ):
+        raise ws.SettingsInvalid(
+            {
+                ws.TRIAGE_CHANNEL: "I'm not in that channel yet: invite me with "
+                "`/invite @Rapport` there, then save again."
+            }
+        )
     now = deps.clock()
     with deps.session_factory.begin() as session:
         row = settings_rows.of_workspace(session, team_id=team_id, now=now)

@@ -35,7 +35,7 @@ STORY_MODAL = story_modal.build_story_modal(
     StoryDraft(credited=("U0LEE",), about="", customer_name=None, source=StorySource())
 )
 SETTINGS_MODAL = settings_modal.build_settings_modal(
-    dataclasses.replace(DEFAULTS, stories_channel="C0STORIES"), rules=shipped_rules()
+    dataclasses.replace(DEFAULTS, stories_channel="C0STORIES", triage_channel="C0TRIAGE"), rules=shipped_rules()
 )  # every input shown
 
 
