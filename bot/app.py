@@ -48,7 +48,7 @@ from bot.runtime.deps import Clock, Deps, system_clock
 from bot.runtime.observe import MeasuredWebClient, Observer, label, logging_request, measured, name_workspace
 from bot.runtime.sender import Renderers, Rescuers
 from bot.scheduling.scheduler import build_scheduler
-from bot.services import digest, installs, outbox, sending_holds, stories, workspace_time
+from bot.services import digest, installs, outbox, sending_holds, stories, triage, workspace_time
 from bot.services.outbox import worker_name
 
 log = logging.getLogger(__name__)
@@ -593,7 +593,7 @@ def prepare_database(settings: Settings, *, auto_migrate: bool | None = None, bo
 
 def outbox_renderers() -> Renderers:
     """Every capability's send-time renderers, by outbox row kind: the table the sender looks kinds up in."""
-    return {**stories.RENDERERS}
+    return {**stories.RENDERERS, **triage.RENDERERS}
 
 
 def outbox_rescuers(settings: Settings) -> Rescuers:

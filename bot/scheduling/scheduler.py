@@ -23,6 +23,7 @@ from bot.services import (
     privacy,
     purge,
     relationships,
+    triage,
     unanswered,
     workspace_time,
 )
@@ -59,6 +60,8 @@ def job_table(*, client: Clients, worker: str) -> tuple[Job, ...]:
         Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
         Job("reminders", followups.queue_reminders, REMINDER_INTERVAL_SECONDS),
         Job("unanswered-alerts", unanswered.queue_unanswered_alerts, UNANSWERED_INTERVAL_SECONDS),
+        # A triage message nobody claimed is raised once more past the escalation delay.
+        Job("triage-escalations", triage.queue_escalations, UNANSWERED_INTERVAL_SECONDS),
         # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.
         Job("quiet-nudges", relationships.queue_quiet_nudges, minute, {"client": client, "memo": NudgeMemo()}),
         Job("anniversaries", relationships.queue_anniversaries, minute, {"client": client, "memo": NudgeMemo()}),

@@ -166,7 +166,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         if waits or answers:
             # Waits first: a member's answer in this same batch then finds the message it answers.
             db.add_waits(waits)
-            db.answer_waits(answers, now=now)
+            nudged += db.answer_waits(answers, now=now)  # triage messages to update, sent like the nudges
     for team_id, versions, newly in watched:
         deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
     if nudged:

@@ -22,6 +22,7 @@ from bot.db.queries import waits as wait_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.when import WorkWeek, add_working_minutes, zone
 from bot.runtime.deps import Deps
+from bot.services import triage
 from bot.views.unanswered import UnansweredView
 
 SCAN_LIMIT = 1000
@@ -94,6 +95,7 @@ def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> Alert
                     continue
                 wait.state = "alerted"
                 _enqueue_alert(session, wait, customer, rules[team_id], now=now)
+                triage.add_alerted_wait(session, wait, now=now)  # and the triage channel's message, if one is set
                 report.alerted += 1
     if report.alerted:
         deps.wake_sender()

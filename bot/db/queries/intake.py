@@ -32,12 +32,15 @@ from bot.db.models import (
     NudgeCooldown,
     OutboxMessage,
     ProcessedEvent,
+    TriageMessage,
     UserSettings,
     Workspace,
     WorkspaceSettings,
 )
 from bot.db.queries import channels as channel_rows
 from bot.db.queries import events as event_rows
+from bot.db.queries import outbox as outbox_rows
+from bot.db.queries import triage as triage_rows
 from bot.db.session import begin_sqlite
 
 # Keeps every statement far below SQLite's and PostgreSQL's limits on bound parameters.
@@ -151,12 +154,27 @@ class Intake:
         self.waits_insert = _Insert(CustomerWait, "ON CONFLICT DO NOTHING", placeholder=ph, dialect=dialect)
         waits = _table(CustomerWait)
         self.wait_time = waits.c.posted_at.type.bind_processor(dialect)
+        # A wait already alerted is answered too (its first response, however late); one listed on a triage
+        # message names it, so that message can be updated.
         answer = (
             f"UPDATE {waits.name} SET state = 'answered', answered_by = {ph}, closed_at = {ph} "
-            f"WHERE team_id = {ph} AND channel_id = {ph} AND state = 'waiting' AND "
+            f"WHERE team_id = {ph} AND channel_id = {ph} AND state IN ('waiting', 'alerted') AND "
         )
-        self.answer_earlier_sql = answer + f"posted_at < {ph}"
-        self.answer_thread_sql = answer + f"message_ts = {ph}"
+        self.answer_earlier_sql = answer + f"posted_at < {ph} RETURNING triage_id"
+        self.answer_thread_sql = answer + f"message_ts = {ph} RETURNING triage_id"
+        # A triage message whose waits got an answer: a new version (one chat.update), closed once none still waits.
+        triage = _table(TriageMessage)
+        still_waiting = (
+            f"EXISTS (SELECT 1 FROM {waits.name} WHERE {waits.name}.triage_id = {triage.name}.id AND state = 'alerted')"
+        )
+        self.triage_time = triage.c.closed_at.type.bind_processor(dialect)
+        self.triage_answered_sql = (
+            f"UPDATE {triage.name} SET version = version + 1, "
+            f"closed_at = CASE WHEN {still_waiting} THEN closed_at ELSE {ph} END, "
+            f"closed_by = CASE WHEN {still_waiting} THEN closed_by ELSE {ph} END, "
+            f"is_open = CASE WHEN {still_waiting} THEN is_open ELSE NULL END "
+            f"WHERE id = {ph} AND is_open IS NOT NULL RETURNING team_id, version, post_outbox_id"
+        )
         # Tone nudges: only messages a tone rule fires on run these.
         cooldowns, user_settings = _table(NudgeCooldown), _table(UserSettings)
         self.nudge_time = cooldowns.c.last_nudged_at.type.bind_processor(dialect)
@@ -322,17 +340,48 @@ class IntakeTransaction:
         if rows:
             self._intake.waits_insert.run(self._cursor, rows)
 
-    def answer_waits(self, answers: Sequence[tuple[str, str, str | None, datetime, str]], *, now: datetime) -> None:
-        """Mark waits answered, for each (team, channel, thread ts or None, message time, member), of any workspaces.
+    def answer_waits(self, answers: Sequence[tuple[str, str, str | None, datetime, str]], *, now: datetime) -> int:
+        """Mark waits answered, for each (team, channel, thread ts or None, message time, member), of any workspaces;
+        how many triage-message updates this queued.
 
         A thread reply answers its thread's parent; a top-level message answers every message of the channel
-        still waiting from before it.
+        still waiting (or alerted) from before it.
         """
         intake, cursor = self._intake, self._cursor
         process = intake.wait_time or (lambda value: value)
         closed_at = process(now)
+        answered: dict[int, str] = {}  # triage message: the member whose answer reached it
         for team_id, channel_id, thread_ts, posted_at, user_id in answers:
             if thread_ts is None:
                 cursor.execute(intake.answer_earlier_sql, (user_id, closed_at, team_id, channel_id, process(posted_at)))
             else:
                 cursor.execute(intake.answer_thread_sql, (user_id, closed_at, team_id, channel_id, thread_ts))
+            answered.update((int(r[0]), user_id) for r in cursor.fetchall() if r[0] is not None)
+        return self._answered_triage(answered, now=now) if answered else 0
+
+    def _answered_triage(self, answered: Mapping[int, str], *, now: datetime) -> int:
+        """A new version of each triage message whose waits were just answered, and its chat.update queued."""
+        intake, cursor = self._intake, self._cursor
+        closed_at = (intake.triage_time or (lambda value: value))(now)
+        rows = []
+        for triage_id, user_id in sorted(answered.items()):
+            cursor.execute(intake.triage_answered_sql, (closed_at, user_id, triage_id))
+            found = cursor.fetchone()
+            if found is None or found[2] is None:
+                continue  # closed already, or never posted
+            team_id, version = str(found[0]), int(found[1])
+            rows.append(
+                outbox_rows.new_row(
+                    team_id=team_id,
+                    kind=triage_rows.TRIAGE_UPDATE,
+                    idempotency_key=triage_rows.update_key(triage_id, version),
+                    method="chat.update",
+                    payload=triage_rows.update_payload(triage_id, version),
+                    not_before=now,
+                    now=now,
+                    depends_on_id=int(found[2]),
+                )
+            )
+        if rows:
+            intake.outbox_insert.run(cursor, rows)
+        return len(rows)

@@ -13,6 +13,7 @@ from bot.blocks import nudges as nudge_blocks
 from bot.blocks import privacy as privacy_blocks
 from bot.blocks import promises as promise_blocks
 from bot.blocks import relationships as relationship_blocks
+from bot.blocks import triage as triage_blocks
 from bot.blocks.stories import TAG_ACTION_PREFIX
 from bot.listeners.actions.customer_buttons import handle_remove_confirm, handle_remove_keep
 from bot.listeners.actions.followup_buttons import (
@@ -35,6 +36,7 @@ from bot.listeners.actions.promise_buttons import (
 )
 from bot.listeners.actions.relationship_buttons import handle_plan_checkin, handle_snooze_quiet
 from bot.listeners.actions.story_buttons import handle_share_story, handle_story_tag
+from bot.listeners.actions.triage_buttons import handle_answered, handle_claim
 from bot.listeners.adapter import on_action
 from bot.runtime.deps import Deps
 
@@ -67,3 +69,5 @@ def register(app: App, deps: Deps) -> None:
     on_action(app, history_blocks.HISTORY_ACTION, partial(handle_history_open, deps=deps))
     on_action(app, history_blocks.NEWER_ACTION, partial(handle_history_page, deps=deps))
     on_action(app, history_blocks.OLDER_ACTION, partial(handle_history_page, deps=deps))
+    on_action(app, triage_blocks.CLAIM_ACTION, partial(handle_claim, deps=deps))
+    on_action(app, triage_blocks.ANSWERED_ACTION, partial(handle_answered, deps=deps))
