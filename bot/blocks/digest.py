@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.blocks.stats import story_text
 from bot.blocks.text import Block, context, date_token, divider, header, message, section
+from bot.blocks.triage import response_blocks
 from bot.domain.tone import CATEGORY_LABELS
 from bot.views.digest import Digest
 
@@ -70,6 +71,11 @@ def build_digest(digest: Digest) -> dict[str, Any]:
         *_stories(digest),
         divider(),
         section(_numbers(digest)),
+        *(
+            response_blocks(digest.first_responses, digest.customer_responses)
+            if digest.first_responses is not None and digest.first_responses.settled
+            else []
+        ),
         context(
             "Share a good story any time: react to a message with :star2:, or "
             "`/kudos @teammate what they did`. `/rapport stats` shows the workspace's numbers."

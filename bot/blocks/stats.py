@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.blocks.text import context, escape, message, permalink, readable, section, shorten
+from bot.blocks.triage import response_blocks
 from bot.domain.stories import PRINCIPLE_LABELS
 from bot.views.stats import StoryLine, WorkspaceStats
 
@@ -126,10 +127,16 @@ def build_stats(stats: WorkspaceStats) -> dict[str, Any]:
         f"(no touch for {stats.quiet_days} days)"
     )
     fallback = f"Rapport stats: {stories} stories this month, {quiet} quiet customers"
+    responses = (
+        response_blocks(stats.first_responses, stats.customer_responses, days=stats.on_time_days)
+        if stats.first_responses is not None
+        else []
+    )
     return message(
         fallback,
         [
             section("*Rapport in this workspace*\n" + "\n".join(lines)),
+            *responses,
             context(
                 f"Workspace numbers only: Rapport never ranks people. Months follow the workspace timezone "
                 f"({escape(stats.timezone)})."

@@ -23,7 +23,7 @@ from bot.blocks.text import (
     readable,
     section,
 )
-from bot.views.triage import EscalationView, ResponseTimes, TriageView, TriageWaitLine
+from bot.views.triage import CustomerTriage, EscalationView, ResponseTimes, TriageView, TriageWaitLine
 
 CLAIM_ACTION = "triage_claim"
 ANSWERED_ACTION = "triage_answered"
@@ -144,11 +144,43 @@ def response_line(times: ResponseTimes) -> str:
     return line
 
 
-def response_blocks(team: ResponseTimes, customers: Sequence[ResponseTimes], *, most: int = 10) -> list[Block]:
+def response_blocks(
+    team: ResponseTimes, customers: Sequence[ResponseTimes], *, days: int | None = None, most: int = 10
+) -> list[Block]:
     """The team's line and each customer's (alphabetical, at most `most`), for the digest and /rapport stats."""
+    period = f" (last {days} days)" if days else ""
     if team.settled == 0:
-        return [context("*First responses*: no customer message waited for an answer.")]
+        return [context(f"*First responses to customers*{period}: no customer message waited for an answer yet.")]
     lines = [response_line(team)] + [response_line(c) for c in sorted(customers, key=lambda c: c.name.lower())[:most]]
     if len(customers) > most:
         lines.append(f"… and {len(customers) - most} more customers.")
-    return _packed(["*First responses to customers*", *lines], most=2)
+    return _packed([f"*First responses to customers*{period}", *lines], most=2)
+
+
+def confirm_customer_triage(view: CustomerTriage) -> dict[str, Any]:
+    """`/customer triage`: where the customer's waiting messages go, its target and escalation, and whose they are."""
+    name = escape(view.name)
+
+    def whose(own: bool) -> str:
+        return "its own" if own else "the workspace's"
+
+    where = (
+        f"listed in <#{view.channel_id}> ({whose(view.own_channel)} triage channel)"
+        if view.channel_id
+        else "sent to the owner's DM only (no triage channel is set)"
+    )
+    escalation = (
+        f"escalated after {view.escalation_minutes} working minutes unclaimed ({whose(view.own_escalation)})"
+        if view.escalation_minutes > 0
+        else f"never escalated ({whose(view.own_escalation)} setting)"
+    )
+    lead = ":white_check_mark: Saved. " if view.changed else ""
+    text = (
+        f"{lead}*{name}*'s waiting messages are {where}; first-response target {view.target_minutes} working minutes "
+        f"({whose(view.own_target)}); {escalation}."
+    )
+    tip = (
+        f"Change it: `/customer triage {name} #channel target 30 escalate 90`; "
+        f"back to the workspace's: `/customer triage {name} off`."
+    )
+    return message(f"{view.name}: triage settings", [section(text), context(tip)])

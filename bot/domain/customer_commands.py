@@ -19,9 +19,14 @@ USAGE_EXAMPLES = (
     "/customer remove Acme",
     "/customer link Acme",
     "/customer exact Target on",
+    "/customer triage Acme #acme-triage target 30 escalate 90",
 )
 
 EXACT_USAGE = "/customer exact Target off"
+TRIAGE_USAGE = "/customer triage Acme #acme-triage target 30 escalate 90"
+_CHANNEL_TOKEN = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
+_TRIAGE_PART = re.compile(r"\s+(?=<#|(?:target|escalate)\s+\d|off$)", re.IGNORECASE)
+MAX_TRIAGE_MINUTES = 10080  # a working week and more: anything longer is a typo
 _SWITCH = {"on": True, "off": False}
 
 _USER_TOKEN = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -128,6 +133,22 @@ class SetExact:
     exact: bool | None
 
 
+@dataclass(frozen=True)
+class SetTriage:
+    """`/customer triage NAME [#channel] [target MIN] [escalate MIN]`, or `off` for the workspace's again; with
+    nothing after the name it shows what applies."""
+
+    query: str
+    channel_id: str | None = None
+    target_minutes: int | None = None
+    escalation_minutes: int | None = None
+    reset: bool = False
+
+    @property
+    def changes(self) -> bool:
+        return self.reset or any(v is not None for v in (self.channel_id, self.target_minutes, self.escalation_minutes))
+
+
 CustomerCommand = (
     Help
     | OpenModal
@@ -140,6 +161,7 @@ CustomerCommand = (
     | RemoveCustomer
     | LinkChannel
     | SetExact
+    | SetTriage
 )
 
 
@@ -204,6 +226,8 @@ def parse_customer_command(text: str) -> CustomerCommand:
         return RemoveCustomer(query=clean_name(rest))
     if verb == "exact":
         return _parse_exact(rest)
+    if verb == "triage":
+        return parse_triage(rest)
     if verb == "link":
         if not rest:
             raise BadCommand("Tell me which customer this channel belongs to.", example="/customer link Acme")
@@ -271,6 +295,59 @@ def _parse_exact(rest: str) -> SetExact:
         # No switch: the whole text is the name, and the answer says how it is matched now.
         return SetExact(query=clean_name(rest), exact=None)
     return SetExact(query=clean_name(head), exact=switch)
+
+
+def _minutes(word: str, value: str, *, lowest: int) -> int:
+    try:
+        minutes = int(value.lower().removesuffix("min").removesuffix("m"))
+    except ValueError:
+        minutes = -1
+    if not lowest <= minutes <= MAX_TRIAGE_MINUTES:
+        raise BadCommand(
+            f"`{word}` takes whole working minutes from {lowest} to {MAX_TRIAGE_MINUTES}, not “{value[:20]}”.",
+            example=TRIAGE_USAGE,
+        )
+    return minutes
+
+
+def parse_triage(rest: str) -> SetTriage:
+    """`/customer triage` text: the customer, then a triage channel, a target and an escalation delay, or `off`."""
+    if not rest.strip():
+        raise BadCommand("Tell me which customer, then its triage channel or targets.", example=TRIAGE_USAGE)
+    name, *parts = _TRIAGE_PART.split(rest.strip())
+    query = clean_name(name)
+    if not query or _CHANNEL_TOKEN.match(query):
+        raise BadCommand("Start with the customer's name.", example=TRIAGE_USAGE)
+    channel_id: str | None = None
+    target: int | None = None
+    escalation: int | None = None
+    reset = False
+    for part in parts:
+        word, _, value = part.strip().partition(" ")
+        lowered = word.lower()
+        channel = _CHANNEL_TOKEN.fullmatch(part.strip())
+        if channel is not None and channel_id is None:
+            channel_id = channel.group(1)
+        elif lowered == "target" and target is None:
+            target = _minutes("target", value.strip(), lowest=1)
+        elif lowered == "escalate" and escalation is None:
+            escalation = _minutes("escalate", value.strip(), lowest=0)
+        elif lowered == "off" and not value:
+            reset = True
+        else:
+            raise BadCommand(
+                f"I didn't understand “{part.strip()[:40]}”: give a #channel, `target` minutes, `escalate` minutes, "
+                "or `off`, once each.",
+                example=TRIAGE_USAGE,
+            )
+    if reset and (channel_id or target is not None or escalation is not None):
+        raise BadCommand(
+            "`off` goes alone: it gives the customer the workspace's triage settings back.",
+            example="/customer triage Acme off",
+        )
+    return SetTriage(
+        query=query, channel_id=channel_id, target_minutes=target, escalation_minutes=escalation, reset=reset
+    )
 
 
 def _parse_owner(rest: str) -> SetOwner:

@@ -30,7 +30,7 @@ from bot.db.queries import workspaces as workspace_rows
 from bot.domain.periods import DigestWeek, digest_week
 from bot.runtime.deps import Deps
 from bot.runtime.sender import Rescuer
-from bot.services import stories
+from bot.services import first_responses, stories
 from bot.services.stats import story_lines
 from bot.views.digest import Digest
 
@@ -47,6 +47,9 @@ def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_da
     total = report_rows.count_counted_stories(session, team_id=team_id, since=week.start, until=week.moment)
     done = report_rows.done_followups(session, team_id=team_id, since=week.start, until=week.moment)
     quiet = report_rows.count_quiet_customers(session, team_id=team_id, cutoff=week.moment - timedelta(days=quiet_days))
+    responses, per_customer = first_responses.response_times(
+        session, team_id=team_id, since=week.start, until=week.moment, now=week.moment
+    )
     return Digest(
         week=week,
         stories=story_lines(session, team_id=team_id, rows=list(rows)),
@@ -57,6 +60,8 @@ def compose_digest(session: Session, *, team_id: str, week: DigestWeek, quiet_da
         quiet_customers=quiet,
         quiet_days=quiet_days,
         tips=settings_rows.count_nudges(session, team_id=team_id, since=week.start, until=week.moment),
+        first_responses=responses,
+        customer_responses=tuple(per_customer),
     )
 
 

@@ -49,7 +49,8 @@ def current(deps: Deps, *, team_id: str) -> SettingsView:
     return SettingsView(values=values, rules=shipped_rules(), last_change=last, timezone=timezone)
 
 
-def _bot_is_in(deps: Deps, client: WebClient, *, team_id: str, channel_id: str) -> bool:
+def bot_is_in(deps: Deps, client: WebClient, *, team_id: str, channel_id: str) -> bool:
+    """Whether the bot is a member of the channel (it can post there): watched, or Slack says so."""
     with deps.session_factory.begin() as session:
         if channel_rows.watched_ids(session, team_id=team_id, channel_ids=[channel_id]):
             return True
@@ -83,7 +84,7 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
     if (
         values.stories_channel
         and values.stories_channel != before.stories_channel
-        and not _bot_is_in(deps, client, team_id=team_id, channel_id=values.stories_channel)
+        and not bot_is_in(deps, client, team_id=team_id, channel_id=values.stories_channel)
     ):
         raise ws.SettingsInvalid(
             {
@@ -94,7 +95,7 @@ def save(deps: Deps, client: WebClient, *, team_id: str, user_id: str, form: ws.
     if (
         values.triage_channel
         and values.triage_channel != before.triage_channel
-        and not _bot_is_in(deps, client, team_id=team_id, channel_id=values.triage_channel)
+        and not bot_is_in(deps, client, team_id=team_id, channel_id=values.triage_channel)
     ):
         raise ws.SettingsInvalid(
             {

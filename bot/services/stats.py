@@ -17,6 +17,7 @@ from bot.domain.periods import month_start
 from bot.domain.principles import label_of, read_principles
 from bot.domain.when import zone
 from bot.runtime.deps import Deps
+from bot.services import first_responses
 from bot.views.stats import StoryLine, WorkspaceStats
 
 ON_TIME_DAYS = 30  # "12 of 15 done on time in the last 30 days"
@@ -76,6 +77,9 @@ def workspace_stats(deps: Deps, *, team_id: str) -> WorkspaceStats:
         quiet = report_rows.count_quiet_customers(session, team_id=team_id, cutoff=cutoff)
         customers = customer_rows.count(session, team_id=team_id)
         month_name = start.astimezone(zone(settings.timezone)).strftime("%B")
+        team, per_customer = first_responses.response_times(
+            session, team_id=team_id, since=now - timedelta(days=ON_TIME_DAYS), until=until, now=now
+        )
         return WorkspaceStats(
             stories_this_month=stories,
             month_name=month_name,
@@ -86,4 +90,6 @@ def workspace_stats(deps: Deps, *, team_id: str) -> WorkspaceStats:
             customers=customers,
             quiet_days=settings.quiet_days,
             timezone=settings.timezone,
+            first_responses=team,
+            customer_responses=tuple(per_customer),
         )

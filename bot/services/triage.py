@@ -11,9 +11,10 @@ customer across processes: a unique constraint opens it, a row lock serialises i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
 from bot.blocks.text import permalink
@@ -25,11 +26,14 @@ from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import triage as triage_rows
 from bot.db.queries import workspaces as workspace_rows
+from bot.domain.customer_commands import SetTriage
 from bot.domain.errors import RapportError
-from bot.domain.history import median_response
 from bot.domain.when import WorkWeek, add_working_minutes, zone
 from bot.runtime.deps import Deps
-from bot.views.triage import EscalationView, ResponseTimes, TriageView, TriageWaitLine
+from bot.services import access
+from bot.services.directory import resolve_customer
+from bot.services.settings import bot_is_in
+from bot.views.triage import CustomerTriage, EscalationView, TriageView, TriageWaitLine
 
 TRIAGE_POST, TRIAGE_UPDATE, TRIAGE_ESCALATION = (
     triage_rows.TRIAGE_POST,
@@ -69,6 +73,57 @@ def targets(session: Session, *, team_id: str, customer_id: int | None, now: dat
         week=WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end),
         timezone=settings.timezone,
     )
+
+
+# --- a customer's own triage settings (`/customer triage`) -----------------------------------------------------
+
+
+def customer_triage(deps: Deps, client: WebClient, *, team_id: str, command: SetTriage, user_id: str) -> CustomerTriage:
+    """Show, or change (its owner or an admin may), a customer's own triage channel, target and escalation delay;
+    `off` gives it the workspace's again."""
+    what = "/customer triage"
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=command.query, command=what)
+        name, owner = customer.name, customer.owner_user_id
+    if command.changes:
+        access.require(
+            deps,
+            client,
+            team_id=team_id,
+            user_id=user_id,
+            owners=(owner,),
+            refusal=access.CUSTOMER_REFUSAL.format(name=name, what="change its triage settings"),
+            example=f"/customer triage {name}",
+        )
+    if command.channel_id and not bot_is_in(deps, client, team_id=team_id, channel_id=command.channel_id):
+        raise RapportError(
+            f"I'm not in <#{command.channel_id}> yet: invite me with `/invite @Rapport` there, then try again.",
+            example=f"/customer triage {name} <#{command.channel_id}>",
+        )
+    now = deps.clock()
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=command.query, command=what)
+        if command.reset:
+            customer.triage_channel_id = None
+            customer.first_response_target_minutes = customer.escalation_minutes = None
+        if command.channel_id is not None:
+            customer.triage_channel_id = command.channel_id
+        if command.target_minutes is not None:
+            customer.first_response_target_minutes = command.target_minutes
+        if command.escalation_minutes is not None:
+            customer.escalation_minutes = command.escalation_minutes
+        session.flush()
+        rules = targets(session, team_id=team_id, customer_id=customer.id, now=now)
+        return CustomerTriage(
+            name=customer.name,
+            channel_id=rules.channel_id,
+            target_minutes=rules.target_minutes,
+            escalation_minutes=rules.escalation_minutes,
+            own_channel=customer.triage_channel_id is not None,
+            own_target=customer.first_response_target_minutes is not None,
+            own_escalation=customer.escalation_minutes is not None,
+            changed=command.changes,
+        )
 
 
 # --- the alert job and the buttons ---------------------------------------------------------------------------
@@ -308,56 +363,3 @@ def _newer_update_waits(session: Session, triage: TriageMessage) -> bool:
 
 
 RENDERERS = {TRIAGE_POST: render, TRIAGE_UPDATE: render, TRIAGE_ESCALATION: render}
-
-
-# --- first responses against the target --------------------------------------------------------------------------
-
-
-def response_times(
-    session: Session, *, team_id: str, since: datetime, until: datetime, now: datetime
-) -> tuple[ResponseTimes, list[ResponseTimes]]:
-    """First responses to customers' messages posted in [since, until): the team's and each customer's median
-    and share answered within the target (the customer's own, else the workspace's; in working minutes)."""
-    settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
-    week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
-    tz = zone(settings.timezone)
-    own = triage_rows.customer_targets(session, team_id=team_id)
-    team_target = settings.first_response_target_minutes
-    settled = triage_rows.first_responses(session, team_id=team_id, since=since, until=until)
-    by_customer: dict[int, list[tuple[datetime, datetime | None]]] = {}
-    for customer_id, posted_at, answered_at in settled:
-        by_customer.setdefault(customer_id, []).append((posted_at, answered_at))
-    names = customer_rows.names_and_owners(session, team_id=team_id, ids=list(by_customer))
-
-    def measure(
-        name: str, items: list[tuple[datetime, datetime | None]], targets_of: list[int], shown: int
-    ) -> ResponseTimes:
-        spans = [answered - posted for posted, answered in items if answered is not None]
-        within = sum(
-            1
-            for (posted, answered), target in zip(items, targets_of, strict=True)
-            if answered is not None and answered <= add_working_minutes(posted, target, week, tz)
-        )
-        return ResponseTimes(
-            name=name,
-            answered=len(spans),
-            settled=len(items),
-            within_target=within,
-            median=median_response(spans),
-            target_minutes=shown,
-        )
-
-    customers = []
-    every: list[tuple[datetime, datetime | None]] = []
-    every_target: list[int] = []
-    for customer_id, items in by_customer.items():
-        target = own.get(customer_id, team_target)
-        customers.append(measure(names.get(customer_id, ("?", ""))[0], items, [target] * len(items), target))
-        every.extend(items)
-        every_target.extend([target] * len(items))
-    return measure("", every, every_target, team_target), customers
-
-
-def response_window(now: datetime, *, days: int = 30) -> tuple[datetime, datetime]:
-    """The last `days` days up to `now`."""
-    return now - timedelta(days=days), now

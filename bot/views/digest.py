@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from bot.domain.periods import DigestWeek
 from bot.views.stats import StoryLine
+from bot.views.triage import ResponseTimes
 
 
 @dataclass(frozen=True)
@@ -22,6 +23,9 @@ class Digest:
     quiet_days: int
     # Tone tips shown this week, by category: counts only, never who or what.
     tips: dict[str, int] = field(default_factory=dict)
+    # The week's first responses to customers against the target: the team's, and each customer's.
+    first_responses: ResponseTimes | None = None
+    customer_responses: tuple[ResponseTimes, ...] = ()
 
     @property
     def has_news(self) -> bool:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.views.triage import ResponseTimes
+
 
 @dataclass(frozen=True)
 class StoryLine:
@@ -37,3 +39,7 @@ class WorkspaceStats:
     customers: int
     quiet_days: int
     timezone: str
+    # First responses to customers' messages of the last on_time_days days against the target: the team's, and
+    # each customer's (alphabetical).
+    first_responses: ResponseTimes | None = None
+    customer_responses: tuple[ResponseTimes, ...] = ()

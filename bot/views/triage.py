@@ -58,3 +58,17 @@ class ResponseTimes:
     within_target: int
     median: timedelta | None
     target_minutes: int
+
+
+@dataclass(frozen=True)
+class CustomerTriage:
+    """What applies to one customer's waiting messages: its own triage settings, else the workspace's."""
+
+    name: str
+    channel_id: str | None
+    target_minutes: int
+    escalation_minutes: int
+    own_channel: bool
+    own_target: bool
+    own_escalation: bool
+    changed: bool

@@ -19,7 +19,7 @@ from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import RapportError
 from bot.runtime.deps import Deps
-from bot.services import outbox, triage, unanswered
+from bot.services import first_responses, outbox, triage, unanswered
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.slacksim.workspace import SimChannel
 from tests.conftest import TEAM, FakeClock
@@ -255,7 +255,7 @@ def test_first_responses_against_the_target(deps: Deps, clock: FakeClock) -> Non
     post(deps, MONDAY_10 + timedelta(minutes=100), text="Never answered")
     unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=3))
     with deps.session_factory.begin() as session:
-        team, customers = triage.response_times(
+        team, customers = first_responses.response_times(
             session,
             team_id=TEAM,
             since=MONDAY_10 - timedelta(days=1),

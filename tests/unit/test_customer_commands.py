@@ -39,6 +39,14 @@ from bot.domain.errors import BadCommand, BadDate
         ("exact Target", cmd.SetExact("Target", None)),
         ("exact Target maybe", cmd.SetExact("Target maybe", None)),
         ('exact "Box" off', cmd.SetExact("Box", False)),
+        (
+            "triage Acme Corp <#C0TRI|acme-triage> target 30 escalate 90",
+            cmd.SetTriage("Acme Corp", channel_id="C0TRI", target_minutes=30, escalation_minutes=90),
+        ),
+        ("triage Acme escalate 0", cmd.SetTriage("Acme", escalation_minutes=0)),
+        ("triage Target Systems target 20m", cmd.SetTriage("Target Systems", target_minutes=20)),
+        ("triage Acme off", cmd.SetTriage("Acme", reset=True)),
+        ("triage Acme", cmd.SetTriage("Acme")),
     ],
 )
 def test_parses(text: str, expected: cmd.CustomerCommand) -> None:
@@ -58,6 +66,12 @@ def test_parses(text: str, expected: cmd.CustomerCommand) -> None:
         ("alias Acme", BadCommand, "/customer alias"),
         ("remove", BadCommand, "/customer remove"),
         ("link", BadCommand, "/customer link"),
+        ("triage", BadCommand, "/customer triage"),
+        ("triage Acme target 0", BadCommand, "/customer triage"),
+        ("triage Acme escalate 99999", BadCommand, "/customer triage"),
+        ("triage Acme <#C0TRI> off", BadCommand, "/customer triage"),
+        ("triage Acme target 5 target 6", BadCommand, "/customer triage"),
+        ("triage <#C0TRI>", BadCommand, "/customer triage"),
         ("exact", BadCommand, "/customer exact"),
         ("exact off", BadCommand, "/customer exact"),
         ("delete Acme", BadCommand, "/customer remove Acme"),

@@ -6,11 +6,12 @@ from typing import Any
 
 from bot.blocks import customers as blocks
 from bot.blocks import history as history_blocks
+from bot.blocks import triage as triage_blocks
 from bot.domain import customer_commands as cmd
 from bot.listeners.adapter import Modal
 from bot.listeners.payloads import Request
 from bot.runtime.deps import Deps
-from bot.services import directory, history
+from bot.services import directory, history, triage
 
 
 def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Modal:
@@ -45,6 +46,9 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
         case cmd.RemoveCustomer(query=query):
             removal = directory.removal_question(deps, request.client, team_id=team_id, query=query, user_id=user_id)
             return blocks.build_removal_question(removal)
+        case cmd.SetTriage():
+            settled = triage.customer_triage(deps, request.client, team_id=team_id, command=parsed, user_id=user_id)
+            return triage_blocks.confirm_customer_triage(settled)
         case cmd.LinkChannel(query=query):
             name = directory.link_channel(deps, team_id=team_id, query=query, channel_id=channel_id)
             return blocks.confirm_linked(name, channel_id)
