@@ -21,7 +21,8 @@ def response_times(
     session: Session, *, team_id: str, since: datetime, until: datetime, now: datetime
 ) -> tuple[ResponseTimes, list[ResponseTimes]]:
     """First responses to customers' messages posted in [since, until): the team's and each customer's median
-    and share answered within the target (the customer's own, else the workspace's; in working minutes)."""
+    and share answered within the target (the customer's own, else the workspace's; in working minutes). A message
+    never answered counts as outside the target once its target time has passed."""
     settings = settings_rows.of_workspace(session, team_id=team_id, now=now)
     week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
     tz = zone(settings.timezone)
@@ -54,8 +55,16 @@ def response_times(
     customers = []
     every: list[tuple[datetime, datetime | None]] = []
     every_target: list[int] = []
-    for customer_id, items in by_customer.items():
+    for customer_id, settled_items in by_customer.items():
         target = own.get(customer_id, team_target)
+        # A message still unanswered whose target time has not come yet may still make it: not judged yet.
+        items = [
+            (posted, answered)
+            for posted, answered in settled_items
+            if answered is not None or add_working_minutes(posted, target, week, tz) <= now
+        ]
+        if not items:
+            continue
         customers.append(measure(names.get(customer_id, ("?", ""))[0], items, [target] * len(items), target))
         every.extend(items)
         every_target.extend([target] * len(items))

@@ -138,6 +138,15 @@ def add_alerted_wait(session: Session, wait: CustomerWait, *, now: datetime) -> 
     triage = triage_rows.open_for_customer(
         session, team_id=wait.team_id, customer_id=wait.customer_id, channel_id=channel, now=now
     )
+    post = triage_rows.lock_post(session, row_id=triage.post_outbox_id) if triage.post_outbox_id else None
+    if post is not None and post.state in ("failed", "skipped"):
+        # Slack refused the post for good (Rapport not in the channel, the channel archived): that message will
+        # never show, so it is closed and this wait opens a fresh one, in the channel that applies now.
+        triage.is_open, triage.closed_at = None, now
+        session.flush()
+        triage = triage_rows.open_for_customer(
+            session, team_id=wait.team_id, customer_id=wait.customer_id, channel_id=channel, now=now
+        )
     wait.triage_id = triage.id
     if triage.post_outbox_id is None:
         outbox_rows.enqueue(

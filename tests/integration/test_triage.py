@@ -22,6 +22,7 @@ from bot.runtime.deps import Deps
 from bot.services import first_responses, outbox, triage, unanswered
 from bot.slacksim import SimWorkspace, SlackSimulator
 from bot.slacksim.workspace import SimChannel
+from bot.views.triage import ResponseTimes
 from tests.conftest import TEAM, FakeClock
 from tests.integration.test_unanswered import CHANNEL, MONDAY_10, post, setup_linked
 
@@ -135,6 +136,21 @@ def test_a_customers_own_triage_channel_wins(
     assert triage_posts(sim) == []
     [message] = [m for m in sim.messages("C0ACMETRI") if m.get("bot_id")]
     assert "Acme Corp" in json.dumps(message)
+
+
+def test_a_post_slack_refused_for_good_gives_way_to_a_fresh_one(
+    deps: Deps, client: WebClient, clock: FakeClock, sim: SlackSimulator
+) -> None:
+    setup_triage(deps)
+    sim.set_bot_member(TRIAGE, False)  # an admin removed Rapport from the channel: not_in_channel
+    post(deps, MONDAY_10)
+    run(deps, client, clock, 30)
+    assert triage_posts(sim) == []
+    sim.set_bot_member(TRIAGE)  # invited back
+    post(deps, MONDAY_10 + timedelta(minutes=40), text="Anyone?")
+    run(deps, client, clock, 71)
+    [message] = triage_posts(sim)
+    assert "has 1 message waiting" in json.dumps(message) and "Anyone?" in json.dumps(message)
 
 
 def test_claim_shows_the_claimer_and_stops_the_escalation(
@@ -254,14 +270,20 @@ def test_first_responses_against_the_target(deps: Deps, clock: FakeClock) -> Non
         post(deps, clock.now, user="U0STEPH", external=False, thread=asked, text="Here to help")
     post(deps, MONDAY_10 + timedelta(minutes=100), text="Never answered")
     unanswered.queue_unanswered_alerts(deps, now=MONDAY_10 + timedelta(hours=3))
-    with deps.session_factory.begin() as session:
-        team, customers = first_responses.response_times(
-            session,
-            team_id=TEAM,
-            since=MONDAY_10 - timedelta(days=1),
-            until=MONDAY_10 + timedelta(days=1),
-            now=MONDAY_10,
-        )
+
+    def measured(minutes: int) -> tuple[ResponseTimes, list[ResponseTimes]]:
+        with deps.session_factory.begin() as session:
+            return first_responses.response_times(
+                session,
+                team_id=TEAM,
+                since=MONDAY_10 - timedelta(days=1),
+                until=MONDAY_10 + timedelta(days=1),
+                now=MONDAY_10 + timedelta(minutes=minutes),
+            )
+
+    team, _ = measured(114)  # the unanswered one may still be answered within its 15 minutes: not judged yet
+    assert (team.settled, team.answered, team.within_target) == (3, 3, 2)
+    team, customers = measured(180)
     assert (team.settled, team.answered, team.within_target, team.target_minutes) == (4, 3, 2, 15)
     assert team.median == timedelta(minutes=14)
     [acme] = customers
