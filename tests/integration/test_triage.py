@@ -5,6 +5,8 @@ target; Slack's limits with 50 waiting messages."""
 from __future__ import annotations
 
 import json
+import threading
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -14,7 +16,7 @@ from slack_sdk import WebClient
 from sqlalchemy import select
 
 from bot.blocks.text import MESSAGE_BLOCK_LIMIT, SECTION_TEXT_LIMIT
-from bot.db.models import Customer, CustomerWait, OutboxMessage
+from bot.db.models import Customer, CustomerWait, OutboxMessage, TriageMessage
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import RapportError
@@ -294,3 +296,39 @@ def _triage_id(deps: Deps) -> int:
     with deps.session_factory.begin() as session:
         row = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "triage")).one()
         return int(row.payload["triage_id"])
+
+
+def test_two_alerts_of_one_customer_at_once_open_one_triage_message(deps: Deps, clock: FakeClock) -> None:
+    """Two processes' alert jobs, each holding a different wait of the same customer, reach the triage message at
+    the same moment: the unique constraint opens one, and the second transaction joins it."""
+    setup_triage(deps)
+    stamps = [post(deps, MONDAY_10), post(deps, MONDAY_10 + timedelta(minutes=1), text="Second")]
+    with deps.session_factory.begin() as session:
+        for wait in session.scalars(select(CustomerWait)):
+            wait.state = "alerted"
+    barrier = threading.Barrier(2)
+    errors: list[BaseException] = []
+    now = MONDAY_10 + timedelta(minutes=31)
+
+    def alert(message_ts: str, pause: float) -> None:
+        try:
+            barrier.wait(timeout=10)
+            with deps.session_factory.begin() as session:
+                wait = session.scalars(select(CustomerWait).where(CustomerWait.message_ts == message_ts)).one()
+                triage.add_alerted_wait(session, wait, now=now)
+                time.sleep(pause)  # the first holds its new row uncommitted while the second tries to open one
+        except BaseException as error:  # noqa: BLE001 - reported by the test below
+            errors.append(error)
+
+    threads = [threading.Thread(target=alert, args=(ts, pause)) for ts, pause in zip(stamps, (0.3, 0.0), strict=True)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert not errors, errors
+    with deps.session_factory.begin() as session:
+        opened = session.scalars(select(TriageMessage)).all()
+        posts = session.scalars(select(OutboxMessage).where(OutboxMessage.kind == "triage")).all()
+        linked = {w.message_ts: w.triage_id for w in session.scalars(select(CustomerWait))}
+    assert len(opened) == 1 and len(posts) == 1
+    assert linked == {ts: opened[0].id for ts in stamps}
