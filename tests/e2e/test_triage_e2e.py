@@ -233,7 +233,8 @@ def test_two_processes_post_each_customers_triage_message_once(
             app.wait_healthy()
         # Every wait alerted (its owner's DM) and every outbox row sent, by whichever process got there.
         wait_until(lambda: len(sim.dm_messages("U0LEE")) >= waits, timeout=120, interval=0.2)
-        wait_until(lambda: set(outbox_states(database_url)) == {"sent"}, timeout=60, interval=0.2)
+        # Sent, or skipped: an update drawn when a later one was already queued says nothing new.
+        wait_until(lambda: set(outbox_states(database_url)) <= {"sent", "skipped"}, timeout=60, interval=0.2)
         time.sleep(2)  # both senders and both alert jobs tick again: anything doubled would show now
         assert all(app.proc.poll() is None for app in apps), [app.output() for app in apps]
     finally:
