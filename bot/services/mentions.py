@@ -2,7 +2,7 @@
 
 The same pass decides tone tips (bot.services.nudges) and spots promises with a time (bot.domain.promises), in
 memory; the few messages that may hold one are read whole, and offered as follow-ups, once their events are stored
-(bot.services.promises)."""
+and acknowledged (bot.services.promises, on the after-ack thread: an offer is optional, as a model tip is)."""
 
 from __future__ import annotations
 
@@ -175,8 +175,10 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         deps.after_ack.submit(
             partial(nudges.check_with_model, deps, team_id=team_id, messages=messages), what="the tone model's check"
         )
-    for team_id, candidates in promised.items():  # rare: only messages with a promise, once their events are stored
-        promises.offer(deps, team_id=team_id, candidates=candidates)
+    for team_id, candidates in promised.items():  # rare, and an offer is optional: it too need not delay the ack
+        deps.after_ack.submit(
+            partial(promises.offer, deps, team_id=team_id, candidates=candidates), what="the promise offers"
+        )
     counts = [0] * len(batch)
     for mention_key, (index, _) in rows.items():
         counts[index] += mention_key in inserted

@@ -60,6 +60,8 @@ def app(sim: SlackSimulator, database_url: str, clock: FakeClock) -> Iterator[Ru
 def _post(app: RunningApp, user: str, text: str, *, channel: str = "C0SUPPORT", thread_ts: str | None = None) -> str:
     ts, delivery = app.sim.post_message(user, channel, text, thread_ts=thread_ts)
     assert delivery.status == 200, delivery
+    # Offers are made after the acknowledgement: wait for that work, so that "no offer" means none was made.
+    eventually(lambda: app.runtime.deps.after_ack.pending == 0)
     return ts
 
 
