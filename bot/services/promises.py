@@ -28,6 +28,7 @@ from bot.db.queries import promises as promise_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import RapportError
+from bot.domain.matcher import CustomerMatcher
 from bot.domain.messages import ChannelMessage
 from bot.domain.promises import find_promise
 from bot.domain.when import DATE_ORDERS, BadWhen, Due, WorkWeek, describe_due, resolve_due, zone
@@ -44,18 +45,26 @@ _YOUR_TIME = ", your time"
 
 @dataclass(frozen=True)
 class Candidate:
-    """A teammate's message the matcher found a promise in, and the customer it is about (named, else the linked
-    channel's; None for neither)."""
+    """A teammate's message that may hold a promise (bot.domain.promises.may_promise), the customer of the channel
+    it was posted in (None for an unlinked channel), and the workspace's name matcher as it was then."""
 
     message: ChannelMessage
-    customer_id: int | None
+    linked_customer_id: int | None
+    names: CustomerMatcher
+
+    @property
+    def customer_id(self) -> int | None:
+        """The customer the promise is about: the first one the message names, else the linked channel's."""
+        named = self.names.customer_ids(self.message.text)
+        return named[0] if named else self.linked_customer_id
 
 
 def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
     """Queue an offer for each candidate that passes the switches, the cap and the open follow-ups; how many.
 
-    A spotted message whose *when* cannot be read in either date order ("I will follow up with their admin" in a
-    sentence that only mentions "next week" before it) is dropped before any database work."""
+    Runs after the acknowledgement. A message without a promise of the rules, or whose *when* cannot be read in
+    either date order ("I will follow up with their admin" in a sentence that only mentions "next week" before it),
+    is dropped before any database work."""
     candidates = [c for c in candidates if any(find_promise(c.message.text, date_order=o) for o in DATE_ORDERS)]
     if not candidates:
         return 0
@@ -87,11 +96,12 @@ def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
                 >= DAILY_CAP
             ):
                 continue
-            if candidate.customer_id is not None and promise_rows.has_open_followup_near(
+            customer_id = candidate.customer_id
+            if customer_id is not None and promise_rows.has_open_followup_near(
                 session,
                 team_id=team_id,
                 owner_user_id=user_id,
-                customer_id=candidate.customer_id,
+                customer_id=customer_id,
                 start=due.at - NEAR,
                 end=due.at + NEAR,
             ):
@@ -102,7 +112,7 @@ def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
                 user_id=user_id,
                 channel_id=message.channel_id,
                 message_ts=message.ts,
-                customer_id=candidate.customer_id,
+                customer_id=customer_id,
                 rule_id=promise.rule_id[:80],
                 when_text=promise.when.text[:100],
                 due_at=due.at,
