@@ -426,3 +426,29 @@ def test_doctor_checks_each_installation_in_turn_or_the_one_team_names(installed
     assert one.returncode == 0 and list(_doctor_sections(one.stdout)) == [f"{FIRST} (Rapport Sim)"]
     unknown = run_cli("doctor", "--team", "T0NOBODY", env=env)
     assert unknown.returncode == 2 and f"Installed: {FIRST} (Rapport Sim); {SECOND} (Second Sim)" in unknown.stderr
+
+
+def test_the_command_line_names_a_workspace_of_an_org_wide_install_by_its_team(
+    installed: Installed, tmp_path: Path
+) -> None:
+    app, first, second = installed, installed.first, installed.second
+    app.install(first)
+    second.workspace.enterprise_id = "E0ORG0001"
+    app.install(second, org_wide=True)
+    assert "Globex" in app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")  # its first event
+    env = _oauth_env(app)
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text("name,aliases,owner,since\nInitech,,lee@example.com,\n")
+
+    missing = run_cli("customers", "import", str(csv_file), env=env)
+    assert missing.returncode == 2 and f"Installed: {FIRST} (Rapport Sim); E0ORG0001 (" in missing.stderr
+    assert "org-wide: --team any of its workspaces)" in missing.stderr
+    done = run_cli("customers", "import", str(csv_file), "--team", SECOND, env=env)
+    assert done.returncode == 0 and "Imported 1 customer(s)" in done.stdout, (done.stdout, done.stderr)
+    assert app.count(Customer, SECOND) == 2 and app.count(Customer, FIRST) == 0
+    assert [c.token for c in second.calls_to("users.lookupByEmail")] == [SECOND_TOKEN]  # the organisation's token
+
+    report = run_cli("doctor", "--team", SECOND, env=env)
+    assert report.returncode == 0, report.stdout
+    [heading] = _doctor_sections(report.stdout)
+    assert heading.startswith(f"{SECOND}, through E0ORG0001 (")
