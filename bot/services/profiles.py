@@ -133,15 +133,9 @@ def person_kind(
 
 
 def has_departed(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: datetime) -> bool | None:
-    """Whether the person is no longer a member (deactivated or removed: users.info `deleted`), from the profile
-    while fresh, else from users.info; a stale profile when Slack cannot say, else None (not known)."""
+    """Whether the person is no longer a member (deactivated or removed: users.info `deleted`), as Slack says it now
+    (the caller keeps the answer briefly); the cached profile when Slack cannot say, else None (not known)."""
+    _fetch(deps, client, team_id=team_id, user_id=user_id, now=now)  # logs it when Slack cannot say
     with deps.session_factory.begin() as session:
         row = settings_rows.user_profile(session, team_id=team_id, user_id=user_id)
-        cached = (row.deleted, row.fetched_at) if row is not None else None
-    if cached is not None and now - cached[1] < PROFILE_TTL:
-        return cached[0]
-    if _fetch(deps, client, team_id=team_id, user_id=user_id, now=now) is not None:
-        with deps.session_factory.begin() as session:
-            row = settings_rows.user_profile(session, team_id=team_id, user_id=user_id)
-            return row.deleted if row is not None else None
-    return cached[0] if cached is not None else None
+        return row.deleted if row is not None else None
