@@ -175,7 +175,7 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_customers_import(args: argparse.Namespace) -> int:
-    """Import customers from a CSV file (name, aliases, owner, since), reporting each bad row."""
+    """Import customers from a CSV file (name, aliases, owner, since, backup), reporting each bad row."""
     from bot.app import prepare_database
     from bot.db.session import make_session_factory
     from bot.domain.errors import BadCommand
@@ -193,7 +193,7 @@ def cmd_customers_import(args: argparse.Namespace) -> int:
         )
     path = Path(args.file)
     if not path.is_file():
-        raise ConfigError(f"{path} is not a file. Give the path of a CSV with columns name,aliases,owner,since.")
+        raise ConfigError(f"{path} is not a file. Give the path of a CSV with columns name,aliases,owner,since,backup.")
     rows, header_problem = _read_csv(path)
     if header_problem:
         print(header_problem, file=sys.stderr)
@@ -271,6 +271,7 @@ def _read_csv(path: Path) -> tuple[list[ImportRow], str | None]:
                     aliases=clean.get("aliases", ""),
                     owner=clean.get("owner", ""),
                     since=clean.get("since", ""),
+                    backup=clean.get("backup", ""),
                 )
             )
         return rows, None
@@ -390,7 +391,7 @@ def build_parser() -> argparse.ArgumentParser:
     customers = commands.add_parser("customers", help="manage the customer directory from files")
     customers_commands = customers.add_subparsers(dest="customers_command", required=True, metavar="COMMAND")
     importer = customers_commands.add_parser("import", help="import customers from a CSV file")
-    importer.add_argument("file", help="CSV with columns name,aliases,owner,since (aliases separated by ;)")
+    importer.add_argument("file", help="CSV with columns name,aliases,owner,since,backup (aliases separated by ;)")
     importer.add_argument("--owner", help="Slack user ID to own rows that name no owner")
     importer.add_argument(
         "--team", help="the workspace's team ID (OAuth installs: needed when more than one workspace installed Rapport)"

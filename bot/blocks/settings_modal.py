@@ -238,6 +238,13 @@ def build_settings_modal(
             hint="A customer's message in their shared channel unanswered this long (in working time) "
             "gets one DM to the owner.",
         ),
+        _input(
+            ws.AWAY_STATUSES,
+            _text(values.away_statuses, multiline=True, placeholder=":palm_tree:, OOO, vacation"),
+            optional=True,
+            hint="An owner whose Slack status has one of these emojis (between colons) or words is away: a "
+            "customer's backup owner is alerted too. Separate them with commas; empty: status alone never counts.",
+        ),
         section("*Weekly digest*"),
         _input(ws.DIGEST_DAY, digest_day),
         _input(ws.DIGEST_TIME, _text(ws.format_time_of_day(values.digest_time), placeholder="15:00")),
@@ -330,6 +337,7 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         promise_offers=_choice(state, ws.PROMISE_OFFERS, "selected_option"),
         principles=_text_value(state, ws.PRINCIPLES),
         principles_retired=_text_value(state, ws.PRINCIPLES_RETIRED),
+        away_statuses=_text_value(state, ws.AWAY_STATUSES),
     )
 
 

@@ -15,6 +15,7 @@ USAGE_EXAMPLES = (
     "/customer Acme history",
     "/customer list",
     "/customer owner Acme @lee",
+    "/customer backup Acme @lee",
     "/customer alias Acme Acme Labs",
     "/customer remove Acme",
     "/customer link Acme",
@@ -22,6 +23,9 @@ USAGE_EXAMPLES = (
 )
 
 EXACT_USAGE = "/customer exact Target off"
+BACKUP_USAGE = "/customer backup Acme @lee"
+# What clears a backup owner: `/customer backup Acme off`.
+_NO_BACKUP = ("off", "none", "nobody", "clear", "remove")
 _SWITCH = {"on": True, "off": False}
 
 _USER_TOKEN = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -75,6 +79,8 @@ class AddCustomer:
     since: date | None = None
     # Only as written (True), in any letter case (False), or as the shipped word lists decide (None).
     exact: bool | None = None
+    # Alerted too while the owner is away (the form and the CSV import set it).
+    backup_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,14 @@ class SetOwner:
 
     query: str
     owner_user_id: str
+
+
+@dataclass(frozen=True)
+class SetBackup:
+    """`/customer backup NAME @user`, or `off` to have none."""
+
+    query: str
+    backup_user_id: str | None
 
 
 @dataclass(frozen=True)
@@ -136,6 +150,7 @@ CustomerCommand = (
     | ShowCustomer
     | ShowHistory
     | SetOwner
+    | SetBackup
     | AddAlias
     | RemoveCustomer
     | LinkChannel
@@ -194,6 +209,8 @@ def parse_customer_command(text: str) -> CustomerCommand:
         return _parse_add(rest)
     if verb == "owner":
         return _parse_owner(rest)
+    if verb == "backup":
+        return _parse_backup(rest)
     if verb == "alias":
         if not rest or len(rest.split()) < 2:
             raise BadCommand("Tell me the customer and the new alias.", example="/customer alias Acme Acme Labs")
@@ -282,3 +299,19 @@ def _parse_owner(rest: str) -> SetOwner:
     if not query:
         raise BadCommand("Name the customer before the new owner.", example=usage)
     return SetOwner(query=query, owner_user_id=match.group(1))
+
+
+def _parse_backup(rest: str) -> SetBackup:
+    head, _, last = rest.rpartition(" ")
+    if last.lower() in _NO_BACKUP:
+        query = clean_name(head)
+        if not query:
+            raise BadCommand("Name the customer whose backup to remove.", example="/customer backup Acme off")
+        return SetBackup(query=query, backup_user_id=None)
+    match = _USER_TOKEN.search(rest)
+    if not match or rest[match.end() :].strip():
+        raise BadCommand("Name the customer, then mention the backup owner (or `off` for none).", example=BACKUP_USAGE)
+    query = clean_name(rest[: match.start()])
+    if not query:
+        raise BadCommand("Name the customer before the backup owner.", example=BACKUP_USAGE)
+    return SetBackup(query=query, backup_user_id=match.group(1))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.away import DEFAULT_AWAY_STATUSES, check_away_statuses
 from bot.domain.errors import RapportError
 from bot.domain.principles import (
     parse_principles,
@@ -46,6 +47,7 @@ RULES_FILE = "tone_rules_file"
 PROMISE_OFFERS = "promise_offers"
 PRINCIPLES = "principles"
 PRINCIPLES_RETIRED = "principles_retired"
+AWAY_STATUSES = "away_statuses"
 
 LABELS = {
     STORIES_CHANNEL: "Stories channel",
@@ -71,6 +73,7 @@ LABELS = {
     PROMISE_OFFERS: "Promise offers",
     PRINCIPLES: "Service principles",
     PRINCIPLES_RETIRED: "Retired principles",
+    AWAY_STATUSES: "Statuses that mean away",
 }
 
 _EMOJI = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
@@ -118,6 +121,7 @@ class WorkspaceSettingsValues:
     date_order: str = "MDY"  # "MDY" (12/15 is 15 December) or "DMY" (15/12)
     promise_offers_enabled: bool = True  # a teammate's promise with a time is offered as a follow-up
     principles: str = ""  # JSON (bot.domain.principles); "" for the six shipped ones
+    away_statuses: str = DEFAULT_AWAY_STATUSES  # ":palm_tree:, OOO, vacation" (bot.domain.away)
 
 
 # How each date order is shown in the audit log and the confirmation.
@@ -147,6 +151,7 @@ FIELD_KEYS = {
     "date_order": DATE_ORDER,
     "promise_offers_enabled": PROMISE_OFFERS,
     "principles": PRINCIPLES,
+    "away_statuses": AWAY_STATUSES,
 }
 
 
@@ -177,6 +182,7 @@ class SettingsForm:
     promise_offers: str | None = None  # "on" | "off"
     principles: str | None = None  # one `key: Label` a line
     principles_retired: str | None = None
+    away_statuses: str | None = None  # emojis between colons and words, separated by commas
     # Settings the submission did not carry at all (Slack sends every input, so only an old or foreign view
     # lacks one): they keep their current values rather than being read as emptied.
     missing: frozenset[str] = frozenset()
@@ -216,6 +222,7 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         promise_offers="on" if values.promise_offers_enabled else "off",
         principles=principles_text(read_principles(values.principles), retired=False),
         principles_retired=principles_text(read_principles(values.principles), retired=True),
+        away_statuses=values.away_statuses,
     )
 
 
@@ -358,6 +365,11 @@ def validate_settings(
             load_rules_file(rules_file)
         except ToneRulesError as error:
             errors[RULES_FILE] = str(error)
+    try:
+        away_statuses = check_away_statuses(form.away_statuses or "")
+    except ValueError as error:
+        errors[AWAY_STATUSES] = str(error)
+        away_statuses = ""
     values = WorkspaceSettingsValues(
         stories_channel=None if form.stories_in_thread else (form.stories_channel or None),
         story_emojis=story_emojis,
@@ -380,6 +392,7 @@ def validate_settings(
         date_order=date_order,
         promise_offers_enabled=form.promise_offers == "on",
         principles=_principles(form, current_principles, errors),
+        away_statuses=away_statuses,
     )
     if errors:
         raise SettingsInvalid(errors)
