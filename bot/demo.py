@@ -35,8 +35,9 @@ READER_ZONE = ZoneInfo("Europe/Berlin")
 class Transcript:
     """Prints what people would see in Slack, as plain text."""
 
-    def __init__(self, out: TextIO, workspace: SimWorkspace) -> None:
+    def __init__(self, out: TextIO, workspace: SimWorkspace, now: Callable[[], datetime]) -> None:
         self.out = out
+        self.now = now
         self.names = {u.id: u.name for u in workspace.users}
         self.names[workspace.bot_user_id] = "rapport"
         self.channels = {c.id: c.name for c in workspace.channels}
@@ -72,19 +73,24 @@ class Transcript:
         return html.unescape(text)
 
     def date(self, timestamp: int, fmt: str) -> str:
-        """A `<!date^…>` token as Slack shows it to the demo's reader (Lee, in Berlin, on a 24-hour clock)."""
+        """A `<!date^…>` token as Slack shows it to the demo's reader (Lee, in Berlin, on a 24-hour clock), as of the
+        demo's clock: "Dec 7, 2026", "today", "Monday, December 7th, 2026", "10:00"."""
         local = datetime.fromtimestamp(timestamp, tz=UTC).astimezone(READER_ZONE)
+        today = self.now().astimezone(READER_ZONE).date()
+        near = {-1: "yesterday", 0: "today", 1: "tomorrow"}.get((local.date() - today).days)
+        day = local.day
+        nth = f"{day}{'th' if 11 <= day % 100 <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
         words = {
             "date_num": f"{local:%Y-%m-%d}",
-            "date": f"{local:%B} {local.day}, {local.year}",
-            "date_short": f"{local:%b} {local.day}, {local.year}",
-            "date_long": f"{local:%A}, {local:%B} {local.day}, {local.year}",
-            "date_pretty": f"{local:%B} {local.day}",
-            "date_short_pretty": f"{local:%b} {local.day}",
-            "date_long_pretty": f"{local:%A}, {local:%B} {local.day}",
+            "date": f"{local:%B} {nth}, {local.year}",
+            "date_short": f"{local:%b} {day}, {local.year}",
+            "date_long": f"{local:%A}, {local:%B} {nth}, {local.year}",
             "time": f"{local:%H:%M}",
             "time_secs": f"{local:%H:%M:%S}",
         }
+        words["date_pretty"] = near or words["date"]
+        words["date_short_pretty"] = near or words["date_short"]
+        words["date_long_pretty"] = near or words["date_long"]
         return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), fmt)
 
     def render(self, body: dict[str, Any]) -> str:
@@ -277,6 +283,16 @@ class Demo:
         due = following.due_at.astimezone(READER_ZONE)
         when = f"{due:%A} {due.day} {due:%b %Y at %H:%M}"
         t.note(f"Next month's check-in is planned: a follow-up of its own, due {when}.")
+
+    def history_scene(self) -> None:
+        """Before calling, Lee reads the whole relationship with Acme: `/customer Acme history`, newest first."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Lee reads Acme's history before the call")
+        opened = len(self.sim.calls_to("views.open"))
+        self.command("U0LEE", support, "Acme history")
+        raw = self.sim.wait_for_calls("views.open", opened + 1)[-1].args["view"]
+        view = raw if isinstance(raw, dict) else json.loads(raw)
+        t.bot(view, label="a modal, for @lee")
 
     def promise_scene(self) -> None:
         """Lee promises a customer a call with a time; Rapport offers, privately, the follow-up, taken in one click."""
@@ -501,6 +517,7 @@ class Demo:
         self.tone_scene()
         self.story_scene()
         self.monthly_scene()
+        self.history_scene()
 
 
 def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -527,7 +544,7 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
             out.write(f"(database: {folder / 'rapport.db'}; Slack simulator at {sim.api_url})\n")
             out.write("(Times in Rapport's messages read as Slack shows them to Lee, in Berlin.)\n")
             try:
-                Demo(sim, runtime, Transcript(out, workspace), clock).play()
+                Demo(sim, runtime, Transcript(out, workspace, clock), clock).play()
             finally:
                 server.close()
                 runtime.close()
