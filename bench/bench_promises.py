@@ -7,8 +7,9 @@ The labelled set is ``tests/fixtures/promises.tsv``: one ``label<TAB>text`` per 
 promise with a time (an offer is wanted) and ``none`` for everything else: promises without a time, non-promises
 with a time ("I'll be back tomorrow", "I'll be out Friday"), someone else's promise ("customer said they'll pay by
 Friday"), quotes, questions, requests, and chit-chat. A message counts as offered when ``find_promise`` returns a
-promise. The message path runs ``spot_promise`` on every teammate's message (timed beside the tone check); only
-the messages it spots are read whole by ``find_promise`` (the *when*), after their events are stored.
+promise. The message path runs only ``may_promise`` (a first-person future and a time word: two searches) on every
+teammate's message, timed beside the tone check; the messages it lets through are read whole by ``find_promise``
+(the rules and the *when*) after the acknowledgement.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ if str(_ROOT) not in sys.path:
 
 from bench.bench_matching import generate_directory, generate_messages  # noqa: E402
 from bench.bench_tone import generate_custom_rules, mix_in_tone  # noqa: E402
-from bot.domain.promises import find_promise, spot_promise  # noqa: E402
+from bot.domain.promises import find_promise, may_promise  # noqa: E402
 from bot.domain.tone import ToneMatcher, shipped_rules  # noqa: E402
 
 LABELLED = _ROOT / "tests" / "fixtures" / "promises.tsv"
@@ -87,7 +88,7 @@ def _runner(check: Callable[[str], object], messages: list[str]) -> Callable[[],
 
 
 def timing(
-    messages: list[str], tone: ToneMatcher, rounds: int, check: Callable[[str], object] = spot_promise
+    messages: list[str], tone: ToneMatcher, rounds: int, check: Callable[[str], object] = may_promise
 ) -> tuple[list[float], list[float]]:
     """Interleaved rounds of the tone check and a promise check over the same messages."""
     promise_times: list[float] = []
@@ -132,15 +133,15 @@ def main(argv: list[str] | None = None) -> int:
     promise_times, tone_times = timing(messages, tone, args.rounds)
     n = len(messages)
     promise_us, tone_us = statistics.median(promise_times) / n * 1e6, statistics.median(tone_times) / n * 1e6
-    spotted = [m for m in messages if spot_promise(m)]
+    spotted = [m for m in messages if may_promise(m)]
     whole_times, _ = timing(spotted, tone, max(3, args.rounds // 2), check=find_promise)
     whole_us = statistics.median(whole_times) / max(1, len(spotted)) * 1e6
     print(f"{'check':<44} {'median us/msg':>14}   ({args.rounds} interleaved rounds, {n:,} messages)")
     print(f"{'tone check (ToneMatcher.check)':<44} {tone_us:>14.2f}")
-    print(f"{'promise check, message path (spot_promise)':<44} {promise_us:>14.2f}")
+    print(f"{'promise check, message path (may_promise)':<44} {promise_us:>14.2f}")
     print(
-        f"{'promise read, offer path (find_promise)':<44} {whole_us:>14.2f}   "
-        f"(only the {len(spotted) / n:.1%} of messages spotted, after their events are stored)"
+        f"{'promise read, after the ack (find_promise)':<44} {whole_us:>14.2f}   "
+        f"(only the {len(spotted) / n:.1%} of messages let through)"
     )
     print()
     results = [

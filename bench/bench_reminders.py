@@ -292,7 +292,8 @@ def postgres_database(server_url: str) -> Iterator[str]:
     if url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     name = f"rapport_bench_{uuid.uuid4().hex[:8]}"
-    admin = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    # Creating and dropping (WITH FORCE) a database may take longer than a request may wait.
+    admin = make_engine(url.render_as_string(hide_password=False), bounded_waits=False, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
     database_url = url.set(database=name).render_as_string(hide_password=False)

@@ -1,5 +1,6 @@
 """Benchmark the cost of tone checking: the tone matcher (shipped rules + 500 custom rules) against the
-customer mention matcher, on the same seeded support-channel messages.
+customer mention matcher, on the same seeded support-channel messages; beside it, the promise matcher's time per
+message (its first look on the acknowledgement path, its full reading of the messages that pass it after it).
 
 Run from the repository root:  python -m bench.bench_tone  [--messages N] [--customers N] [--rounds N]
 
@@ -25,6 +26,7 @@ if str(_ROOT) not in sys.path:
 
 from bench.bench_matching import SEED, generate_directory, generate_messages  # noqa: E402
 from bot.domain.matcher import CustomerMatcher  # noqa: E402
+from bot.domain.promises import find_promise, may_promise  # noqa: E402
 from bot.domain.tone import CATEGORIES, ToneMatcher, ToneRule, shipped_rules  # noqa: E402
 from bot.domain.tone_model import shipped_model  # noqa: E402
 
@@ -179,6 +181,21 @@ def main(argv: list[str] | None = None) -> int:
         f"{'word model (after ack, not in ratio)':<36} {min(model_times) / n * 1e6:>12.2f} "
         f"{statistics.median(model_times) / n * 1e6:>14.2f}"
     )
+
+    # The promise matcher beside the tone check: on the acknowledgement path only its first look (may_promise: a
+    # first-person future and a time word); the messages that pass it are read whole (find_promise) after it.
+    look_times, _ = _rounds(_runner(may_promise, messages), _runner(tone.check, messages), max(3, args.rounds // 2))
+    looked = [m for m in messages if may_promise(m)]
+    read_times = [_timed(_runner(find_promise, looked)) for _ in range(3)] if looked else [0.0]
+    look_best, look_median = min(look_times) / n * 1e6, statistics.median(look_times) / n * 1e6
+    print(f"{'promise first look (ack path)':<36} {look_best:>12.2f} {look_median:>14.2f}")
+    read_best = min(read_times) / max(1, len(looked)) * 1e6
+    read_median = statistics.median(read_times) / max(1, len(looked)) * 1e6
+    print(
+        f"{'promise read (after ack), per read':<36} {read_best:>12.2f} {read_median:>14.2f}"
+        f"   ({len(looked) / n:.1%} read)"
+    )
+    print(f"{'tone + promise on the ack path':<36} {'':>12} {per['tone'][1] + look_median:>14.2f}")
 
     rows = [("tone / mention time ratio (median)", ratio)]
     if not args.no_large and args.customers != LARGE_DIRECTORY:

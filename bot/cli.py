@@ -138,18 +138,32 @@ def cmd_migrate(_args: argparse.Namespace) -> int:
 DOCTOR_MARKS = {"ok": "OK", "fail": "FAIL", "skip": "SKIP"}
 
 
-def cmd_doctor(_args: argparse.Namespace) -> int:
-    """Check the token, its scopes, the clock, the database, Socket Mode and the stories channel: one line each."""
+def cmd_doctor(args: argparse.Namespace) -> int:
+    """Check the token, its scopes, the clock, the database, Socket Mode and the stories channel: one line each (with
+    OAuth installs, for each installation in turn, or the one --team names)."""
     from bot.manifest import BOT_SCOPES
     from bot.services import doctor
 
     settings = _settings(require_slack=False)
     # The schema check's "Context impl …" lines are noise around the report.
     logging.getLogger("alembic.runtime.migration").setLevel(logging.WARNING)
-    results = doctor.run_checks(settings, needed_scopes=BOT_SCOPES)
-    for result in results:
-        print(f"{DOCTOR_MARKS[result.status]:<4} {result.name}: {result.detail}")
-    return 0 if all(result.passed for result in results) else 1
+    sections = doctor.run_report(settings, needed_scopes=BOT_SCOPES, team=_team_option(args.team))
+    for section in sections:
+        if section.workspace is not None:
+            print(f"workspace {section.workspace}:")
+        for result in section.results:
+            print(f"{DOCTOR_MARKS[result.status]:<4} {result.name}: {result.detail}")
+    return 0 if all(result.passed for section in sections for result in section.results) else 1
+
+
+def _team_option(team: str | None) -> str | None:
+    """--team as given, checked to look like a Slack team (or organisation) id."""
+    if team is None:
+        return None
+    team = team.strip()
+    if not re.match(r"^[TE][A-Z0-9]{2,}$", team):
+        raise ConfigError(f"--team must be a Slack team id such as T012AB3CD, not {team!r}.")
+    return team
 
 
 def cmd_manifest(args: argparse.Namespace) -> int:
@@ -161,26 +175,50 @@ def cmd_manifest(args: argparse.Namespace) -> int:
 
 
 def cmd_customers_import(args: argparse.Namespace) -> int:
-    """Import customers from a CSV file (name, aliases, owner, since), reporting each bad row."""
+    """Import customers from a CSV file (name, aliases, owner, since, backup), reporting each bad row."""
     from bot.app import prepare_database
     from bot.db.session import make_session_factory
     from bot.domain.errors import BadCommand
     from bot.runtime.caches import DirectoryMatchers
     from bot.runtime.deps import Deps, system_clock
-    from bot.services import directory
+    from bot.services import directory, installs
 
     settings = _settings(require_slack=False)
-    if not settings.bot_token:
-        raise ConfigError("SLACK_BOT_TOKEN is not set: the import needs it to find your workspace and its people.")
+    team = _team_option(args.team)
+    oauth = not settings.bot_token and bool(settings.client_id and settings.client_secret)
+    if not settings.bot_token and not oauth:
+        raise ConfigError(
+            "SLACK_BOT_TOKEN is not set: the import needs it to find your workspace and its people "
+            "(or SLACK_CLIENT_ID and SLACK_CLIENT_SECRET, with --team, for OAuth installs)."
+        )
     path = Path(args.file)
     if not path.is_file():
-        raise ConfigError(f"{path} is not a file. Give the path of a CSV with columns name,aliases,owner,since.")
+        raise ConfigError(f"{path} is not a file. Give the path of a CSV with columns name,aliases,owner,since,backup.")
     rows, header_problem = _read_csv(path)
     if header_problem:
         print(header_problem, file=sys.stderr)
         return 2
-    client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
-    team_id = str(client.auth_test()["team_id"])
+    if oauth:
+        engine = prepare_database(settings)  # the installations are kept there
+        try:
+            [chosen] = installs.workspace_tokens(
+                engine, settings=settings, api_client=WebClient(base_url=settings.slack_api_url), team=team
+            )
+        except BaseException:
+            engine.dispose()
+            raise
+        client = WebClient(token=chosen.token, base_url=settings.slack_api_url)
+        team_id = chosen.team_id
+    else:
+        client = WebClient(token=settings.bot_token, base_url=settings.slack_api_url)
+        identity = client.auth_test()
+        team_id = str(identity["team_id"])
+        if team is not None and team != team_id:
+            raise ConfigError(
+                f"SLACK_BOT_TOKEN is the bot token of {identity.get('team')} ({team_id}), not of {team}: "
+                "leave out --team, or set SLACK_BOT_TOKEN to that workspace's token."
+            )
+        engine = prepare_database(settings)
 
     def resolve_owner(cell: str) -> str:
         cell = cell.strip()
@@ -193,17 +231,18 @@ def cmd_customers_import(args: argparse.Namespace) -> int:
             return cell
         raise BadCommand(f"owner “{cell}” is neither a Slack user ID (U…) nor an email")
 
-    engine = prepare_database(settings)
     deps = Deps(
         session_factory=make_session_factory(engine),
         clock=system_clock,
         matchers=DirectoryMatchers(),
         settings=settings,
     )
-    report = directory.import_customers(
-        deps, team_id=team_id, rows=rows, resolve_owner=resolve_owner, default_owner=args.owner
-    )
-    engine.dispose()
+    try:
+        report = directory.import_customers(
+            deps, team_id=team_id, rows=rows, resolve_owner=resolve_owner, default_owner=args.owner
+        )
+    finally:
+        engine.dispose()
     print(f"Imported {len(report.added)} customer(s) from {path}.")
     for line, problem in report.problems:
         print(f"  line {line}: skipped: {problem}")
@@ -232,6 +271,7 @@ def _read_csv(path: Path) -> tuple[list[ImportRow], str | None]:
                     aliases=clean.get("aliases", ""),
                     owner=clean.get("owner", ""),
                     since=clean.get("since", ""),
+                    backup=clean.get("backup", ""),
                 )
             )
         return rows, None
@@ -296,9 +336,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     from bot.runtime.deps import Deps, system_clock
     from bot.services import purge
 
-    team_id = str(args.team).strip()
-    if not re.match(r"^[TE][A-Z0-9]{2,}$", team_id):
-        raise ConfigError(f"--team must be a Slack team id such as T012AB3CD, not {team_id!r}.")
+    team_id = _team_option(str(args.team)) or ""
     settings = _settings(require_slack=False)
     engine = prepare_database(settings, bounded_waits=False)
     try:
@@ -338,9 +376,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 
-    commands.add_parser(
+    doctor = commands.add_parser(
         "doctor", help="check the token, scopes, clock, database, Socket Mode and stories channel"
-    ).set_defaults(func=cmd_doctor)
+    )
+    doctor.add_argument(
+        "--team", help="OAuth installs: check only this workspace's installation (default: each in turn)"
+    )
+    doctor.set_defaults(func=cmd_doctor)
 
     manifest = commands.add_parser("manifest", help="print the Slack app manifest")
     manifest.add_argument("--url", help="public base URL for HTTP mode, e.g. https://rapport.example.com")
@@ -349,8 +391,11 @@ def build_parser() -> argparse.ArgumentParser:
     customers = commands.add_parser("customers", help="manage the customer directory from files")
     customers_commands = customers.add_subparsers(dest="customers_command", required=True, metavar="COMMAND")
     importer = customers_commands.add_parser("import", help="import customers from a CSV file")
-    importer.add_argument("file", help="CSV with columns name,aliases,owner,since (aliases separated by ;)")
+    importer.add_argument("file", help="CSV with columns name,aliases,owner,since,backup (aliases separated by ;)")
     importer.add_argument("--owner", help="Slack user ID to own rows that name no owner")
+    importer.add_argument(
+        "--team", help="the workspace's team ID (OAuth installs: needed when more than one workspace installed Rapport)"
+    )
     importer.set_defaults(func=cmd_customers_import)
 
     exporter = commands.add_parser("export", help="write a workspace's customers, mentions, follow-ups and stories")

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
+from zoneinfo import ZoneInfo
 
 from bot.app import Runtime, build_runtime
 from bot.config import Settings
@@ -27,11 +28,16 @@ from bot.views.followups import FollowUpView
 SECRET, BOT_TOKEN = "demo-signing-secret", "xoxb-demo-token"
 
 
+# Slack shows each reader a `<!date^…>` token on their own clock: the transcript reads them as Lee does.
+READER_ZONE = ZoneInfo("Europe/Berlin")
+
+
 class Transcript:
     """Prints what people would see in Slack, as plain text."""
 
-    def __init__(self, out: TextIO, workspace: SimWorkspace) -> None:
+    def __init__(self, out: TextIO, workspace: SimWorkspace, now: Callable[[], datetime]) -> None:
         self.out = out
+        self.now = now
         self.names = {u.id: u.name for u in workspace.users}
         self.names[workspace.bot_user_id] = "rapport"
         self.channels = {c.id: c.name for c in workspace.channels}
@@ -61,10 +67,31 @@ class Transcript:
         text = re.sub(
             r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>", lambda m: "#" + self.channels.get(m.group(1), m.group(1)), text
         )
-        text = re.sub(r"<!date\^\d+\^[^|>]*\|([^>]*)>", r"\1", text)
+        text = re.sub(r"<!date\^(\d+)\^([^|>]*)\|[^>]*>", lambda m: self.date(int(m.group(1)), m.group(2)), text)
         text = re.sub(r"<(https?://[^|>]+)\|([^>]+)>", r"\2 (\1)", text)
         text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
         return html.unescape(text)
+
+    def date(self, timestamp: int, fmt: str) -> str:
+        """A `<!date^…>` token as Slack shows it to the demo's reader (Lee, in Berlin, on a 24-hour clock), as of the
+        demo's clock: "Dec 7, 2026", "today", "Monday, December 7th, 2026", "10:00"."""
+        local = datetime.fromtimestamp(timestamp, tz=UTC).astimezone(READER_ZONE)
+        today = self.now().astimezone(READER_ZONE).date()
+        near = {-1: "yesterday", 0: "today", 1: "tomorrow"}.get((local.date() - today).days)
+        day = local.day
+        nth = f"{day}{'th' if 11 <= day % 100 <= 13 else {1: 'st', 2: 'nd', 3: 'rd'}.get(day % 10, 'th')}"
+        words = {
+            "date_num": f"{local:%Y-%m-%d}",
+            "date": f"{local:%B} {nth}, {local.year}",
+            "date_short": f"{local:%b} {day}, {local.year}",
+            "date_long": f"{local:%A}, {local:%B} {nth}, {local.year}",
+            "time": f"{local:%H:%M}",
+            "time_secs": f"{local:%H:%M:%S}",
+        }
+        words["date_pretty"] = near or words["date"]
+        words["date_short_pretty"] = near or words["date_short"]
+        words["date_long_pretty"] = near or words["date_long"]
+        return re.sub(r"\{(\w+)\}", lambda m: words.get(m.group(1), m.group(0)), fmt)
 
     def render(self, body: dict[str, Any]) -> str:
         """Block Kit sections, headers and contexts as lines of text."""
@@ -81,6 +108,13 @@ class Transcript:
                 accessory = block.get("accessory") or {}
                 if accessory.get("type") == "button":
                     lines.append(f"[{accessory['text']['text']}]")
+            elif kind == "input":
+                element = block.get("element") or {}
+                value = element.get("initial_value") or element.get("initial_date") or element.get("initial_time")
+                if element.get("initial_user"):
+                    value = "@" + self.names.get(element["initial_user"], element["initial_user"])
+                shown = self.plain(str(value)) if value else f"({self.element_label(element)})"
+                lines.append(f"{block['label']['text']}: [{shown}]")
             elif kind == "divider":
                 lines.append("─" * 20)
             elif kind == "actions":
@@ -123,12 +157,14 @@ class Demo:
         with self.runtime.deps.session_factory.begin() as session:
             return mention_rows.count(session, team_id=self.sim.workspace.team_id)
 
-    def command(self, user: str, channel: str, text: str, *, command: str = "/customer") -> None:
-        """Someone types a slash command and sees Rapport's private reply."""
+    def command(self, user: str, channel: str, text: str, *, command: str = "/customer") -> dict[str, Any]:
+        """Someone types a slash command and sees Rapport's private reply (returned)."""
         self.t.say(user, f"{command} {text}".rstrip())
         delivery = self.sim.slash_command(user, channel, command, text)
         if isinstance(delivery.body, dict) and delivery.body.get("blocks"):
             self.t.bot(delivery.body, label="only visible to you")
+            return delivery.body
+        return {}
 
     def post(self, user: str, channel: str, text: str, *, thread_ts: str | None = None) -> str:
         """Someone posts; the transcript says whether Rapport recorded a mention."""
@@ -244,7 +280,19 @@ class Demo:
         self.click("U0LEE", dm_channel, reminder, "followup_done", label="Done")
         t.bot(self.dm("U0LEE", reminder["ts"]), label="the same DM, updated")
         [following] = [f for f in self.open_followups("U0LEE") if f.rhythm]
-        t.note(f"Next month's check-in is planned: a follow-up of its own, due {following.due_at:%Y-%m-%d %H:%M} UTC.")
+        due = following.due_at.astimezone(READER_ZONE)
+        when = f"{due:%A} {due.day} {due:%b %Y at %H:%M}"
+        t.note(f"Next month's check-in is planned: a follow-up of its own, due {when}.")
+
+    def history_scene(self) -> None:
+        """Before calling, Lee reads the whole relationship with Acme: `/customer Acme history`, newest first."""
+        t, support = self.t, "C0SUPPORT"
+        t.heading("Lee reads Acme's history before the call")
+        opened = len(self.sim.calls_to("views.open"))
+        self.command("U0LEE", support, "Acme history")
+        raw = self.sim.wait_for_calls("views.open", opened + 1)[-1].args["view"]
+        view = raw if isinstance(raw, dict) else json.loads(raw)
+        t.bot(view, label="a modal, for @lee")
 
     def promise_scene(self) -> None:
         """Lee promises a customer a call with a time; Rapport offers, privately, the follow-up, taken in one click."""
@@ -259,6 +307,52 @@ class Demo:
         self.click("U0LEE", support, {**offer, "ts": offer["message_ts"]}, "promise_accept", label="Remind me")
         t.bot(self.sim.responses()[-1]["body"], label="the same message, replaced")
         t.note("Nothing is created without a click; Not this time dismisses, Change… opens the follow-up form.")
+        self.edit_scene(support)
+
+    def edit_scene(self, channel: str) -> None:
+        """The customer asks to move the call: Lee edits the follow-up from `/followup list` (Edit… in its menu)."""
+        t, user = self.t, "U0LEE"
+        t.heading("Acme asks to move the call to Tuesday: Lee edits the follow-up")
+        newest = max(f.id for f in self.open_followups(user))
+        listing = self.command(user, channel, "list Acme", command="/followup")
+        block = next(b for b in listing["blocks"] if b.get("block_id") == f"list_followup_{newest}")
+        menu = block["accessory"]
+        [edit] = [o for o in menu["options"] if o["value"].endswith(":edit")]
+        t.note(f"{t.names.get(user, user)} picks Edit… in the follow-up's menu")
+        opened = len(self.sim.calls_to("views.open"))
+        self.sim.send_interactive(
+            {
+                "type": "block_actions",
+                "user": user,
+                "channel": {"id": channel},
+                "container": {"type": "message", "message_ts": "0", "channel_id": channel, "is_ephemeral": True},
+                "message": {"type": "message", "text": listing.get("text", ""), "blocks": listing["blocks"]},
+                "actions": [{**menu, "block_id": block["block_id"], "selected_option": edit}],
+            }
+        )
+        raw = self.sim.wait_for_calls("views.open", opened + 1)[-1].args["view"]
+        form = raw if isinstance(raw, dict) else json.loads(raw)
+        t.bot(form, label="the follow-up form, filled in")
+        fields = {b.get("block_id"): b.get("element", {}) for b in form["blocks"]}
+        when, note = "tuesday at 2pm", f"{fields['followup_note'].get('initial_value', '')} (moved to Tuesday)"
+        t.note(f"{t.names.get(user, user)} changes When to “{when}” and saves")
+        values = {
+            "followup_owner": {"owner": {"type": "users_select", "selected_user": user}},
+            "followup_customer": {
+                "customer": {"type": "plain_text_input", "value": fields["followup_customer"].get("initial_value")}
+            },
+            "followup_when": {"when": {"type": "plain_text_input", "value": when}},
+            "followup_note": {"note": {"type": "plain_text_input", "value": note}},
+        }
+        saved = self.sim.send_interactive(
+            {
+                "type": "view_submission",
+                "user": {"id": user},
+                "view": {**form, "id": "V0DEMOEDIT", "state": {"values": values}},
+            }
+        )
+        if isinstance(saved.body, dict) and isinstance(saved.body.get("view"), dict):
+            t.bot(saved.body["view"], label="the form, saved")
 
     def settle(self, kinds: frozenset[str]) -> None:
         """Wait until the outbox rows of these kinds are sent (by the app's own sender, or by this pass)."""
@@ -423,6 +517,7 @@ class Demo:
         self.tone_scene()
         self.story_scene()
         self.monthly_scene()
+        self.history_scene()
 
 
 def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] = time.sleep) -> int:
@@ -447,8 +542,9 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
             sim.deliver_http_to(f"{server.url}/slack/events")
             out.write("Rapport demo: the real app, a local Slack simulator, and a scripted support day.\n")
             out.write(f"(database: {folder / 'rapport.db'}; Slack simulator at {sim.api_url})\n")
+            out.write("(Times in Rapport's messages read as Slack shows them to Lee, in Berlin.)\n")
             try:
-                Demo(sim, runtime, Transcript(out, workspace), clock).play()
+                Demo(sim, runtime, Transcript(out, workspace, clock), clock).play()
             finally:
                 server.close()
                 runtime.close()

@@ -16,8 +16,9 @@ BOT_SCOPES = (
     "reactions:read",  # story and follow-up emoji
     "reactions:write",  # the story emoji on each shout-out, so anyone can add theirs to recognise it
     "usergroups:read",  # `/kudos @support-team`: the group's members (usergroups.users.list)
-    "users:read",  # timezones and admin flags (users.info), the workspace's own time (users.list)
+    "users:read",  # timezones and admin flags (users.info), the workspace's own time (users.list), presence
     "users:read.email",  # CSV import by email
+    "users.profile:read",  # an owner's status (users.profile.get): away, so the customer's backup is alerted too
 )
 BOT_EVENTS = (
     "app_home_opened",
@@ -36,7 +37,7 @@ COMMANDS = (
     (
         "/customer",
         "Your customer directory: cards, owners, aliases",
-        "[add|list|owner|alias|remove|link|help] [name] [history]",
+        "[add|list|owner|backup|alias|remove|link|help] [name] [history]",
     ),
     ("/followup", "Remind yourself or a teammate to follow up", "[@owner] [customer] [when] note · list · help"),
     ("/kudos", "Share a good service story about a teammate", "@someone what they did"),

@@ -30,9 +30,11 @@ METHOD_SCOPES: dict[str, tuple[str, ...]] = {
     "conversations.replies": ("channels:history", "groups:history"),  # ... when it is a thread reply
     "reactions.add": ("reactions:write",),  # the story emoji on each shout-out, for others to add theirs
     "usergroups.users.list": ("usergroups:read",),  # `/kudos @support-team` credits each member
+    "users.getPresence": ("users:read",),  # an owner away in Slack: the customer's backup is alerted too
     "users.info": ("users:read",),
     "users.list": ("users:read",),  # the workspace's timezone: its primary owner's, else its people's most common
     "users.lookupByEmail": ("users:read.email",),  # `rapport customers import` owners given by email
+    "users.profile.get": ("users.profile:read",),  # an owner's status (":palm_tree: On vacation")
     "views.open": (),
     "views.publish": (),
     "views.update": (),  # Newer and Older in a customer's history

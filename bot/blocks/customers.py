@@ -19,13 +19,14 @@ from bot.blocks.text import (
     section,
 )
 from bot.domain.customer_commands import USAGE_EXAMPLES
-from bot.domain.errors import ALIASES_FIELD, NAME_FIELD, SINCE_FIELD
+from bot.domain.errors import ALIASES_FIELD, BACKUP_FIELD, NAME_FIELD, SINCE_FIELD
 from bot.views.customers import AddedCustomer, CustomerCard, CustomerList, CustomerRemoval, NameMatching
 
 ADD_CUSTOMER_CALLBACK = "customer_add"
 NAME_BLOCK, NAME_ACTION = NAME_FIELD, "name_input"  # block ids name the fields: an error shows under its own
 ALIASES_BLOCK, ALIASES_ACTION = ALIASES_FIELD, "aliases_input"
 OWNER_BLOCK, OWNER_ACTION = "owner", "owner_select"
+BACKUP_BLOCK, BACKUP_ACTION = BACKUP_FIELD, "backup_select"
 SINCE_BLOCK, SINCE_ACTION = SINCE_FIELD, "since_date"
 REMOVE_CONFIRM_ACTION = "customer_remove_confirm"
 REMOVE_KEEP_ACTION = "customer_remove_keep"
@@ -89,6 +90,21 @@ def confirm_added(added: AddedCustomer) -> dict[str, Any]:
         f"Added *{escape(added.name)}*, owned by <@{added.owner_user_id}>. I'll record mentions of it in the "
         "channels I'm in." + "".join(f"\n{note}" for note in notes),
         f"Added {added.name}",
+    )
+
+
+def confirm_backup(name: str, backup_user_id: str | None) -> dict[str, Any]:
+    """Confirmation of a backup owner set or removed."""
+    if backup_user_id is None:
+        return build_confirmation(
+            f"*{escape(name)}* has no backup owner now: while its owner is away, alerts go to the owner alone.",
+            f"No backup owner for {name}",
+        )
+    return build_confirmation(
+        f"<@{backup_user_id}> is now *{escape(name)}*'s backup owner: while its owner is away (away in Slack, a "
+        "status such as :palm_tree: or “OOO”, or no longer a member), alerts about its waiting messages go to "
+        f"<@{backup_user_id}> too.",
+        f"New backup owner for {name}",
     )
 
 
@@ -210,6 +226,8 @@ def _touch(when: datetime | None) -> str:
 def build_customer_card(card: CustomerCard) -> dict[str, Any]:
     """The customer card: owner, since, last touch, latest mentions with links."""
     facts = [f"*Owner:* <@{card.owner_user_id}>", f"*Last touch:* {_touch(card.last_touch)}"]
+    if card.backup_user_id:
+        facts.insert(1, f"*Backup owner:* <@{card.backup_user_id}> (alerted too while the owner is away)")
     if card.since:
         facts.insert(1, f"*Customer since:* {card.since.isoformat()}")
     if card.aliases:
@@ -304,6 +322,14 @@ def build_add_customer_modal(*, channel_id: str, owner_user_id: str) -> dict[str
                 "block_id": OWNER_BLOCK,
                 "label": {"type": "plain_text", "text": "Owner"},
                 "element": {"type": "users_select", "action_id": OWNER_ACTION, "initial_user": owner_user_id},
+            },
+            {
+                "type": "input",
+                "block_id": BACKUP_BLOCK,
+                "optional": True,
+                "label": {"type": "plain_text", "text": "Backup owner"},
+                "hint": {"type": "plain_text", "text": "Alerted too about a waiting message while the owner is away."},
+                "element": {"type": "users_select", "action_id": BACKUP_ACTION},
             },
             {
                 "type": "input",

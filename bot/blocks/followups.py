@@ -147,7 +147,7 @@ def build_followup_list(listing: FollowUpListing, *, now: datetime) -> dict[str,
     title = _listing_title(listing)
     if not listing.followups:
         return message("No open follow-ups", [section(_empty_listing(listing, title))])
-    blocks: list[Block] = [section(f"*{title}*")]
+    blocks: list[Block] = [section(f"*{title.replace('*', '')}*")]  # one bold title: no bold inside it
     for view in listing.followups:
         flag = ":red_circle: overdue since " if view.due_at <= now else ""
         owner = f" · <@{view.owner_user_id}>" if view.owner_user_id != listing.viewer else ""

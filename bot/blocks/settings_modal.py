@@ -266,6 +266,13 @@ def build_settings_modal(
             hint="A waiting message nobody claimed or answered this long after it was written (working time) is "
             "raised once more in the triage channel, mentioning the owner. 0 never escalates.",
         ),
+        _input(
+            ws.AWAY_STATUSES,
+            _text(values.away_statuses, multiline=True, placeholder=":palm_tree:, OOO, vacation"),
+            optional=True,
+            hint="An owner whose Slack status has one of these emojis (between colons) or words is away: a "
+            "customer's backup owner is alerted too. Separate them with commas; empty: status alone never counts.",
+        ),
         section("*Weekly digest*"),
         _input(ws.DIGEST_DAY, digest_day),
         _input(ws.DIGEST_TIME, _text(ws.format_time_of_day(values.digest_time), placeholder="15:00")),
@@ -362,6 +369,7 @@ def read_settings_form(view: dict[str, Any]) -> ws.SettingsForm:
         triage_off=bool(_choices(state, ws.TRIAGE_OFF, "selected_options")),
         first_response_target_minutes=_text_value(state, ws.FIRST_RESPONSE_TARGET),
         escalation_minutes=_text_value(state, ws.ESCALATION_MINUTES),
+        away_statuses=_text_value(state, ws.AWAY_STATUSES),
     )
 
 

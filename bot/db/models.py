@@ -27,6 +27,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false, true
 
+from bot.domain.away import DEFAULT_AWAY_STATUSES
+
 
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC datetimes on every backend (SQLite keeps no offset of its own)."""
@@ -123,6 +125,10 @@ class WorkspaceSettings(Base):
     triage_channel: Mapped[str | None] = mapped_column(String(32))
     first_response_target_minutes: Mapped[int] = mapped_column(Integer, default=60, server_default="60")
     escalation_minutes: Mapped[int] = mapped_column(Integer, default=120, server_default="120")
+    # The status emojis and words that mean a customer's owner is away (bot.domain.away), comma-separated.
+    away_statuses: Mapped[str] = mapped_column(
+        Text, default=DEFAULT_AWAY_STATUSES, server_default=DEFAULT_AWAY_STATUSES
+    )
     # `timezone` is the one every job uses. Until an admin sets it, it follows the automatic one: the primary
     # owner's, else the most common among the workspace's people (bot.domain.workspace_time), read from users.list.
     timezone_set_by_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
@@ -206,6 +212,8 @@ class Customer(Base):
     team_id: Mapped[str] = mapped_column(String(32), ForeignKey("workspaces.team_id", ondelete="CASCADE"))
     name: Mapped[str] = mapped_column(String(200))
     owner_user_id: Mapped[str] = mapped_column(String(32))
+    # Alerted too about a waiting message while the owner is away (`/customer backup`); None: nobody.
+    backup_user_id: Mapped[str | None] = mapped_column(String(32))
     since: Mapped[date | None] = mapped_column(Date)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(32))

@@ -15,6 +15,7 @@ USAGE_EXAMPLES = (
     "/customer Acme history",
     "/customer list",
     "/customer owner Acme @lee",
+    "/customer backup Acme @lee",
     "/customer alias Acme Acme Labs",
     "/customer remove Acme",
     "/customer link Acme",
@@ -27,6 +28,9 @@ TRIAGE_USAGE = "/customer triage Acme #acme-triage target 30 escalate 90"
 _CHANNEL_TOKEN = re.compile(r"<#([CG][A-Z0-9]+)(?:\|[^>]*)?>")
 _TRIAGE_PART = re.compile(r"\s+(?=<#|(?:target|escalate)\s+\d|off$)", re.IGNORECASE)
 MAX_TRIAGE_MINUTES = 10080  # a working week and more: anything longer is a typo
+BACKUP_USAGE = "/customer backup Acme @lee"
+# What clears a backup owner: `/customer backup Acme off`.
+_NO_BACKUP = ("off", "none", "nobody", "clear", "remove")
 _SWITCH = {"on": True, "off": False}
 
 _USER_TOKEN = re.compile(r"<@([UW][A-Z0-9]+)(?:\|[^>]*)?>")
@@ -80,6 +84,8 @@ class AddCustomer:
     since: date | None = None
     # Only as written (True), in any letter case (False), or as the shipped word lists decide (None).
     exact: bool | None = None
+    # Alerted too while the owner is away (the form and the CSV import set it).
+    backup_user_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -102,6 +108,14 @@ class SetOwner:
 
     query: str
     owner_user_id: str
+
+
+@dataclass(frozen=True)
+class SetBackup:
+    """`/customer backup NAME @user`, or `off` to have none."""
+
+    query: str
+    backup_user_id: str | None
 
 
 @dataclass(frozen=True)
@@ -157,6 +171,7 @@ CustomerCommand = (
     | ShowCustomer
     | ShowHistory
     | SetOwner
+    | SetBackup
     | AddAlias
     | RemoveCustomer
     | LinkChannel
@@ -216,6 +231,8 @@ def parse_customer_command(text: str) -> CustomerCommand:
         return _parse_add(rest)
     if verb == "owner":
         return _parse_owner(rest)
+    if verb == "backup":
+        return _parse_backup(rest)
     if verb == "alias":
         if not rest or len(rest.split()) < 2:
             raise BadCommand("Tell me the customer and the new alias.", example="/customer alias Acme Acme Labs")
@@ -359,3 +376,19 @@ def _parse_owner(rest: str) -> SetOwner:
     if not query:
         raise BadCommand("Name the customer before the new owner.", example=usage)
     return SetOwner(query=query, owner_user_id=match.group(1))
+
+
+def _parse_backup(rest: str) -> SetBackup:
+    head, _, last = rest.rpartition(" ")
+    if last.lower() in _NO_BACKUP:
+        query = clean_name(head)
+        if not query:
+            raise BadCommand("Name the customer whose backup to remove.", example="/customer backup Acme off")
+        return SetBackup(query=query, backup_user_id=None)
+    match = _USER_TOKEN.search(rest)
+    if not match or rest[match.end() :].strip():
+        raise BadCommand("Name the customer, then mention the backup owner (or `off` for none).", example=BACKUP_USAGE)
+    query = clean_name(rest[: match.start()])
+    if not query:
+        raise BadCommand("Name the customer before the backup owner.", example=BACKUP_USAGE)
+    return SetBackup(query=query, backup_user_id=match.group(1))

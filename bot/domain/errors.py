@@ -4,7 +4,7 @@ from __future__ import annotations
 
 # Form fields an error can name. A modal shows the error next to the input that answers for the field.
 CUSTOMER_FIELD, WHEN_FIELD, NOTE_FIELD, DAY_FIELD = "customer", "when", "note", "day"
-NAME_FIELD, ALIASES_FIELD, SINCE_FIELD = "name", "aliases", "since"
+NAME_FIELD, ALIASES_FIELD, SINCE_FIELD, BACKUP_FIELD = "name", "aliases", "since", "backup"
 
 
 class RapportError(Exception):

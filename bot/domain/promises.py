@@ -365,6 +365,16 @@ def shipped_matcher() -> PromiseMatcher:
     return PromiseMatcher.build(rules, unless=unless, sets=sets)
 
 
+def may_promise(text: str) -> bool:
+    """Whether a message has both a first-person future ("I'll", "let me", "we will"…) and a word a time can be made
+    of: the acknowledgement path's only promise check (two regular-expression searches); ``spot_promise`` and
+    ``find_promise`` read the few such messages after it."""
+    if not text:
+        return False
+    lowered = text.lower()
+    return _TRIGGER.search(lowered) is not None and _TIME_HINT.search(lowered) is not None
+
+
 def spot_promise(text: str) -> bool:
     """Whether a message may hold a promise with a time, by the shipped rules (the message path's cheap check)."""
     return shipped_matcher().spot(text)

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from bot.domain.away import DEFAULT_AWAY_STATUSES, check_away_statuses
 from bot.domain.errors import RapportError
 from bot.domain.principles import (
     parse_principles,
@@ -50,6 +51,7 @@ TRIAGE_CHANNEL = "triage_channel"
 TRIAGE_OFF = "triage_off"
 FIRST_RESPONSE_TARGET = "first_response_target_minutes"
 ESCALATION_MINUTES = "escalation_minutes"
+AWAY_STATUSES = "away_statuses"
 
 LABELS = {
     STORIES_CHANNEL: "Stories channel",
@@ -79,6 +81,7 @@ LABELS = {
     TRIAGE_OFF: "No triage channel",  # a box, shown while one is set
     FIRST_RESPONSE_TARGET: "First-response target (working minutes)",
     ESCALATION_MINUTES: "Escalation delay (working minutes, 0 = never)",
+    AWAY_STATUSES: "Statuses that mean away",
 }
 
 _EMOJI = re.compile(r"^[a-z0-9_+'\-]{1,100}$")
@@ -138,6 +141,7 @@ class WorkspaceSettingsValues:
     triage_channel: str | None = None  # where waiting customers are listed with Claim and Answered
     first_response_target_minutes: int = 60  # working minutes
     escalation_minutes: int = 120  # working minutes after the message; 0: never escalated
+    away_statuses: str = DEFAULT_AWAY_STATUSES  # ":palm_tree:, OOO, vacation" (bot.domain.away)
 
 
 # How each date order is shown in the audit log and the confirmation.
@@ -170,6 +174,7 @@ FIELD_KEYS = {
     "triage_channel": TRIAGE_CHANNEL,
     "first_response_target_minutes": FIRST_RESPONSE_TARGET,
     "escalation_minutes": ESCALATION_MINUTES,
+    "away_statuses": AWAY_STATUSES,
 }
 
 
@@ -204,6 +209,7 @@ class SettingsForm:
     triage_off: bool = False  # "stop using a triage channel": alerts go to the owner's DM only
     first_response_target_minutes: str | None = None
     escalation_minutes: str | None = None
+    away_statuses: str | None = None  # emojis between colons and words, separated by commas
     # Settings the submission did not carry at all (Slack sends every input, so only an old or foreign view
     # lacks one): they keep their current values rather than being read as emptied.
     missing: frozenset[str] = frozenset()
@@ -246,6 +252,7 @@ def form_of(values: WorkspaceSettingsValues) -> SettingsForm:
         triage_channel=values.triage_channel,
         first_response_target_minutes=str(values.first_response_target_minutes),
         escalation_minutes=str(values.escalation_minutes),
+        away_statuses=values.away_statuses,
     )
 
 
@@ -388,6 +395,11 @@ def validate_settings(
             load_rules_file(rules_file)
         except ToneRulesError as error:
             errors[RULES_FILE] = str(error)
+    try:
+        away_statuses = check_away_statuses(form.away_statuses or "")
+    except ValueError as error:
+        errors[AWAY_STATUSES] = str(error)
+        away_statuses = ""
     values = WorkspaceSettingsValues(
         stories_channel=None if form.stories_in_thread else (form.stories_channel or None),
         story_emojis=story_emojis,
@@ -413,6 +425,7 @@ def validate_settings(
         triage_channel=None if form.triage_off else (form.triage_channel or None),
         first_response_target_minutes=_whole_number(FIRST_RESPONSE_TARGET, form.first_response_target_minutes, errors),
         escalation_minutes=_whole_number(ESCALATION_MINUTES, form.escalation_minutes, errors),
+        away_statuses=away_statuses,
     )
     if errors:
         raise SettingsInvalid(errors)

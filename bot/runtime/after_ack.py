@@ -1,8 +1,9 @@
 """Work that may wait until Slack's event is acknowledged: one background thread, fed after a transaction commits.
 
 The tone model (bot.services.nudges.check_with_model) runs here: it costs several times the rules, so it must not
-delay the acknowledgement. The work is in memory only: a crash, or a shutdown that does not finish it, loses what
-was still queued (an optional tip, never a stored fact). A queue longer than MAX_PENDING sheds new work with a
+delay the acknowledgement; so do promise offers (bot.services.promises.offer: reading the promise's *when* and the
+caps). The work is in memory only: a crash, or a shutdown that does not finish it, loses what
+was still queued (an optional tip or offer, never a stored fact). A queue longer than MAX_PENDING sheds new work with a
 warning rather than falling ever further behind.
 """
 

@@ -285,3 +285,46 @@ class UsergroupMembers:
         """Keep the members Slack listed at `read_at`."""
         with self._lock:
             self._known[(team_id, group_id)] = (members, read_at)
+
+
+@dataclass(frozen=True)
+class StatusSeen:
+    """A person's Slack status as last read (users.profile.get), and whether they had left (users.info `deleted`)."""
+
+    emoji: str
+    text: str
+    expiration: int  # Unix seconds; 0: no end
+    departed: bool
+
+
+class AwayLooks:
+    """What this process's looks at owners found: since when each was seen away (users.getPresence), and their
+    status. Only Rapport's own looks tell since when (Slack gives a bot another person's current presence only), so
+    this is the one place that knows it; a restart starts counting again, which never makes an owner look away."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._presence: dict[tuple[str, str], tuple[datetime | None, datetime]] = {}
+        self._status: dict[tuple[str, str], tuple[StatusSeen | None, datetime]] = {}
+
+    def presence(self, *, team_id: str, user_id: str) -> tuple[datetime | None, datetime] | None:
+        """(seen away since, or None if seen active; looked at) of the last look, if any."""
+        with self._lock:
+            return self._presence.get((team_id, user_id))
+
+    def remember_presence(
+        self, *, team_id: str, user_id: str, away_since: datetime | None, looked_at: datetime
+    ) -> None:
+        """Keep what a look at `looked_at` found."""
+        with self._lock:
+            self._presence[(team_id, user_id)] = (away_since, looked_at)
+
+    def status(self, *, team_id: str, user_id: str) -> tuple[StatusSeen | None, datetime] | None:
+        """(status, or None where Slack could not say; read at) of the last read, if any."""
+        with self._lock:
+            return self._status.get((team_id, user_id))
+
+    def remember_status(self, *, team_id: str, user_id: str, status: StatusSeen | None, read_at: datetime) -> None:
+        """Keep what a read at `read_at` found (None: Slack could not say, so it is not asked again at once)."""
+        with self._lock:
+            self._status[(team_id, user_id)] = (status, read_at)

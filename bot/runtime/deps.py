@@ -17,7 +17,14 @@ from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
 from bot.runtime.after_ack import AfterAck
 from bot.runtime.batching import GroupCommit
-from bot.runtime.caches import DirectoryMatchers, KnownPeople, ToneSetups, UsergroupMembers, WatchedChannels
+from bot.runtime.caches import (
+    AwayLooks,
+    DirectoryMatchers,
+    KnownPeople,
+    ToneSetups,
+    UsergroupMembers,
+    WatchedChannels,
+)
 from bot.runtime.clients import WorkspaceClients
 from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
@@ -66,6 +73,8 @@ class Deps:
     people: KnownPeople = field(default_factory=lambda: KnownPeople(PROFILE_TTL))
     # Each user group's members, read from usergroups.users.list and kept for USERGROUP_TTL.
     usergroups: UsergroupMembers = field(default_factory=lambda: UsergroupMembers(USERGROUP_TTL))
+    # What the unanswered-alert job's looks at owners found: presence (since when away) and status; services.away.
+    away: AwayLooks = field(default_factory=AwayLooks)
     # The Enterprise Grid organisation of each installed workspace (auth.test's enterprise_id), where there is one.
     enterprises: dict[str, str] = field(default_factory=dict)
     # This process's metrics and whether Slack answered lately (/metrics, /readyz).

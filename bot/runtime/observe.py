@@ -43,14 +43,25 @@ def log_context() -> dict[str, str]:
     return _LOG_CONTEXT.get() or {}
 
 
+def start_request_log(*, request_id: str) -> contextvars.Token[dict[str, str] | None]:
+    """From now on this thread's log lines carry this request id (and the workspace, once `name_workspace` knows
+    it), until `end_request_log(token)`."""
+    return _LOG_CONTEXT.set({"request_id": request_id})
+
+
+def end_request_log(token: contextvars.Token[dict[str, str] | None]) -> None:
+    """This thread's log lines no longer name the request `start_request_log` began."""
+    _LOG_CONTEXT.reset(token)
+
+
 @contextmanager
 def logging_request(*, request_id: str) -> Iterator[None]:
     """Log lines written inside carry this request id (and the workspace, once `name_workspace` knows it)."""
-    token = _LOG_CONTEXT.set({"request_id": request_id})
+    token = start_request_log(request_id=request_id)
     try:
         yield
     finally:
-        _LOG_CONTEXT.reset(token)
+        end_request_log(token)
 
 
 def name_workspace(team_id: str) -> None:
@@ -149,6 +160,25 @@ class Observer:
         )
         self._in_flight = 0
         self._in_flight_cv = threading.Condition()
+        # The labelled series of each request's count and latency, looked up once (labels() takes a lock each time).
+        self._request_series: dict[tuple[str, str, str], tuple[Any, Any]] = {}
+
+    def request_started(self) -> None:
+        """A request from Slack is in flight (`request_finished` ends it)."""
+        with self._in_flight_cv:
+            self._in_flight += 1
+
+    def request_finished(self, *, what: str, kind: str, outcome: str, seconds: float) -> None:
+        """Count a request from Slack by type and outcome, time its acknowledgement, and end it being in flight."""
+        series = self._request_series.get((what, kind, outcome))
+        if series is None:  # a race only looks the same series up twice
+            series = self.events.labels(what, outcome), self.ack_latency.labels(kind)
+            self._request_series[(what, kind, outcome)] = series
+        series[0].inc()
+        series[1].observe(seconds)
+        with self._in_flight_cv:
+            self._in_flight -= 1
+            self._in_flight_cv.notify_all()
 
     def record_call(self, method: str, *, outcome: str, error: str = "") -> None:
         """Count one Web API call (outcome "ok" or "error") and its error."""
@@ -170,18 +200,6 @@ class Observer:
     def reminder_sent(self, *, late_by_seconds: float) -> None:
         """Count a delivered reminder as on time or late."""
         self.reminders.labels("late" if late_by_seconds > REMINDER_LATE_SECONDS else "on_time").inc()
-
-    @contextmanager
-    def handling(self) -> Iterator[None]:
-        """Count a request from Slack as in flight while inside."""
-        with self._in_flight_cv:
-            self._in_flight += 1
-        try:
-            yield
-        finally:
-            with self._in_flight_cv:
-                self._in_flight -= 1
-                self._in_flight_cv.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
         """Wait until no request from Slack is in flight (at most `timeout` seconds); whether none is."""

@@ -59,7 +59,8 @@ def job_table(*, client: Clients, worker: str) -> tuple[Job, ...]:
     return (
         Job(SENDER_JOB, outbox.send_outbox, SENDER_INTERVAL_SECONDS, {"client": client, "worker": worker}),
         Job("reminders", followups.queue_reminders, REMINDER_INTERVAL_SECONDS),
-        Job("unanswered-alerts", unanswered.queue_unanswered_alerts, UNANSWERED_INTERVAL_SECONDS),
+        # Owners' presence and status (for their customers' backup owners) are looked at with `client`.
+        Job("unanswered-alerts", unanswered.queue_unanswered_alerts, UNANSWERED_INTERVAL_SECONDS, {"client": client}),
         # A triage message nobody claimed is raised once more past the escalation delay.
         Job("triage-escalations", triage.queue_escalations, UNANSWERED_INTERVAL_SECONDS),
         # Due at 09:00 in each owner's timezone; every minute keeps them on time, and each tick is cheap.

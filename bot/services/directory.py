@@ -17,6 +17,7 @@ from bot.db.queries import workspaces as workspace_rows
 from bot.domain.customer_commands import AddCustomer, clean_name, parse_date
 from bot.domain.errors import (
     ALIASES_FIELD,
+    BACKUP_FIELD,
     AmbiguousCustomer,
     BadCommand,
     BadDate,
@@ -53,6 +54,7 @@ class ImportRow:
     aliases: str
     owner: str
     since: str
+    backup: str = ""
 
 
 @dataclass(frozen=True)
@@ -126,6 +128,12 @@ def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: 
                 session, team_id=team_id, name=command.name, aliases=command.aliases, exact=command.exact
             )
             owner = command.owner_user_id or created_by
+            if command.backup_user_id is not None and command.backup_user_id == owner:
+                raise BadCommand(
+                    "The owner can't also be the backup: pick someone else, alerted too while the owner is away.",
+                    example="/customer backup Acme @lee",
+                    field=BACKUP_FIELD,
+                )
             customer = customer_rows.add(
                 session,
                 team_id=team_id,
@@ -135,6 +143,7 @@ def add_customer(deps: Deps, *, team_id: str, command: AddCustomer, created_by: 
                 since=command.since,
                 created_by=created_by,
                 now=now,
+                backup_user_id=command.backup_user_id,
             )
             return AddedCustomer(
                 name=customer.name,
@@ -183,6 +192,7 @@ def customer_card(deps: Deps, *, team_id: str, query: str) -> CustomerCard:
             rhythms=rhythms,
             aliases=tuple(customer.aliases),
             owner_user_id=customer.owner_user_id,
+            backup_user_id=customer.backup_user_id,
             since=customer.since,
             last_touch=customer_rows.last_touch(session, team_id=team_id, customer_id=customer.id),
             mentions=tuple(
@@ -255,6 +265,25 @@ def set_owner(deps: Deps, client: WebClient, *, team_id: str, query: str, owner_
         customer = resolve_customer(session, team_id=team_id, query=query, command="/customer owner")
         customer.owner_user_id = owner_user_id
         return customer.name
+
+
+def set_backup(
+    deps: Deps, client: WebClient, *, team_id: str, query: str, backup_user_id: str | None, user_id: str
+) -> tuple[str, str | None]:
+    """Give a customer a backup owner, or none (its owner or an admin may); returns (its name, the backup).
+
+    The owner cannot be their own backup: the backup is who is alerted while the owner is away."""
+    found = _name_and_owner(deps, team_id=team_id, query=query, command="/customer backup")
+    if backup_user_id is not None and backup_user_id == found[1]:
+        raise BadCommand(
+            f"That person already owns {found[0]}: the backup is someone else, alerted too while the owner is away.",
+            example=f"/customer backup {found[0]} @lee",
+        )
+    _require_owner(deps, client, team_id=team_id, user_id=user_id, customer=found, what="change its backup owner")
+    with deps.session_factory.begin() as session:
+        customer = resolve_customer(session, team_id=team_id, query=query, command="/customer backup")
+        customer.backup_user_id = backup_user_id
+        return customer.name, backup_user_id
 
 
 def add_alias(deps: Deps, *, team_id: str, text: str) -> NameMatching:
@@ -379,7 +408,9 @@ def import_customers(
     resolve_owner: Callable[[str], str],
     default_owner: str | None,
 ) -> ImportReport:
-    """Add every good row, each in its own transaction; report each bad row and change nothing for it."""
+    """Add every good row, each in its own transaction; report each bad row and change nothing for it.
+
+    `resolve_owner` reads the owner and backup cells (a Slack user ID or an email)."""
     added: list[str] = []
     problems: list[tuple[int, str]] = []
     for row in rows:
@@ -390,11 +421,15 @@ def import_customers(
             if owner is None:
                 raise BadCommand("no owner: give a Slack user ID or email, or pass --owner")
             since = parse_date(row.since) if row.since.strip() else None
+            backup = resolve_owner(row.backup) if row.backup.strip() else None
+            if backup is not None and backup == owner:
+                raise BadCommand("the backup is the owner: give someone else, or leave `backup` empty")
             command = AddCustomer(
                 name=row.name,
                 aliases=tuple(a for a in (clean_name(x) for x in row.aliases.split(";")) if a),
                 owner_user_id=owner,
                 since=since,
+                backup_user_id=backup,
             )
             added.append(add_customer(deps, team_id=team_id, command=command, created_by=owner).name)
         except (BadCommand, BadDate, DuplicateName) as problem:

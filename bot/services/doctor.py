@@ -28,6 +28,7 @@ from bot.db import migrate
 from bot.db.queries import settings as settings_rows
 from bot.db.session import READ_ONLY, make_engine, make_session_factory
 from bot.runtime.deps import Clock, system_clock
+from bot.services import installs
 
 # Rapport (Bolt) refuses Slack's signed requests more than 300 s off its own clock; warn well before that.
 CLOCK_TOLERANCE = timedelta(seconds=60)
@@ -365,16 +366,24 @@ def run_checks(
     *,
     needed_scopes: Sequence[str],
     clock: Clock = system_clock,
+    bot_token: str | None = None,
+    team: str | None = None,
 ) -> list[CheckResult]:
-    """Run every check, in report order: token, scopes, clock, database, Socket Mode, stories channel."""
-    bot = _client(settings.bot_token, settings.slack_api_url)
+    """Run every check, in report order: token, scopes, clock, database, Socket Mode, stories channel; with the
+    given bot token (one OAuth installation's), else SLACK_BOT_TOKEN's, which must then be `team`'s when given."""
+    token = bot_token or settings.bot_token
+    bot = _client(token, settings.slack_api_url)
     # Without a token, auth.test still answers (not_authed), with Slack's Date for the clock check.
     identity = ask_slack(bot, "auth.test", clock=clock)
-    results = [
-        check_token(identity, token_set=settings.bot_token is not None, oauth=settings.client_id is not None),
-        check_scopes(identity, needed=needed_scopes),
-        check_clock(identity),
-    ]
+    token_check = check_token(identity, token_set=token is not None, oauth=settings.client_id is not None)
+    if token_check.status == "ok" and team is not None and identity.data.get("team_id") != team:
+        token_check = CheckResult(
+            "token",
+            "fail",
+            f"SLACK_BOT_TOKEN is the bot token of {identity.data.get('team')} ({identity.data.get('team_id')}), "
+            f"not of {team}: leave out --team, or set SLACK_BOT_TOKEN to that workspace's token",
+        )
+    results = [token_check, check_scopes(identity, needed=needed_scopes), check_clock(identity)]
     database, engine = check_database(settings.database_url)
     results.append(database)
     socket = None
@@ -385,6 +394,47 @@ def run_checks(
     if engine is not None:
         engine.dispose()
     return results
+
+
+@dataclass(frozen=True)
+class Section:
+    """The checks of one installation (OAuth mode: `workspace` names it), or of the one bot token (None)."""
+
+    workspace: str | None
+    results: list[CheckResult]
+
+
+def run_report(
+    settings: Settings, *, needed_scopes: Sequence[str], team: str | None = None, clock: Clock = system_clock
+) -> list[Section]:
+    """Every check, once with SLACK_BOT_TOKEN; with OAuth installs, for the installation `team` names, or for each
+    installation in turn (ConfigError, listing them, when `team` is not installed)."""
+    if settings.bot_token or not (settings.client_id and settings.client_secret):
+        return [Section(None, run_checks(settings, needed_scopes=needed_scopes, clock=clock, team=team))]
+    _, engine = check_database(settings.database_url)
+    if engine is None:  # the report says why; no installation can be read
+        return [Section(None, run_checks(settings, needed_scopes=needed_scopes, clock=clock))]
+    try:
+        chosen = installs.workspace_tokens(
+            engine,
+            settings=settings,
+            api_client=_client(None, settings.slack_api_url),
+            team=team,
+            every=team is None,
+        )
+    finally:
+        engine.dispose()
+    if not chosen:
+        return [Section(None, run_checks(settings, needed_scopes=needed_scopes, clock=clock))]
+    return [
+        Section(
+            chosen_one.installation.label
+            if team in (None, chosen_one.installation.team_id)
+            else f"{team}, through {chosen_one.installation.label}",
+            run_checks(settings, needed_scopes=needed_scopes, clock=clock, bot_token=chosen_one.token),
+        )
+        for chosen_one in chosen
+    ]
 
 
 def _stories(bot: WebClient, engine: Engine | None, *, identity: SlackAnswer, clock: Clock) -> CheckResult:

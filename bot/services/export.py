@@ -29,7 +29,17 @@ from bot.runtime.deps import Deps
 Format = Literal["csv", "json"]
 Record = dict[str, Any]
 
-CUSTOMER_FIELDS = ("id", "name", "aliases", "owner_user_id", "since", "linked_channels", "created_at", "notes")
+CUSTOMER_FIELDS = (
+    "id",
+    "name",
+    "aliases",
+    "owner_user_id",
+    "since",
+    "linked_channels",
+    "created_at",
+    "notes",
+    "backup_user_id",
+)
 MENTION_FIELDS = (
     "customer_id",
     "customer_name",
@@ -175,6 +185,7 @@ def customer_record(customer: Customer, *, linked_channels: Sequence[str]) -> Re
         "linked_channels": list(linked_channels),
         "created_at": customer.created_at,
         "notes": customer.notes,
+        "backup_user_id": customer.backup_user_id,
     }
 
 

@@ -1,8 +1,9 @@
 """Recording customer mentions from watched channels: new messages are group-committed, each keyed by event id.
 
-The same pass decides tone tips (bot.services.nudges) and spots promises with a time (bot.domain.promises), in
-memory; the few messages that may hold one are read whole, and offered as follow-ups, once their events are stored
-(bot.services.promises)."""
+The same pass decides tone tips (bot.services.nudges) and notes the messages that may hold a promise with a time
+(bot.domain.promises.may_promise, two searches); those few are read whole, and offered as follow-ups, once their
+events are stored and acknowledged (bot.services.promises, on the after-ack thread: an offer is optional, as a
+model tip is)."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from bot.db.queries import waits as wait_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.mentions import mentioned
 from bot.domain.messages import ChannelMessage, ts_to_datetime
-from bot.domain.promises import spot_promise
+from bot.domain.promises import may_promise
 from bot.domain.tone import ToneHit
 from bot.runtime.caches import ToneSetup, Versions
 from bot.runtime.deps import Deps
@@ -156,10 +157,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                     toned.append((message, hits))
                 elif tone.may_tip(message) and message.text:
                     for_model.setdefault(team_id, []).append((tone, message))
-                if not message.is_external and spot_promise(message.text):
-                    named = matcher.customer_ids(message.text)
-                    customer = named[0] if named else linked_customer
-                    promised.setdefault(team_id, []).append(promises.Candidate(message, customer))
+                if not message.is_external and may_promise(message.text):  # read whole after the acknowledgement
+                    promised.setdefault(team_id, []).append(promises.Candidate(message, linked_customer, matcher))
             if toned:
                 nudged += nudges.queue_nudges(db, team_id=team_id, found=toned, now=now)
         inserted = db.add_mentions([row for _, row in rows.values()])
@@ -175,8 +174,10 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         deps.after_ack.submit(
             partial(nudges.check_with_model, deps, team_id=team_id, messages=messages), what="the tone model's check"
         )
-    for team_id, candidates in promised.items():  # rare: only messages with a promise, once their events are stored
-        promises.offer(deps, team_id=team_id, candidates=candidates)
+    for team_id, candidates in promised.items():  # rare, and an offer is optional: it too need not delay the ack
+        deps.after_ack.submit(
+            partial(promises.offer, deps, team_id=team_id, candidates=candidates), what="the promise offers"
+        )
     counts = [0] * len(batch)
     for mention_key, (index, _) in rows.items():
         counts[index] += mention_key in inserted

@@ -130,3 +130,12 @@ def person_kind(
     source = "a stale profile" if cached is not None else "the message"
     log.warning("could not read who %s is; decided %s from %s", user_id, decided.value, source)
     return decided
+
+
+def has_departed(deps: Deps, client: WebClient, *, team_id: str, user_id: str, now: datetime) -> bool | None:
+    """Whether the person is no longer a member (deactivated or removed: users.info `deleted`), as Slack says it now
+    (the caller keeps the answer briefly); the cached profile when Slack cannot say, else None (not known)."""
+    _fetch(deps, client, team_id=team_id, user_id=user_id, now=now)  # logs it when Slack cannot say
+    with deps.session_factory.begin() as session:
+        row = settings_rows.user_profile(session, team_id=team_id, user_id=user_id)
+        return row.deleted if row is not None else None

@@ -1,9 +1,9 @@
 """Promise offers: a teammate's promise with a time becomes a follow-up in one click.
 
-The message path (bot.services.mentions) runs the promise matcher on every teammate's message, in memory; only a
-message with a promise comes here, after its event is stored, and nothing here calls Slack: the offer is queued in
-the outbox as an ephemeral to its author alone. Nothing is created until they click **Remind me** (or save the
-prefilled form opened by **Change…**); **Not this time** dismisses it.
+The message path (bot.services.mentions) takes a first look at every teammate's message, in memory; only a message
+that may hold a promise comes here, after its event is stored and acknowledged, and nothing here calls Slack: the
+offer is queued in the outbox as an ephemeral to its author alone. Nothing is created until they click **Remind
+me** (or save the prefilled form opened by **Change…**); **Not this time** dismisses it.
 
 Never offered: when the workspace or the person turned offers off, past `DAILY_CAP` offers to the person in 24
 hours, or when the person already has an open follow-up for the customer due within `NEAR` of the promised time.
@@ -11,6 +11,7 @@ hours, or when the person already has an open follow-up for the customer due wit
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -28,8 +29,9 @@ from bot.db.queries import promises as promise_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.domain.errors import RapportError
+from bot.domain.matcher import CustomerMatcher
 from bot.domain.messages import ChannelMessage
-from bot.domain.promises import find_promise
+from bot.domain.promises import Promise, find_promise
 from bot.domain.when import DATE_ORDERS, BadWhen, Due, WorkWeek, describe_due, resolve_due, zone
 from bot.runtime.deps import Deps
 from bot.services import home
@@ -44,20 +46,49 @@ _YOUR_TIME = ", your time"
 
 @dataclass(frozen=True)
 class Candidate:
-    """A teammate's message the matcher found a promise in, and the customer it is about (named, else the linked
-    channel's; None for neither)."""
+    """A teammate's message that may hold a promise (bot.domain.promises.may_promise), the customer of the channel
+    it was posted in (None for an unlinked channel), and the workspace's name matcher as it was then."""
 
     message: ChannelMessage
-    customer_id: int | None
+    linked_customer_id: int | None
+    names: CustomerMatcher
+
+    @property
+    def customer_id(self) -> int | None:
+        """The customer the promise is about: the first one the message names, else the linked channel's."""
+        named = self.names.customer_ids(self.message.text)
+        return named[0] if named else self.linked_customer_id
+
+
+# Where the workspace's date order can change what a promise's *when* says: a numeric date such as 3/4 or 3.4.
+_NUMERIC_DATE = re.compile(r"\d[/.]\d")
+
+
+@dataclass(frozen=True)
+class _Reading:
+    promise: Promise
+    date_order: str
+
+
+def _read_promise(text: str) -> _Reading | None:
+    """The promise in a message as read in the month/day order, else (for a numeric date only) the day/month one."""
+    for order in DATE_ORDERS:
+        promise = find_promise(text, date_order=order)
+        if promise is not None:
+            return _Reading(promise, order)
+        if not _NUMERIC_DATE.search(text):
+            return None  # no date the other order could read differently
+    return None
 
 
 def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
     """Queue an offer for each candidate that passes the switches, the cap and the open follow-ups; how many.
 
-    A spotted message whose *when* cannot be read in either date order ("I will follow up with their admin" in a
-    sentence that only mentions "next week" before it) is dropped before any database work."""
-    candidates = [c for c in candidates if any(find_promise(c.message.text, date_order=o) for o in DATE_ORDERS)]
-    if not candidates:
+    Runs after the acknowledgement. A message without a promise of the rules, or whose *when* cannot be read in
+    either date order ("I will follow up with their admin" in a sentence that only mentions "next week" before it),
+    is dropped before any database work."""
+    read = [(c, reading) for c in candidates if (reading := _read_promise(c.message.text)) is not None]
+    if not read:
         return 0
     now = deps.clock()
     queued = 0
@@ -67,14 +98,16 @@ def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
             return 0
         week = WorkWeek.from_settings(settings.working_days, settings.working_hours_start, settings.working_hours_end)
         timezones = settings_rows.profile_timezones(
-            session, team_id=team_id, user_ids=[c.message.user_id for c in candidates]
+            session, team_id=team_id, user_ids=[c.message.user_id for c, _ in read]
         )
-        for candidate in candidates:
+        for candidate, first_reading in read:
             message = candidate.message
             user_id = message.user_id
             if not promise_rows.user_promises_enabled(session, team_id=team_id, user_id=user_id):
                 continue
-            promise = find_promise(message.text, date_order=settings.date_order)
+            promise: Promise | None = first_reading.promise
+            if settings.date_order != first_reading.date_order and _NUMERIC_DATE.search(message.text):
+                promise = find_promise(message.text, date_order=settings.date_order)  # "3/4" reads differently
             if promise is None:
                 continue
             try:
@@ -87,11 +120,12 @@ def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
                 >= DAILY_CAP
             ):
                 continue
-            if candidate.customer_id is not None and promise_rows.has_open_followup_near(
+            customer_id = candidate.customer_id
+            if customer_id is not None and promise_rows.has_open_followup_near(
                 session,
                 team_id=team_id,
                 owner_user_id=user_id,
-                customer_id=candidate.customer_id,
+                customer_id=customer_id,
                 start=due.at - NEAR,
                 end=due.at + NEAR,
             ):
@@ -102,7 +136,7 @@ def offer(deps: Deps, *, team_id: str, candidates: Sequence[Candidate]) -> int:
                 user_id=user_id,
                 channel_id=message.channel_id,
                 message_ts=message.ts,
-                customer_id=candidate.customer_id,
+                customer_id=customer_id,
                 rule_id=promise.rule_id[:80],
                 when_text=promise.when.text[:100],
                 due_at=due.at,

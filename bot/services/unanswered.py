@@ -6,7 +6,7 @@ the overdue ones into outbox rows.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy.orm import Session
@@ -20,9 +20,11 @@ from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
 from bot.db.queries import waits as wait_rows
 from bot.db.queries import workspaces as workspace_rows
+from bot.domain.away import alert_recipients, parse_away_statuses
 from bot.domain.when import WorkWeek, add_working_minutes, zone
+from bot.runtime.clients import Clients
 from bot.runtime.deps import Deps
-from bot.services import triage
+from bot.services import away, triage
 from bot.views.unanswered import UnansweredView
 
 SCAN_LIMIT = 1000
@@ -64,15 +66,17 @@ class AlertReport:
     expired: int = 0
 
 
-def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> AlertReport:
+def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT, client: Clients | None = None) -> AlertReport:
     """Queue one DM to the owner for every customer message whose working-minutes deadline passed unanswered.
 
     A plain function of `now`, safe in several processes at once: the overdue waits are locked (SKIP LOCKED
     on PostgreSQL, SQLite's write lock) and marked alerted in the transaction that queues the DM, whose
     idempotency key names the message. A wait whose channel is no longer linked to its customer, or whose
-    deadline passed more than STALE_AFTER ago, expires without a DM.
+    deadline passed more than STALE_AFTER ago, expires without a DM. While the owner is away, the customer's backup
+    owner gets a DM too (services.away looks at owners first, outside the transaction, with `client`).
     """
     report = AlertReport()
+    looks = _look_at_owners(deps, client, now=now, limit=limit)
     with deps.session_factory.begin() as session:
         waiting = wait_rows.waiting(session, limit=limit)
         if not waiting:
@@ -85,6 +89,7 @@ def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> Alert
             mine = [w for w in due if w.team_id == team_id]
             links = channel_rows.customer_links(session, team_id=team_id, channel_ids=[w.channel_id for w in mine])
             customers = customer_rows.names_and_owners(session, team_id=team_id, ids=[w.customer_id for w in mine])
+            backups = customer_rows.backups(session, team_id=team_id, ids=[w.customer_id for w in mine])
             for wait in mine:
                 deadline = rules[team_id].deadline(wait.posted_at)
                 customer = customers.get(wait.customer_id)
@@ -94,7 +99,9 @@ def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> Alert
                     report.expired += 1
                     continue
                 wait.state = "alerted"
-                _enqueue_alert(session, wait, customer, rules[team_id], now=now)
+                _enqueue_alert(
+                    session, wait, customer, rules[team_id], now=now, backup=backups.get(wait.customer_id), looks=looks
+                )
                 triage.add_alerted_wait(session, wait, now=now)  # and the triage channel's message, if one is set
                 report.alerted += 1
     if report.alerted:
@@ -102,21 +109,47 @@ def queue_alerts(deps: Deps, *, now: datetime, limit: int = SCAN_LIMIT) -> Alert
     return report
 
 
-def queue_unanswered_alerts(deps: Deps, *, now: datetime) -> int:
-    """Queue one DM to the owner for each customer message left unanswered past its working-minutes deadline."""
+def queue_unanswered_alerts(deps: Deps, *, now: datetime, client: Clients | None = None) -> int:
+    """Queue one DM to the owner for each customer message left unanswered past its working-minutes deadline (and
+    one to the backup owner while the owner is away: `client` looks at owners' presence and status)."""
     total = 0
     while True:
-        report = queue_alerts(deps, now=now)
+        report = queue_alerts(deps, now=now, client=client)
         total += report.alerted
         if report.alerted + report.expired == 0:
             return total
 
 
+def _look_at_owners(deps: Deps, client: Clients | None, *, now: datetime, limit: int) -> away.OwnerLooks:
+    """Before any lock is taken: presence and status of the owners (with a backup) of messages waiting."""
+    if client is None:
+        return away.OwnerLooks()
+    with deps.session_factory.begin() as session:
+        owners = wait_rows.owners_with_backups(session, limit=limit)
+        statuses = {
+            team_id: parse_away_statuses(settings_rows.of_workspace(session, team_id=team_id, now=now).away_statuses)
+            for team_id in {team_id for team_id, _ in owners}
+        }
+    return away.look_at_owners(deps, client, owners=owners, statuses=statuses, now=now)
+
+
 def _enqueue_alert(
-    session: Session, wait: CustomerWait, customer: tuple[str, str], rules: _Rules, *, now: datetime
+    session: Session,
+    wait: CustomerWait,
+    customer: tuple[str, str],
+    rules: _Rules,
+    *,
+    now: datetime,
+    backup: str | None = None,
+    looks: away.OwnerLooks | None = None,
 ) -> None:
-    """The owner's DM about one unanswered message, into the outbox."""
+    """The owner's DM about one unanswered message, into the outbox; while the owner is away, the backup's too."""
     name, owner = customer
+    absence = (
+        looks.absence(team_id=wait.team_id, user_id=owner, now=now, minutes=rules.minutes, wait_started=wait.posted_at)
+        if looks is not None and backup is not None
+        else None
+    )
     excerpt = mention_rows.excerpt_of(
         session,
         team_id=wait.team_id,
@@ -134,14 +167,18 @@ def _enqueue_alert(
         excerpt=excerpt,
         minutes=rules.minutes,
         workspace_url=rules.workspace_url,
+        backup_user_id=backup,
+        absence=absence,
     )
-    outbox_rows.enqueue(
-        session,
-        team_id=wait.team_id,
-        kind="unanswered",
-        idempotency_key=f"unanswered:{wait.channel_id}:{wait.message_ts}",
-        method="chat.postMessage",
-        payload={"channel": owner, **build_unanswered_alert(view)},
-        not_before=now,
-        now=now,
-    )
+    for recipient in alert_recipients(owner=owner, backup=backup, absence=absence):
+        key = f"unanswered:{wait.channel_id}:{wait.message_ts}"
+        outbox_rows.enqueue(
+            session,
+            team_id=wait.team_id,
+            kind="unanswered",
+            idempotency_key=key if recipient.role == "owner" else f"{key}:backup",
+            method="chat.postMessage",
+            payload={"channel": recipient.user_id, **build_unanswered_alert(replace(view, role=recipient.role))},
+            not_before=now,
+            now=now,
+        )

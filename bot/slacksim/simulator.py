@@ -30,7 +30,7 @@ from bot.slacksim.response_urls import ResponseUrls
 from bot.slacksim.socketmode import SocketModeServer
 from bot.slacksim.state import SimState
 from bot.slacksim.webapi import WebApi
-from bot.slacksim.workspace import SimWorkspace
+from bot.slacksim.workspace import SimUser, SimWorkspace
 
 
 class SlackSimulator:
@@ -506,6 +506,31 @@ class SlackSimulator:
             if found is None:
                 raise KeyError(channel)
             found.is_archived = True
+
+    def set_presence(self, user: str, presence: str) -> None:
+        """A person's presence changes silently (no event): users.getPresence answers "active" or "away"."""
+        if presence not in ("active", "away"):
+            raise ValueError(f"presence is active or away, not {presence!r}")
+        with self._lock:
+            self._sim_user(user).presence = presence
+
+    def set_status(self, user: str, *, emoji: str = "", text: str = "", expiration: float = 0) -> None:
+        """A person sets (or, with no emoji and text, clears) their status, silently: users.info and
+        users.profile.get show it until `expiration` (Unix seconds; 0: no end)."""
+        with self._lock:
+            found = self._sim_user(user)
+            found.status_emoji, found.status_text, found.status_expiration = emoji, text, int(expiration)
+
+    def deactivate_user(self, user: str) -> None:
+        """An admin deactivates a person, silently: users.info says `deleted`."""
+        with self._lock:
+            self._sim_user(user).deleted = True
+
+    def _sim_user(self, user: str) -> SimUser:
+        found = self._workspace.user(user)
+        if found is None:
+            raise KeyError(user)
+        return found
 
     def add_bot_to_channel(self, channel: str, *, inviter: str) -> Delivery:
         """Someone invites the bot: it becomes a member and member_joined_channel is delivered."""

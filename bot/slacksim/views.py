@@ -17,6 +17,10 @@ def _initial_state(element: dict[str, Any]) -> dict[str, Any]:
         return {"type": kind, "selected_options": element.get("initial_options", [])}
     if kind in ("static_select", "radio_buttons"):
         return {"type": kind, "selected_option": element.get("initial_option")}
+    if kind == "users_select":
+        return {"type": kind, "selected_user": element.get("initial_user")}
+    if kind == "datepicker":
+        return {"type": kind, "selected_date": element.get("initial_date")}
     raise ValueError(f"the simulator cannot fill in a {kind} element")
 
 
@@ -26,6 +30,10 @@ def _changed(current: dict[str, Any], element: dict[str, Any], value: Any) -> di
         return {**current, "value": value}
     if kind == "conversations_select":
         return {**current, "selected_conversation": value}
+    if kind == "users_select":
+        return {**current, "selected_user": value}
+    if kind == "datepicker":
+        return {**current, "selected_date": value}
     if kind == "multi_conversations_select":
         return {**current, "selected_conversations": list(value)}
     options = {o["value"]: o for o in element.get("options", [])}

@@ -38,6 +38,7 @@ INSTALLED_BOT_SCOPES = (
     "usergroups:read",
     "users:read",
     "users:read.email",
+    "users.profile:read",
 )
 # An app-level token (xapp-) for Socket Mode carries this one scope.
 APP_TOKEN_SCOPES = ("connections:write",)
@@ -81,15 +82,34 @@ class SimUser:
     # The Enterprise Grid organisation the user belongs to (`E…`): users.info says so in `enterprise_user`, and in a
     # shared channel their messages' `user_team` is this id rather than their workspace's.
     enterprise_id: str | None = None
+    # What users.getPresence says ("active" or "away"), and the status users.info and users.profile.get show:
+    # an emoji (":palm_tree:"), a text, and when it ends (Unix seconds; 0: no end). Slack clears an expired status.
+    presence: str = "active"
+    status_emoji: str = ""
+    status_text: str = ""
+    status_expiration: int = 0
 
     def team(self, workspace_team: str) -> str:
         """Return the user's team id, defaulting to the workspace's."""
         return self.team_id or workspace_team
 
+    def profile_api(self, workspace: SimWorkspace, now: float) -> dict[str, object]:
+        """Render the user's profile the way users.info and users.profile.get return it."""
+        profile = self.to_api(workspace, now)["profile"]
+        assert isinstance(profile, dict)
+        return profile
+
+    def status_at(self, now: float) -> tuple[str, str, int]:
+        """(emoji, text, expiration) of the status as Slack shows it at `now`: an expired one is cleared."""
+        if self.status_expiration and self.status_expiration <= now:
+            return "", "", 0
+        return self.status_emoji, self.status_text, self.status_expiration
+
     def to_api(self, workspace: SimWorkspace, now: float) -> dict[str, object]:
         """Render the user the way users.info returns it."""
         team = self.team(workspace.team_id)
         label, offset = tz_info(self.tz, now)
+        status_emoji, status_text, status_expiration = self.status_at(now)
         digest = hashlib.md5((self.email or self.id).encode(), usedforsecurity=False).hexdigest()
         images = {f"image_{n}": f"https://secure.gravatar.com/avatar/{digest}.jpg?s={n}" for n in _IMAGE_SIZES}
         first, _, last = (self.real_name or self.name).partition(" ")
@@ -101,10 +121,10 @@ class SimUser:
             "real_name_normalized": self.real_name,
             "display_name": self.display_name,
             "display_name_normalized": self.display_name,
-            "status_text": "",
-            "status_emoji": "",
+            "status_text": status_text,
+            "status_emoji": status_emoji,
             "status_emoji_display_info": [],
-            "status_expiration": 0,
+            "status_expiration": status_expiration,
             "avatar_hash": "g" + digest[:11],
             "first_name": first,
             "last_name": last,

@@ -35,6 +35,7 @@ class CustomerCard:
     # Its repeating follow-ups: "every 2 weeks on Tuesday, next Tue 15 Dec (<@U…>)".
     rhythms: tuple[str, ...] = ()
     customer_id: int = 0  # for the History button; 0 shows none
+    backup_user_id: str | None = None  # alerted too while the owner is away
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.away import Absence
+
 
 @dataclass(frozen=True)
 class UnansweredView:
@@ -19,3 +21,7 @@ class UnansweredView:
     excerpt: str | None
     minutes: int
     workspace_url: str
+    # Who this DM is for: the owner, or the backup owner (alerted too while the owner is away, `absence` says why).
+    role: str = "owner"
+    backup_user_id: str | None = None
+    absence: Absence | None = None

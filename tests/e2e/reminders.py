@@ -82,8 +82,8 @@ def outbox_states(database_url: str) -> dict[str, int]:
 class RapportProcess:
     """`rapport run` in HTTP mode as a child process, against the simulator."""
 
-    def __init__(self, sim: SlackSimulator, database_url: str, *, log_path: Path) -> None:
-        self.port = free_port()
+    def __init__(self, sim: SlackSimulator, database_url: str, *, log_path: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
         self.log_path = log_path
         env = {**clean_environ(), **slack_env(sim, database_url), "PORT": str(self.port), "LOG_LEVEL": "WARNING"}
         self._log = log_path.open("w")

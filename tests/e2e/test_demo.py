@@ -33,6 +33,21 @@ def test_demo_transcript() -> None:
         monday == _day(t + timedelta(days=k)) for t in tomorrows for k in range(8)
     )
     assert f"I'll remind you {monday} at 10:00, your time, about *Acme Corp*" in transcript
+    # The promised call moved to the Tuesday after that Monday, in the follow-up form opened by Edit….
+    edit = next(s for s in transcript.split("── ") if s.startswith("Acme asks to move the call"))
+    tuesday = next(
+        _day(t + timedelta(days=k + 1)) for t in tomorrows for k in range(8) if _day(t + timedelta(days=k)) == monday
+    )
+    assert "*The open follow-ups for Acme Corp*" in edit and "lee picks Edit… in the follow-up's menu" in edit
+    assert "When: [" in edit and "at 10:00]" in edit  # the form, filled in with the promised time on Lee's clock
+    assert f":pencil2: Saved. I'll remind you {tuesday} at 14:00, your time, about *Acme Corp*" in edit
+    assert "(moved to Tuesday)”" in edit and "UTC" not in edit  # every time as Lee reads it
+    # Acme's history, newest first: the check-in done today, the edited promise, the mentions, the anniversaries.
+    history = next(s for s in transcript.split("── ") if s.startswith("Lee reads Acme's history"))
+    lines = [line for line in history.splitlines() if line.startswith("  │ *")]
+    assert "Follow-up done by @lee" in lines[1] and lines[1].startswith("  │ *today*")
+    assert "(moved to Tuesday)" in history and "@stephanie mentioned Acme Corp" in history
+    assert lines[-1] == "  │ *Apr 1, 2019* · :seedling: Acme Corp became a customer"
     for expected in (
         "Added *Acme Corp*, owned by @lee",
         "is already a name of *Acme Corp*",

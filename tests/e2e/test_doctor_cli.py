@@ -77,7 +77,7 @@ def test_all_pass_one_line_per_check(sim: SlackSimulator, database_url: str) -> 
     assert report.returncode == 0 and report.failed() == []
     assert [report.status(name) for name in CHECKS] == ["OK"] * len(CHECKS)
     assert report.detail("token") == "bot @rapport (U0RAPPORT) in Rapport Sim (T0SIM0001)"
-    assert report.detail("scopes") == "all 11 scopes the manifest asks for are granted"
+    assert report.detail("scopes") == "all 12 scopes the manifest asks for are granted"
     assert report.detail("clock") == "within 1 s of Slack's"
     assert report.detail("database") == f"{database_url} at {_head()}, the newest revision"
     assert report.detail("socket mode").startswith("Slack opens connections (ws://127.0.0.1:")

@@ -9,6 +9,7 @@ import urllib.parse
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select, update
@@ -18,10 +19,10 @@ from bot.config import Settings
 from bot.db.models import BOTS, INSTALLATIONS, Customer, FollowUp, Mention, Story
 from bot.manifest import BOT_SCOPES
 from bot.services import followups, outbox, purge
-from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.slacksim import SimUser, SimWorkspace, SlackSimulator
 from bot.transports import HttpServer
 from tests.e2e.conftest import SIGNING_SECRET, eventually
-from tests.e2e.test_cli import run_cli
+from tests.e2e.test_cli import run_cli, slack_env
 
 CLIENT_ID, CLIENT_SECRET = "sim-client-id", "sim-client-secret"
 FIRST, SECOND = "T0SIM0001", "T0SIM0002"
@@ -312,3 +313,142 @@ def test_a_rotating_token_is_refreshed_before_it_expires_and_the_fresh_one_sends
     with app.runtime.engine.connect() as connection:
         assert connection.execute(select(BOTS.c.bot_token)).scalar_one() == fresh.token
     assert fresh.auth_test()["team_id"] == FIRST
+
+
+# --- the command line, per installation --------------------------------------------------------------------------
+
+
+def _oauth_env(app: Installed) -> dict[str, str]:
+    """What `rapport …` sees on a host serving OAuth installs: no SLACK_BOT_TOKEN."""
+    return {
+        "SLACK_CLIENT_ID": CLIENT_ID,
+        "SLACK_CLIENT_SECRET": CLIENT_SECRET,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": app.first.api_url,
+        "DATABASE_URL": app.database_url,
+    }
+
+
+def _doctor_sections(stdout: str) -> dict[str, dict[str, str]]:
+    """`rapport doctor`'s report: {workspace heading: {check: status}}."""
+    sections: dict[str, dict[str, str]] = {}
+    heading = ""
+    for line in stdout.splitlines():
+        if line.startswith("workspace ") and line.endswith(":"):
+            heading = line.removeprefix("workspace ").removesuffix(":")
+            sections[heading] = {}
+        else:
+            status, _, rest = line.partition(" ")
+            sections.setdefault(heading, {})[rest.strip().split(":", 1)[0]] = status
+    return sections
+
+
+def test_customers_import_chooses_the_installation_with_team(installed: Installed, tmp_path: Path) -> None:
+    app, second = installed, installed.second
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text("name,aliases,owner,since\nAcme Corp,Acme,U0LEE,\nGlobex,,kim@second.example,\n")
+    env = _oauth_env(app)
+
+    nothing = run_cli("customers", "import", str(csv_file), env=env)
+    assert nothing.returncode == 2 and "rapport: No workspace has installed Rapport yet" in nothing.stderr
+
+    app.install(app.first)
+    # One installation: no --team needed, and its token is the one used.
+    only = run_cli("customers", "import", str(csv_file), env=env)
+    assert only.returncode == 1 and "Imported 1 customer(s)" in only.stdout, only.stderr
+    assert "line 3: skipped: no Slack user has the email kim@second.example" in only.stdout
+    assert app.count(Customer, FIRST) == 1
+
+    second.workspace.users = [
+        *second.workspace.users,
+        SimUser("U0KIM", "kim", "Kim", "UTC", email="kim@second.example"),
+    ]
+    app.install(second)
+    missing = run_cli("customers", "import", str(csv_file), env=env)
+    assert missing.returncode == 2 and missing.stdout == ""
+    assert "Several workspaces have installed Rapport: choose one with --team" in missing.stderr
+    assert f"{FIRST} (Rapport Sim); {SECOND} (Second Sim)" in missing.stderr
+    unknown = run_cli("customers", "import", str(csv_file), "--team", "T0NOBODY", env=env)
+    assert unknown.returncode == 2 and "Rapport is not installed in workspace T0NOBODY" in unknown.stderr
+    assert f"Installed: {FIRST} (Rapport Sim); {SECOND} (Second Sim)" in unknown.stderr
+    assert app.count(Customer, SECOND) == 0
+
+    done = run_cli("customers", "import", str(csv_file), "--team", SECOND, env=env)
+    assert done.returncode == 0 and "Imported 2 customer(s)" in done.stdout, (done.stdout, done.stderr)
+    assert app.count(Customer, SECOND) == 2 and app.count(Customer, FIRST) == 1
+    # The owner's email was looked up in the second workspace, with the second workspace's token.
+    [lookup] = [c for c in second.calls_to("users.lookupByEmail") if c.args.get("email") == "kim@second.example"]
+    assert lookup.ok
+    owners = app.command(second, "list", command="/customer")
+    assert "Globex" in owners and "U0KIM" in owners
+
+
+def test_customers_import_in_single_token_mode_checks_team(
+    sim: SlackSimulator, database_url: str, tmp_path: Path
+) -> None:
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text("name,aliases,owner,since\nAcme Corp,Acme,U0LEE,\n")
+    env = slack_env(sim, database_url)
+    wrong = run_cli("customers", "import", str(csv_file), "--team", SECOND, env=env)
+    assert wrong.returncode == 2
+    assert f"SLACK_BOT_TOKEN is the bot token of Rapport Sim ({FIRST}), not of {SECOND}" in wrong.stderr
+    right = run_cli("customers", "import", str(csv_file), "--team", FIRST, env=env)
+    assert right.returncode == 0 and "Imported 1 customer(s)" in right.stdout
+    bad = run_cli("customers", "import", str(csv_file), "--team", "acme", env=env)
+    assert bad.returncode == 2 and "--team must be a Slack team id such as T012AB3CD" in bad.stderr
+
+
+def test_doctor_checks_each_installation_in_turn_or_the_one_team_names(installed: Installed) -> None:
+    app, second = installed, installed.second
+    env = _oauth_env(app)
+    before = run_cli("doctor", env=env)
+    assert before.returncode == 0 and list(_doctor_sections(before.stdout)) == [""]  # nothing installed: one report
+    assert _doctor_sections(before.stdout)[""]["token"] == "SKIP"
+
+    app.install(app.first)
+    app.install(second)
+    report = run_cli("doctor", env=env)
+    assert report.returncode == 0, report.stdout
+    sections = _doctor_sections(report.stdout)
+    assert list(sections) == [f"{FIRST} (Rapport Sim)", f"{SECOND} (Second Sim)"]
+    assert all(checks["token"] == "OK" and checks["scopes"] == "OK" for checks in sections.values())
+    assert f"OK   token: bot @rapport (U0RAPPORT) in Rapport Sim ({FIRST})" in report.stdout
+    assert f"OK   token: bot @rapport (U0RAPPORT) in Second Sim ({SECOND})" in report.stdout
+
+    # The second workspace's token is revoked (its uninstall event did not reach Rapport): its section fails.
+    second.refuse_token()
+    failing = run_cli("doctor", env=env)
+    assert failing.returncode == 1
+    sections = _doctor_sections(failing.stdout)
+    assert sections[f"{FIRST} (Rapport Sim)"]["token"] == "OK"
+    assert sections[f"{SECOND} (Second Sim)"]["token"] == "FAIL"
+    one = run_cli("doctor", "--team", FIRST, env=env)
+    assert one.returncode == 0 and list(_doctor_sections(one.stdout)) == [f"{FIRST} (Rapport Sim)"]
+    unknown = run_cli("doctor", "--team", "T0NOBODY", env=env)
+    assert unknown.returncode == 2 and f"Installed: {FIRST} (Rapport Sim); {SECOND} (Second Sim)" in unknown.stderr
+
+
+def test_the_command_line_names_a_workspace_of_an_org_wide_install_by_its_team(
+    installed: Installed, tmp_path: Path
+) -> None:
+    app, first, second = installed, installed.first, installed.second
+    app.install(first)
+    second.workspace.enterprise_id = "E0ORG0001"
+    app.install(second, org_wide=True)
+    assert "Globex" in app.command(second, "add Globex owner <@U0LEE|lee>", command="/customer")  # its first event
+    env = _oauth_env(app)
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text("name,aliases,owner,since\nInitech,,lee@example.com,\n")
+
+    missing = run_cli("customers", "import", str(csv_file), env=env)
+    assert missing.returncode == 2 and f"Installed: {FIRST} (Rapport Sim); E0ORG0001 (" in missing.stderr
+    assert "org-wide: --team any of its workspaces)" in missing.stderr
+    done = run_cli("customers", "import", str(csv_file), "--team", SECOND, env=env)
+    assert done.returncode == 0 and "Imported 1 customer(s)" in done.stdout, (done.stdout, done.stderr)
+    assert app.count(Customer, SECOND) == 2 and app.count(Customer, FIRST) == 0
+    assert [c.token for c in second.calls_to("users.lookupByEmail")] == [SECOND_TOKEN]  # the organisation's token
+
+    report = run_cli("doctor", "--team", SECOND, env=env)
+    assert report.returncode == 0, report.stdout
+    [heading] = _doctor_sections(report.stdout)
+    assert heading.startswith(f"{SECOND}, through E0ORG0001 (")

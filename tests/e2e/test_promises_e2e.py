@@ -60,6 +60,8 @@ def app(sim: SlackSimulator, database_url: str, clock: FakeClock) -> Iterator[Ru
 def _post(app: RunningApp, user: str, text: str, *, channel: str = "C0SUPPORT", thread_ts: str | None = None) -> str:
     ts, delivery = app.sim.post_message(user, channel, text, thread_ts=thread_ts)
     assert delivery.status == 200, delivery
+    # Offers are made after the acknowledgement: wait for that work, so that "no offer" means none was made.
+    eventually(lambda: app.runtime.deps.after_ack.pending == 0)
     return ts
 
 
@@ -276,3 +278,16 @@ def test_no_offer_when_an_open_followup_for_the_customer_is_due_within_a_day(app
     _post(app, "U0LEE", "I'll call Acme back in 2 weeks")  # the open follow-up is far from then
     [row] = _offers(app)
     assert row.due_at - TUESDAY_15_BERLIN > timedelta(days=1)
+
+
+@pytest.mark.usefixtures("no_errors_logged")
+def test_a_numeric_date_in_a_promise_is_read_in_the_workspaces_date_order(app: RunningApp) -> None:
+    _post(app, "U0LEE", "I'll send Acme the contract on 3/4 at 10am")  # month/day, the default: 4 March
+    [march] = _offers(app)
+    assert march.due_at.replace(tzinfo=UTC) == datetime(2027, 3, 4, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
+    submit_settings(app.sim, open_settings(app.sim), date_order="DMY")
+    _post(app, "U0LEE", "I'll send Acme the NDA on 3/4 at 10am")  # now day/month: 3 April, in summer time
+    _post(app, "U0LEE", "I'll send Acme the quote on 25/12 at 10am")  # a date only the day/month order reads
+    [_, april, christmas] = _offers(app)
+    assert april.due_at.replace(tzinfo=UTC) == datetime(2027, 4, 3, 8, 0, tzinfo=UTC)
+    assert christmas.due_at.replace(tzinfo=UTC) == datetime(2026, 12, 25, 9, 0, tzinfo=UTC)

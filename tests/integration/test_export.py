@@ -32,12 +32,14 @@ def _customer(
     notes: str = "",
     added: datetime,
     channels: tuple[str, ...] = (),
+    backup: str | None = None,
 ) -> int:
     with deps.session_factory.begin() as session:
         customer = Customer(
             team_id=team_id,
             name=name,
             owner_user_id=owner,
+            backup_user_id=backup,
             since=since,
             notes=notes,
             created_by="U0DANA",
@@ -183,6 +185,7 @@ def seed(deps: Deps) -> dict[str, int]:
         notes="Prefers a call, not email",
         added=datetime(2026, 1, 5, 10, 0, tzinfo=UTC),
         channels=("C0ACME", "C0ACME2"),
+        backup="U0STEPH",
     )
     ids["other_acme"] = _customer(
         deps,
@@ -337,10 +340,10 @@ def test_csv_files_hold_exactly_the_workspace_rows(deps: Deps, tmp_path: Path) -
 
     acme, globex = ids["acme"], ids["globex"]
     assert lines("customers.csv") == [
-        "id,name,aliases,owner_user_id,since,linked_channels,created_at,notes",
+        "id,name,aliases,owner_user_id,since,linked_channels,created_at,notes,backup_user_id",
         f"{acme},Acme Corp,Acme;ACME Inc,U0LEE,2019-04-01,C0ACME;C0ACME2,2026-01-05T10:00:00Z,"
-        '"Prefers a call, not email"',
-        f'{globex},"\'=HYPERLINK(""http://x"")",\'-Globex;@Globex,U0DANA,,,2026-02-01T09:30:15Z,\'+1 555 0100',
+        '"Prefers a call, not email",U0STEPH',
+        f'{globex},"\'=HYPERLINK(""http://x"")",\'-Globex;@Globex,U0DANA,,,2026-02-01T09:30:15Z,\'+1 555 0100,',
     ]
     assert lines("mentions.csv") == [
         "customer_id,customer_name,channel_id,message_ts,thread_ts,user_id,mentioned_at,excerpt",
@@ -403,6 +406,7 @@ def test_json_file_has_the_same_fields_with_lists_and_nulls(deps: Deps, tmp_path
                 "linked_channels": ["C0ACME", "C0ACME2"],
                 "created_at": "2026-01-05T10:00:00Z",
                 "notes": "Prefers a call, not email",
+                "backup_user_id": "U0STEPH",
             },
             {
                 "id": globex,
@@ -413,6 +417,7 @@ def test_json_file_has_the_same_fields_with_lists_and_nulls(deps: Deps, tmp_path
                 "linked_channels": [],
                 "created_at": "2026-02-01T09:30:15Z",
                 "notes": "+1 555 0100",
+                "backup_user_id": None,
             },
         ],
         "mentions": [

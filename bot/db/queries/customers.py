@@ -100,12 +100,14 @@ def add(
     since: Any,
     created_by: str,
     now: datetime,
+    backup_user_id: str | None = None,
 ) -> Customer:
     """Insert a customer with its (name, key, is_primary, exact) names."""
     customer = Customer(
         team_id=team_id,
         name=name,
         owner_user_id=owner_user_id,
+        backup_user_id=backup_user_id,
         since=since,
         notes="",
         created_by=created_by,
@@ -223,6 +225,18 @@ def names_and_owners(session: Session, *, team_id: str, ids: Sequence[int]) -> d
         )
     )
     return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def backups(session: Session, *, team_id: str, ids: Sequence[int]) -> dict[int, str]:
+    """The backup owner of those of these customers that have one, by customer id."""
+    if not ids:
+        return {}
+    rows = session.execute(
+        select(Customer.id, Customer.backup_user_id).where(
+            Customer.team_id == team_id, Customer.id.in_(list(set(ids))), Customer.backup_user_id.is_not(None)
+        )
+    )
+    return {r[0]: r[1] for r in rows if r[1]}
 
 
 def by_ids(session: Session, *, team_id: str, ids: Sequence[int]) -> Sequence[Customer]:

@@ -55,3 +55,17 @@ def forget_enterprise(connection: Connection, *, client_id: str, enterprise_id: 
         )
         removed += int(result.rowcount or 0)
     return removed
+
+
+def installed(connection: Connection, *, client_id: str) -> list[dict[str, Any]]:
+    """The newest bot row with a token of each installation: one per workspace installed into, and one per
+    organisation installed org-wide; oldest install first."""
+    c = BOTS.c
+    rows = connection.execute(
+        select(BOTS).where(c.client_id == client_id, c.bot_token.is_not(None)).order_by(desc(c.installed_at))
+    ).mappings()
+    newest: dict[tuple[bool, str | None], dict[str, Any]] = {}
+    for row in rows:
+        org_wide = bool(row["is_enterprise_install"])
+        newest.setdefault((org_wide, row["enterprise_id"] if org_wide else row["team_id"]), dict(row))
+    return sorted(newest.values(), key=lambda row: row["installed_at"])

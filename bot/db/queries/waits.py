@@ -10,10 +10,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, tuple_
+from sqlalchemy import and_, delete, select, tuple_
 from sqlalchemy.orm import Session
 
-from bot.db.models import CustomerWait
+from bot.db.models import Customer, CustomerWait
 from bot.db.queries._shared import locked, rowcount
 
 WaitKey = tuple[str, str, str]  # (team_id, channel_id, message_ts)
@@ -73,3 +73,20 @@ def delete_of_message(session: Session, *, team_id: str, channel_id: str, messag
         )
     )
     return rowcount(result)
+
+
+def owners_with_backups(session: Session, *, limit: int) -> Sequence[tuple[str, str]]:
+    """(team_id, owner) of the customers with a backup owner that have a message waiting, in every workspace: the
+    owners the alert job looks at (services.away)."""
+    rows = session.execute(
+        select(CustomerWait.team_id, Customer.owner_user_id)
+        .join(Customer, and_(Customer.team_id == CustomerWait.team_id, Customer.id == CustomerWait.customer_id))
+        .where(
+            CustomerWait.state == "waiting",
+            Customer.backup_user_id.is_not(None),
+            Customer.backup_user_id != Customer.owner_user_id,
+        )
+        .distinct()
+        .limit(limit)
+    )
+    return [(r[0], r[1]) for r in rows]

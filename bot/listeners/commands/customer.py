@@ -38,6 +38,11 @@ def handle_customer_command(request: Request, deps: Deps) -> dict[str, Any] | Mo
                 deps, request.client, team_id=team_id, query=query, owner_user_id=owner, user_id=user_id
             )
             return blocks.confirm_owner(name, owner)
+        case cmd.SetBackup(query=query, backup_user_id=backup):
+            name, backup = directory.set_backup(
+                deps, request.client, team_id=team_id, query=query, backup_user_id=backup, user_id=user_id
+            )
+            return blocks.confirm_backup(name, backup)
         case cmd.AddAlias(text=text):
             return blocks.confirm_alias(directory.add_alias(deps, team_id=team_id, text=text))
         case cmd.SetExact(query=query, exact=exact):

@@ -28,7 +28,10 @@ def _by_a_person(
     if message is None:
         return None
     kind = person_kind(deps, body, context, team_id=message.team_id, user_id=message.user_id, message=raw)
-    return None if kind is Kind.BOT else replace(message, is_external=kind is Kind.EXTERNAL)
+    if kind is Kind.BOT:
+        return None
+    external = kind is Kind.EXTERNAL
+    return message if message.is_external == external else replace(message, is_external=external)
 
 
 def handle_message_event(body: dict[str, Any], event: dict[str, Any], context: BoltContext, deps: Deps) -> None:

@@ -37,9 +37,11 @@ REQUIRED_ARGS: dict[str, tuple[str, ...]] = {
     "reactions.remove": ("channel", "timestamp", "name"),
     "team.info": (),
     "usergroups.users.list": ("usergroup",),
+    "users.getPresence": (),  # `user` defaults to the caller
     "users.info": ("user",),
     "users.list": (),
     "users.lookupByEmail": ("email",),
+    "users.profile.get": (),  # `user` defaults to the caller
     "views.open": ("trigger_id", "view"),
     "views.publish": ("user_id", "view"),
     "views.push": ("trigger_id", "view"),
@@ -61,9 +63,11 @@ REQUIRED_SCOPES: dict[str, tuple[str, ...]] = {
     "reactions.remove": ("reactions:write",),
     "team.info": ("team:read",),
     "usergroups.users.list": ("usergroups:read",),
+    "users.getPresence": ("users:read",),
     "users.info": ("users:read",),
     "users.list": ("users:read",),
     "users.lookupByEmail": ("users:read.email",),
+    "users.profile.get": ("users.profile:read",),
 }
 # Methods on one conversation need the scope of its kind: "channels:history" for a public channel, and so on.
 CONVERSATION_SCOPES: dict[str, str] = {

@@ -9,7 +9,7 @@ from bot.slacksim.webapi.family import Handler, MethodFamily
 
 
 class UserMethods(MethodFamily):
-    """users.info, users.lookupByEmail and users.list."""
+    """users.info, users.lookupByEmail, users.list, users.getPresence and users.profile.get."""
 
     def handlers(self) -> dict[str, Handler]:
         """Return the users.* methods by name."""
@@ -17,7 +17,32 @@ class UserMethods(MethodFamily):
             "users.info": self.users_info,
             "users.list": self.users_list,
             "users.lookupByEmail": self.users_lookup_by_email,
+            "users.getPresence": self.users_get_presence,
+            "users.profile.get": self.users_profile_get,
         }
+
+    def users_get_presence(self, args: JsonDict) -> JsonDict:
+        """users.getPresence: another person's current presence only (`active` or `away`); the caller's own comes
+        with how Slack worked it out."""
+        own = self.ws.bot_user_id
+        user = self._user(args.get("user") or own)
+        presence = "away" if user.presence == "away" or user.deleted else "active"
+        if user.id != own:
+            return {"ok": True, "presence": presence}
+        return {
+            "ok": True,
+            "presence": presence,
+            "online": presence == "active",
+            "auto_away": False,
+            "manual_away": presence == "away",
+            "connection_count": 1 if presence == "active" else 0,
+            "last_activity": int(self._now()),
+        }
+
+    def users_profile_get(self, args: JsonDict) -> JsonDict:
+        """users.profile.get: the profile users.info carries, status fields included."""
+        user = self._user(args.get("user") or self.ws.bot_user_id)
+        return {"ok": True, "profile": user.profile_api(self.ws, self._now())}
 
     def users_info(self, args: JsonDict) -> JsonDict:
         """users.info."""
