@@ -21,6 +21,7 @@ from bot.domain.tone import CATEGORIES, ToneRule, next_step_cancels, own_words, 
 
 MODEL_FILE = "tone_model.json"
 _WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,80 @@ class ToneModel:
         return best
 
 
-def features(words: str) -> set[str]:
-    """Words, word pairs and word triples of normalized text (anything but letters, digits and ' splits words)."""
+# Chat spellings and run-together contractions, read as the word people mean ("u'll" is "you'll", "pls" is
+# "please", "dont" is "don't"): one feature for each, so a paraphrase typed on a phone meets the weights its
+# careful spelling trained.
+# fmt: off
+_CANONICAL = {
+    "u": "you", "ya": "you", "yu": "you", "ur": "your", "yr": "your", "urs": "yours", "urself": "yourself",
+    "u'll": "you'll", "youll": "you'll", "u'd": "you'd", "youd": "you'd", "u're": "you're", "youre": "you're",
+    "u've": "you've", "youve": "you've", "r": "are", "pls": "please", "plz": "please", "pleas": "please",
+    "msg": "message", "msgs": "messages", "mssg": "message", "dept": "department", "depts": "departments",
+    "b4": "before", "bc": "because", "cuz": "because", "coz": "because", "cos": "because", "tho": "though",
+    "thru": "through", "w": "with", "n": "and", "thx": "thanks", "ty": "thanks", "info": "information",
+    "ppl": "people", "gonna": "going to", "gotta": "got to", "wanna": "want to", "idk": "i don't know",
+    "dunno": "don't know", "lmk": "let me know", "rn": "right now", "prob": "probably", "probs": "probably",
+    "dont": "don't", "cant": "can't", "wont": "won't", "didnt": "didn't", "doesnt": "doesn't", "isnt": "isn't",
+    "arent": "aren't", "wasnt": "wasn't", "werent": "weren't", "havent": "haven't", "hasnt": "hasn't",
+    "shouldnt": "shouldn't", "wouldnt": "wouldn't", "couldnt": "couldn't", "im": "i'm", "ive": "i've",
+    "id": "i'd", "ill": "i'll", "thats": "that's", "theres": "there's", "whats": "what's", "cannot": "can't",
+    "shouldve": "should've", "couldve": "could've", "wouldve": "would've", "theyre": "they're", "its": "it's",
+    "teh": "the", "recieve": "receive", "recieved": "received", "definately": "definitely", "alot": "a lot",
+    "becuase": "because", "beacuse": "because", "anymore": "any more", "somethin": "something",
+}
+# Long forms read as the contraction ("you will" is "you'll", "do not" is "don't").
+_JOINED = {
+    ("do", "not"): "don't", ("does", "not"): "doesn't", ("did", "not"): "didn't", ("can", "not"): "can't",
+    ("will", "not"): "won't", ("would", "not"): "wouldn't", ("should", "not"): "shouldn't",
+    ("could", "not"): "couldn't", ("is", "not"): "isn't", ("are", "not"): "aren't", ("was", "not"): "wasn't",
+    ("were", "not"): "weren't", ("have", "not"): "haven't", ("has", "not"): "hasn't", ("had", "not"): "hadn't",
+    ("i", "am"): "i'm", ("you", "are"): "you're", ("we", "are"): "we're", ("they", "are"): "they're",
+    ("it", "is"): "it's", ("that", "is"): "that's", ("there", "is"): "there's", ("i", "will"): "i'll",
+    ("you", "will"): "you'll", ("we", "will"): "we'll", ("they", "will"): "they'll", ("it", "will"): "it'll",
+    ("i", "have"): "i've", ("we", "have"): "we've", ("you", "would"): "you'd", ("we", "would"): "we'd",
+    ("i", "would"): "i'd", ("should", "have"): "should've", ("could", "have"): "could've",
+    ("would", "have"): "would've",
+}
+# fmt: on
+
+
+def tokens(words: str) -> list[str]:
+    """Normalized text as the model's words: anything but letters, digits and ' splits words; chat spellings and
+    long forms are read as the word people mean."""
     cleaned = "".join(c if c in _WORD else " " for c in words)
-    tokens = cleaned.split()
-    found = set(tokens)
-    found.update(f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False))
-    found.update(f"{a} {b} {c}" for a, b, c in zip(tokens, tokens[1:], tokens[2:], strict=False))
+    found: list[str] = []
+    for raw in cleaned.split():
+        word = raw.strip("'")
+        if not word:
+            continue
+        canonical = _CANONICAL.get(word, word)
+        if " " in canonical:
+            found.extend(canonical.split())
+            continue
+        if found and (found[-1], canonical) in _JOINED:
+            found[-1] = _JOINED[(found[-1], canonical)]
+            continue
+        found.append(canonical)
+    return found
+
+
+def stem(word: str) -> str:
+    """A light stem, so "escalating", "escalated" and "escalates" share their weights ("escalat")."""
+    for suffix in _SUFFIXES:
+        if len(word) > len(suffix) + 3 and word.endswith(suffix):
+            return word[: -len(suffix)]
+    return word
+
+
+def features(words: str) -> set[str]:
+    """Stemmed words (see `tokens`), word pairs and triples with the message's start and end as words ("<s> read
+    the"), and pairs that skip one word ("if _ don't"), which carry a phrase family over the word in its slot."""
+    stems = [stem(word) for word in tokens(words)]
+    found = set(stems)
+    bounded = ["<s>", *stems, "</s>"]
+    found.update(f"{a} {b}" for a, b in zip(bounded, bounded[1:], strict=False))
+    found.update(f"{a} {b} {c}" for a, b, c in zip(bounded, bounded[1:], bounded[2:], strict=False))
+    found.update(f"{a} _ {c}" for a, c in zip(stems, stems[2:], strict=False))
     return found
 
 
