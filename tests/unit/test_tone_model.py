@@ -133,3 +133,14 @@ def test_features_are_stems_with_the_edges_and_pairs_that_skip_a_word() -> None:
 def test_paraphrases_in_chat_spellings_are_caught_by_rules_or_model(text: str, category: str) -> None:
     verdict = tone_model.score(text)
     assert category in {hit.rule.category for hit in RULES.check(text)} or (verdict and verdict[0] == category)
+
+
+def test_the_training_sets_never_hold_a_held_out_message() -> None:
+    from bench.bench_tone_model import FIXTURES, TRAINING_FILES
+    from bench.bench_tone_quality import HELD_OUT_ROUNDS, read_rows
+
+    trained = {row.text.strip().lower() for path in TRAINING_FILES for row in read_rows(path)}
+    for name in HELD_OUT_ROUNDS:
+        held_out = {row.text.strip().lower() for row in read_rows(FIXTURES / name)}
+        assert not trained & held_out, name
+    assert len(read_rows(FIXTURES / "tone_training.tsv")) >= 1_000
