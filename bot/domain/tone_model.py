@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass
-from functools import cache
+import re
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
 from bot.domain.tone import CATEGORIES, ToneRule, next_step_cancels, own_words, shipped_rules
 
 MODEL_FILE = "tone_model.json"
-_WORD = frozenset("abcdefghijklmnopqrstuvwxyz0123456789'")
+_WORD = re.compile(r"[a-z0-9']+")
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
 
 
@@ -30,6 +31,15 @@ class ToneModel:
 
     threshold: float
     categories: tuple[tuple[str, float, dict[str, float]], ...]  # category, bias, weights
+    # Every kept feature's weights in category order, so scoring looks each feature up once.
+    table: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        table: dict[str, list[float]] = {}
+        for i, (_, _, weights) in enumerate(self.categories):
+            for feature, weight in weights.items():
+                table.setdefault(feature, [0.0] * len(self.categories))[i] = weight
+        object.__setattr__(self, "table", {feature: tuple(row) for feature, row in table.items()})
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ToneModel:
@@ -44,10 +54,14 @@ class ToneModel:
 
     def probabilities(self, words: str) -> dict[str, float]:
         """Each category's probability for already-normalized words."""
-        feats = features(words)
-        return {
-            name: sigmoid(bias + sum(weights.get(f, 0.0) for f in feats)) for name, bias, weights in self.categories
-        }
+        sums = [bias for _, bias, _ in self.categories]
+        table = self.table
+        for feature in features(words):
+            row = table.get(feature)
+            if row is not None:
+                for i, weight in enumerate(row):
+                    sums[i] += weight
+        return {name: sigmoid(total) for (name, _, _), total in zip(self.categories, sums, strict=True)}
 
     def score(self, text: str) -> tuple[str, float] | None:
         """The most likely category of raw Slack text and its probability, if at or above the threshold and not
@@ -101,9 +115,8 @@ _JOINED = {
 def tokens(words: str) -> list[str]:
     """Normalized text as the model's words: anything but letters, digits and ' splits words; chat spellings and
     long forms are read as the word people mean."""
-    cleaned = "".join(c if c in _WORD else " " for c in words)
     found: list[str] = []
-    for raw in cleaned.split():
+    for raw in _WORD.findall(words):
         word = raw.strip("'")
         if not word:
             continue
@@ -118,6 +131,7 @@ def tokens(words: str) -> list[str]:
     return found
 
 
+@lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A light stem, so "escalating", "escalated" and "escalates" share their weights ("escalat")."""
     for suffix in _SUFFIXES:
