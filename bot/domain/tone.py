@@ -197,9 +197,11 @@ _DONE = r"""(?:asked|escalated|flagged|pinged|reached\ out|raised|filed|opened|l
     called|requested|booked|scheduled|rescheduled|moved|processed|refunded|fixed|sent|updated|credited|applied|added|
     set\ up|created|reset|restored|resolved|arranged|forwarded|submitted|logged|reopened|extended|changed|shipped|
     tagged|cc'd|assigned|passed|handed|walked|upgraded|switched|introduced|started|waived|put\ in|granted|approved|
-    removed|re-?ran|rolled\ back|patched|deployed|pasted|attached|included|linked|shared|written|documented|
+    removed|re-?ran|rolled\ back|patched|swapped|reissued|
+    issued\ a\ new|deployed|pasted|attached|included|linked|shared|written|documented|
     generated|issued|renewed|restarted|cleared|refreshed|enabled|disabled|connected|transferred|routed|notified|
-    alerted|brought\ in|roped\ in|handed\ over)"""
+    alerted|brought\ in|roped\ in|handed\ over|made|organised|organized|sorted|lifted|
+    bumped|re-?sent|chased|confirmed|saved|replaced|corrected|adjusted|unlocked|reactivated)"""
 
 # A next step offered in the first person, scanned in normalized text with apostrophes unified.
 _NEXT_STEP = re.compile(
@@ -232,7 +234,8 @@ _DONE_FOR_THEM = re.compile(
 # Said kindly: what cancels a blame or threat rule marked ``next_step_cancels`` besides a next step.
 _WARMTH = re.compile(
     r"""\b(?:thanks|thank\ you|thx|ty|enjoy|no\ charge|free\ of\ charge|on\ us|i'm\ here|we're\ here|appreciate|
-        pleasure|glad|welcome)\b
+        pleasure|glad|welcome|happy\ with|so\ happy|really\ happy|great\ news|good\ news|congrats|congratulations|
+        well\ done|nice\ work|great\ work|great\ job)\b
       | 🎉 | :tada:""",
     re.VERBOSE,
 )
@@ -294,6 +297,15 @@ _REPORTED = re.compile(
 )
 # Quotation marks around the words: “…”, "…", «…», „…“ on one line.
 _QUOTED = re.compile(r'"[^"\n]*"|“[^”\n]*”|«[^»\n]*»|„[^“”\n]*[“”]')
+# Single quotation marks around words ('final warning', ‘not my job’): an opening mark not after a letter, a closing
+# one not before a letter, and apostrophes inside words ("'you didn't test this'") kept inside.
+_SINGLE_QUOTED = re.compile(r"(?<![\w'’‘])['‘](?=\w)(?:[^'’‘\n]|(?<=\w)['’](?=\w))+?['’](?![\w'’])")
+# "Nothing (on our side) I can change": "I can" inside a refusal is no offer.
+_NOTHING_I_CAN = re.compile(
+    r"\b(?:nothing|not\ much|not\ a\ lot|not\ anything|anything|little|no\ more|nothing\ else)\b[^.!?;,\n]{0,40}?"
+    r"\b(?:i|we)\ (?:can|could)\b",
+    re.VERBOSE,
+)
 # A log line pasted as it is: it starts with a timestamp, a bracketed time or an upper-case level.
 _LOG_LINE = re.compile(
     r"^[ \t]*(?:\[\d|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2}(?::\d{2})?\s"
@@ -429,7 +441,8 @@ def _compile_phrase(phrase: str) -> _Phrase:
     exception = text.startswith("!")
     if exception:
         text = text[1:].strip()
-    clause_end = len(text) >= 2 and text.endswith("$") and text[-2].isspace()
+    # " $" ends a clause; so does "$" right after a choice that may be empty ("ask them {directly |}$").
+    clause_end = len(text) >= 2 and text.endswith("$") and (text[-2].isspace() or text[-2] == "}")
     if clause_end:
         text = text[:-1].strip()
     clause_start = len(text) >= 2 and text.startswith("^") and text[1].isspace()
@@ -939,10 +952,19 @@ class ToneMatcher:
         if exceptions:
             hits = [hit for hit in hits if not any(e[2] == hit[2] and e[0] <= hit[0] < e[1] for e in exceptions)]
         hits = [hit for hit in hits if not _is_reported(visible, index[hit[0]], index[hit[1] - 1] + 1)]
+        if "'" in visible or "‘" in visible or "’" in visible:
+            quoted = [(q.start(), q.end()) for q in _SINGLE_QUOTED.finditer(visible)]
+            hits = [hit for hit in hits if not any(a < index[hit[0]] and index[hit[1] - 1] < b for a, b in quoted)]
         rules = self._rules
         if any(rules[hit[2]].cancelled_by_next_step for hit in hits):
             rest = _unmatched(scanned, hits)
-            next_step = _NEXT_STEP.search(rest) is not None
+            # A gap in a phrase may span a next step: "Policy says 30 days, but I've extended it".
+            rest += "".join(
+                " ; " + scanned[start:stop].split(" but ", 1)[1].translate(_APOSTROPHES)
+                for start, stop, _ in hits
+                if " but " in scanned[start:stop]
+            )
+            next_step = _offers_next_step(rest)
             done = next_step or _DONE_FOR_THEM.search(rest) is not None
             warm = next_step or _WARMTH.search(rest) is not None
             hits = [
@@ -1013,6 +1035,8 @@ def own_words(text: str) -> str | None:
     if not visible.strip() or _BANTER.search(visible):
         return None
     visible = _QUOTED.sub(" ", visible)
+    if "'" in visible or "‘" in visible or "’" in visible:
+        visible = _SINGLE_QUOTED.sub(" ", visible)
     lines = []
     for line in visible.split("\n"):
         if _LOG_LINE.match(line):
@@ -1040,4 +1064,12 @@ def next_step_cancels(category: str, words: str) -> bool:
     brush-off; threats and blame stand ("If you don't pay, we'll suspend your account" names a step too)."""
     if category != "brush_off":
         return False
-    return _NEXT_STEP.search(words) is not None or _DONE_FOR_THEM.search(words) is not None
+    return _offers_next_step(words) or _DONE_FOR_THEM.search(words) is not None
+
+
+def _offers_next_step(words: str) -> bool:
+    """Whether normalized words (apostrophes unified) offer or report a next step; "I can" inside a refusal
+    ("nothing on our side I can change") offers none."""
+    if _NOTHING_I_CAN.search(words):
+        words = _NOTHING_I_CAN.sub(" ; ", words)
+    return _NEXT_STEP.search(words) is not None

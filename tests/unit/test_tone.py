@@ -807,3 +807,129 @@ def test_the_labelled_sets_stay_above_their_floors() -> None:
     # The held-out figure: measured 0.92 / 0.30 once, no rule changed for it; only a floor against getting worse.
     assert held_out.precision >= 0.85
     assert held_out.recall >= 0.25
+    round_ten = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r10.tsv")))
+    # Written before round four and measured at its end: 0.94 / 0.59 before, 0.95 / 0.62 after (the rules alone;
+    # with the word model 0.96 / 0.85, printed by bench_tone_quality --with-model). A floor against getting worse.
+    assert round_ten.precision >= 0.90
+    assert round_ten.recall >= 0.55
+
+
+# --- issue 12 point 3: phrase families with slots, and the contexts that cancel them ---------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        # brush-off: not ours, ask them, refusals, see the docs
+        ("that's on the payment processor, not us", "brush-off.not-ours"),
+        ("The printer driver isn't ours.", "brush-off.not-ours"),
+        ("Plugins are community-made, we don't maintain them.", "brush-off.not-ours"),
+        ("We just host the files, what's in them is up to you.", "brush-off.not-ours"),
+        ("It's Zapier that's failing, ask them.", "brush-off.ask-them"),
+        ("No idea why your bank flagged it, talk to them directly.", "brush-off.ask-them"),
+        ("You'll need to chase the reseller for that refund.", "brush-off.ask-them"),
+        ("you'd want to get in touch with the airline", "brush-off.ask-them"),
+        ("Your account manager is the one to ask.", "brush-off.ask-them"),
+        ("Someone else will have to pick that up.", "brush-off.ask-them"),
+        ("Nah, not possible.", "brush-off.refusal"),
+        ("We won't be adding that.", "brush-off.refusal"),
+        ("It's on the backlog, no idea when.", "brush-off.refusal"),
+        ("Just try again tomorrow.", "brush-off.refusal"),
+        ("If clearing the cache doesn't work, not much more I can suggest.", "brush-off.refusal"),
+        ("Looks fine on my end.", "brush-off.refusal"),
+        ("What do you expect us to do about that?", "brush-off.refusal"),
+        ("Kindly refer to the documentation.", "brush-off.see-the-docs"),
+        ("The FAQ covers this.", "brush-off.see-the-docs"),
+        ("Did you check the knowledge base first?", "brush-off.see-the-docs"),
+        ("It's all in the release notes.", "brush-off.see-the-docs"),
+        # threat: conditions with slots on both sides
+        ("If u don't update the card today ur account gets locked", "threat.conditional"),
+        ("If your team keeps scraping, we'll block your IP range.", "threat.conditional"),
+        ("Keep spamming the queue and we'll rate-limit your whole org.", "threat.conditional"),
+        ("Miss the deadline and the contract is void.", "threat.conditional"),
+        ("Repeated misuse means we'll pull your sandbox.", "threat.conditional"),
+        ("We're done giving extensions, next time it's suspension.", "threat.conditional"),
+        ("If you cancel again, we won't offer you another discount.", "threat.conditional"),
+        ("Another complaint like this and the partnership is over.", "threat.conditional"),
+        ("Renew by the 30th or your historical reports are gone for good.", "threat.conditional"),
+        ("Late fees will be added for every week the invoice stays open.", "threat.conditional"),
+        ("I'll be reporting this behaviour to your employer.", "threat.conditional"),
+        ("Our solicitors will be sending a formal letter.", "threat.conditional"),
+        # blame: who broke what, told-you-before, because-you
+        ("You've mixed up the staging and production keys.", "blame.you-broke-it"),
+        ("Your own admin revoked the token.", "blame.you-broke-it"),
+        ("Someone on your team deleted the records.", "blame.you-broke-it"),
+        ("You uploaded the wrong CSV.", "blame.you-broke-it"),
+        ("It's failing because your certificate expired.", "blame.you-broke-it"),
+        ("The problem is the way your team imported the contacts.", "blame.you-broke-it"),
+        ("You were meant to upgrade before the end of the month.", "blame.you-broke-it"),
+        ("I've asked you three times now to send the logs.", "blame.you-broke-it"),
+        ("I pointed this out last week too.", "blame.you-broke-it"),
+        ("We've been over this, the sandbox isn't for production data.", "blame.you-broke-it"),
+        ("Your IT locked down the ports, so of course it can't connect.", "blame.you-broke-it"),
+        ("The outage was caused by your load test.", "blame.you-broke-it"),
+    ],
+)
+def test_the_round_four_families_fire(text: str, rule_id: str) -> None:
+    # The family fires on its own, and the shipped rules give the message a tip of its category (an older rule
+    # that matches the same words first may be the one named).
+    rule = next(rule for rule in shipped_rules() if rule.id == rule_id)
+    assert ToneMatcher.build([rule]).check(text)
+    assert rule.category in fired(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the same families, said kindly, or with a next step, or about something else
+        "If you don't need the old seats, we'll remove them for you, no charge.",
+        "If you don't see the email in 5 minutes, check spam and I'll resend it.",
+        "Unless you object, I'll close this ticket on Friday.",
+        "No late fees will be added this month.",
+        "Keep sending the logs as they come and we'll piece it together.",
+        "Keep this up and we'll have to give you an award",
+        "You uploaded the wrong CSV? No problem, I've swapped it for the right one.",
+        "Your admin revoked the token by accident, so I've issued a new one.",
+        "You were supposed to get a refund, I'm chasing it now.",
+        "It's failing because of a bug we shipped yesterday, rollback in progress.",
+        "The docs cover this, and I'll also send you a short video walkthrough.",
+        "It works on my end, so let's compare settings, can we jump on a quick call?",
+        "Not possible yet, but it's on the roadmap for Q2 and I'll keep you posted.",
+        "Try again now, it should work.",
+        "The deal is done! 🎉",
+        "Like I said, really happy with how the rollout went!",
+        # a next step inside a gapped phrase, and one made in the past tense
+        "Policy says 30 days, but I've extended it to 60 for you.",
+        "Not something we do normally, but I've made an exception for you.",
+        # single quotation marks around the words are someone else's words
+        "The 'final warning' banner was a bug in our UI, fixed now.",
+        "customer said 'you clearly didn't test this', ouch",
+        "Their subject line was ‘not my job’, I'll reply kindly.",
+    ],
+)
+def test_round_four_contexts_cancel_the_tip(text: str) -> None:
+    assert fired(text) == set()
+
+
+def test_i_can_inside_a_refusal_is_no_next_step() -> None:
+    from bot.domain.tone import next_step_cancels
+
+    assert not next_step_cancels("brush_off", "there's nothing on our side i can change for that.")
+    assert not next_step_cancels("brush_off", "not much else we can try tbh")
+    assert next_step_cancels("brush_off", "i can change that for you.")
+    assert next_step_cancels("brush_off", "nothing to worry about, we can move it to thursday.")
+
+
+def test_dollar_after_a_choice_that_may_be_empty_ends_a_clause() -> None:
+    matcher = ToneMatcher.build(
+        [ToneRule(id="t", category=B, phrases=("ask them {directly |}$",), alternative="a", principle="p")]
+    )
+    assert matcher.check("It's Zapier, ask them.")
+    assert matcher.check("It's Zapier, ask them directly.")
+    assert not matcher.check("Ask them about the renewal date")
+
+
+def test_single_quotes_leave_apostrophes_in_words_alone() -> None:
+    assert fired("It's not my job.") == {B}
+    assert fired("the customers' invoices aren't my job") == {B}
+    assert fired("'not my job' is what they said") == set()

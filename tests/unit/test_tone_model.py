@@ -18,7 +18,7 @@ def test_the_shipped_model_loads_once_with_every_category_and_its_threshold() ->
     model = tone_model.shipped_model()
     assert model is tone_model.shipped_model()
     assert [name for name, _, _ in model.categories] == list(CATEGORIES)
-    assert model.threshold == 0.8
+    assert model.threshold == 0.75  # chosen by python -m bench.bench_tone_model --cv
     assert all(len(weights) > 1_000 for _, _, weights in model.categories)
     raw = resources.files("bot.domain").joinpath("data", tone_model.MODEL_FILE).read_text(encoding="utf-8")
     assert json.loads(raw)["threshold"] == model.threshold
@@ -36,7 +36,7 @@ def test_the_shipped_model_loads_once_with_every_category_and_its_threshold() ->
 def test_paraphrases_the_rules_miss_are_caught(text: str, category: str) -> None:
     assert RULES.check(text) == []
     verdict = tone_model.score(text)
-    assert verdict is not None and verdict[0] == category and verdict[1] >= 0.8
+    assert verdict is not None and verdict[0] == category and verdict[1] >= tone_model.shipped_model().threshold
 
 
 @pytest.mark.parametrize(
@@ -93,3 +93,54 @@ def test_the_shipped_file_is_what_the_training_script_writes() -> None:
 
     raw = resources.files("bot.domain").joinpath("data", tone_model.MODEL_FILE).read_text(encoding="utf-8")
     assert train_shipped() == json.loads(raw)
+
+
+def test_chat_spellings_and_long_forms_are_read_as_the_words_people_mean() -> None:
+    assert tone_model.tokens("u'll need 2 call ur bank pls") == [
+        "you'll",
+        "need",
+        "2",
+        "call",
+        "your",
+        "bank",
+        "please",
+    ]
+    assert tone_model.tokens("you will have to") == tone_model.tokens("youll have to") == ["you'll", "have", "to"]
+    assert tone_model.tokens("i do not know") == tone_model.tokens("idk") == ["i", "don't", "know"]
+    assert tone_model.tokens("not my dept, per my last msg") == tone_model.tokens(
+        "not my department per my last message"
+    )
+    assert tone_model.tokens("'quoted' words") == ["quoted", "words"]
+
+
+def test_features_are_stems_with_the_edges_and_pairs_that_skip_a_word() -> None:
+    found = tone_model.features("we escalated it")
+    assert {"we", "escalat", "it"} <= found
+    assert {"<s> we", "it </s>", "<s> we escalat", "we escalat it", "we _ it"} <= found
+    assert tone_model.stem("escalating") == tone_model.stem("escalated") == "escalat"
+    assert tone_model.stem("docs") == "docs"  # too short to cut
+
+
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("Shipping's the courier's job, u'll have to chase them urself.", "brush_off"),
+        ("Honestly that's one for your payroll people, not something we look at.", "brush_off"),
+        ("Stop opening duplicate tickets or we'll lock the whole account.", "threat"),
+        ("Your intern deleted the records, that's why the report is empty.", "blame"),
+    ],
+)
+def test_paraphrases_in_chat_spellings_are_caught_by_rules_or_model(text: str, category: str) -> None:
+    verdict = tone_model.score(text)
+    assert category in {hit.rule.category for hit in RULES.check(text)} or (verdict and verdict[0] == category)
+
+
+def test_the_training_sets_never_hold_a_held_out_message() -> None:
+    from bench.bench_tone_model import FIXTURES, TRAINING_FILES
+    from bench.bench_tone_quality import HELD_OUT_ROUNDS, read_rows
+
+    trained = {row.text.strip().lower() for path in TRAINING_FILES for row in read_rows(path)}
+    for name in HELD_OUT_ROUNDS:
+        held_out = {row.text.strip().lower() for row in read_rows(FIXTURES / name)}
+        assert not trained & held_out, name
+    assert len(read_rows(FIXTURES / "tone_training.tsv")) >= 1_000
