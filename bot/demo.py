@@ -19,8 +19,10 @@ from bot.config import Settings
 from bot.db.queries import mentions as mention_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import settings as settings_rows
-from bot.services import digest, followups, outbox, stories
-from bot.slacksim import SimWorkspace, SlackSimulator
+from bot.domain.messages import ts_to_datetime
+from bot.domain.when import WorkWeek, add_working_minutes, zone
+from bot.services import digest, followups, outbox, stories, unanswered
+from bot.slacksim import SimChannel, SimWorkspace, SlackSimulator
 from bot.slacksim.views import view_state
 from bot.transports import HttpServer
 from bot.views.followups import FollowUpView
@@ -284,6 +286,79 @@ class Demo:
         when = f"{due:%A} {due.day} {due:%b %Y at %H:%M}"
         t.note(f"Next month's check-in is planned: a follow-up of its own, due {when}.")
 
+    def triage_scene(self) -> None:
+        """Lee is on holiday when Acme writes in its shared channel: the alert reaches Kiri, Acme's backup, and the
+        triage channel, where Kiri claims the wait and answers it."""
+        t, deps, sim, shared, triage_channel = self.t, self.runtime.deps, self.sim, "C0ACME", "C0TRIAGE"
+        t.heading("Dana sets up Acme's shared channel, a backup owner and a triage channel")
+        sim.add_bot_to_channel(shared, inviter="U0DANA")
+        self.command("U0DANA", shared, "link Acme Corp")
+        self.command("U0DANA", shared, "backup Acme <@U0KIRI|kiri>")
+        sim.add_bot_to_channel(triage_channel, inviter="U0DANA")
+        self.change_settings({"triage_channel": triage_channel}, "#triage as the triage channel")
+        sim.set_status("U0LEE", emoji=":palm_tree:", text="On holiday")
+        t.note("Lee sets a Slack status: :palm_tree: On holiday.")
+
+        t.heading("Bob, at Acme, writes in #acme-shared; nobody answers")
+        asked = self.post("W0EXTBOB", shared, "Hi all, the new drive is throwing errors again. Could someone look?")
+        with deps.session_factory.begin() as session:
+            rules = settings_rows.of_workspace(session, team_id=sim.workspace.team_id, now=self.clock())
+        week = WorkWeek.from_settings(rules.working_days, rules.working_hours_start, rules.working_hours_end)
+        due = add_working_minutes(ts_to_datetime(asked), rules.unanswered_minutes, week, zone(rules.timezone))
+        self.clock.jump_to(due + timedelta(seconds=1))
+        wrote, alert = ts_to_datetime(asked).astimezone(READER_ZONE), due.astimezone(READER_ZONE)
+        t.note(
+            f"Bob wrote at {wrote:%H:%M} on {wrote:%A} (Berlin time); the alert comes after {rules.unanswered_minutes} "
+            f"working minutes (working hours in {rules.timezone}), at {alert:%H:%M} on {alert:%A}:"
+        )
+        unanswered.queue_unanswered_alerts(deps, now=self.clock(), client=self.runtime.client)
+        self.settle(frozenset({"unanswered", "triage"}))
+        t.bot(sim.dm_messages("U0KIRI")[-1], label="DM to @kiri, Acme's backup owner")
+        t.bot(sim.dm_messages("U0LEE")[-1], label="DM to @lee, on holiday")
+        [listed] = [m for m in sim.messages(triage_channel) if "waiting" in str(m.get("text"))]
+        t.bot(listed, label="in #triage")
+
+        self.click("U0KIRI", triage_channel, listed, "triage_claim", label="Claim")
+        claimed = self.updated(triage_channel, listed["ts"], "Claimed by")
+        t.bot(claimed, label="the same message in #triage, updated")
+        self.clock.jump_to(self.clock() + timedelta(minutes=12))
+        t.note("Kiri calls Bob and sorts the drive out, then clicks Answered.")
+        self.click("U0KIRI", triage_channel, claimed, "triage_answered", label="Answered")
+        t.bot(self.updated(triage_channel, listed["ts"], "answered by"), label="the same message in #triage, updated")
+        sim.set_status("U0LEE")
+
+    def updated(self, channel: str, ts: str, words: str, timeout: float = 10.0) -> dict[str, Any]:
+        """One of the bot's channel messages once an update containing `words` has reached it."""
+        deadline = time.monotonic() + timeout
+        while True:
+            outbox.send_outbox(self.runtime.deps, client=self.runtime.client, now=self.clock(), worker="demo")
+            found = next((m for m in self.sim.messages(channel) if m.get("ts") == ts), {})
+            if words in json.dumps(found):
+                return found
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"the message {ts} in {channel} was not updated with {words!r}")
+            time.sleep(0.05)
+
+    def change_settings(self, changes: dict[str, Any], said: str) -> None:
+        """Dana, an admin, changes settings in `/rapport settings`."""
+        t = self.t
+        before = len(self.sim.calls_to("views.open"))
+        t.say("U0DANA", "/rapport settings")
+        self.sim.slash_command("U0DANA", "C0SUPPORT", "/rapport", "settings")
+        opened = self.sim.wait_for_calls("views.open", before + 1)[-1].args["view"]
+        view = opened if isinstance(opened, dict) else json.loads(opened)
+        t.note(f"Dana picks {said} and saves.")
+        state = view_state(view, changes)
+        saved = self.sim.send_interactive(
+            {
+                "type": "view_submission",
+                "user": "U0DANA",
+                "view": {**view, "id": "VDEMOTRIAGE", "state": {"values": state}},
+            }
+        )
+        body = saved.body if isinstance(saved.body, dict) else {}
+        t.bot(body.get("view") or {}, label="in the modal")
+
     def history_scene(self) -> None:
         """Before calling, Lee reads the whole relationship with Acme: `/customer Acme history`, newest first."""
         t, support = self.t, "C0SUPPORT"
@@ -517,6 +592,7 @@ class Demo:
         self.tone_scene()
         self.story_scene()
         self.monthly_scene()
+        self.triage_scene()
         self.history_scene()
 
 
@@ -524,6 +600,7 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
     """Run the demo in a temporary folder and print the transcript; returns an exit code."""
     folder = Path(tempfile.mkdtemp(prefix="rapport-demo-"))
     workspace = SimWorkspace.default()
+    workspace.channels.append(SimChannel("C0TRIAGE", "triage", creator="U0DANA"))
     try:
         with SlackSimulator(workspace=workspace, signing_secret=SECRET, bot_token=BOT_TOKEN) as sim:
             settings = Settings.from_env(
@@ -535,6 +612,8 @@ def run_demo(*, out: TextIO, keep: bool = False, sleep: Callable[[float], None] 
                 }
             )
             clock = DemoClock()
+            # Slack stamps messages with its own clock: in the demo, the app's (the script skips ahead on both).
+            sim.clock = lambda: clock().timestamp()
             runtime = build_runtime(settings, clock=clock)
             server = HttpServer(runtime, host="127.0.0.1", port=0)
             server.start_in_thread()

@@ -42,10 +42,21 @@ def test_demo_transcript() -> None:
     assert "When: [" in edit and "at 10:00]" in edit  # the form, filled in with the promised time on Lee's clock
     assert f":pencil2: Saved. I'll remind you {tuesday} at 14:00, your time, about *Acme Corp*" in edit
     assert "(moved to Tuesday)”" in edit and "UTC" not in edit  # every time as Lee reads it
-    # Acme's history, newest first: the check-in done today, the edited promise, the mentions, the anniversaries.
+    # Lee on holiday: Bob's waiting message reaches Kiri (Acme's backup, told why) and #triage, where Kiri claims it.
+    waiting = next(s for s in transcript.split("── ") if s.startswith("Bob, at Acme, writes"))
+    kiri = waiting.split("Rapport (DM to @kiri, Acme's backup owner):")[1].split("Rapport (")[0]
+    assert "@lee is away (:palm_tree: On holiday), so you're getting this as *Acme Corp*'s backup owner." in kiri
+    assert "You seem to be away (:palm_tree: On holiday), so @kiri" in waiting
+    triage_posts = waiting.split("Rapport (")[3:]
+    assert [p.split(")")[0] for p in triage_posts] == ["in #triage"] + ["the same message in #triage, updated"] * 2
+    assert "*Acme Corp* has 1 message waiting for an answer · owner @lee" in triage_posts[0]
+    assert "[Claim]  [Answered]" in triage_posts[0] and "Claimed by @kiri" in triage_posts[1]
+    assert ":white_check_mark: *Acme Corp*: answered by @kiri after 1 h 42 min." in triage_posts[2]
+    # Acme's history, newest first: Bob's message answered, the check-in done, the edited promise, the anniversaries.
     history = next(s for s in transcript.split("── ") if s.startswith("Lee reads Acme's history"))
     lines = [line for line in history.splitlines() if line.startswith("  │ *")]
-    assert "Follow-up done by @lee" in lines[1] and lines[1].startswith("  │ *today*")
+    assert "@bob mentioned Acme Corp" in lines[1] and lines[1].startswith("  │ *today*")
+    assert "@bob wrote, answered in 1 h 42 min" in history and "Follow-up done by @lee" in history
     assert "(moved to Tuesday)" in history and "@stephanie mentioned Acme Corp" in history
     assert lines[-1] == "  │ *Apr 1, 2019* · :seedling: Acme Corp became a customer"
     for expected in (
