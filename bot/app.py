@@ -45,6 +45,7 @@ from bot.listeners.payloads import StorableText, installed_team, kind_of
 from bot.runtime.caches import DirectoryMatchers
 from bot.runtime.clients import WorkspaceClients
 from bot.runtime.deps import Clock, Deps, system_clock
+from bot.runtime.model_worker import shared_worker
 from bot.runtime.observe import (
     MeasuredWebClient,
     Observer,
@@ -685,6 +686,7 @@ def build_runtime(
         observer=observer,
         enterprises=enterprises,
         clients=clients,
+        tone_scores=shared_worker().scores,  # the word model in a worker process (see bot.runtime.model_worker)
     )
     if oauth:
         oauth_settings = _oauth_settings(settings, store=store, engine=engine, scopes=scopes, deps=deps)

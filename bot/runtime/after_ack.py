@@ -18,12 +18,15 @@ import logging
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
 
 log = logging.getLogger(__name__)
 
 MAX_PENDING = 1_000
 LINGER_SECONDS = 0.05
+MAX_GATHERED = 10_000  # messages waiting for the tone model: far more than a few seconds' worth
+T = TypeVar("T")
 
 
 class AfterAck:
@@ -100,3 +103,43 @@ class AfterAck:
             thread = self._thread
         if thread is not None and thread is not threading.current_thread():
             thread.join()
+
+
+class Gathered(Generic[T]):
+    """Items many events hand over (a message for the tone model, say), handed on together: one piece of work on the
+    after-acknowledgement thread takes everything gathered since the last one, so that a cost paid once per call
+    (the word model's worker process answering) is paid once per round, not once per event."""
+
+    def __init__(self, *, max_items: int = MAX_GATHERED) -> None:
+        self._lock = threading.Lock()
+        self._items: list[T] = []
+        self._scheduled = False
+        self._max_items = max_items
+
+    def add(self, after_ack: AfterAck, items: Sequence[T], work: Callable[[list[T]], object], *, what: str) -> bool:
+        """Gather `items` for `work`, on `after_ack`'s thread soon; False (and a warning) when they were dropped."""
+        with self._lock:
+            if len(self._items) + len(items) > self._max_items:
+                dropped = True
+            else:
+                dropped = False
+                self._items.extend(items)
+                if self._scheduled:
+                    return True
+                self._scheduled = True
+        if dropped:
+            log.warning("skipped %s: too much work waiting", what)
+            return False
+        if after_ack.submit(lambda: self._hand_on(work), what=what):
+            return True
+        with self._lock:  # refused (shutting down, or far behind): what was gathered goes with it
+            self._items.clear()
+            self._scheduled = False
+        return False
+
+    def _hand_on(self, work: Callable[[list[T]], object]) -> None:
+        with self._lock:
+            items, self._items = self._items, []
+            self._scheduled = False
+        if items:
+            work(items)

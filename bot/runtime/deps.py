@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -15,17 +15,20 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.config import Settings
 from bot.db.queries.intake import Intake
 from bot.db.session import turned_away
-from bot.runtime.after_ack import AfterAck
+from bot.domain.messages import ChannelMessage
+from bot.runtime.after_ack import AfterAck, Gathered
 from bot.runtime.batching import GroupCommit
 from bot.runtime.caches import (
     AwayLooks,
     DirectoryMatchers,
     KnownPeople,
+    ToneSetup,
     ToneSetups,
     UsergroupMembers,
     WatchedChannels,
 )
 from bot.runtime.clients import WorkspaceClients
+from bot.runtime.model_worker import Verdict, score_texts
 from bot.runtime.observe import Observer
 from bot.runtime.pacing import SendPacing
 from bot.runtime.sender import Renderers, Rescuers, SenderWake
@@ -67,6 +70,11 @@ class Deps:
     tone: ToneSetups = field(default_factory=ToneSetups)
     # Optional work that runs after Slack's event is acknowledged (the tone model); see bot.runtime.after_ack.
     after_ack: AfterAck = field(default_factory=AfterAck)
+    # The word model's verdicts on texts: in this process by default; bot.app hands it to a worker process
+    # (bot.runtime.model_worker) so that scoring never takes time from the threads answering Slack.
+    tone_scores: Callable[[Sequence[str]], list[Verdict]] = score_texts
+    # The messages waiting for the word model, handed to it together once per after-acknowledgement round.
+    model_checks: Gathered[tuple[ToneSetup, ChannelMessage]] = field(default_factory=Gathered)
     # What Slack's 429s taught this process's outbox sender (paced channels, a workspace-wide hold).
     pacing: SendPacing = field(default_factory=SendPacing)
     # Who each author is (staff, external, bot), read from users.info and kept for PROFILE_TTL.

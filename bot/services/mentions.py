@@ -115,7 +115,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
     waits: list[dict[str, Any]] = []
     answers: list[tuple[str, str, str | None, datetime, str]] = []
     watched: list[tuple[str, Versions, dict[str, int | None]]] = []
-    for_model: dict[str, list[tuple[ToneSetup, ChannelMessage]]] = {}
+    for_model: list[tuple[ToneSetup, ChannelMessage]] = []
     nudged = 0
     promised: dict[str, list[promises.Candidate]] = {}
     # The per-message statements run on the driver's connection (see bot.db.queries.intake): this is the hottest path.
@@ -156,7 +156,7 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
                 if hits := tone.hits(message):
                     toned.append((message, hits))
                 elif tone.may_tip(message) and message.text:
-                    for_model.setdefault(team_id, []).append((tone, message))
+                    for_model.append((tone, message))
                 if not message.is_external and may_promise(message.text):  # read whole after the acknowledgement
                     promised.setdefault(team_id, []).append(promises.Candidate(message, linked_customer, matcher))
             if toned:
@@ -170,10 +170,8 @@ def record_messages(deps: Deps, batch: Sequence[tuple[str | None, ChannelMessage
         deps.channels.remember(team_id=team_id, versions=versions, linked=newly)
     if nudged:
         deps.wake_sender()
-    for team_id, messages in for_model.items():  # committed: the acknowledgement need not wait for the model
-        deps.after_ack.submit(
-            partial(nudges.check_with_model, deps, team_id=team_id, messages=messages), what="the tone model's check"
-        )
+    if for_model:  # committed: the acknowledgement need not wait for the model
+        deps.model_checks.add(deps.after_ack, for_model, partial(nudges.check_with_model, deps), what="the tone model")
     for team_id, candidates in promised.items():  # rare, and an offer is optional: it too need not delay the ack
         deps.after_ack.submit(
             partial(promises.offer, deps, team_id=team_id, candidates=candidates), what="the promise offers"

@@ -90,23 +90,25 @@ def queue_nudges(
     return len(outbox)
 
 
-def check_with_model(deps: Deps, *, team_id: str, messages: Sequence[tuple[ToneSetup, ChannelMessage]]) -> int:
+def check_with_model(deps: Deps, messages: Sequence[tuple[ToneSetup, ChannelMessage]]) -> int:
     """After the acknowledgement: the word model's verdict on stored messages the rules found nothing in (each one
-    a tip was possible for); a confident one is queued as a rule's tip is, with its category's shipped alternative.
+    a tip was possible for), gathered from every event since the last round and scored in one call; a confident
+    one is queued as a rule's tip is, with its category's shipped alternative.
 
     A message a rule the workspace disabled fires on is left alone. Each message reaches here once (its event id
     was claimed when it was stored; a retry is not), and the cool-down and the outbox key keep a tip single even
     so. Returns how many tips were queued.
     """
-    found: list[tuple[ChannelMessage, list[ToneHit]]] = []
-    for tone, message in messages:
-        if tone.silenced_by_workspace(message):
-            continue
-        verdict = tone_model.score(message.text)
+    heard = [message for tone, message in messages if not tone.silenced_by_workspace(message)]
+    found: dict[str, list[tuple[ChannelMessage, list[ToneHit]]]] = {}
+    for message, verdict in zip(heard, deps.tone_scores([m.text for m in heard]), strict=True):
         if verdict is not None:
-            found.append((message, [ToneHit(tone_model.default_rule(verdict[0]), shown_words(message.text))]))
-    if not found:
-        return 0
+            hit = ToneHit(tone_model.default_rule(verdict[0]), shown_words(message.text))
+            found.setdefault(message.team_id, []).append((message, [hit]))
+    return sum(_queue_model_tips(deps, team_id=team_id, found=tips) for team_id, tips in found.items())
+
+
+def _queue_model_tips(deps: Deps, *, team_id: str, found: list[tuple[ChannelMessage, list[ToneHit]]]) -> int:
     for attempt in range(1, MODEL_ATTEMPTS + 1):
         try:
             with deps.intake.transaction() as db:
