@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -74,7 +75,12 @@ def name_workspace(team_id: str) -> None:
 def label(value: str, *, default: str = "other") -> str:
     """A metric label from something a payload names: a short word of letters, digits, dots and underscores, else
     `default` (so that odd input cannot make series without end)."""
-    return value if _LABEL.match(value) else default
+    return value if _is_label(value) else default
+
+
+@lru_cache(maxsize=1024)
+def _is_label(value: str) -> bool:
+    return _LABEL.match(value) is not None
 
 
 @dataclass

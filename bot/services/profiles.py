@@ -5,6 +5,7 @@ nor Slack about a person it knows."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -105,11 +106,17 @@ def fresh_profile(deps: Deps, client: WebClient, *, team_id: str, user_id: str) 
 
 
 def person_kind(
-    deps: Deps, client: WebClient, *, team_id: str, user_id: str, fallback: Kind, retry_busy: bool = False
+    deps: Deps,
+    client: WebClient,
+    *,
+    team_id: str,
+    user_id: str,
+    fallback: Kind | Callable[[], Kind],
+    retry_busy: bool = False,
 ) -> Kind:
     """Who a person is to the workspace: what this process knows, else the database's profile while fresh, else
     users.info. When Slack cannot say, the stale profile if there is one, else `fallback` (the guess from the
-    message's own fields), and the log says so; the event is not lost.
+    message's own fields, worked out only then when it is a function), and the log says so; the event is not lost.
 
     With `retry_busy` (an event, which Slack delivers again), a read Slack refused for now (429, 5xx) of a person
     never cached is raised rather than guessed: a customer is never taken for staff while Slack is busy."""
@@ -126,7 +133,7 @@ def person_kind(
     fetched = _fetch(deps, client, team_id=team_id, user_id=user_id, now=now, raise_busy=retry_busy and cached is None)
     if fetched is not None:
         return fetched.kind
-    decided = cached[0].kind if cached is not None else fallback
+    decided = cached[0].kind if cached is not None else fallback() if callable(fallback) else fallback
     source = "a stale profile" if cached is not None else "the message"
     log.warning("could not read who %s is; decided %s from %s", user_id, decided.value, source)
     return decided

@@ -27,11 +27,14 @@ def person_kind(
     enterprise = enterprise_of(body)
     if enterprise is not None and team_id not in deps.enterprises:
         deps.enterprises[team_id] = enterprise  # learnt from the installation, as auth.test says it at start
-    fallback = Kind.STAFF
-    if message is not None:
-        fallback = kind_of_message_author(
+
+    def fallback() -> Kind:  # needed only when Slack cannot say: not worked out for every message
+        if message is None:
+            return Kind.STAFF
+        return kind_of_message_author(
             message, team_id=team_id, enterprise_id=deps.enterprises.get(team_id), shared=in_shared_channel(body)
         )
+
     return profiles.person_kind(
         deps, context.client, team_id=team_id, user_id=user_id, fallback=fallback, retry_busy=True
     )
