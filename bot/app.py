@@ -612,7 +612,11 @@ def outbox_renderers() -> Renderers:
 
 def outbox_rescuers(settings: Settings) -> Rescuers:
     """Every capability's answer to a row Slack refused for good, by outbox row kind."""
-    return {**stories.rescuers(settings.admins), **digest.rescuers(settings.admins)}
+    return {
+        **stories.rescuers(settings.admins),
+        **digest.rescuers(settings.admins),
+        **triage.rescuers(settings.admins),
+    }
 
 
 # Bolt refreshes a rotating bot token that expires within this many minutes (its default) for Slack's requests; the

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.blocks.history import duration
+from bot.blocks.stories import STORIES_CHANNEL_PROBLEMS
 from bot.blocks.text import (
     MESSAGE_BLOCK_LIMIT,
     SECTION_TEXT_LIMIT,
@@ -184,3 +185,14 @@ def confirm_customer_triage(view: CustomerTriage) -> dict[str, Any]:
         f"back to the workspace's: `/customer triage {name} off`."
     )
     return message(f"{view.name}: triage settings", [section(text), context(tip)])
+
+
+def build_triage_channel_broken(channel_id: str, code: str) -> dict[str, Any]:
+    """Told once to the admins: the triage channel refused a waiting customer's message."""
+    problem = STORIES_CHANNEL_PROBLEMS.get(code, f"refused my post ({code})")
+    text = (
+        f":warning: The triage channel <#{channel_id}> {problem}, so a waiting customer could not be listed there "
+        "(the owners still get their DMs). Invite me back with `/invite @Rapport`, or choose another triage channel "
+        "in `/rapport settings` (or a customer's own with `/customer triage`)."
+    )
+    return message(f"The triage channel {problem}", [section(text)])

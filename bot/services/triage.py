@@ -10,15 +10,19 @@ customer across processes: a unique constraint opens it, a row lock serialises i
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from types import MappingProxyType
 from typing import Any
 
 from slack_sdk import WebClient
 from sqlalchemy.orm import Session
 
+from bot.blocks.stories import STORIES_CHANNEL_PROBLEMS
 from bot.blocks.text import permalink
-from bot.blocks.triage import build_escalation, build_triage_message
+from bot.blocks.triage import build_escalation, build_triage_channel_broken, build_triage_message
 from bot.db.models import CustomerWait, OutboxMessage, TriageMessage
 from bot.db.queries import customers as customer_rows
 from bot.db.queries import mentions as mention_rows
@@ -30,10 +34,13 @@ from bot.domain.customer_commands import SetTriage
 from bot.domain.errors import RapportError
 from bot.domain.when import WorkWeek, add_working_minutes, zone
 from bot.runtime.deps import Deps
+from bot.runtime.sender import Rescuer
 from bot.services import access
 from bot.services.directory import resolve_customer
 from bot.services.settings import bot_is_in
 from bot.views.triage import CustomerTriage, EscalationView, TriageView, TriageWaitLine
+
+log = logging.getLogger(__name__)
 
 TRIAGE_POST, TRIAGE_UPDATE, TRIAGE_ESCALATION = (
     triage_rows.TRIAGE_POST,
@@ -372,3 +379,42 @@ def _newer_update_waits(session: Session, triage: TriageMessage) -> bool:
 
 
 RENDERERS = {TRIAGE_POST: render, TRIAGE_UPDATE: render, TRIAGE_ESCALATION: render}
+
+
+# --- when the triage channel refuses ------------------------------------------------------------------------------
+
+TRIAGE_CHANNEL_BROKEN = "triage_channel_broken"
+
+
+def rescuers(admins: frozenset[str]) -> Mapping[str, Rescuer]:
+    """What the sender does when a triage channel refuses a triage message or an escalation for good (archived,
+    Rapport removed, gone): the admins (those in RAPPORT_ADMINS, and whoever chose the workspace's triage channel) are
+    told once per channel, problem and settings version. The row still fails: the customer's next wait opens a fresh
+    message, and the owners' DMs go as ever."""
+
+    def refused(session: Session, row: OutboxMessage, code: str, now: datetime) -> bool:
+        if code not in STORIES_CHANNEL_PROBLEMS:
+            return False
+        triage = triage_rows.get(session, team_id=row.team_id, triage_id=int(row.payload.get("triage_id") or 0))
+        if triage is None:
+            return False
+        channel = triage.channel_id
+        chooser = settings_rows.changed_by(session, team_id=row.team_id, setting="triage_channel")
+        workspace = workspace_rows.get(session, team_id=row.team_id)
+        version = workspace.settings_version if workspace is not None else 0
+        for admin in sorted({*admins, *([chooser] if chooser else [])}):
+            outbox_rows.enqueue(
+                session,
+                team_id=row.team_id,
+                kind=TRIAGE_CHANNEL_BROKEN,
+                idempotency_key=f"triage-channel:{channel}:{code}:{version}:{admin}",
+                method="chat.postMessage",
+                payload={"channel": admin, **build_triage_channel_broken(channel, code)},
+                not_before=now,
+                now=now,
+                lane=outbox_rows.INTERACTIVE,
+            )
+        log.warning("the triage channel %s of workspace %s refused a post (%s)", channel, row.team_id, code)
+        return False
+
+    return MappingProxyType({kind: refused for kind in (triage_rows.TRIAGE_POST, triage_rows.TRIAGE_ESCALATION)})

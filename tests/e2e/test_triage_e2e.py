@@ -261,3 +261,20 @@ def test_two_processes_post_each_customers_triage_message_once(
         engine.dispose()
     assert len(opened) == len(seeded) and len(keys) == len(seeded)
     assert len(sim.dm_messages("U0LEE")) == waits  # the owner's DMs, once each
+
+
+def test_a_triage_channel_that_refuses_is_told_to_the_admins_once(triage_app: RunningApp) -> None:
+    app, sim = triage_app, triage_app.sim
+    sim.archive_channel(TRIAGE)  # archived since Dana chose it: Slack refuses every post there
+    ts, _ = sim.post_message(BOB, "C0ACME", "Our drive is broken again")
+    run_jobs(app, after_deadline(app, ts))
+    later, _ = sim.post_message(BOB, "C0ACME", "Anyone there?")
+    run_jobs(app, after_deadline(app, later))
+    assert posts(sim) == []
+    assert len(sim.dm_messages("U0LEE")) == 2  # the owner is told about each message, as ever
+    # Dana (an admin, and the one who chose the channel) is told once what happened and what to do.
+    soon = after_deadline(app, later) + timedelta(minutes=1)
+    outbox.send_outbox(app.runtime.deps, client=app.runtime.client, now=soon, worker="e2e")
+    [told] = eventually(lambda: [m for m in sim.dm_messages("U0DANA") if "triage channel" in json.dumps(m)])
+    shown = json.dumps(told)
+    assert f"The triage channel <#{TRIAGE}> was archived" in shown and "/rapport settings" in shown
