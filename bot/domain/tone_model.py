@@ -140,11 +140,31 @@ def stem(word: str) -> str:
     return word
 
 
+# Function words: alone they say nothing about tone ("this", "anyone", "we'll"), so they are no feature on their own,
+# only inside the pairs and triples that carry a phrase ("per my last", "we'll suspend"). "You" and "your" stay:
+# who a message is addressed to is part of its tone.
+# fmt: off
+_FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "this", "that", "these", "those", "it", "it's", "its", "there", "there's", "here", "what",
+    "what's", "which", "who", "whom", "whose", "when", "where", "why", "how", "anyone", "anybody", "anything",
+    "someone", "somebody", "something", "everyone", "everybody", "everything", "any", "some", "all", "each",
+    "every", "i", "i'm", "i'll", "i've", "i'd", "me", "my", "mine", "myself", "we", "we're", "we'll", "we've",
+    "we'd", "us", "our", "ours", "he", "she", "him",
+    "her", "his", "they", "they're", "they'll", "them", "their", "it'll", "that's", "is", "are", "was", "were", "be",
+    "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "will", "would", "shall",
+    "should", "can", "could", "may", "might", "must", "going", "to", "of", "in", "on", "at", "by", "for", "with",
+    "about", "from", "into", "onto", "over", "under", "up", "down", "out", "off", "as", "than", "then", "so", "and",
+    "or", "but", "if", "because", "while", "just", "also", "too", "very", "really", "again", "still", "yet",
+    "already", "now", "get", "got", "go", "see", "let", "let's", "ok", "okay", "yes", "yeah", "no",
+))
+# fmt: on
+
+
 def features(words: str) -> set[str]:
     """Stemmed words (see `tokens`), word pairs and triples with the message's start and end as words ("<s> read
     the"), and pairs that skip one word ("if _ don't"), which carry a phrase family over the word in its slot."""
     stems = [stem(word) for word in tokens(words)]
-    found = set(stems)
+    found = {word for word in stems if word not in _FUNCTION_WORDS}
     bounded = ["<s>", *stems, "</s>"]
     found.update(f"{a} {b}" for a, b in zip(bounded, bounded[1:], strict=False))
     found.update(f"{a} {b} {c}" for a, b, c in zip(bounded, bounded[1:], bounded[2:], strict=False))
