@@ -219,3 +219,22 @@ def test_round_ten_with_the_model_stays_above_the_targets() -> None:
     for category in CATEGORIES:
         wanted = [g for row, g in zip(rows, got, strict=True) if category in row.expected]
         assert sum(category in g for g in wanted) / len(wanted) >= 0.65, category
+
+
+def test_fast_scoring_finds_exactly_the_kept_features_the_training_features_give() -> None:
+    from bench.bench_tone_model import FIXTURES
+
+    model = tone_model.shipped_model()
+    texts = [row.text for path in sorted(FIXTURES.glob("tone_*.tsv")) for row in read_rows(path)]
+    texts += ["", "👍", "per my last email", "u'll have 2 call them, idk", "gonna do not do it it it it"]
+    for text in texts:
+        words = tone_model.own_words(text) or ""
+        expected = sorted(model.table[f] for f in tone_model.features(words) if f in model.table)
+        assert sorted(model._rows(words)) == expected, text
+        assert tone_model.stemmed_tokens(words) == [tone_model.stem(w) for w in tone_model.tokens(words)], text
+
+
+def test_a_very_long_message_is_read_only_up_to_max_words() -> None:
+    long = "thanks for the update " * 1_000 + "your IT people will have to deal with that one"
+    assert len(tone_model.tokens(long)) == tone_model.MAX_WORDS
+    assert tone_model.score(long) is None
