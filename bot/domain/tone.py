@@ -1035,9 +1035,12 @@ def own_words(text: str) -> str | None:
     flags = _needle_flags(visible)
     if not visible.strip() or (flags & _BANTER_WORDS and _BANTER.search(visible)):
         return None
-    visible = _QUOTED.sub(" ", visible)
-    if "'" in visible or "‘" in visible or "’" in visible:
-        visible = _SINGLE_QUOTED.sub(" ", visible)
+    unquoted = _QUOTED.sub(" ", visible)
+    if "'" in unquoted or "‘" in unquoted or "’" in unquoted:
+        unquoted = _SINGLE_QUOTED.sub(" ", unquoted)
+    if unquoted != visible:
+        flags = _needle_flags(unquoted)
+    visible = unquoted
     reported = _may_report(flags)
     verbs = flags & _VERB_WORDS
     lines = []
@@ -1063,8 +1066,8 @@ def own_words(text: str) -> str | None:
 # automaton finds them all. The letters that match an ASCII letter case-insensitively without being one (İ ı ſ K)
 # are folded first, and no word holds a space (cutting quotes out puts spaces in), so the check is exact.
 _CASE_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
-_BANTER_WORDS, _VERB_WORDS, _REPORTED_WORDS, _FROM_WORDS, _COLON, _WHOSE_WORDS, _NOTE_WORDS = (1, 2, 4, 8, 16, 32, 64)
-_NEEDLES = {
+_BANTER_WORDS, _VERB_WORDS, _REPORTED_WORDS, _FROM_WORDS, _COLON, _THEIR_NOTE = (1, 2, 4, 8, 16, 32)
+_NEEDLES: dict[int, tuple[str, ...]] = {
     _BANTER_WORDS: (
         *"😂🤣😆😹😅😄😁", ":joy", ":rolling", ":laughing", ":satisfied", ":sweat_smile", ":smile", ":grin",
         "lol", "lmao", "lmfao", "rofl", "haha", "hehe", "jk", "j/k", "kidding", "joking",
@@ -1076,12 +1079,17 @@ _NEEDLES = {
     _REPORTED_WORDS: ("words", "quot", "verbatim", "pasting", "copy", "according"),
     _FROM_WORDS: ("forward", "pasted", "copie", "from"),
     _COLON: (":",),
-    _WHOSE_WORDS: ("their", "his", "her", "customer", "client"),
-    _NOTE_WORDS: (
+}  # fmt: skip
+# "Their email", "the customer's note": a possessive, one space, the note (cutting quotes out can join them, so these
+# are looked for again in the text without its quotes).
+_NEEDLES[_THEIR_NOTE] = tuple(
+    f"{whose} {note}"
+    for whose in ("their", "his", "her", "customer's", "customer’s", "customers", "client's", "client’s", "clients")
+    for note in (
         "note", "email", "message", "reply", "ticket", "text", "dm", "voicemail", "letter", "response", "comment",
         "review",
-    ),
-}  # fmt: skip
+    )
+)  # fmt: skip
 
 
 def _needle_automaton() -> Any:
@@ -1114,13 +1122,9 @@ def _needle_flags(text: str) -> int:
 
 
 def _may_report(flags: int) -> bool:
-    """Whether `_REPORTED` can match: one of its words, a colon and "from"/"forwarded"/"pasted", or a note, email
-    or message and someone's ("their", "the customer's")."""
-    return bool(
-        flags & _REPORTED_WORDS
-        or (flags & _COLON and flags & _FROM_WORDS)
-        or (flags & _WHOSE_WORDS and flags & _NOTE_WORDS)
-    )
+    """Whether `_REPORTED` can match: one of its words, a colon and "from"/"forwarded"/"pasted", or someone's
+    note, email or message ("their email", "the customer's note")."""
+    return bool(flags & (_REPORTED_WORDS | _THEIR_NOTE) or (flags & _COLON and flags & _FROM_WORDS))
 
 
 def shown_words(text: str, *, limit: int = 150) -> str:
