@@ -809,7 +809,8 @@ def test_the_labelled_sets_stay_above_their_floors() -> None:
     assert held_out.recall >= 0.25
     round_ten = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r10.tsv")))
     # Written before round four and measured at its end: 0.94 / 0.59 before, 0.95 / 0.62 after (the rules alone;
-    # with the word model 0.96 / 0.85, printed by bench_tone_quality --with-model). A floor against getting worse.
+    # with the word model 0.95 / 0.81 since the everyday round, printed by bench_tone_quality --with-model and held
+    # to the targets in test_tone_model.py). A floor against getting worse.
     assert round_ten.precision >= 0.90
     assert round_ten.recall >= 0.55
 
