@@ -131,7 +131,7 @@ def _labels(categories: frozenset[str]) -> str:
     return "+".join(c for c in CATEGORIES if c in categories) or "none"
 
 
-HELD_OUT_ROUNDS = ("tone_heldout_r8.tsv", "tone_heldout_r9.tsv", "tone_heldout_r10.tsv")
+HELD_OUT_ROUNDS = ("tone_heldout_r8.tsv", "tone_heldout_r9.tsv", "tone_heldout_r10.tsv", "tone_everyday_heldout.tsv")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -2,9 +2,10 @@
 
 Run from the repository root:  python -m bench.train_tone_model
 
-Reproducible: the same labelled sets (tests/fixtures/tone_messages.tsv, tone_messages_holdout.tsv and
-tone_training.tsv), the same seed and the same pruning give the same file, byte for byte. The held-out rounds
-(tone_heldout_r8.tsv, tone_heldout_r9.tsv, tone_heldout_r10.tsv) are never trained on;
+Reproducible: the same labelled sets (tests/fixtures/tone_messages.tsv, tone_messages_holdout.tsv,
+tone_training.tsv and tone_everyday_training.tsv), the same seed and the same pruning give the same file, byte for
+byte. The held-out sets (tone_heldout_r8.tsv, tone_heldout_r9.tsv, tone_heldout_r10.tsv, tone_everyday_heldout.tsv)
+are never trained on;
 `python -m bench.bench_tone_model --shipped --file F` judges the file, `--cv` chooses its threshold.
 """
 

@@ -1032,24 +1032,99 @@ def own_words(text: str) -> str | None:
     pasted log lines, and each line from the first sign of reported speech on ("Customer wrote: …").
     """
     visible = _visible(text)
-    if not visible.strip() or _BANTER.search(visible):
+    flags = _needle_flags(visible)
+    if not visible.strip() or (flags & _BANTER_WORDS and _BANTER.search(visible)):
         return None
-    visible = _QUOTED.sub(" ", visible)
-    if "'" in visible or "‘" in visible or "’" in visible:
-        visible = _SINGLE_QUOTED.sub(" ", visible)
+    unquoted = _QUOTED.sub(" ", visible)
+    if "'" in unquoted or "‘" in unquoted or "’" in unquoted:
+        unquoted = _SINGLE_QUOTED.sub(" ", unquoted)
+    if unquoted != visible:
+        flags = _needle_flags(unquoted)
+    visible = unquoted
+    reported = _may_report(flags)
+    verbs = flags & _VERB_WORDS
     lines = []
     for line in visible.split("\n"):
         if _LOG_LINE.match(line):
             continue
-        cut = [m.start() for m in _REPORTED.finditer(line)]
-        for verb in _REPORTING_VERB.finditer(line):
+        cut = [m.start() for m in _REPORTED.finditer(line)] if reported else []
+        for verb in _REPORTING_VERB.finditer(line) if verbs else ():
             subject = _SUBJECT.search(line, 0, verb.start())
             word = subject and (subject.group(1) or subject.group(2))
             if word and word.lower() not in _NOT_REPORTING:
                 cut.append(subject.start() if subject else verb.start())
         lines.append(line[: min(cut)] if cut else line)
-    words = _normalize(" ".join(lines)).translate(_APOSTROPHES).strip()
+    words = _normalize(" ".join(lines))
+    if not words.isascii() or "`" in words:  # the other apostrophes are not ASCII
+        words = words.translate(_APOSTROPHES)
+    words = words.strip()
     return words or None
+
+
+# Cheap checks before the case-insensitive searches own_words makes: each group holds words that any match must
+# contain, so a text with none of them cannot match and the regex is skipped (most messages). One pass of an
+# automaton finds them all. The letters that match an ASCII letter case-insensitively without being one (İ ı ſ K)
+# are folded first, and no word holds a space (cutting quotes out puts spaces in), so the check is exact.
+_CASE_FOLD = str.maketrans({"İ": "i", "ı": "i", "ſ": "s", "K": "k"})
+_BANTER_WORDS, _VERB_WORDS, _REPORTED_WORDS, _FROM_WORDS, _COLON, _THEIR_NOTE = (1, 2, 4, 8, 16, 32)
+_NEEDLES: dict[int, tuple[str, ...]] = {
+    _BANTER_WORDS: (
+        *"😂🤣😆😹😅😄😁", ":joy", ":rolling", ":laughing", ":satisfied", ":sweat_smile", ":smile", ":grin",
+        "lol", "lmao", "lmfao", "rofl", "haha", "hehe", "jk", "j/k", "kidding", "joking",
+    ),
+    _VERB_WORDS: (
+        "wrote", "writes", "said", "says", "replied", "replies", "told", "emailed", "messaged", "posted", "responded",
+        "answered", "saying", "put", "reads", "like", "asking", "writing",
+    ),
+    _REPORTED_WORDS: ("words", "quot", "verbatim", "pasting", "copy", "according"),
+    _FROM_WORDS: ("forward", "pasted", "copie", "from"),
+    _COLON: (":",),
+}  # fmt: skip
+# "Their email", "the customer's note": a possessive, one space, the note (cutting quotes out can join them, so these
+# are looked for again in the text without its quotes).
+_NEEDLES[_THEIR_NOTE] = tuple(
+    f"{whose} {note}"
+    for whose in ("their", "his", "her", "customer's", "customer’s", "customers", "client's", "client’s", "clients")
+    for note in (
+        "note", "email", "message", "reply", "ticket", "text", "dm", "voicemail", "letter", "response", "comment",
+        "review",
+    )
+)  # fmt: skip
+
+
+def _needle_automaton() -> Any:
+    flags: dict[str, int] = {}
+    for bit, words in _NEEDLES.items():
+        for word in words:
+            flags[word] = flags.get(word, 0) | bit
+    automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+    for word, bit in flags.items():
+        automaton.add_word(word, bit)
+    automaton.make_automaton()
+    return automaton
+
+
+_NEEDLE_AUTOMATON = _needle_automaton()
+
+
+def _needle_flags(text: str) -> int:
+    """Which groups of `_NEEDLES` the text holds, case-insensitively."""
+    if text.isascii():
+        folded = text.lower()
+    elif "İ" in text or "ı" in text or "ſ" in text or "K" in text:
+        folded = text.translate(_CASE_FOLD).lower()
+    else:
+        folded = text.lower()
+    flags = 0
+    for _, bit in _NEEDLE_AUTOMATON.iter(folded):
+        flags |= bit
+    return flags
+
+
+def _may_report(flags: int) -> bool:
+    """Whether `_REPORTED` can match: one of its words, a colon and "from"/"forwarded"/"pasted", or someone's
+    note, email or message ("their email", "the customer's note")."""
+    return bool(flags & (_REPORTED_WORDS | _THEIR_NOTE) or (flags & _COLON and flags & _FROM_WORDS))
 
 
 def shown_words(text: str, *, limit: int = 150) -> str:

@@ -12,17 +12,28 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
+import ahocorasick
+
 from bot.domain.tone import CATEGORIES, ToneRule, next_step_cancels, own_words, shipped_rules
 
 MODEL_FILE = "tone_model.json"
 _WORD = re.compile(r"[a-z0-9']+")
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+# The model reads at most this many written words of a message (the longest it was trained on has 73): a pasted
+# page costs little more than a long message, and the rules still read all of it.
+MAX_WORDS = 200
+
+
+_VALUE = operator.itemgetter(1)  # an automaton match's (feature, weights)
+# Weights are stored to four places, so scoring adds them as whole ten-thousandths: exact, in any order.
+SCALE = 10_000
 
 
 @dataclass(frozen=True)
@@ -31,15 +42,32 @@ class ToneModel:
 
     threshold: float
     categories: tuple[tuple[str, float, dict[str, float]], ...]  # category, bias, weights
-    # Every kept feature's weights in category order, so scoring looks each feature up once.
-    table: dict[str, tuple[float, ...]] = field(init=False, repr=False, compare=False)
+    # Every kept feature's weights in category order (in ten-thousandths), so scoring looks each feature up once.
+    table: dict[str, tuple[int, ...]] = field(init=False, repr=False, compare=False)
+    # The kept words, pairs and triples as one automaton over the message's stems joined by spaces (each key padded
+    # with spaces, so only whole words match): one pass in C finds them all. Pairs that skip a word are looked up
+    # from their first word (word after next -> the feature).
+    contiguous: Any = field(init=False, repr=False, compare=False)
+    skips: dict[str, dict[str, str]] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        table: dict[str, list[float]] = {}
+        table: dict[str, list[int]] = {}
         for i, (_, _, weights) in enumerate(self.categories):
             for feature, weight in weights.items():
-                table.setdefault(feature, [0.0] * len(self.categories))[i] = weight
+                table.setdefault(feature, [0] * len(self.categories))[i] = round(weight * SCALE)
         object.__setattr__(self, "table", {feature: tuple(row) for feature, row in table.items()})
+        automaton = ahocorasick.Automaton(ahocorasick.STORE_ANY, ahocorasick.KEY_STRING)
+        skips: dict[str, dict[str, str]] = {}
+        for feature, row in self.table.items():
+            parts = feature.split(" ")
+            if len(parts) == 3 and parts[1] == "_":
+                skips.setdefault(parts[0], {})[parts[2]] = feature
+            else:
+                automaton.add_word(f" {feature} ", (feature, row))
+        if len(automaton):
+            automaton.make_automaton()
+        object.__setattr__(self, "contiguous", automaton)
+        object.__setattr__(self, "skips", skips)
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ToneModel:
@@ -54,14 +82,30 @@ class ToneModel:
 
     def probabilities(self, words: str) -> dict[str, float]:
         """Each category's probability for already-normalized words."""
-        sums = [bias for _, bias, _ in self.categories]
-        table = self.table
-        for feature in features(words):
-            row = table.get(feature)
-            if row is not None:
-                for i, weight in enumerate(row):
-                    sums[i] += weight
-        return {name: sigmoid(total) for (name, _, _), total in zip(self.categories, sums, strict=True)}
+        return {name: sigmoid(total) for name, total in self._sums(words)}
+
+    def _sums(self, words: str) -> list[tuple[str, float]]:
+        """Each category's weight sum, bias included."""
+        rows = self._rows(words)
+        columns = zip(*rows, strict=True) if rows else ((),) * len(self.categories)
+        return [
+            (name, bias + sum(column) / SCALE) for (name, bias, _), column in zip(self.categories, columns, strict=True)
+        ]
+
+    def _rows(self, words: str) -> list[tuple[int, ...]]:
+        """The weights of each distinct feature of `features` that the model kept (the same feature twice in a
+        message counts once), found by the automaton and the skipping pairs' index, no feature's string built."""
+        table, skips_get = self.table, self.skips.get
+        stems = stemmed_tokens(words)
+        text = " ".join(("", "<s>", *stems, "</s>", ""))
+        seen: dict[str, tuple[int, ...]] = dict(map(_VALUE, self.contiguous.iter(text))) if self.contiguous else {}
+        for a, c in zip(stems, stems[2:], strict=False):
+            skipping = skips_get(a)
+            if skipping is not None:
+                found = skipping.get(c)
+                if found is not None:
+                    seen[found] = table[found]
+        return list(seen.values())
 
     def score(self, text: str) -> tuple[str, float] | None:
         """The most likely category of raw Slack text and its probability, if at or above the threshold and not
@@ -69,10 +113,14 @@ class ToneModel:
         words = own_words(text)
         if words is None:
             return None
-        best = max(self.probabilities(words).items(), key=lambda item: item[1], default=None)
-        if best is None or best[1] < self.threshold or next_step_cancels(best[0], words):
+        # The highest sum is the highest probability (the first category wins a tie, as sigmoid's clamp makes one).
+        best = max(self._sums(words), key=lambda item: max(-30.0, min(30.0, item[1])), default=None)
+        if best is None:
             return None
-        return best
+        verdict = (best[0], sigmoid(best[1]))
+        if verdict[1] < self.threshold or next_step_cancels(verdict[0], words):
+            return None
+        return verdict
 
 
 # Chat spellings and run-together contractions, read as the word people mean ("u'll" is "you'll", "pls" is
@@ -110,13 +158,14 @@ _JOINED = {
     ("would", "have"): "would've",
 }
 # fmt: on
+_JOINED_SECOND = frozenset(second for _, second in _JOINED)
 
 
 def tokens(words: str) -> list[str]:
     """Normalized text as the model's words: anything but letters, digits and ' splits words; chat spellings and
-    long forms are read as the word people mean."""
+    long forms are read as the word people mean; only the first MAX_WORDS written words are read."""
     found: list[str] = []
-    for raw in _WORD.findall(words):
+    for raw in _WORD.findall(words)[:MAX_WORDS]:
         word = raw.strip("'")
         if not word:
             continue
@@ -131,6 +180,43 @@ def tokens(words: str) -> list[str]:
     return found
 
 
+# Each word as written, read once: its words after `tokens` reads it (chat spellings), their stems, and whether it
+# stood for several words ("gonna"). Bounded: cleared when full.
+_READ: dict[str, tuple[tuple[str, ...], tuple[str, ...], bool]] = {}
+_READ_LIMIT = 65_536
+
+
+def stemmed_tokens(words: str) -> list[str]:
+    """`stem` of each of `tokens`, with each written word's reading cached: what scoring reads."""
+    found: list[str] = []
+    previous = ""
+    read = _READ
+    for raw in _WORD.findall(words)[:MAX_WORDS]:
+        known = read.get(raw)
+        if known is None:
+            if len(read) >= _READ_LIMIT:
+                read.clear()
+            word = raw.strip("'")
+            canonical = _CANONICAL.get(word, word)
+            parts = tuple(canonical.split()) if word else ()
+            known = read[raw] = (parts, tuple(stem(part) for part in parts), " " in canonical)
+        parts, stems, several = known
+        if not parts:
+            continue
+        if several:
+            found.extend(stems)
+            previous = parts[-1]
+            continue
+        joined = _JOINED.get((previous, parts[0])) if found and parts[0] in _JOINED_SECOND else None
+        if joined is not None:
+            found[-1] = stem(joined)
+            previous = joined
+            continue
+        found.append(stems[0])
+        previous = parts[0]
+    return found
+
+
 @lru_cache(maxsize=65_536)
 def stem(word: str) -> str:
     """A light stem, so "escalating", "escalated" and "escalates" share their weights ("escalat")."""
@@ -140,11 +226,31 @@ def stem(word: str) -> str:
     return word
 
 
+# Function words: alone they say nothing about tone ("this", "anyone", "we'll"), so they are no feature on their own,
+# only inside the pairs and triples that carry a phrase ("per my last", "we'll suspend"). "You" and "your" stay:
+# who a message is addressed to is part of its tone.
+# fmt: off
+_FUNCTION_WORDS = frozenset((
+    "a", "an", "the", "this", "that", "these", "those", "it", "it's", "its", "there", "there's", "here", "what",
+    "what's", "which", "who", "whom", "whose", "when", "where", "why", "how", "anyone", "anybody", "anything",
+    "someone", "somebody", "something", "everyone", "everybody", "everything", "any", "some", "all", "each",
+    "every", "i", "i'm", "i'll", "i've", "i'd", "me", "my", "mine", "myself", "we", "we're", "we'll", "we've",
+    "we'd", "us", "our", "ours", "he", "she", "him",
+    "her", "his", "they", "they're", "they'll", "them", "their", "it'll", "that's", "is", "are", "was", "were", "be",
+    "been", "being", "am", "do", "does", "did", "doing", "have", "has", "had", "having", "will", "would", "shall",
+    "should", "can", "could", "may", "might", "must", "going", "to", "of", "in", "on", "at", "by", "for", "with",
+    "about", "from", "into", "onto", "over", "under", "up", "down", "out", "off", "as", "than", "then", "so", "and",
+    "or", "but", "if", "because", "while", "just", "also", "too", "very", "really", "again", "still", "yet",
+    "already", "now", "get", "got", "go", "see", "let", "let's", "ok", "okay", "yes", "yeah", "no",
+))
+# fmt: on
+
+
 def features(words: str) -> set[str]:
     """Stemmed words (see `tokens`), word pairs and triples with the message's start and end as words ("<s> read
     the"), and pairs that skip one word ("if _ don't"), which carry a phrase family over the word in its slot."""
     stems = [stem(word) for word in tokens(words)]
-    found = set(stems)
+    found = {word for word in stems if word not in _FUNCTION_WORDS}
     bounded = ["<s>", *stems, "</s>"]
     found.update(f"{a} {b}" for a, b in zip(bounded, bounded[1:], strict=False))
     found.update(f"{a} {b} {c}" for a, b, c in zip(bounded, bounded[1:], bounded[2:], strict=False))

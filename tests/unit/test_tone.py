@@ -809,7 +809,8 @@ def test_the_labelled_sets_stay_above_their_floors() -> None:
     assert held_out.recall >= 0.25
     round_ten = judge(read_rows(DEFAULT_FILE.with_name("tone_heldout_r10.tsv")))
     # Written before round four and measured at its end: 0.94 / 0.59 before, 0.95 / 0.62 after (the rules alone;
-    # with the word model 0.96 / 0.85, printed by bench_tone_quality --with-model). A floor against getting worse.
+    # with the word model 0.95 / 0.81 since the everyday round, printed by bench_tone_quality --with-model and held
+    # to the issue's targets in test_tone_model.py). A floor against getting worse.
     assert round_ten.precision >= 0.90
     assert round_ten.recall >= 0.55
 
@@ -933,3 +934,39 @@ def test_single_quotes_leave_apostrophes_in_words_alone() -> None:
     assert fired("It's not my job.") == {B}
     assert fired("the customers' invoices aren't my job") == {B}
     assert fired("'not my job' is what they said") == set()
+
+
+# --- everyday messages the rules used to tip (issue 12 point 3, precision on everyday chatter) ---------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "whoops, wrong thread, sorry all",
+        "My bad — posted that in the wrong channel 🙈",
+        "The import completed last night and everything looks fine on our side.",
+        "Your upgrade went through, all looks good from here!",
+        "Please keep an eye on our status page for updates while we fix it.",
+        "You can follow the status page for live updates.",
+    ],
+)
+def test_a_slip_of_ones_own_a_job_reported_done_and_status_updates_are_no_brush_off(text: str) -> None:
+    assert SHIPPED.check(text) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "rule_id"),
+    [
+        ("Wrong channel.", "brush-off.wrong-department"),
+        ("Everything looks fine on our end.", "brush-off.refusal"),
+        ("Check the status page.", "brush-off.read-the-docs"),
+        ("Stop opening duplicate tickets or we'll lock the whole account.", "threat.conditional"),
+        ("stop spamming the queue or we will suspend u", "threat.conditional"),
+    ],
+)
+def test_the_brush_offs_around_them_still_fire_and_stop_or_we_will_is_a_threat(text: str, rule_id: str) -> None:
+    assert rule_id in {hit.rule.id for hit in SHIPPED.check(text)}
+
+
+def test_stop_by_the_desk_is_no_threat() -> None:
+    assert SHIPPED.check("Stop by the desk or we'll close up at 5") == []
