@@ -970,3 +970,23 @@ def test_the_brush_offs_around_them_still_fire_and_stop_or_we_will_is_a_threat(t
 
 def test_stop_by_the_desk_is_no_threat() -> None:
     assert SHIPPED.check("Stop by the desk or we'll close up at 5") == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Acme lost their drive again, someone should call them",
+        "can someone call them?",
+        "We should call them",
+        "let's email them",
+        "Should we ask them?",
+        "I need to chase them",
+    ],
+)
+def test_a_teammate_planning_to_contact_someone_is_no_brush_off(text: str) -> None:
+    assert SHIPPED.check(text) == []
+
+
+@pytest.mark.parametrize("text", ["Ask them.", "You'll need to ask them directly", "Please contact them directly."])
+def test_sending_the_customer_to_them_is_still_a_brush_off(text: str) -> None:
+    assert [hit.rule.category for hit in SHIPPED.check(text)] == ["brush_off"]
