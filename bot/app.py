@@ -40,6 +40,7 @@ from bot.db.queries import holds as hold_rows
 from bot.db.queries import outbox as outbox_rows
 from bot.db.queries import workspaces as workspace_rows
 from bot.db.session import bound_waits, make_engine, make_session_factory, unbound_waits
+from bot.domain.promises import shipped_matcher as shipped_promise_matcher
 from bot.listeners.adapter import answer_unexpected_error
 from bot.listeners.payloads import StorableText, installed_team, kind_of
 from bot.runtime.caches import DirectoryMatchers
@@ -545,7 +546,8 @@ class Runtime:
         )
 
     def warm_up(self) -> None:
-        """Get ready for traffic: build the workspace's matcher now, then freeze what start-up allocated.
+        """Get ready for traffic: build the workspace's matcher and the promise matcher now, start the word model's
+        worker, then freeze what start-up allocated.
 
         The first message then does not wait for the matcher, and the cyclic garbage collector stops walking
         the long-lived start-up heap (modules, the app, the directory) on every full collection, which
@@ -554,6 +556,8 @@ class Runtime:
         with self.deps.session_factory.begin() as session:
             for team_id in [self.team_id] if self.team_id else workspace_rows.all_team_ids(session):
                 self.deps.matchers.for_team(session, team_id=team_id)
+        shipped_promise_matcher()  # read after the acknowledgement, but built before the first message, not by it
+        self.deps.tone_scores([""])  # the word model's worker process, started and its model loaded
         gc.collect()
         gc.freeze()
 
