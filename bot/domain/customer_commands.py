@@ -314,17 +314,24 @@ def _parse_exact(rest: str) -> SetExact:
     return SetExact(query=clean_name(head), exact=switch)
 
 
+_DURATION = re.compile(
+    r"(\d+(?:\.\d+)?)\s*(m|min|mins|minute|minutes|h|hr|hrs|hour|hours)?\.?", re.IGNORECASE | re.ASCII
+)
+
+
 def _minutes(word: str, value: str, *, lowest: int) -> int:
-    try:
-        minutes = int(value.lower().removesuffix("min").removesuffix("m"))
-    except ValueError:
-        minutes = -1
-    if not lowest <= minutes <= MAX_TRIAGE_MINUTES:
+    """Working minutes as people write them: `30`, `30m`, `30 min`, `90 minutes`, `2h`, `1.5 hours`."""
+    minutes = -1.0
+    if found := _DURATION.fullmatch(value.strip()):
+        number, unit = float(found.group(1)), (found.group(2) or "m").lower()
+        minutes = number * 60 if unit.startswith("h") else number
+    if not minutes.is_integer() or not lowest <= minutes <= MAX_TRIAGE_MINUTES:
         raise BadCommand(
-            f"`{word}` takes whole working minutes from {lowest} to {MAX_TRIAGE_MINUTES}, not “{value[:20]}”.",
+            f"`{word}` takes working minutes from {lowest} to {MAX_TRIAGE_MINUTES} (`{word} 30`) or hours "
+            f"(`{word} 2h`), not “{value[:20]}”.",
             example=TRIAGE_USAGE,
         )
-    return minutes
+    return int(minutes)
 
 
 def parse_triage(rest: str) -> SetTriage:

@@ -45,6 +45,8 @@ from bot.domain.errors import BadCommand, BadDate
         ),
         ("triage Acme escalate 0", cmd.SetTriage("Acme", escalation_minutes=0)),
         ("triage Target Systems target 20m", cmd.SetTriage("Target Systems", target_minutes=20)),
+        ("triage Acme target 2h escalate 1.5 hours", cmd.SetTriage("Acme", target_minutes=120, escalation_minutes=90)),
+        ("triage Acme target 45 minutes", cmd.SetTriage("Acme", target_minutes=45)),
         ("triage Acme off", cmd.SetTriage("Acme", reset=True)),
         ("triage Acme", cmd.SetTriage("Acme")),
     ],
@@ -68,6 +70,8 @@ def test_parses(text: str, expected: cmd.CustomerCommand) -> None:
         ("link", BadCommand, "/customer link"),
         ("triage", BadCommand, "/customer triage"),
         ("triage Acme target 0", BadCommand, "/customer triage"),
+        ("triage Acme target 0.5", BadCommand, "/customer triage"),
+        ("triage Acme target 200h", BadCommand, "/customer triage"),
         ("triage Acme escalate 99999", BadCommand, "/customer triage"),
         ("triage Acme <#C0TRI> off", BadCommand, "/customer triage"),
         ("triage Acme target 5 target 6", BadCommand, "/customer triage"),
@@ -88,3 +92,11 @@ def test_bad_input_explains_with_an_example(text: str, error: type[Exception], e
 def test_control_characters_never_reach_the_database() -> None:
     assert cmd.parse_customer_command("add Ac\x00me\x07 Corp aka A\x00") == cmd.AddCustomer("Acme Corp", ("A",))
     assert cmd.parse_customer_command("\x00") == cmd.OpenModal()
+
+
+def test_a_target_that_is_not_working_minutes_or_hours_says_how_to_write_one() -> None:
+    with pytest.raises(BadCommand) as raised:
+        cmd.parse_customer_command("triage Acme target 200h")
+    assert raised.value.message == (
+        "`target` takes working minutes from 1 to 10080 (`target 30`) or hours (`target 2h`), not “200h”."
+    )
