@@ -54,6 +54,7 @@ from bot.domain.stories import (
 from bot.runtime.deps import Deps
 from bot.runtime.sender import Renderers, Rescuer
 from bot.services import access
+from bot.services.admin_notice import tell_admins_once
 from bot.services.followups import require_hands
 from bot.views.stories import SharedStory, StoryDraft, StorySource, StoryView
 
@@ -770,21 +771,17 @@ def tell_admins(
 ) -> None:
     """The stories channel refused `row` (Slack's `code`): once per channel, problem and settings version, a DM to
     each admin who should know (those in RAPPORT_ADMINS, and whoever chose the channel)."""
-    chooser = settings_rows.changed_by(session, team_id=row.team_id, setting="stories_channel")
-    workspace = workspace_rows.get(session, team_id=row.team_id)
-    version = workspace.settings_version if workspace is not None else 0
-    for admin in sorted({*admins, *([chooser] if chooser else [])}):
-        outbox_rows.enqueue(
-            session,
-            team_id=row.team_id,
-            kind=STORIES_CHANNEL_BROKEN,
-            idempotency_key=f"stories-channel:{channel_id}:{code}:{version}:{admin}",
-            method="chat.postMessage",
-            payload={"channel": admin, **build_stories_channel_broken(channel_id, code)},
-            not_before=now,
-            now=now,
-            lane=outbox_rows.INTERACTIVE,
-        )
+    tell_admins_once(
+        session,
+        row,
+        setting="stories_channel",
+        channel_id=channel_id,
+        code=code,
+        kind=STORIES_CHANNEL_BROKEN,
+        message=build_stories_channel_broken(channel_id, code),
+        admins=admins,
+        now=now,
+    )
 
 
 def rescuers(admins: frozenset[str]) -> Mapping[str, Rescuer]:

@@ -36,6 +36,7 @@ from bot.domain.when import WorkWeek, add_working_minutes, zone
 from bot.runtime.deps import Deps
 from bot.runtime.sender import Rescuer
 from bot.services import access
+from bot.services.admin_notice import tell_admins_once
 from bot.services.directory import resolve_customer
 from bot.services.settings import bot_is_in
 from bot.views.triage import CustomerTriage, EscalationView, TriageView, TriageWaitLine
@@ -398,23 +399,18 @@ def rescuers(admins: frozenset[str]) -> Mapping[str, Rescuer]:
         triage = triage_rows.get(session, team_id=row.team_id, triage_id=int(row.payload.get("triage_id") or 0))
         if triage is None:
             return False
-        channel = triage.channel_id
-        chooser = settings_rows.changed_by(session, team_id=row.team_id, setting="triage_channel")
-        workspace = workspace_rows.get(session, team_id=row.team_id)
-        version = workspace.settings_version if workspace is not None else 0
-        for admin in sorted({*admins, *([chooser] if chooser else [])}):
-            outbox_rows.enqueue(
-                session,
-                team_id=row.team_id,
-                kind=TRIAGE_CHANNEL_BROKEN,
-                idempotency_key=f"triage-channel:{channel}:{code}:{version}:{admin}",
-                method="chat.postMessage",
-                payload={"channel": admin, **build_triage_channel_broken(channel, code)},
-                not_before=now,
-                now=now,
-                lane=outbox_rows.INTERACTIVE,
-            )
-        log.warning("the triage channel %s of workspace %s refused a post (%s)", channel, row.team_id, code)
+        tell_admins_once(
+            session,
+            row,
+            setting="triage_channel",
+            channel_id=triage.channel_id,
+            code=code,
+            kind=TRIAGE_CHANNEL_BROKEN,
+            message=build_triage_channel_broken(triage.channel_id, code),
+            admins=admins,
+            now=now,
+        )
+        log.warning("the triage channel %s of workspace %s refused a post (%s)", triage.channel_id, row.team_id, code)
         return False
 
     return MappingProxyType({kind: refused for kind in (triage_rows.TRIAGE_POST, triage_rows.TRIAGE_ESCALATION)})
